@@ -1,0 +1,30 @@
+import react from '@vitejs/plugin-react'
+import { defineConfig } from 'electron-vite'
+import { resolve } from 'node:path'
+
+const mainInputs = {
+  index: resolve(__dirname, 'src/main/index.ts'),
+  web: resolve(__dirname, 'src/main/web.ts'),
+  cli: resolve(__dirname, 'src/main/cli.ts'),
+}
+
+export default defineConfig({
+  main: {
+    build: {
+      rollupOptions: { input: mainInputs },
+    },
+  },
+  preload: {
+    build: {
+      rollupOptions: { input: { index: resolve(__dirname, 'src/preload/index.ts') }, output: { format: 'cjs', entryFileNames: '[name].cjs' } },
+    },
+  },
+  renderer: {
+    root: resolve(__dirname, 'src/renderer'),
+    build: {
+      rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },
+      chunkSizeWarningLimit: 3000,
+    },
+    plugins: [react()],
+  },
+})

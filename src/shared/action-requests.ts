@@ -1,0 +1,17 @@
+import { z } from 'zod'
+
+/**
+ * The parameters of every action, one schema per kind. A system adds its actions here so that the
+ * request is validated at the boundary like every other message.
+ */
+const target = { environment: z.string(), endpointId: z.string() }
+
+export const DockerRestartRequest = z.object({
+  ...target,
+  kind: z.literal('docker.restart'),
+  container: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'not a container name or id'),
+})
+
+export const ActionRequest = z.discriminatedUnion('kind', [DockerRestartRequest])
+export type ActionRequest = z.infer<typeof ActionRequest>
+export type ActionKind = ActionRequest['kind']

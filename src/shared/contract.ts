@@ -1,0 +1,99 @@
+import { z } from 'zod'
+import { ActionPlan, ActionProgress, ActionResult, AuditRecord } from './actions'
+import { ActionRequest } from './action-requests'
+import { ConnError, EnvironmentHealth, SystemHealth } from './health'
+import { Environment, EnvironmentName, EnvironmentView, SecretInput } from './inventory'
+
+/**
+ * THE contract between the renderer and the main-process services. Both transports (Electron IPC
+ * and the web-mode WebSocket) carry exactly these messages, and main parses every one of them
+ * with these schemas before a service sees it.
+ */
+const empty = z.object({}).strict()
+
+export const KnownHost = z.object({
+  host: z.string(),
+  port: z.number().int(),
+  algorithm: z.string(),
+  fingerprint: z.string(),
+  addedAt: z.number(),
+})
+export type KnownHost = z.infer<typeof KnownHost>
+
+export const Settings = z.object({
+  refreshIntervalMs: z.number().int().min(500).max(300_000),
+})
+export type Settings = z.infer<typeof Settings>
+
+export const AppInfo = z.object({
+  mode: z.enum(['electron', 'web']),
+  version: z.string(),
+  dataDir: z.string(),
+  secretBackend: z.object({ kind: z.string(), warning: z.string().optional() }),
+})
+export type AppInfo = z.infer<typeof AppInfo>
+
+export const requests = {
+  'app:info': { input: empty, output: AppInfo },
+  'settings:get': { input: empty, output: Settings },
+  'settings:set': { input: Settings, output: Settings },
+
+  'env:list': { input: empty, output: z.array(EnvironmentView) },
+  'env:save': {
+    input: z.object({ environment: Environment, secrets: SecretInput.default({}), previousName: EnvironmentName.optional() }),
+    output: EnvironmentView,
+  },
+  'env:remove': { input: z.object({ name: EnvironmentName }), output: z.object({ removed: z.boolean() }) },
+  'env:export': { input: z.object({ name: EnvironmentName }), output: z.object({ yaml: z.string() }) },
+  'env:import': { input: z.object({ yaml: z.string().max(1_000_000), overwrite: z.boolean().default(false) }), output: EnvironmentView },
+  /** Test-connect one endpoint of an environment being edited, before it is saved. */
+  'endpoint:test': {
+    input: z.object({ environment: Environment, endpointId: z.string(), secrets: SecretInput.default({}) }),
+    output: SystemHealth,
+  },
+
+  'hostkey:list': { input: empty, output: z.array(KnownHost) },
+  'hostkey:forget': { input: z.object({ host: z.string(), port: z.number().int() }), output: z.object({ removed: z.boolean() }) },
+
+  'health:env': { input: z.object({ name: EnvironmentName }), output: EnvironmentHealth },
+  /** Start (or retune) the live overview for this client; snapshots arrive as 'overview:update'. */
+  'overview:watch': { input: z.object({ intervalMs: z.number().int().min(500).max(300_000).optional() }), output: z.object({ intervalMs: z.number() }) },
+  'overview:unwatch': { input: empty, output: z.object({}) },
+
+  'action:plan': { input: ActionRequest, output: ActionPlan },
+  'action:run': { input: z.object({ planId: z.string(), confirm: z.string() }), output: ActionResult },
+  'action:cancel': { input: z.object({ planId: z.string() }), output: z.object({ cancelled: z.boolean() }) },
+  'audit:list': { input: z.object({ limit: z.number().int().min(1).max(1000).default(100) }), output: z.array(AuditRecord) },
+} as const
+
+export const events = {
+  'overview:update': z.object({ environments: z.array(EnvironmentHealth), intervalMs: z.number() }),
+  'action:progress': ActionProgress,
+} as const
+
+export type RequestChannel = keyof typeof requests
+export type EventChannel = keyof typeof events
+export type RequestInput<C extends RequestChannel> = z.input<(typeof requests)[C]['input']>
+export type RequestOutput<C extends RequestChannel> = z.infer<(typeof requests)[C]['output']>
+export type EventPayload<E extends EventChannel> = z.infer<(typeof events)[E]>
+
+export function isRequestChannel(name: unknown): name is RequestChannel {
+  return typeof name === 'string' && Object.hasOwn(requests, name)
+}
+
+/** A reply on either transport: the value, or an error a person can read. */
+export const Reply = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.object({ ok: z.literal(false), error: ConnError }),
+])
+export type Reply = z.infer<typeof Reply>
+
+/** What the preload exposes and what the web client implements: the renderer sees only this. */
+export interface SwitchyardApi {
+  request<C extends RequestChannel>(channel: C, input: RequestInput<C>): Promise<RequestOutput<C>>
+  on<E extends EventChannel>(event: E, listener: (payload: EventPayload<E>) => void): () => void
+}
+
+/** Electron channel names; the preload and the router are their only users. */
+export const IPC_REQUEST = 'switchyard:request'
+export const IPC_EVENT = 'switchyard:event'

@@ -1,0 +1,71 @@
+import { z } from 'zod'
+
+export const HealthStatus = z.enum(['ok', 'warn', 'critical', 'unknown'])
+export type HealthStatus = z.infer<typeof HealthStatus>
+
+/** What went wrong talking to a node, in the words a DBA needs; never carries a secret. */
+export const ConnErrorCode = z.enum([
+  'refused',
+  'timeout',
+  'dns',
+  'auth',
+  'hostkey-changed',
+  'tls',
+  'closed',
+  'protocol',
+  'config',
+  'other',
+])
+export type ConnErrorCode = z.infer<typeof ConnErrorCode>
+
+export const HostKeyInfo = z.object({
+  host: z.string(),
+  port: z.number().int(),
+  algorithm: z.string(),
+  fingerprint: z.string(),
+  previousFingerprint: z.string().optional(),
+})
+export type HostKeyInfo = z.infer<typeof HostKeyInfo>
+
+export const ConnError = z.object({
+  code: ConnErrorCode,
+  message: z.string(),
+  hostKey: HostKeyInfo.optional(),
+})
+export type ConnError = z.infer<typeof ConnError>
+
+export const NodeHealth = z.object({
+  id: z.string(),
+  label: z.string(),
+  role: z.string().optional(),
+  status: HealthStatus,
+  detail: z.string(),
+  error: ConnError.optional(),
+  metrics: z.record(z.string(), z.union([z.number(), z.string()])).default({}),
+})
+export type NodeHealth = z.infer<typeof NodeHealth>
+
+export const SystemKind = z.enum(['ssh', 'redis', 'sentinel', 'mongo', 'postgres', 'nginx', 'docker'])
+export type SystemKind = z.infer<typeof SystemKind>
+
+export const SystemHealth = z.object({
+  endpointId: z.string(),
+  system: SystemKind,
+  name: z.string(),
+  status: HealthStatus,
+  reason: z.string(),
+  nodes: z.array(NodeHealth),
+  notices: z.array(z.string()).default([]),
+  checkedAt: z.number(),
+  durationMs: z.number(),
+})
+export type SystemHealth = z.infer<typeof SystemHealth>
+
+export const EnvironmentHealth = z.object({
+  environment: z.string(),
+  status: HealthStatus,
+  reason: z.string(),
+  systems: z.array(SystemHealth),
+  checkedAt: z.number(),
+})
+export type EnvironmentHealth = z.infer<typeof EnvironmentHealth>

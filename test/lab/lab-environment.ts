@@ -1,0 +1,45 @@
+import type { Environment, SecretInput } from '../../src/shared/inventory'
+
+/** The shape of $SWITCHYARD_LAB_DIR/lab.json that test/lab/up.sh writes. */
+export interface LabDescription {
+  labDir: string
+  ssh: { host: string; port: number; keyPath: string; hostKeyPath: string; passwordUser: string; password: string }
+  redis: { seeds: { host: string; port: number }[]; spares: number[]; redisDir: string }
+  postgres: {
+    user: string
+    password: string
+    replicationUser: string
+    replicationPassword: string
+    database: string
+    binDir: string
+    nodes: { name: string; host: string; port: number; dataDir: string }[]
+  }
+  nginx: { statusUrl: string; listen: string; configPath: string; upstreamPath: string; prefix: string }
+  docker: { socketPath: string; image: string; containers: string[]; backendPorts: number[] }
+}
+
+/** The environment "lab" and its secrets, as a user would enter them. */
+export function labEnvironment(lab: LabDescription): { environment: Environment; secrets: SecretInput } {
+  const environment: Environment = {
+    name: 'lab',
+    description: 'Local cluster lab on 127.0.0.1 (npm run lab:up)',
+    endpoints: [
+      { kind: 'ssh', id: 'lab-ssh', name: 'lab host (root)', host: lab.ssh.host, port: lab.ssh.port, user: 'root', auth: { method: 'key', keyPath: lab.ssh.keyPath } },
+      { kind: 'ssh', id: 'lab-ssh-postgres', name: 'lab host (postgres)', host: lab.ssh.host, port: lab.ssh.port, user: 'postgres', auth: { method: 'key', keyPath: lab.ssh.keyPath } },
+      { kind: 'redis-cluster', id: 'redis', name: 'Redis Cluster', seeds: lab.redis.seeds, tls: false, sshHostId: 'lab-ssh' },
+      {
+        kind: 'postgres',
+        id: 'postgres',
+        name: 'PostgreSQL',
+        user: lab.postgres.user,
+        database: lab.postgres.database,
+        sslmode: 'disable',
+        replicationUser: lab.postgres.replicationUser,
+        nodes: lab.postgres.nodes.map((n) => ({ name: n.name, host: n.host, port: n.port, sshHostId: 'lab-ssh-postgres', dataDir: n.dataDir, binDir: lab.postgres.binDir })),
+      },
+      { kind: 'nginx', id: 'nginx', name: 'nginx', statusUrl: lab.nginx.statusUrl, sshHostId: 'lab-ssh', configPath: lab.nginx.configPath, upstreamPath: lab.nginx.upstreamPath },
+      { kind: 'docker', id: 'docker', name: 'app backends', connection: { type: 'socket', path: lab.docker.socketPath }, labelFilter: 'switchyard.lab=1' },
+    ],
+  }
+  return { environment, secrets: { 'postgres.password': lab.postgres.password, 'postgres.replication-password': lab.postgres.replicationPassword } }
+}
