@@ -12,6 +12,7 @@ import { SshSession, type LocalForward } from './ssh/ssh-session'
 export class Connections {
   private readonly sessions = new Map<string, Promise<SshSession>>()
   private readonly tunnels = new Map<string, Promise<LocalForward>>()
+  private readonly notices = new Map<string, string[]>()
 
   constructor(
     readonly environment: Environment,
@@ -19,6 +20,17 @@ export class Connections {
     private readonly knownHosts: KnownHostsStore,
     private readonly onNotice: (message: string) => void = () => undefined,
   ) {}
+
+  /** Host-key notices (first-use trust) not yet shown, for one host or for all. */
+  takeNotices(host?: string, port?: number): string[] {
+    const out: string[] = []
+    for (const [key, list] of this.notices) {
+      if (host !== undefined && key !== `${host}:${port}`) continue
+      out.push(...list)
+      this.notices.delete(key)
+    }
+    return out
+  }
 
   secret(endpointId: string, slot: SecretSlot = 'password'): string | undefined {
     return this.secrets[secretKey(endpointId, slot)]
@@ -61,7 +73,11 @@ export class Connections {
       passphrase: this.secret(id, 'passphrase'),
       knownHosts: this.knownHosts,
       via,
-      onNotice: this.onNotice,
+      onNotice: (host, port, message) => {
+        const key = `${host}:${port}`
+        this.notices.set(key, [...(this.notices.get(key) ?? []), message])
+        this.onNotice(message)
+      },
     })
   }
 

@@ -94,6 +94,8 @@ export interface SwitchyardApi {
   on<E extends EventChannel>(event: E, listener: (payload: EventPayload<E>) => void): () => void
 }
 
-/** Electron channel names; the preload and the router are their only users. */
-export const IPC_REQUEST = 'switchyard:request'
-export const IPC_EVENT = 'switchyard:event'
+/** What the preload exposes as window.switchyardBridge: raw replies, unpacked and re-parsed by the renderer's api. */
+export interface SwitchyardBridge {
+  request(channel: string, input: unknown): Promise<Reply>
+  on(event: string, listener: (payload: unknown) => void): () => void
+}

@@ -14,7 +14,7 @@ export interface SshConnectOptions {
   /** Reach the host through this already-open session (a jump host / bastion). */
   via?: SshSession
   /** Told about a key trusted on first use, so the UI can show its fingerprint. */
-  onNotice?: (message: string) => void
+  onNotice?: (host: string, port: number, message: string) => void
   readyTimeoutMs?: number
 }
 
@@ -88,7 +88,7 @@ export class SshSession {
       verdict = opts.knownHosts.check(ep.host, ep.port, key).then(
         (d) => {
           if (d.trusted) {
-            if (d.firstUse) opts.onNotice?.(`new host key for ${ep.host}:${ep.port} trusted on first use: ${d.info.algorithm} ${d.info.fingerprint}`)
+            if (d.firstUse) opts.onNotice?.(ep.host, ep.port, `new host key for ${ep.host}:${ep.port} trusted on first use: ${d.info.algorithm} ${d.info.fingerprint}`)
           } else rejection = hostKeyChangedError(d.info)
           verify(d.trusted)
         },
@@ -153,10 +153,28 @@ export class SshSession {
     })
   }
 
+  /** A stream to a unix socket on the remote host (e.g. /var/run/docker.sock). */
+  forwardSocketStream(socketPath: string): Promise<Duplex> {
+    return new Promise((resolve, reject) => {
+      this.client.openssh_forwardOutStreamLocal(socketPath, (err, stream) =>
+        err ? reject(new SwitchyardError('refused', `tunnel via ${this.label} to ${socketPath} failed: ${err.message}`)) : resolve(stream),
+      )
+    })
+  }
+
   /** A local port on 127.0.0.1 whose connections are carried to host:port by this session. */
-  async forwardLocal(host: string, port: number): Promise<LocalForward> {
+  forwardLocal(host: string, port: number): Promise<LocalForward> {
+    return this.listenLocal(() => this.forwardStream(host, port))
+  }
+
+  /** A local port on 127.0.0.1 whose connections reach a unix socket on the remote host. */
+  forwardLocalSocket(socketPath: string): Promise<LocalForward> {
+    return this.listenLocal(() => this.forwardSocketStream(socketPath))
+  }
+
+  private async listenLocal(open: () => Promise<Duplex>): Promise<LocalForward> {
     const server = createServer((sock) => {
-      this.forwardStream(host, port).then(
+      open().then(
         (remote) => {
           sock.pipe(remote).pipe(sock)
           remote.on('error', () => sock.destroy())

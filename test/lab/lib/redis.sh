@@ -32,7 +32,7 @@ save ""
 appendonly no
 EOF
   if redis_ping "$port"; then
-    return 0
+    return 1 # already running
   fi
   redis-server "$dir/redis.conf" </dev/null >>"$dir/redis.log" 2>&1 ||
     die "redis-server $port failed to start" "$dir/redis.log"
@@ -69,10 +69,16 @@ redis_logs() {
 
 lab_redis_up() {
   local port
+  local -a started=()
   mkdir -p "$LAB/redis"
   for port in "${LAB_REDIS_PORTS[@]}" "${LAB_REDIS_SPARES[@]}"; do
-    redis_start_node "$port"
+    if redis_start_node "$port"; then started+=("$port"); fi
   done
+  if ((${#started[@]})); then
+    log "redis nodes started: ${started[*]}"
+  else
+    log "redis nodes already running (7000-7007)"
+  fi
   for port in "${LAB_REDIS_PORTS[@]}" "${LAB_REDIS_SPARES[@]}"; do
     wait_until 10 "redis $port to answer PING" redis_ping "$port" ||
       die "redis node $port does not answer PING" "$LAB/redis/$port/redis.log"

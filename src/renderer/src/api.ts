@@ -1,0 +1,101 @@
+import {
+  events,
+  requests,
+  type EventChannel,
+  type EventPayload,
+  type Reply,
+  type RequestChannel,
+  type RequestInput,
+  type RequestOutput,
+  type SwitchyardApi,
+  type SwitchyardBridge,
+} from '../../shared/contract'
+import type { ConnError } from '../../shared/health'
+
+/** An error from main, with the code the UI uses to pick its words (auth, refused, hostkey-changed…). */
+export class ApiError extends Error {
+  constructor(readonly error: ConnError) {
+    super(error.message)
+  }
+}
+
+declare global {
+  interface Window {
+    switchyardBridge?: SwitchyardBridge
+  }
+}
+
+/** Web mode: the same contract over a WebSocket to the local server, reconnecting if it drops. */
+function webSocketBridge(): SwitchyardBridge {
+  const pending = new Map<number, (r: Reply) => void>()
+  const listeners = new Map<string, Set<(p: unknown) => void>>()
+  let nextId = 1
+  let socket: Promise<WebSocket> | undefined
+  const token = new URLSearchParams(location.search).get('token') ?? ''
+  const connect = (): Promise<WebSocket> => {
+    socket ??= new Promise((resolve, reject) => {
+      const ws = new WebSocket(`ws://${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`)
+      ws.onopen = () => resolve(ws)
+      ws.onerror = () => reject(new ApiError({ code: 'refused', message: 'cannot reach the Switchyard server' }))
+      ws.onclose = () => {
+        socket = undefined
+        for (const [id, done] of pending) {
+          pending.delete(id)
+          done({ ok: false, error: { code: 'closed', message: 'connection to the Switchyard server lost' } })
+        }
+        // Keep live views alive across a server restart.
+        if (listeners.size > 0) setTimeout(() => void connect().then(() => listeners.get('__reconnect')?.forEach((l) => l(null)), () => undefined), 1000)
+      }
+      ws.onmessage = (m) => {
+        const msg = JSON.parse(String(m.data)) as { id?: number; reply?: Reply; event?: string; payload?: unknown }
+        if (msg.event) listeners.get(msg.event)?.forEach((l) => l(msg.payload))
+        else if (typeof msg.id === 'number') {
+          pending.get(msg.id)?.(msg.reply!)
+          pending.delete(msg.id)
+        }
+      }
+    })
+    return socket
+  }
+  return {
+    request: async (channel, input) => {
+      const ws = await connect()
+      const id = nextId++
+      return new Promise<Reply>((resolve) => {
+        pending.set(id, resolve)
+        ws.send(JSON.stringify({ id, channel, payload: input }))
+      })
+    },
+    on: (event, listener) => {
+      const set = listeners.get(event) ?? new Set()
+      set.add(listener)
+      listeners.set(event, set)
+      void connect().catch(() => undefined)
+      return () => void set.delete(listener)
+    },
+  }
+}
+
+function createApi(bridge: SwitchyardBridge): SwitchyardApi & { onReconnect(fn: () => void): () => void } {
+  return {
+    async request<C extends RequestChannel>(channel: C, input: RequestInput<C>): Promise<RequestOutput<C>> {
+      const reply = await bridge.request(channel, input)
+      if (!reply.ok) throw new ApiError(reply.error)
+      return requests[channel].output.parse(reply.value) as RequestOutput<C>
+    },
+    on<E extends EventChannel>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
+      return bridge.on(event, (raw) => {
+        const parsed = events[event].safeParse(raw)
+        if (parsed.success) listener(parsed.data as EventPayload<E>)
+      })
+    },
+    onReconnect: (fn) => bridge.on('__reconnect', fn),
+  }
+}
+
+/** The renderer's only way to main; it does not know which transport it has. */
+export const api = createApi(window.switchyardBridge ?? webSocketBridge())
+
+export function errorText(err: unknown): string {
+  return err instanceof ApiError ? `${err.error.code}: ${err.error.message}` : err instanceof Error ? err.message : String(err)
+}
