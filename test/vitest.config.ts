@@ -6,11 +6,14 @@ import { defineConfig } from 'vitest/config'
  */
 export default defineConfig({
   test: {
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-results/vitest.json' },
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 10_000, sequence: { groupOrder: 0 } } },
       {
         test: {
           name: 'integration',
+          globalSetup: ['test/support/lab-global-setup.ts'],
           sequence: { groupOrder: 1 },
           include: ['test/integration/**/*.test.ts'],
           fileParallelism: false,
@@ -21,6 +24,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          globalSetup: ['test/support/lab-global-setup.ts'],
           sequence: { groupOrder: 2 },
           include: ['test/e2e/**/*.spec.ts'],
           fileParallelism: false,

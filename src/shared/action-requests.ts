@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { PgAddReplicaRequest, PgFailoverRequest, PgRejoinRequest, PgRemoveReplicaRequest, PgSwitchoverRequest } from './postgres'
+import { RedisAddMasterRequest, RedisAddReplicaRequest, RedisFailoverRequest, RedisFixRequest, RedisRebalanceRequest, RedisRemoveMasterRequest } from './redis'
 
 /**
  * The parameters of every action, one schema per kind. A system adds its actions here so that the
@@ -12,6 +14,19 @@ export const DockerRestartRequest = z.object({
   container: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'not a container name or id'),
 })
 
-export const ActionRequest = z.discriminatedUnion('kind', [DockerRestartRequest])
+export const ActionRequest = z.discriminatedUnion('kind', [
+  DockerRestartRequest,
+  PgSwitchoverRequest,
+  PgFailoverRequest,
+  PgRejoinRequest,
+  PgAddReplicaRequest,
+  PgRemoveReplicaRequest,
+  RedisFailoverRequest,
+  RedisAddMasterRequest,
+  RedisAddReplicaRequest,
+  RedisRemoveMasterRequest,
+  RedisRebalanceRequest,
+  RedisFixRequest,
+])
 export type ActionRequest = z.infer<typeof ActionRequest>
 export type ActionKind = ActionRequest['kind']

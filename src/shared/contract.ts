@@ -3,6 +3,8 @@ import { ActionPlan, ActionProgress, ActionResult, AuditRecord } from './actions
 import { ActionRequest } from './action-requests'
 import { ConnError, EnvironmentHealth, SystemHealth } from './health'
 import { Environment, EnvironmentName, EnvironmentView, SecretInput } from './inventory'
+import { postgresRequests } from './postgres'
+import { redisEvents, redisRequests } from './redis'
 
 /**
  * THE contract between the renderer and the main-process services. Both transports (Electron IPC
@@ -64,11 +66,15 @@ export const requests = {
   'action:run': { input: z.object({ planId: z.string(), confirm: z.string() }), output: ActionResult },
   'action:cancel': { input: z.object({ planId: z.string() }), output: z.object({ cancelled: z.boolean() }) },
   'audit:list': { input: z.object({ limit: z.number().int().min(1).max(1000).default(100) }), output: z.array(AuditRecord) },
+
+  ...postgresRequests,
+  ...redisRequests,
 } as const
 
 export const events = {
   'overview:update': z.object({ environments: z.array(EnvironmentHealth), intervalMs: z.number() }),
   'action:progress': ActionProgress,
+  ...redisEvents,
 } as const
 
 export type RequestChannel = keyof typeof requests

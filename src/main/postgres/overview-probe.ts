@@ -78,6 +78,6 @@ export async function probePostgres(endpoint: PostgresEndpoint, connections: Con
   if (states.length > 0 && primaries.length === 0) findings.push({ status: 'critical', reason: 'no primary: every reachable node is in recovery' })
   if (primaries.length > 1) findings.push({ status: 'critical', reason: `split brain: ${primaries.map((p) => p.node.name).join(' and ')} are both primaries` })
   const downPrimary = states.length === 0
-  if (downPrimary) findings.push({ status: 'critical', reason: 'no node reachable' })
+  if (downPrimary) findings.push({ status: 'critical', reason: 'no node could be queried' })
   return systemHealth(endpoint, 'postgres', started, nodes, findings)
 }

@@ -25,12 +25,14 @@ async function openNode(endpoint: RedisEndpoint, connections: Connections, node:
     enableOfflineQueue: false,
     retryStrategy: () => null,
   })
-  client.on('error', () => undefined)
+  // ioredis rejects connect() with "Connection is closed"; the real cause (ECONNREFUSED…) comes as an event.
+  let cause: Error | undefined
+  client.on('error', (e: Error) => (cause ??= e))
   try {
     await client.connect()
   } catch (err) {
     client.disconnect()
-    throw err
+    throw cause ?? err
   }
   return client
 }
@@ -126,6 +128,13 @@ export async function probeRedisCluster(endpoint: RedisEndpoint, connections: Co
         }
       }),
   )
+  // Masters first, each followed by its replicas, in address order.
+  const order = (n: NodeHealth) => {
+    const line = byId.get(n.id)
+    const master = line?.masterId ? byId.get(line.masterId) : line
+    return `${master?.address.port ?? 0}`.padStart(6, '0') + (line?.masterId ? `r${line.address.port}` : 'm')
+  }
+  nodes.sort((a, b) => order(a).localeCompare(order(b)))
   for (const m of view.nodes.filter((n) => n.flags.includes('master') && n.slotCount > 0)) {
     const replicas = view.nodes.filter((r) => r.masterId === m.id && !r.flags.includes('fail'))
     if (replicas.length === 0) findings.push({ status: 'warn', reason: `master ${m.address.host}:${m.address.port} has no working replica` })

@@ -40,29 +40,53 @@ lab_docker_start_bg() {
   log "starting dockerd (unix://$DOCKER_SOCK) in the background"
   rm -f "$DOCKER_PIDFILE" "$DOCKER_SOCK"
   mkdir -p "$DOCKER_DATA" "$DOCKER_EXEC"
-  # Our own (empty) daemon.json so a host /etc/docker/daemon.json cannot interfere.
-  [[ -f "$LAB/docker-daemon.json" ]] || printf '{}\n' >"$LAB/docker-daemon.json"
   local -a args=(
     --bridge=none --iptables=false --ip6tables=false --ip-forward=false --ip-masq=false
     --host "unix://$DOCKER_SOCK"
     --data-root "$DOCKER_DATA" --exec-root "$DOCKER_EXEC" --pidfile "$DOCKER_PIDFILE"
     --config-file "$LAB/docker-daemon.json"
   )
+  # Our own daemon.json so a host /etc/docker/daemon.json cannot interfere. dockerd < 23 would
+  # otherwise write its libtrust key to /etc/docker/key.json (the option was removed in 23.0).
+  local major
+  major=$(dockerd --version 2>/dev/null | sed -n 's/^Docker version \([0-9]*\)\..*/\1/p')
+  if [[ -n "$major" ]] && ((major < 23)); then
+    printf '{ "deprecated-key-path": "%s" }\n' "$LAB/docker-key.json" >"$LAB/docker-daemon.json"
+  else
+    printf '{}\n' >"$LAB/docker-daemon.json"
+  fi
   local driver=""
   [[ -s "$DOCKER_DRIVER_FILE" ]] && driver=$(<"$DOCKER_DRIVER_FILE")
   [[ -n "$driver" ]] && args+=(--storage-driver "$driver")
   printf '=== %s: starting dockerd %s\n' "$(date -Is)" "${args[*]}" >>"$DOCKER_LOG"
   setsid dockerd "${args[@]}" </dev/null >>"$DOCKER_LOG" 2>&1 &
+  echo $! >"$LAB/dockerd.launch.pid"
   disown || true
 }
 
+# Up, or definitely dead (so a crashing dockerd fails fast instead of hitting the timeout).
+docker_up_or_dead() {
+  docker_responsive && return 0
+  if ! pid_alive "$LAB/dockerd.launch.pid" && ! pid_alive "$DOCKER_PIDFILE"; then
+    DOCKER_DEAD=1
+    return 0
+  fi
+  return 1
+}
+
 lab_docker_wait() {
-  wait_until 45 "dockerd on $DOCKER_SOCK" docker_responsive ||
-    die "dockerd did not come up" "$DOCKER_LOG"
+  DOCKER_DEAD=0
+  wait_until 45 "dockerd on $DOCKER_SOCK" docker_up_or_dead || die "dockerd did not come up" "$DOCKER_LOG"
+  ((DOCKER_DEAD == 0)) || die "dockerd exited during startup" "$DOCKER_LOG"
 }
 
 lab_docker_stop_daemon() {
   kill_pidfile "$DOCKER_PIDFILE" 30
+  # A dockerd still starting up has not written its pidfile yet: use the pid we launched.
+  if pid_alive "$LAB/dockerd.launch.pid" &&
+    [[ $(ps -o comm= -p "$(pid_of "$LAB/dockerd.launch.pid")" 2>/dev/null) == dockerd ]]; then
+    kill_pidfile "$LAB/dockerd.launch.pid" 30
+  fi
   # dockerd normally stops its managed containerd; make sure.
   kill_pidfile "$DOCKER_EXEC/containerd/containerd.pid" 10
   rm -f "$DOCKER_PIDFILE" "$DOCKER_SOCK"

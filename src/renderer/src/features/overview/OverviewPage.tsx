@@ -6,12 +6,25 @@ import { StatusBadge } from '../../components/StatusBadge'
 import { SystemCard } from './SystemCard'
 
 const INTERVALS = ['1000', '2000', '5000', '10000', '30000']
+const HISTORY = 60
+
+/** Check latency per system over the last snapshots, keyed "env/endpoint". */
+function appendHistory(prev: Record<string, number[]>, snap: EventPayload<'overview:update'>): Record<string, number[]> {
+  const next: Record<string, number[]> = {}
+  for (const env of snap.environments)
+    for (const s of env.systems) {
+      const key = `${env.environment}/${s.endpointId}`
+      next[key] = [...(prev[key] ?? []), s.durationMs].slice(-HISTORY)
+    }
+  return next
+}
 
 /** Every environment and a live card per system, refreshed by main at the chosen interval. */
 export function OverviewPage() {
   const [snapshot, setSnapshot] = useState<EventPayload<'overview:update'>>()
   const [error, setError] = useState<string>()
   const [interval, setIntervalMs] = useState<string>()
+  const [history, setHistory] = useState<Record<string, number[]>>({})
 
   useEffect(() => {
     const start = () =>
@@ -21,6 +34,7 @@ export function OverviewPage() {
       )
     const off = api.on('overview:update', (s) => {
       setSnapshot(s)
+      setHistory((h) => appendHistory(h, s))
       setError(undefined)
     })
     const offReconnect = api.onReconnect(() => void start())
@@ -76,7 +90,7 @@ export function OverviewPage() {
           </Text>
           <SimpleGrid cols={{ base: 1, md: 2, xl: 3 }}>
             {env.systems.map((s) => (
-              <SystemCard key={s.endpointId} system={s} />
+              <SystemCard key={s.endpointId} environment={env.environment} system={s} latency={history[`${env.environment}/${s.endpointId}`] ?? []} />
             ))}
           </SimpleGrid>
         </Paper>

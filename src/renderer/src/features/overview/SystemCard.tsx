@@ -1,5 +1,9 @@
-import { Alert, Card, Group, Stack, Text, Tooltip } from '@mantine/core'
+import { Alert, Button, Card, Group, Stack, Text, Tooltip } from '@mantine/core'
+import { useState } from 'react'
+import type { ActionRequest } from '../../../../shared/action-requests'
 import type { NodeHealth, SystemHealth } from '../../../../shared/health'
+import { ActionDialog } from '../../components/ActionDialog'
+import { Sparkline } from '../../components/EChart'
 import { STATUS_COLOR, StatusBadge } from '../../components/StatusBadge'
 
 const SYSTEM_LABEL: Record<SystemHealth['system'], string> = {
@@ -24,7 +28,7 @@ const ERROR_HINT: Partial<Record<NonNullable<NodeHealth['error']>['code'], strin
   protocol: 'bad reply',
 }
 
-function NodeRow({ node }: { node: NodeHealth }) {
+function NodeRow({ node, onRestart }: { node: NodeHealth; onRestart?: () => void }) {
   return (
     <Group gap={8} wrap="nowrap" align="flex-start" data-testid="node-row" data-status={node.status}>
       <Text span c={STATUS_COLOR[node.status]} fw={700} style={{ lineHeight: 1.4 }}>
@@ -45,11 +49,19 @@ function NodeRow({ node }: { node: NodeHealth }) {
           {node.error ? `${ERROR_HINT[node.error.code] ?? node.error.code}: ${node.error.message}` : node.detail}
         </Text>
       </Stack>
+      {onRestart && (
+        <Button size="compact-xs" variant="subtle" ml="auto" onClick={onRestart} data-testid={`restart-${node.label}`}>
+          restart
+        </Button>
+      )}
     </Group>
   )
 }
 
-export function SystemCard({ system }: { system: SystemHealth }) {
+export function SystemCard({ environment, system, latency }: { environment: string; system: SystemHealth; latency: number[] }) {
+  const [action, setAction] = useState<ActionRequest>()
+  const restart = (n: NodeHealth) =>
+    system.system === 'docker' && !n.error ? () => setAction({ kind: 'docker.restart', environment, endpointId: system.endpointId, container: n.label }) : undefined
   return (
     <Card withBorder padding="md" data-testid={`system-${system.system}`} data-status={system.status}>
       <Group justify="space-between" mb={6} wrap="nowrap">
@@ -68,14 +80,25 @@ export function SystemCard({ system }: { system: SystemHealth }) {
       </Tooltip>
       <Stack gap={6}>
         {system.nodes.map((n) => (
-          <NodeRow key={n.id} node={n} />
+          <NodeRow key={n.id} node={n} onRestart={restart(n)} />
         ))}
       </Stack>
+      {latency.length > 1 && (
+        <Stack gap={0} mt="xs">
+          <Text size="xs" c="dimmed">
+            check latency (ms), last {latency.length}
+          </Text>
+          <Sparkline values={latency} color="#748ffc" unit=" ms" />
+        </Stack>
+      )}
       {system.notices.map((n) => (
         <Alert key={n} color="blue" variant="light" mt="xs" p="xs">
-          <Text size="xs">{n}</Text>
+          <Text size="xs" style={{ wordBreak: 'break-all' }}>
+            {n}
+          </Text>
         </Alert>
       ))}
+      <ActionDialog request={action} onClose={() => setAction(undefined)} />
     </Card>
   )
 }

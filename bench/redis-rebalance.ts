@@ -1,0 +1,199 @@
+/**
+ * npm run bench:redis — scale a loaded 3-master cluster out to 4 masters three times in one run:
+ * with Switchyard's slot-migration engine, with `redis-cli --cluster rebalance` (default pipeline
+ * of 10 keys) and with `--cluster-pipeline 1000`, each on a freshly started and loaded cluster.
+ * Measures keys moved per second and checks that no key was lost.
+ *
+ *   BENCH_KEYS        keys to load (default 1000000), 100-byte values spread over all slots
+ *   BENCH_PORT_BASE   first of four ports (default 7100)
+ *   BENCH_CONCURRENCY migrations in flight (default 3), BENCH_BATCH keys per MIGRATE (default 1000)
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Redis } from 'ioredis'
+import { KeyFileCipher } from '../src/main/inventory/secret-cipher'
+import { ServiceHub } from '../src/main/service-hub'
+import { clusterAccess, closeAllRedisAccess } from '../src/main/redis/redis-access'
+import { discoverCluster } from '../src/main/redis/redis-discovery'
+import { newMigrationRecord, runSlotMigration, waitForSlotAgreement } from '../src/main/redis/slot-migration'
+import { planRebalance } from '../src/shared/domain/redis-rebalance'
+import { keySlot } from '../src/shared/domain/slots'
+import { redisCli, startNode, stopNode, waitPing, type LocalNode } from './lib/redis-nodes'
+
+const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000)
+const BASE = Number(process.env.BENCH_PORT_BASE ?? 7100)
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 3)
+const BATCH = Number(process.env.BENCH_BATCH ?? 1000)
+const PORTS = [BASE, BASE + 1, BASE + 2, BASE + 3]
+const HOST = '127.0.0.1'
+const baseDir = mkdtempSync(join(tmpdir(), 'switchyard-bench-redis-'))
+let nodes: LocalNode[] = []
+
+function log(msg: string): void {
+  process.stderr.write(`bench: ${msg}\n`)
+}
+
+function cleanup(): void {
+  for (const n of nodes) stopNode(n)
+  nodes = []
+  rmSync(baseDir, { recursive: true, force: true })
+}
+for (const sig of ['SIGINT', 'SIGTERM'] as const)
+  process.on(sig, () => {
+    cleanup()
+    process.exit(130)
+  })
+
+function client(port: number): Redis {
+  const c = new Redis({ host: HOST, port, maxRetriesPerRequest: 1, retryStrategy: () => null })
+  c.on('error', () => undefined)
+  return c
+}
+
+const value = (i: number) => `v${i}:`.padEnd(100, 'x')
+
+/** Four fresh nodes: three masters with even slots, the fourth an empty master that has met the others. */
+async function freshCluster(): Promise<void> {
+  for (const n of nodes) stopNode(n)
+  nodes = PORTS.map((p) => startNode(baseDir, p))
+  await Promise.all(PORTS.map((p) => waitPing(p)))
+  const cs = PORTS.map(client)
+  try {
+    const ranges: [number, number][] = [
+      [0, 5460],
+      [5461, 10922],
+      [10923, 16383],
+    ]
+    await Promise.all(ranges.map(([a, b], i) => cs[i]!.call('CLUSTER', 'ADDSLOTSRANGE', a, b)))
+    for (const c of cs.slice(1)) await c.call('CLUSTER', 'MEET', HOST, PORTS[0]!)
+    const deadline = Date.now() + 30_000
+    for (;;) {
+      const infos = await Promise.all(cs.map((c) => c.call('CLUSTER', 'INFO').then(String)))
+      const ok = infos.every((i) => /cluster_state:ok/.test(i) && /cluster_known_nodes:4/.test(i))
+      const nodesText = await Promise.all(cs.map((c) => c.call('CLUSTER', 'NODES').then(String)))
+      if (ok && nodesText.every((t) => !/handshake|noaddr|fail/.test(t))) break
+      if (Date.now() > deadline) throw new Error('bench cluster did not converge')
+      await new Promise((r) => setTimeout(r, 200))
+    }
+  } finally {
+    for (const c of cs) c.disconnect()
+  }
+}
+
+/** Load KEYS keys straight into their owners, pipelined per node. */
+async function load(): Promise<void> {
+  const started = Date.now()
+  const owner = (slot: number) => (slot <= 5460 ? 0 : slot <= 10922 ? 1 : 2)
+  const cs = PORTS.slice(0, 3).map(client)
+  const CHUNK = 20_000
+  try {
+    for (let from = 0; from < KEYS; from += CHUNK * 3) {
+      await Promise.all(
+        [0, 1, 2].map(async (part) => {
+          const lo = from + part * CHUNK
+          const hi = Math.min(KEYS, lo + CHUNK)
+          if (lo >= hi) return
+          const pipes = cs.map((c) => c.pipeline())
+          for (let i = lo; i < hi; i++) {
+            const key = `bench:${i}`
+            pipes[owner(keySlot(key))]!.set(key, value(i))
+          }
+          await Promise.all(pipes.map((p) => p.exec()))
+        }),
+      )
+    }
+  } finally {
+    for (const c of cs) c.disconnect()
+  }
+  log(`loaded ${KEYS} keys in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+}
+
+async function dbsizes(): Promise<number[]> {
+  const cs = PORTS.map(client)
+  try {
+    return await Promise.all(cs.map((c) => c.dbsize()))
+  } finally {
+    for (const c of cs) c.disconnect()
+  }
+}
+
+/** Total keys on the masters, plus a sample of values read through a cluster-aware client. */
+async function verify(label: string): Promise<number> {
+  const sizes = await dbsizes()
+  const total = sizes.reduce((a, b) => a + b, 0)
+  const c = new Redis.Cluster([{ host: HOST, port: BASE }], { redisOptions: { maxRetriesPerRequest: 2 } })
+  c.on('error', () => undefined)
+  let bad = 0
+  try {
+    for (let k = 0; k < 200; k++) {
+      const i = Math.floor((k * KEYS) / 200)
+      if ((await c.get(`bench:${i}`)) !== value(i)) bad++
+    }
+  } finally {
+    c.disconnect()
+  }
+  const lost = KEYS - total + bad
+  log(`${label}: keys per node ${sizes.join('/')}, total ${total}, sampled values wrong ${bad}, lost ${lost}`)
+  return Math.max(0, lost)
+}
+
+async function switchyardRound(): Promise<{ keysPerSec: number; lost: number }> {
+  await freshCluster()
+  await load()
+  const dataDir = mkdtempSync(join(baseDir, 'data-'))
+  const hub = new ServiceHub({ dataDir, cipher: new KeyFileCipher(dataDir) })
+  try {
+    await hub.inventory.save({ name: 'bench', endpoints: [{ kind: 'redis-cluster', id: 'redis', name: 'bench', seeds: [{ host: HOST, port: BASE }], tls: false }] }, {})
+    const { connections } = await hub.connect('bench')
+    const access = clusterAccess(connections, 'redis')
+    const started = Date.now()
+    const { topology, polls } = await discoverCluster(access, { environment: 'bench' })
+    const view = polls.find((p) => p.addr === topology.seed)?.nodes ?? []
+    const plan = planRebalance(
+      topology.masters.map((m) => ({ id: m.id, addr: m.addr, ranges: m.ranges, weight: 1 })),
+      { useEmptyMasters: true, thresholdPct: 2 },
+    )
+    const record = newMigrationRecord('bench', 'redis', plan.moves, 'bench rebalance')
+    const outcome = await runSlotMigration({ access, record, nodes: view, concurrency: CONCURRENCY, batchKeys: BATCH, chunkSlots: 64 })
+    await waitForSlotAgreement(access, view.filter((n) => n.role === 'master'))
+    const ms = Date.now() - started
+    const moved = (await dbsizes())[3]!
+    log(`switchyard: ${plan.slotsToMove} slots, ${outcome.keysMoved} keys in ${(ms / 1000).toFixed(2)} s (engine ${outcome.keysPerSec} keys/s)`)
+    return { keysPerSec: Math.round(moved / (ms / 1000)), lost: await verify('switchyard') }
+  } finally {
+    await closeAllRedisAccess()
+    await hub.close()
+  }
+}
+
+async function redisCliRound(label: string, extra: string[]): Promise<{ keysPerSec: number; lost: number }> {
+  await freshCluster()
+  await load()
+  const r = await redisCli(['--cluster', 'rebalance', `${HOST}:${BASE}`, '--cluster-use-empty-masters', ...extra])
+  if (r.code !== 0) throw new Error(`redis-cli ${label} failed (exit ${r.code}):\n${r.out.slice(-2000)}`)
+  const moved = (await dbsizes())[3]!
+  log(`${label}: ${moved} keys moved in ${(r.ms / 1000).toFixed(2)} s`)
+  return { keysPerSec: Math.round(moved / (r.ms / 1000)), lost: await verify(label) }
+}
+
+async function main(): Promise<void> {
+  log(`${KEYS} keys, ports ${PORTS.join(',')}, dir ${baseDir}`)
+  const sy = await switchyardRound()
+  const cli = await redisCliRound('redis-cli', [])
+  const cli1000 = await redisCliRound('redis-cli-p1000', ['--cluster-pipeline', '1000'])
+  const lost = sy.lost + cli.lost + cli1000.lost
+  const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : 'inf')
+  console.log(`rebalance keys/s: switchyard=${sy.keysPerSec} redis-cli=${cli.keysPerSec} redis-cli-p1000=${cli1000.keysPerSec} ratio=${ratio(sy.keysPerSec, cli.keysPerSec)} ratio_p1000=${ratio(sy.keysPerSec, cli1000.keysPerSec)} lost=${lost}`)
+}
+
+main()
+  .then(() => {
+    cleanup()
+    process.exit(0)
+  })
+  .catch((err) => {
+    log(`failed: ${err instanceof Error ? err.stack : String(err)}`)
+    cleanup()
+    process.exit(1)
+  })

@@ -1,0 +1,31 @@
+// `npm run demo [-- --open]`: bring the lab up, build if needed, then open Switchyard on it:
+// the Electron window where its binary exists, otherwise web mode with the URL printed.
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { electronBinary } from './electron-binary'
+
+const open = process.argv.includes('--open')
+const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: 'inherit' })
+
+run('npm', ['run', '--silent', 'lab:up'])
+if (!existsSync('out/main/web.js') || !existsSync('out/renderer/index.html')) run('npm', ['run', '--silent', 'build'])
+
+const electronPath = electronBinary()
+
+if (electronPath && process.env.SWITCHYARD_WEB !== '1') {
+  spawn(electronPath, ['out/main/index.js'], { stdio: 'inherit' }).on('exit', (code) => process.exit(code ?? 0))
+} else {
+  console.log('Electron binary not available here: starting web mode.')
+  const web = spawn(process.execPath, ['out/main/web.js'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  web.stdout.on('data', (d: Buffer) => {
+    process.stdout.write(d)
+    const url = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(String(d))?.[1]
+    if (url && open) {
+      const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p))
+      if (chromium) spawn(chromium, [`--app=${url}`, '--no-first-run', '--disable-background-networking', '--disable-component-update', ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])], { stdio: 'ignore', detached: true }).unref()
+      else console.log('No Chromium found for --open; open the URL above in a browser.')
+    }
+  })
+  web.on('exit', (code) => process.exit(code ?? 0))
+  process.on('SIGINT', () => web.kill('SIGINT'))
+}

@@ -1,0 +1,137 @@
+import { Alert, Badge, Button, Code, Group, List, Modal, Progress, Stack, Text, TextInput, Title } from '@mantine/core'
+import { useEffect, useState } from 'react'
+import type { ActionPlan, ActionProgress, ActionResult } from '../../../shared/actions'
+import type { ActionRequest } from '../../../shared/action-requests'
+import { api, errorText } from '../api'
+
+const RISK_COLOR = { low: 'teal', medium: 'yellow', high: 'red' } as const
+
+/**
+ * Every destructive action in the UI: the plan with its exact commands (the dry run), a
+ * confirmation that names the target, live progress, then the verification.
+ */
+export function ActionDialog({ request, onClose }: { request?: ActionRequest; onClose(result?: ActionResult): void }) {
+  const [plan, setPlan] = useState<ActionPlan>()
+  const [error, setError] = useState<string>()
+  const [confirm, setConfirm] = useState('')
+  const [progress, setProgress] = useState<ActionProgress[]>([])
+  const [running, setRunning] = useState(false)
+  const [result, setResult] = useState<ActionResult>()
+
+  useEffect(() => {
+    setPlan(undefined)
+    setError(undefined)
+    setConfirm('')
+    setProgress([])
+    setResult(undefined)
+    if (!request) return
+    api.request('action:plan', request).then(setPlan, (e: unknown) => setError(errorText(e)))
+  }, [request])
+
+  useEffect(() => {
+    if (!plan) return
+    return api.on('action:progress', (p) => {
+      if (p.planId === plan.planId) setProgress((ps) => [...ps, p])
+    })
+  }, [plan])
+
+  const run = async () => {
+    if (!plan) return
+    setRunning(true)
+    try {
+      setResult(await api.request('action:run', { planId: plan.planId, confirm }))
+    } catch (e) {
+      setError(errorText(e))
+    } finally {
+      setRunning(false)
+    }
+  }
+  const last = progress.at(-1)
+  const fraction = last?.fraction ?? (last && last.totalSteps > 0 ? last.step / last.totalSteps : 0)
+
+  return (
+    <Modal opened={!!request} onClose={() => !running && onClose(result)} size="xl" title={<Title order={4}>{plan?.title ?? 'Planning…'}</Title>} data-testid="action-dialog">
+      <Stack>
+        {error && (
+          <Alert color="red" data-testid="action-error">
+            {error}
+          </Alert>
+        )}
+        {plan && (
+          <>
+            <Group gap="xs">
+              <Badge color={RISK_COLOR[plan.risk]}>{plan.risk} risk</Badge>
+              <Text size="sm">
+                {plan.environment} / <b>{plan.target}</b>
+              </Text>
+            </Group>
+            <Text size="sm">{plan.summary}</Text>
+            {plan.warnings.map((w) => (
+              <Alert key={w} color="orange" p="xs">
+                {w}
+              </Alert>
+            ))}
+            {plan.prechecks.length > 0 && (
+              <List size="sm" spacing={2}>
+                {plan.prechecks.map((c) => (
+                  <List.Item key={c.name} icon={<Text c={c.passed ? 'teal' : 'red'}>{c.passed ? '✓' : '✗'}</Text>}>
+                    {c.name}: {c.detail}
+                  </List.Item>
+                ))}
+              </List>
+            )}
+            <Stack gap={4} data-testid="action-plan">
+              <Text fw={600} size="sm">
+                Plan (exact commands)
+              </Text>
+              {plan.steps.map((s, i) => (
+                <Stack key={i} gap={2}>
+                  <Text size="sm">
+                    {i + 1}. {s.title}
+                  </Text>
+                  {s.commands.length > 0 && <Code block>{s.commands.join('\n')}</Code>}
+                </Stack>
+              ))}
+            </Stack>
+            {(running || progress.length > 0) && (
+              <Stack gap={4} data-testid="action-progress">
+                <Progress value={fraction * 100} animated={running} />
+                <Text size="xs" c="dimmed">
+                  {last ? `step ${last.step}/${last.totalSteps}: ${last.message}` : 'starting'}
+                </Text>
+              </Stack>
+            )}
+            {result ? (
+              <Alert color={result.outcome === 'succeeded' ? 'teal' : 'red'} title={result.outcome} data-testid="action-result">
+                <Text size="sm">
+                  {result.message} ({(result.durationMs / 1000).toFixed(1)} s)
+                </Text>
+                <List size="sm" mt={4}>
+                  {result.verification.map((v) => (
+                    <List.Item key={v.name}>
+                      {v.passed ? '✓' : '✗'} {v.name}: {v.detail}
+                    </List.Item>
+                  ))}
+                </List>
+              </Alert>
+            ) : (
+              <Group align="flex-end">
+                <TextInput
+                  style={{ flex: 1 }}
+                  label={`Type ${plan.target} to confirm`}
+                  value={confirm}
+                  onChange={(e) => setConfirm(e.currentTarget.value)}
+                  disabled={!plan.runnable || running}
+                  data-testid="action-confirm"
+                />
+                <Button color="red" disabled={!plan.runnable || confirm !== plan.target} loading={running} onClick={() => void run()} data-testid="action-run">
+                  Run
+                </Button>
+              </Group>
+            )}
+          </>
+        )}
+      </Stack>
+    </Modal>
+  )
+}

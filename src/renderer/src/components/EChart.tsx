@@ -1,0 +1,43 @@
+import { LineChart } from 'echarts/charts'
+import { GridComponent, TooltipComponent } from 'echarts/components'
+import * as echarts from 'echarts/core'
+import { CanvasRenderer } from 'echarts/renderers'
+import { useEffect, useRef } from 'react'
+
+echarts.use([LineChart, GridComponent, TooltipComponent, CanvasRenderer])
+
+export type EChartOption = echarts.EChartsCoreOption
+
+/** One ECharts instance bound to a div; the option is replaced on every change, resized with its box. */
+export function EChart({ option, height, testId }: { option: EChartOption; height: number; testId?: string }) {
+  const ref = useRef<HTMLDivElement>(null)
+  const chart = useRef<echarts.ECharts>(undefined)
+  useEffect(() => {
+    if (!ref.current) return
+    chart.current = echarts.init(ref.current, 'dark', { renderer: 'canvas' })
+    const observer = new ResizeObserver(() => chart.current?.resize())
+    observer.observe(ref.current)
+    return () => {
+      observer.disconnect()
+      chart.current?.dispose()
+    }
+  }, [])
+  useEffect(() => {
+    chart.current?.setOption(option, { notMerge: true })
+  }, [option])
+  return <div ref={ref} style={{ height, width: '100%' }} data-testid={testId} />
+}
+
+/** A small line of recent values, no axes: for cards and table cells. */
+export function Sparkline({ values, color, height = 36, unit = '' }: { values: number[]; color: string; height?: number; unit?: string }) {
+  const option: EChartOption = {
+    backgroundColor: 'transparent',
+    animation: false,
+    grid: { left: 0, right: 0, top: 4, bottom: 2 },
+    xAxis: { type: 'category', show: false, data: values.map((_, i) => i) },
+    yAxis: { type: 'value', show: false, min: 0 },
+    tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => `${v}${unit}` },
+    series: [{ type: 'line', data: values, showSymbol: false, smooth: true, lineStyle: { width: 1.5, color }, areaStyle: { color, opacity: 0.15 } }],
+  }
+  return <EChart option={option} height={height} />
+}

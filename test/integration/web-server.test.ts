@@ -1,0 +1,98 @@
+import { mkdtempSync } from 'node:fs'
+import { request } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import { createHandlers } from '../../src/main/app-handlers'
+import { KeyFileCipher } from '../../src/main/inventory/secret-cipher'
+import { ServiceHub } from '../../src/main/service-hub'
+import { startWebServer, type WebServer } from '../../src/main/web-server'
+
+function openSocket(url: string, origin: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { origin })
+    ws.once('open', () => resolve(ws))
+    ws.once('error', reject)
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)))
+  })
+}
+
+function call(ws: WebSocket, id: number, channel: string, payload: unknown): Promise<{ ok: boolean; value?: unknown; error?: { code: string } }> {
+  return new Promise((resolve) => {
+    const on = (data: WebSocket.RawData) => {
+      const msg = JSON.parse(String(data))
+      if (msg.id === id) {
+        ws.off('message', on)
+        resolve(msg.reply)
+      }
+    }
+    ws.on('message', on)
+    ws.send(JSON.stringify({ id, channel, payload }))
+  })
+}
+
+describe('web mode server', () => {
+  let server: WebServer
+  let hub: ServiceHub
+  const rendererDir = join(__dirname, '../../src/renderer')
+
+  beforeAll(async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-web-'))
+    hub = new ServiceHub({ dataDir, cipher: new KeyFileCipher(dataDir) })
+    server = await startWebServer({
+      rendererDir,
+      handlers: () => createHandlers(hub, { info: { mode: 'web', version: 'test', dataDir, secretBackend: { kind: 'keyfile' } }, broadcastProgress: () => undefined }),
+    })
+  })
+  afterAll(async () => {
+    await server?.close()
+    await hub?.close()
+  })
+
+  const base = () => `http://127.0.0.1:${server.port}`
+
+  it('listens on 127.0.0.1 only, on a random port', () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{32}$/)
+  })
+
+  it('refuses pages without the token and serves them with it, setting a strict cookie and CSP', async () => {
+    expect((await fetch(`${base()}/`)).status).toBe(401)
+    expect((await fetch(`${base()}/?token=wrong`)).status).toBe(401)
+    const ok = await fetch(server.url)
+    expect(ok.status).toBe(200)
+    expect(ok.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Strict/)
+    expect(ok.headers.get('content-security-policy')).toContain("script-src 'self'")
+    const cookie = ok.headers.get('set-cookie')!.split(';')[0]!
+    expect((await fetch(`${base()}/index.html`, { headers: { cookie } })).status).toBe(200)
+  })
+
+  it('refuses a foreign Host header (DNS rebinding) and path traversal', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: server.port, path: `/?token=${server.token}`, headers: { host: 'evil.example:80' } }, (res) => {
+        res.resume()
+        resolve(res.statusCode ?? 0)
+      })
+      req.on('error', reject)
+      req.end()
+    })
+    expect(status).toBe(421)
+    const trav = await fetch(`${base()}/..%2f..%2fpackage.json?token=${server.token}`)
+    expect([403, 404]).toContain(trav.status)
+  })
+
+  it('opens the contract WebSocket only with the token and our own Origin', async () => {
+    await expect(openSocket(`ws://127.0.0.1:${server.port}/ws`, base())).rejects.toThrow(/401/)
+    await expect(openSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, 'http://evil.example')).rejects.toThrow(/401/)
+    const ws = await openSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, base())
+    try {
+      expect(await call(ws, 1, 'app:info', {})).toMatchObject({ ok: true, value: { mode: 'web' } })
+      expect(await call(ws, 2, 'env:list', {})).toEqual({ ok: true, value: [] })
+      expect(await call(ws, 3, 'shell:exec', {})).toMatchObject({ ok: false, error: { code: 'config' } })
+      ws.send('not json')
+      expect(await call(ws, 4, 'settings:get', {})).toMatchObject({ ok: true, value: { refreshIntervalMs: 2000 } })
+    } finally {
+      ws.close()
+    }
+  })
+})
