@@ -124,13 +124,14 @@ export async function ssh(ctx: Pick<OpContext, 'connections'>, node: ManagedNode
   return session.exec(command, { timeoutMs })
 }
 
-export async function sshRun(ctx: Pick<OpContext, 'connections'>, node: ManagedNode, command: string, timeoutMs = 120_000): Promise<string> {
+/** Run a command; a non-zero exit is an error carrying the end of its output. Returns stdout (and stderr when asked: pg_rewind reports there). */
+export async function sshRun(ctx: Pick<OpContext, 'connections'>, node: ManagedNode, command: string, timeoutMs = 120_000, withStderr = false): Promise<string> {
   const r = await ssh(ctx, node, command, timeoutMs)
   if (r.code !== 0) {
     const tail = (r.stderr || r.stdout).trim().split('\n').slice(-6).join('\n')
     throw new SwitchyardError('other', `on ${node.name}: \`${command}\` exited ${r.code ?? r.signal}${tail ? `:\n${tail}` : ''}`)
   }
-  return r.stdout
+  return withStderr ? `${r.stdout}\n${r.stderr}` : r.stdout
 }
 
 export function shellOp(title: string, node: ManagedNode, command: string, timeoutMs?: number, after?: (stdout: string, ctx: OpContext) => Promise<string | void>): Op {
@@ -138,7 +139,7 @@ export function shellOp(title: string, node: ManagedNode, command: string, timeo
     title,
     commands: [`[${node.name} via ssh] ${command}`],
     async run(ctx) {
-      const out = await sshRun(ctx, node, command, timeoutMs)
+      const out = await sshRun(ctx, node, command, timeoutMs, true)
       return after?.(out, ctx)
     },
   }

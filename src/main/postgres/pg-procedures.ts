@@ -222,7 +222,6 @@ export async function switchoverProcedure(env: Env, req: PgSwitchoverRequest, to
 
   const ops: Op[] = []
   if (old && target) {
-    const downtimeNote = `${old.name} is stopped`
     const startOld = cmd.start(old)
     ops.push(
       {
@@ -266,7 +265,6 @@ export async function switchoverProcedure(env: Env, req: PgSwitchoverRequest, to
       ...rejoinOps(env, old, target, [target.name, ...others.map((o) => o.name)]),
       verifyWriteOp(target, [...upOthers, old], `switchover ${old.name} -> ${target.name}`),
     )
-    void downtimeNote
   }
   const promoteIndex = ops.findIndex((o) => o.title.startsWith('Promote'))
   return {

@@ -3,7 +3,7 @@ import { buildTopology, DEFAULT_LAG_THRESHOLDS } from '../../shared/domain/pg-to
 import { gradeNodeHealth, statementsHint, XID_WRAP_LIMIT, type NodeHealthReadings } from '../../shared/domain/pg-health'
 import type { PgLagThresholds, PgNodeHealth, PgNodeSnapshot, PgReplicationRow, PgSlot, PgStatement, PgTopology, PgWalReceiver } from '../../shared/postgres'
 import type { Connections } from '../connections'
-import { toConnError, withTimeout } from '../errors'
+import { scrub, toConnError, withTimeout } from '../errors'
 import { withNode, type NodeAddress, type PostgresEndpoint } from './pg-client'
 
 const POLL_TIMEOUT_MS = 3000
@@ -161,7 +161,12 @@ async function optional<T>(fn: () => Promise<T>): Promise<T | undefined> {
   }
 }
 
-export async function readNodeHealth(client: pg.Client, name: string, database: string): Promise<NodeHealthReadings> {
+/** Query texts can carry credentials (CREATE ROLE ... PASSWORD '...'): mask them before they leave main. */
+export function maskQuery(text: string, secrets: readonly string[] = []): string {
+  return scrub(text.replace(/(PASSWORD\s+)(E?'(?:[^']|'')*')/gi, "$1'***'"), secrets)
+}
+
+export async function readNodeHealth(client: pg.Client, name: string, database: string, secrets: readonly string[] = []): Promise<NodeHealthReadings> {
   const base = (
     await client.query(`
       select pg_is_in_recovery() as rec,
@@ -183,7 +188,7 @@ export async function readNodeHealth(client: pg.Client, name: string, database: 
           database: (r.datname as string | null) ?? null,
           state: (r.state as string | null) ?? null,
           seconds: Number(r.secs ?? 0),
-          query: String(r.q ?? ''),
+          query: maskQuery(String(r.q ?? ''), secrets),
           waitEvent: (r.we as string | null) ?? null,
         }
       : null
@@ -206,7 +211,7 @@ export async function readNodeHealth(client: pg.Client, name: string, database: 
     await client.query(`select a.pid, pg_blocking_pids(a.pid) as blocked_by, left(a.query, 300) as q,
          extract(epoch from now() - coalesce((select min(l.waitstart) from pg_locks l where l.pid = a.pid and not l.granted), a.state_change))::float8 as secs
        from pg_stat_activity a where a.wait_event_type = 'Lock' order by secs desc limit 20`)
-  ).rows.map((r) => ({ pid: Number(r.pid), blockedBy: (r.blocked_by as number[]).map(Number), seconds: Number(r.secs ?? 0), query: String(r.q ?? '') }))
+  ).rows.map((r) => ({ pid: Number(r.pid), blockedBy: (r.blocked_by as number[]).map(Number), seconds: Number(r.secs ?? 0), query: maskQuery(String(r.q ?? ''), secrets) }))
 
   const cache = (await client.query(`select coalesce(sum(blks_hit), 0)::float8 as hit, coalesce(sum(blks_read), 0)::float8 as rd from pg_stat_database`)).rows[0]
   const hit = Number(cache?.hit ?? 0)
@@ -236,7 +241,7 @@ export async function readNodeHealth(client: pg.Client, name: string, database: 
   let topStatements: { available: boolean; hint?: string; rows: PgStatement[] } = { available: false, hint: statementsHint(preloaded, installed, database), rows: [] }
   if (preloaded && installed) {
     const toRows = (rows: Record<string, unknown>[]): PgStatement[] =>
-      rows.map((r) => ({ queryId: r.queryid === null ? null : String(r.queryid), query: String(r.q), calls: Number(r.calls), totalMs: Number(r.total), meanMs: Number(r.mean), rows: Number(r.rows) }))
+      rows.map((r) => ({ queryId: r.queryid === null ? null : String(r.queryid), query: maskQuery(String(r.q), secrets), calls: Number(r.calls), totalMs: Number(r.total), meanMs: Number(r.mean), rows: Number(r.rows) }))
     const rows =
       (await optional(async () => toRows((await client.query(`select queryid::text as queryid, left(query, 500) as q, calls::float8 as calls, total_exec_time as total, mean_exec_time as mean, rows::float8 as rows from pg_stat_statements order by total_exec_time desc limit 10`)).rows))) ??
       (await optional(async () => toRows((await client.query(`select queryid::text as queryid, left(query, 500) as q, calls::float8 as calls, total_time as total, mean_time as mean, rows::float8 as rows from pg_stat_statements order by total_time desc limit 10`)).rows)))
@@ -265,7 +270,7 @@ export async function healthOfNode(endpoint: PostgresEndpoint, connections: Conn
     readings = await withTimeout(
       `health of ${node.name}`,
       8000,
-      withNode(endpoint, connections, node, (c) => readNodeHealth(c, node.name, endpoint.database), { timeoutMs: 5000, applicationName: 'switchyard-health' }),
+      withNode(endpoint, connections, node, (c) => readNodeHealth(c, node.name, endpoint.database, connections.secretValues()), { timeoutMs: 5000, applicationName: 'switchyard-health' }),
     )
   } catch (err) {
     readings = { name: node.name, role: 'down', error: toConnError(err, connections.secretValues()), lockWaits: [], databases: [] }

@@ -120,7 +120,7 @@ export const redisFailover: ActionDefinition<'redis.failover'> = {
         const views = await Promise.all(addrs.map((a) => nodesOf(access, a).catch(() => null)))
         const disagree = addrs.filter((a, i) => {
           const v = views[i]
-          if (v === null) return false
+          if (!v) return false
           if (v.find((n) => n.id === d.replicaId)?.role !== 'master') return true
           // A live old master must be seen as a replica of the new one before we call it done.
           const m = v.find((n) => n.id === d.masterId)

@@ -5,12 +5,16 @@ import { AuditPage } from './features/audit/AuditPage'
 import { EnvironmentsPage } from './features/environments/EnvironmentsPage'
 import { KnownHostsPage } from './features/hosts/KnownHostsPage'
 import { OverviewPage } from './features/overview/OverviewPage'
+import { PostgresPage } from './features/postgres/PostgresPage'
+import { RedisPage } from './features/redis/RedisPage'
 import { useRequest } from './hooks/useRequest'
 
 const theme = createTheme({ primaryColor: 'indigo', defaultRadius: 'md', fontFamily: 'Inter, system-ui, sans-serif' })
 
 const VIEWS = {
   overview: { label: 'Overview', page: OverviewPage },
+  redis: { label: 'Redis Cluster', page: RedisPage },
+  postgres: { label: 'PostgreSQL', page: PostgresPage },
   environments: { label: 'Environments', page: EnvironmentsPage },
   hosts: { label: 'Known hosts', page: KnownHostsPage },
   audit: { label: 'Audit log', page: AuditPage },

@@ -1,8 +1,12 @@
 import { Alert, Badge, Button, Code, Group, List, Modal, Progress, Stack, Text, TextInput, Title } from '@mantine/core'
 import { useEffect, useState } from 'react'
 import type { ActionPlan, ActionProgress, ActionResult } from '../../../shared/actions'
-import type { ActionRequest } from '../../../shared/action-requests'
+import type { RequestInput } from '../../../shared/contract'
 import { api, errorText } from '../api'
+
+export type ActionInput = RequestInput<'action:plan'>
+/** An action request before its environment and endpoint are filled in. */
+export type ActionDraft = ActionInput extends infer T ? (T extends unknown ? Omit<T, 'environment' | 'endpointId'> : never) : never
 
 const RISK_COLOR = { low: 'teal', medium: 'yellow', high: 'red' } as const
 
@@ -10,7 +14,7 @@ const RISK_COLOR = { low: 'teal', medium: 'yellow', high: 'red' } as const
  * Every destructive action in the UI: the plan with its exact commands (the dry run), a
  * confirmation that names the target, live progress, then the verification.
  */
-export function ActionDialog({ request, onClose }: { request?: ActionRequest; onClose(result?: ActionResult): void }) {
+export function ActionDialog({ request, onClose }: { request?: ActionInput; onClose(result?: ActionResult): void }) {
   const [plan, setPlan] = useState<ActionPlan>()
   const [error, setError] = useState<string>()
   const [confirm, setConfirm] = useState('')

@@ -1,20 +1,35 @@
-import { LineChart } from 'echarts/charts'
-import { GridComponent, TooltipComponent } from 'echarts/components'
+import { HeatmapChart, LineChart, ScatterChart } from 'echarts/charts'
+import { GridComponent, LegendComponent, TooltipComponent, VisualMapComponent } from 'echarts/components'
 import * as echarts from 'echarts/core'
 import { CanvasRenderer } from 'echarts/renderers'
 import { useEffect, useRef } from 'react'
 
-echarts.use([LineChart, GridComponent, TooltipComponent, CanvasRenderer])
+echarts.use([LineChart, HeatmapChart, ScatterChart, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent, CanvasRenderer])
 
 export type EChartOption = echarts.EChartsCoreOption
 
 /** One ECharts instance bound to a div; the option is replaced on every change, resized with its box. */
-export function EChart({ option, height, testId }: { option: EChartOption; height: number; testId?: string }) {
+export function EChart({
+  option,
+  height,
+  testId,
+  onEvent,
+}: {
+  option: EChartOption
+  height: number
+  testId?: string
+  /** Mouse events on data items (mouseover, click), with the item's data. */
+  onEvent?: (type: 'mouseover' | 'click', data: unknown) => void
+}) {
   const ref = useRef<HTMLDivElement>(null)
   const chart = useRef<echarts.ECharts>(undefined)
+  const handler = useRef(onEvent)
+  handler.current = onEvent
   useEffect(() => {
     if (!ref.current) return
     chart.current = echarts.init(ref.current, 'dark', { renderer: 'canvas' })
+    chart.current.on('mouseover', (p) => handler.current?.('mouseover', (p as { data: unknown }).data))
+    chart.current.on('click', (p) => handler.current?.('click', (p as { data: unknown }).data))
     const observer = new ResizeObserver(() => chart.current?.resize())
     observer.observe(ref.current)
     return () => {

@@ -1,6 +1,6 @@
 import { Alert, Button, Card, Group, Stack, Text, Tooltip } from '@mantine/core'
 import { useState } from 'react'
-import type { ActionRequest } from '../../../../shared/action-requests'
+import type { RequestInput } from '../../../../shared/contract'
 import type { NodeHealth, SystemHealth } from '../../../../shared/health'
 import { ActionDialog } from '../../components/ActionDialog'
 import { Sparkline } from '../../components/EChart'
@@ -59,7 +59,7 @@ function NodeRow({ node, onRestart }: { node: NodeHealth; onRestart?: () => void
 }
 
 export function SystemCard({ environment, system, latency }: { environment: string; system: SystemHealth; latency: number[] }) {
-  const [action, setAction] = useState<ActionRequest>()
+  const [action, setAction] = useState<RequestInput<'action:plan'>>()
   const restart = (n: NodeHealth) =>
     system.system === 'docker' && !n.error ? () => setAction({ kind: 'docker.restart', environment, endpointId: system.endpointId, container: n.label }) : undefined
   return (

@@ -1,0 +1,45 @@
+import { Group, Select } from '@mantine/core'
+import { useEffect, useMemo, useState } from 'react'
+import type { EndpointKind } from '../../../shared/inventory'
+import { useRequest } from '../hooks/useRequest'
+
+export interface EndpointChoice {
+  environment: string
+  endpointId: string
+}
+
+/** Pick one endpoint of a kind across environments; remembers the choice in the URL hash. */
+export function useEndpointPicker(kind: EndpointKind) {
+  const list = useRequest('env:list', {})
+  const options = useMemo(
+    () =>
+      (list.data ?? []).flatMap((v) =>
+        v.environment.endpoints.filter((e) => e.kind === kind).map((e) => ({ value: `${v.environment.name}/${e.id}`, label: `${v.environment.name} · ${e.name}` })),
+      ),
+    [list.data, kind],
+  )
+  const fromHash = location.hash.split('/').slice(2).join('/')
+  const [value, setValue] = useState<string | null>(fromHash || null)
+  useEffect(() => {
+    if (options.length > 0 && !options.some((o) => o.value === value)) setValue(options[0]!.value)
+  }, [options, value])
+  const choice: EndpointChoice | undefined = value && options.some((o) => o.value === value) ? { environment: value.split('/')[0]!, endpointId: value.split('/')[1]! } : undefined
+  const picker = (
+    <Group gap="xs">
+      <Select
+        w={320}
+        data={options}
+        value={value}
+        onChange={(v) => {
+          setValue(v)
+          if (v) history.replaceState(null, '', `${location.hash.split('/').slice(0, 2).join('/')}/${v}`)
+        }}
+        placeholder={list.loading ? 'loading…' : 'no endpoint of this kind'}
+        data-testid="endpoint-picker"
+        allowDeselect={false}
+      />
+    </Group>
+  )
+  const endpoint = choice ? list.data?.find((v) => v.environment.name === choice.environment)?.environment.endpoints.find((e) => e.id === choice.endpointId) : undefined
+  return { choice, endpoint, picker, empty: !list.loading && options.length === 0 }
+}

@@ -1,0 +1,220 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { ActionPlan, ActionProgress, ActionResult } from '../../src/shared/actions'
+import type { ActionRequest } from '../../src/shared/action-requests'
+import type { ClusterNodeEntry } from '../../src/shared/redis'
+import { planExactLayout } from '../../src/shared/domain/redis-rebalance'
+import { parseClusterNodes, parseKeyValues } from '../../src/shared/domain/redis-parse'
+import { ActionRunner } from '../../src/main/actions/action-runner'
+import type { ServiceHub } from '../../src/main/service-hub'
+import { clusterAccess, closeAllRedisAccess, type RedisClusterAccess } from '../../src/main/redis/redis-access'
+import { createRedisActions } from '../../src/main/redis/redis-actions'
+import { newMigrationRecord, runSlotMigration, waitForSlotAgreement } from '../../src/main/redis/slot-migration'
+import { labHub } from '../support/lab'
+
+/**
+ * Shared by the Redis integration tests: a hub on the lab, an action runner with the Redis
+ * actions, and restoreRedisLab(), which puts the cluster back into the lab's shape whatever a test
+ * left behind: 7000-7002 masters with their original slot ranges, replicas attached, spares 7006
+ * and 7007 empty and alone, no keys, cluster_state ok.
+ */
+
+export const MASTER_PORTS = [7000, 7001, 7002]
+export const ALL_PORTS = [7000, 7001, 7002, 7003, 7004, 7005]
+export const SPARE_PORTS = [7006, 7007]
+export const HOST = '127.0.0.1'
+const CANONICAL: Record<number, [number, number]> = { 7000: [0, 5460], 7001: [5461, 10922], 7002: [10923, 16383] }
+
+export interface RedisLab {
+  hub: ServiceHub
+  dataDir: string
+  redisDir: string
+  runner: ActionRunner
+  access: RedisClusterAccess
+  progress: ActionProgress[]
+  close(): Promise<void>
+}
+
+export async function redisLab(): Promise<RedisLab> {
+  const { hub, dataDir, lab } = await labHub()
+  const progress: ActionProgress[] = []
+  const runner = new ActionRunner({ definitions: createRedisActions(dataDir), audit: hub.audit, connect: (n) => hub.connect(n), onProgress: (p) => progress.push(p) })
+  const { connections } = await hub.connect('lab')
+  return {
+    hub,
+    dataDir,
+    redisDir: lab.redis.redisDir,
+    runner,
+    access: clusterAccess(connections, 'redis'),
+    progress,
+    close: async () => {
+      await closeAllRedisAccess()
+      await hub.close()
+    },
+  }
+}
+
+/** Plan, confirm with the plan's own target, run. */
+export async function planAndRun(lab: RedisLab, request: ActionRequest, onPlan?: (plan: ActionPlan) => void): Promise<{ plan: ActionPlan; result: ActionResult }> {
+  const plan = await lab.runner.plan(request)
+  onPlan?.(plan)
+  if (!plan.runnable) throw new Error(`plan not runnable: ${plan.prechecks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`).join('; ')}`)
+  const result = await lab.runner.run(plan.planId, plan.target)
+  return { plan, result }
+}
+
+export function cli(port: number, ...args: string[]): string {
+  return execFileSync('redis-cli', ['-h', HOST, '-p', String(port), ...args], { encoding: 'utf8', timeout: 10_000 }).trim()
+}
+
+function ping(port: number): boolean {
+  try {
+    return cli(port, 'PING') === 'PONG'
+  } catch {
+    return false
+  }
+}
+
+export function nodesAt(port: number): ClusterNodeEntry[] {
+  return parseClusterNodes(cli(port, 'CLUSTER', 'NODES'))
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+export async function waitFor(what: string, timeoutMs: number, check: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      if (await check()) return
+    } catch {
+      /* retry */
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await sleep(200)
+  }
+}
+
+/** Start a lab node from its own config if it is down (the lab's redis.conf daemonizes). */
+export function ensureRunning(redisDir: string, port: number): void {
+  if (ping(port)) return
+  const conf = join(redisDir, String(port), 'redis.conf')
+  if (!existsSync(conf)) throw new Error(`no config for lab node ${port} at ${conf}`)
+  execFileSync('redis-server', [conf], { stdio: 'ignore' })
+}
+
+export function pidOf(redisDir: string, port: number): number {
+  return Number(readFileSync(join(redisDir, String(port), 'redis.pid'), 'utf8').trim())
+}
+
+function clusterHealthy(): boolean {
+  for (const p of ALL_PORTS) if (parseKeyValues(cli(p, 'CLUSTER', 'INFO')).cluster_state !== 'ok') return false
+  const view = nodesAt(7000)
+  if (view.length !== 6) return false
+  if (view.some((n) => n.flags.some((f) => ['fail', 'fail?', 'handshake', 'noaddr'].includes(f)))) return false
+  for (const port of MASTER_PORTS) {
+    const n = view.find((x) => x.port === port)
+    const [a, b] = CANONICAL[port]!
+    if (n?.role !== 'master' || n.slots.length !== 1 || n.slots[0]!.start !== a || n.slots[0]!.end !== b) return false
+    if (!view.some((r) => r.role === 'replica' && r.masterId === n.id)) return false
+  }
+  for (const p of ALL_PORTS) {
+    const info = parseKeyValues(cli(p, 'INFO', 'replication'))
+    if (info.role === 'slave' && info.master_link_status !== 'up') return false
+  }
+  for (const p of ALL_PORTS) {
+    const me = nodesAt(p).find((n) => n.flags.includes('myself'))
+    if (me?.migrating.length || me?.importing.length) return false
+  }
+  for (const p of SPARE_PORTS) if (parseKeyValues(cli(p, 'CLUSTER', 'INFO')).cluster_known_nodes !== '1' || cli(p, 'DBSIZE') !== '0') return false
+  return true
+}
+
+/** Put the lab cluster back into its original shape. Safe to call when it already is. */
+export async function restoreRedisLab(lab: RedisLab): Promise<void> {
+  for (const p of [...ALL_PORTS, ...SPARE_PORTS]) ensureRunning(lab.redisDir, p)
+  await waitFor('lab nodes answering', 15_000, () => [...ALL_PORTS, ...SPARE_PORTS].every(ping))
+  if (clusterHealthy()) {
+    for (const p of MASTER_PORTS) cli(p, 'FLUSHALL')
+    return
+  }
+  // 1. Close any open slot.
+  for (const p of [...ALL_PORTS, ...SPARE_PORTS]) {
+    const me = nodesAt(p).find((n) => n.flags.includes('myself'))
+    for (const s of [...(me?.migrating ?? []).map((m) => m.slot), ...(me?.importing ?? []).map((i) => i.slot)]) cli(p, 'CLUSTER', 'SETSLOT', String(s), 'STABLE')
+  }
+  // 2. 7000-7002 are the masters: fail back any pair whose roles are swapped.
+  await waitFor('no failed nodes', 30_000, () => !nodesAt(7000).some((n) => n.flags.includes('fail') || n.flags.includes('fail?')))
+  for (const port of MASTER_PORTS) {
+    if (nodesAt(port).find((n) => n.flags.includes('myself'))?.role === 'replica') {
+      await waitFor(`${port} replication link up`, 30_000, () => parseKeyValues(cli(port, 'INFO', 'replication')).master_link_status === 'up')
+      cli(port, 'CLUSTER', 'FAILOVER')
+      await waitFor(`${port} master again`, 20_000, () => nodesAt(port).find((n) => n.flags.includes('myself'))?.role === 'master')
+    }
+  }
+  // 3. Slots back to their original owners (spares drained too), keys removed first to make it quick.
+  for (const p of [...MASTER_PORTS, ...SPARE_PORTS]) {
+    const me = nodesAt(p).find((n) => n.flags.includes('myself'))
+    if (me?.role === 'master') cli(p, 'FLUSHALL')
+  }
+  const view = nodesAt(7000)
+  const wanted: Record<string, { start: number; end: number }[]> = {}
+  for (const port of MASTER_PORTS) wanted[view.find((n) => n.port === port)!.id] = [{ start: CANONICAL[port]![0], end: CANONICAL[port]![1] }]
+  const moves = planExactLayout(
+    view.filter((n) => n.role === 'master').map((n) => ({ id: n.id, ranges: n.slots })),
+    wanted,
+  )
+  if (moves.length) {
+    await runSlotMigration({ access: lab.access, record: newMigrationRecord('lab', 'redis', moves, 'restore lab'), nodes: view, chunkSlots: 256 })
+    await waitForSlotAgreement(lab.access, view.filter((n) => n.role === 'master'))
+  }
+  // 4. Spares out of the cluster: replicas re-attached, forgotten everywhere, reset.
+  const spareIds = view.filter((n) => SPARE_PORTS.includes(n.port)).map((n) => n.id)
+  for (const id of spareIds) {
+    for (const p of ALL_PORTS) {
+      try {
+        cli(p, 'CLUSTER', 'FORGET', id)
+      } catch {
+        /* unknown already */
+      }
+    }
+  }
+  for (const p of SPARE_PORTS) {
+    cli(p, 'FLUSHALL')
+    cli(p, 'CLUSTER', 'RESET', 'HARD')
+  }
+  // 5. Every lab replica follows a lab master (one each).
+  const after = nodesAt(7000)
+  const masterIds = MASTER_PORTS.map((p) => after.find((n) => n.port === p)!.id)
+  for (const r of after.filter((n) => n.role === 'replica' && ALL_PORTS.includes(n.port))) {
+    if (!r.masterId || !masterIds.includes(r.masterId)) {
+      const free = masterIds.find((id) => !after.some((x) => x.masterId === id && x.role === 'replica'))
+      if (free) cli(r.port, 'CLUSTER', 'REPLICATE', free)
+    }
+  }
+  await waitFor('lab cluster back in shape', 60_000, clusterHealthy)
+}
+
+/** Load n keys "<prefix>:<i>" with values "v<i>" through a cluster client, pipelined per node. */
+export async function loadKeys(lab: RedisLab, prefix: string, n: number): Promise<void> {
+  const c = await lab.access.cluster([`${HOST}:7000`], { scaleReads: 'master' })
+  try {
+    for (let i = 0; i < n; i += 10_000) {
+      const p = c.pipeline()
+      for (let j = i; j < Math.min(n, i + 10_000); j++) p.set(`${prefix}:${j}`, `v${j}`)
+      await p.exec()
+    }
+  } finally {
+    c.disconnect()
+  }
+}
+
+export function totalKeys(): number {
+  return nodesAt(7000)
+    .filter((n) => n.role === 'master')
+    .reduce((a, n) => a + Number(cli(n.port, 'DBSIZE')), 0)
+}
+
+export async function closeAll(): Promise<void> {
+  await closeAllRedisAccess()
+}
