@@ -1,5 +1,9 @@
 import { ActionRunner } from './actions/action-runner'
 import { dockerRestart } from './docker/docker-actions'
+import { postgresActions } from './postgres/postgres-actions'
+import { postgresHandlers } from './postgres/postgres-handlers'
+import { createRedisActions } from './redis/redis-actions'
+import { redisHandlers } from './redis/redis-handlers'
 import type { ClientContext, Handlers } from './handlers'
 import { OverviewWatcher } from './health/overview-watcher'
 import { probeEndpoint, probeEnvironment } from './health/probe-environment'
@@ -18,7 +22,7 @@ export interface AppHandlerOptions {
 export function createHandlers(hub: ServiceHub, options: AppHandlerOptions): Handlers {
   const watchers = new Map<string, OverviewWatcher>()
   const actions = new ActionRunner({
-    definitions: [dockerRestart],
+    definitions: [dockerRestart, ...createRedisActions(hub.options.dataDir), ...postgresActions],
     audit: hub.audit,
     connect: (name) => hub.connect(name),
     onProgress: options.broadcastProgress,
@@ -38,6 +42,8 @@ export function createHandlers(hub: ServiceHub, options: AppHandlerOptions): Han
   }
 
   return {
+    ...redisHandlers(hub),
+    ...postgresHandlers(hub),
     'app:info': async () => options.info,
     'settings:get': () => hub.settings.get(),
     'settings:set': async (input) => {

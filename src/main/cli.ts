@@ -6,6 +6,7 @@ import { defaultDataDir } from './app-paths'
 import { toConnError } from './errors'
 import { probeEnvironment } from './health/probe-environment'
 import { KeyFileCipher } from './inventory/secret-cipher'
+import { pgCommand } from './postgres/postgres-cli'
 import { ServiceHub } from './service-hub'
 
 export interface CliIo {
@@ -20,6 +21,7 @@ const USAGE = `usage: switchyard <command>
   env list                       environments in the inventory
   env export <env>               print an environment as YAML (no secrets)
   env import <file> [--overwrite]
+  pg status|switchover|failover|add-replica <env> ...   PostgreSQL (see: switchyard pg help)
 `
 
 const MARK = { ok: 'OK', warn: 'WARNING', critical: 'CRITICAL', unknown: 'UNKNOWN' } as const
@@ -78,6 +80,8 @@ export async function runCli(argv: string[], io: CliIo, hub?: ServiceHub): Promi
         return await status(own, rest, io)
       case 'env':
         return await env(own, rest, io)
+      case 'pg':
+        return await pgCommand(rest, own, io)
       case undefined:
       case 'help':
       case '--help':

@@ -4,13 +4,14 @@ import { join } from 'node:path'
 import type { ActionPlan, ActionProgress, ActionResult } from '../../src/shared/actions'
 import type { ActionRequest } from '../../src/shared/action-requests'
 import type { ClusterNodeEntry } from '../../src/shared/redis'
-import { planExactLayout } from '../../src/shared/domain/redis-rebalance'
 import { parseClusterNodes, parseKeyValues } from '../../src/shared/domain/redis-parse'
+import { keySlot } from '../../src/shared/domain/slots'
+import type { Cluster } from 'ioredis'
 import { ActionRunner } from '../../src/main/actions/action-runner'
 import type { ServiceHub } from '../../src/main/service-hub'
 import { clusterAccess, closeAllRedisAccess, type RedisClusterAccess } from '../../src/main/redis/redis-access'
 import { createRedisActions } from '../../src/main/redis/redis-actions'
-import { newMigrationRecord, runSlotMigration, waitForSlotAgreement } from '../../src/main/redis/slot-migration'
+import { waitForSlotAgreement } from '../../src/main/redis/slot-migration'
 import { labHub } from '../support/lab'
 
 /**
@@ -132,6 +133,20 @@ function clusterHealthy(): boolean {
 
 /** Put the lab cluster back into its original shape. Safe to call when it already is. */
 export async function restoreRedisLab(lab: RedisLab): Promise<void> {
+  let last: unknown
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      await restoreOnce(lab)
+      return
+    } catch (err) {
+      last = err
+      await sleep(2000)
+    }
+  }
+  throw last
+}
+
+async function restoreOnce(lab: RedisLab): Promise<void> {
   for (const p of [...ALL_PORTS, ...SPARE_PORTS]) ensureRunning(lab.redisDir, p)
   await waitFor('lab nodes answering', 15_000, () => [...ALL_PORTS, ...SPARE_PORTS].every(ping))
   if (clusterHealthy()) {
@@ -152,22 +167,30 @@ export async function restoreRedisLab(lab: RedisLab): Promise<void> {
       await waitFor(`${port} master again`, 20_000, () => nodesAt(port).find((n) => n.flags.includes('myself'))?.role === 'master')
     }
   }
-  // 3. Slots back to their original owners (spares drained too), keys removed first to make it quick.
+  // 3. Slots back to their original owners. The keys go first, so every master can simply be told the
+  //    canonical owner of every slot it sees differently; the canonical masters then bump their epoch.
   for (const p of [...MASTER_PORTS, ...SPARE_PORTS]) {
     const me = nodesAt(p).find((n) => n.flags.includes('myself'))
     if (me?.role === 'master') cli(p, 'FLUSHALL')
   }
   const view = nodesAt(7000)
-  const wanted: Record<string, { start: number; end: number }[]> = {}
-  for (const port of MASTER_PORTS) wanted[view.find((n) => n.port === port)!.id] = [{ start: CANONICAL[port]![0], end: CANONICAL[port]![1] }]
-  const moves = planExactLayout(
-    view.filter((n) => n.role === 'master').map((n) => ({ id: n.id, ranges: n.slots })),
-    wanted,
-  )
-  if (moves.length) {
-    await runSlotMigration({ access: lab.access, record: newMigrationRecord('lab', 'redis', moves, 'restore lab'), nodes: view, chunkSlots: 256 })
-    await waitForSlotAgreement(lab.access, view.filter((n) => n.role === 'master'))
+  const canonicalId = new Map(MASTER_PORTS.map((p) => [p, view.find((n) => n.port === p)!.id]))
+  const ownerOf = (slot: number) => canonicalId.get(slot <= 5460 ? 7000 : slot <= 10922 ? 7001 : 7002)!
+  let changed = false
+  for (const m of view.filter((n) => n.role === 'master')) {
+    const own = new Map<number, string>()
+    for (const n of nodesAt(m.port)) if (n.role === 'master') for (const r of n.slots) for (let x = r.start; x <= r.end; x++) own.set(x, n.id)
+    const cmds: (string | number)[][] = []
+    for (let slot = 0; slot < 16384; slot++) if (own.get(slot) !== ownerOf(slot)) cmds.push(['CLUSTER', 'SETSLOT', slot, 'NODE', ownerOf(slot)])
+    if (cmds.length) {
+      changed = true
+      const res = await lab.access.pipeline(m.addr, cmds, 60_000)
+      const bad = res.find(([e]) => e)
+      if (bad) throw new Error(`${m.addr}: ${bad[0]!.message}`)
+    }
   }
+  if (changed) for (const p of MASTER_PORTS) cli(p, 'CLUSTER', 'BUMPEPOCH')
+  await waitForSlotAgreement(lab.access, nodesAt(7000).filter((n) => n.role === 'master'))
   // 4. Spares out of the cluster: replicas re-attached, forgotten everywhere, reset.
   const spareIds = view.filter((n) => SPARE_PORTS.includes(n.port)).map((n) => n.id)
   for (const id of spareIds) {
@@ -192,21 +215,31 @@ export async function restoreRedisLab(lab: RedisLab): Promise<void> {
       if (free) cli(r.port, 'CLUSTER', 'REPLICATE', free)
     }
   }
-  await waitFor('lab cluster back in shape', 60_000, clusterHealthy)
+  await waitFor('lab cluster back in shape', 20_000, clusterHealthy)
 }
 
-/** Load n keys "<prefix>:<i>" with values "v<i>" through a cluster client, pipelined per node. */
+/** Load n keys "<prefix>:<i>" with values "v<i>" straight into their owners, pipelined per node. */
 export async function loadKeys(lab: RedisLab, prefix: string, n: number): Promise<void> {
-  const c = await lab.access.cluster([`${HOST}:7000`], { scaleReads: 'master' })
-  try {
-    for (let i = 0; i < n; i += 10_000) {
-      const p = c.pipeline()
-      for (let j = i; j < Math.min(n, i + 10_000); j++) p.set(`${prefix}:${j}`, `v${j}`)
-      await p.exec()
+  const owners = new Map<number, string>()
+  for (const m of nodesAt(7000).filter((x) => x.role === 'master')) for (const r of m.slots) for (let s = r.start; s <= r.end; s++) owners.set(s, m.addr)
+  for (let i = 0; i < n; i += 20_000) {
+    const byNode = new Map<string, string[][]>()
+    for (let j = i; j < Math.min(n, i + 20_000); j++) {
+      const key = `${prefix}:${j}`
+      const addr = owners.get(keySlot(key))!
+      let list = byNode.get(addr)
+      if (!list) byNode.set(addr, (list = []))
+      list.push(['SET', key, `v${j}`])
     }
-  } finally {
-    c.disconnect()
+    await Promise.all([...byNode].map(([addr, cmds]) => lab.access.pipeline(addr, cmds, 60_000)))
   }
+}
+
+/** GET many keys through a cluster client, a window at a time; returns the values in order. */
+export async function readAll(c: Cluster, keys: string[]): Promise<(string | null)[]> {
+  const out: (string | null)[] = []
+  for (let i = 0; i < keys.length; i += 2000) out.push(...(await Promise.all(keys.slice(i, i + 2000).map((k) => c.get(k)))))
+  return out
 }
 
 export function totalKeys(): number {

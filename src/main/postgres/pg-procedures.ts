@@ -56,6 +56,8 @@ export interface Procedure {
   prechecks: Check[]
   warnings: string[]
   ops: Op[]
+  /** Said after a successful run: what the operator still has to do. */
+  followUp?: string
   /** Called when op `failedAt` threw: undo what is safe to undo and say what was done. */
   recover?: (failedAt: number, ctx: OpContext) => Promise<string>
 }
@@ -135,6 +137,11 @@ function rejoinOps(env: Env, node: ManagedNode, upstream: ManagedNode, others: s
   const startCmd = cmd.start(node)
   return [
     {
+      // pg_rewind reads the source's timeline from its control file, which a promotion only updates at the next checkpoint.
+      ...sqlOp(`Checkpoint ${upstream.name} so pg_rewind sees its current timeline`, upstream, [checkpointStatement()]),
+      ifFailed: `${node.name} is stopped and unchanged; ${upstream.name} is the primary. Run CHECKPOINT on ${upstream.name}, then "switchyard pg rejoin ${env.environment} ${node.name}".`,
+    },
+    {
       ...shellOp(`Save ${node.name}'s configuration files outside the data directory`, node, confBackup(node), 30_000),
       ifFailed: `${node.name} is stopped and unchanged; ${upstream.name} is the primary. Fix the SSH/file problem and run "switchyard pg rejoin ${env.environment} ${node.name}".`,
     },
@@ -188,7 +195,12 @@ function verifyWriteOp(primary: NodeAddress, standbys: NodeAddress[], label: str
 
 // ---- switchover -------------------------------------------------------------------------------------
 
-export async function switchoverProcedure(env: Env, req: PgSwitchoverRequest, topo: PgTopology): Promise<Procedure> {
+export interface SwitchoverTuning {
+  /** How long the target may take to replay the old primary's final checkpoint. */
+  replayWaitMs?: number
+}
+
+export async function switchoverProcedure(env: Env, req: PgSwitchoverRequest, topo: PgTopology, tuning: SwitchoverTuning = {}): Promise<Procedure> {
   const checks: Check[] = []
   const warnings: string[] = []
   const oldName = topo.primary
@@ -210,6 +222,7 @@ export async function switchoverProcedure(env: Env, req: PgSwitchoverRequest, to
         ? pass(`${target.name} caught up`, `${formatBytes(lag.bytes)} behind (${lag.label})`)
         : fail(`${target.name} caught up`, lag ? `${lag.state}, ${lag.bytes === null ? 'lag unknown' : `${formatBytes(lag.bytes)} behind`} (limit ${formatBytes(topo.thresholds.bytes.warn)})` : 'no lag reading'),
     )
+    checks.push(tSnap?.replayPaused ? fail(`replay running on ${target.name}`, `WAL replay is paused on ${target.name}: SELECT pg_wal_replay_resume() there first`) : pass(`replay running on ${target.name}`, 'not paused'))
     checks.push(await sshCheck(env, old, true), await sshCheck(env, target, true), await rewindCheck(env, old))
     const w = await pgpassWarning(env, old)
     if (w) warnings.push(w)
@@ -217,6 +230,9 @@ export async function switchoverProcedure(env: Env, req: PgSwitchoverRequest, to
   }
   const others = env.endpoint.nodes.filter((n) => n.name !== oldName && n.name !== req.newPrimary).map(managed)
   const upOthers = others.filter((o) => snap(topo, o.name)?.role === 'standby')
+  // Only the old primary's direct standbys move; a cascade below another standby stays as it is.
+  const direct = upOthers.filter((o) => snap(topo, o.name)?.upstream === oldName)
+  for (const o of upOthers) if (!direct.includes(o)) warnings.push(`${o.name} streams from ${snap(topo, o.name)?.upstream ?? 'nobody'}, not from ${oldName}; it is left as it is`)
   for (const o of others) if (!upOthers.includes(o)) warnings.push(`${o.name} is down; it is not repointed and will need "switchyard pg rejoin ${env.environment} ${o.name}" later`)
   for (const s of topo.nodes) if (!s.listed) warnings.push(`${s.name} is not in the node list; it keeps streaming from ${s.upstream} and may need repointing by hand`)
 
@@ -245,7 +261,7 @@ export async function switchoverProcedure(env: Env, req: PgSwitchoverRequest, to
         commands: [`[${target.name}] SELECT pg_last_wal_replay_lsn()  -- until > the final checkpoint location`],
         async run(ctx) {
           const final = ctx.state.get('finalLsn')!
-          await waitUntil(`${target.name} replaying past ${final}`, 30_000, async () => {
+          await waitUntil(`${target.name} replaying past ${final}`, tuning.replayWaitMs ?? 30_000, async () => {
             const r = await query<{ replay: string | null }>(ctx, target, 'SELECT pg_last_wal_replay_lsn()::text AS replay', 3000)
             return r[0]?.replay && compareLsn(r[0].replay, final) > 0 ? r[0].replay : undefined
           }, ctx.signal, 50)
@@ -258,10 +274,10 @@ export async function switchoverProcedure(env: Env, req: PgSwitchoverRequest, to
         ifFailed: `${old.name} is stopped (fenced) and ${target.name} may not be promoted: check "SELECT pg_is_in_recovery()" on ${target.name}. If it returns false, ${target.name} is the primary: repoint the others and rejoin ${old.name} with "switchyard pg rejoin". If true, start ${old.name} again with "${startOld}" to go back.`,
       },
       {
-        ...sqlOp(`Make ${target.name} a clean primary and create slots for its standbys`, target, [...becomePrimaryStatements, ...[old, ...others].map((n) => createSlotStatement(slotNameFor(n.name)))]),
+        ...sqlOp(`Make ${target.name} a clean primary and create slots for its standbys`, target, [...becomePrimaryStatements, ...[old, ...direct].map((n) => createSlotStatement(slotNameFor(n.name)))]),
         ifFailed: `${target.name} is the new primary and accepts writes; ${old.name} is stopped; the other standbys still point at ${old.name}. Create the missing slots on ${target.name}, then repoint them.`,
       },
-      ...upOthers.map((o) => repointOp(env, o, target)),
+      ...direct.filter((o) => o.name !== target.name).map((o) => repointOp(env, o, target)),
       ...rejoinOps(env, old, target, [target.name, ...others.map((o) => o.name)]),
       verifyWriteOp(target, [...upOthers, old], `switchover ${old.name} -> ${target.name}`),
     )
@@ -270,7 +286,7 @@ export async function switchoverProcedure(env: Env, req: PgSwitchoverRequest, to
   return {
     target: req.newPrimary,
     title: `Switch over ${env.endpoint.name}: ${oldName ?? '?'} → ${req.newPrimary}`,
-    summary: `Fence ${oldName ?? 'the primary'} with a fast shutdown, promote ${req.newPrimary} once it replayed every byte, repoint ${upOthers.map((o) => o.name).join(', ') || 'no other standby'} to it and rewind ${oldName ?? 'the old primary'} back in as its standby. Writes fail from the fence until the promotion (usually about a second).`,
+    summary: `Fence ${oldName ?? 'the primary'} with a fast shutdown, promote ${req.newPrimary} once it replayed every byte, repoint ${direct.map((o) => o.name).join(', ') || 'no other standby'} to it and rewind ${oldName ?? 'the old primary'} back in as its standby. Writes fail from the fence until the promotion (usually about a second).`,
     risk: 'high',
     prechecks: checks,
     warnings,
@@ -313,6 +329,7 @@ export async function failoverProcedure(env: Env, req: PgFailoverRequest, topo: 
     const behind = compareLsn(pos(chosenSnap), pos(snap(topo, best.name))) < 0
     checks.push(behind ? fail(`${chosen.name} is the most advanced standby`, `${best.name} has more WAL (${pos(snap(topo, best.name))} vs ${pos(chosenSnap)}); promoting ${chosen.name} would lose transactions`) : pass(`${chosen.name} is the most advanced standby`, `at ${pos(chosenSnap)}`))
   } else checks.push(pass(`${chosen.name} is the most advanced standby`, `received up to ${maxLsn(chosenSnap.receiveLsn, chosenSnap.replayLsn) ?? '?'}`))
+  if (chosen && chosenSnap?.replayPaused) checks.push(fail(`replay running on ${chosen.name}`, `WAL replay is paused on ${chosen.name}: SELECT pg_wal_replay_resume() there first`))
   if (oldNode) {
     if (oldNode.sshHostId && oldNode.dataDir) {
       try {
@@ -324,7 +341,12 @@ export async function failoverProcedure(env: Env, req: PgFailoverRequest, topo: 
     } else warnings.push(`${oldNode.name} has no SSH host: make sure it is stopped before failing over, and do not restart it until it was rewound`)
   } else warnings.push(`cannot tell which node was the primary (down: ${down.map((d) => d.name).join(', ') || 'none'})`)
 
-  const others = standbys.filter((s) => s.name !== chosenName).map((s) => listed(env, s.name)!).filter(Boolean)
+  // Standbys that lost their upstream with the primary move to the new one; a cascade below a live standby stays.
+  const others = standbys
+    .filter((s) => s.name !== chosenName && (s.upstream === null || s.upstream === undefined || s.upstream === oldNode?.name || !topo.nodes.some((u) => u.name === s.upstream && u.role !== 'down')))
+    .map((s) => listed(env, s.name)!)
+    .filter(Boolean)
+  for (const s of standbys) if (s.name !== chosenName && !others.some((o) => o.name === s.name)) warnings.push(`${s.name} streams from ${s.upstream}; it is left as it is`)
   const ops: Op[] = []
   if (chosen) {
     if (oldNode?.sshHostId && oldNode.dataDir) {
@@ -374,6 +396,7 @@ export async function failoverProcedure(env: Env, req: PgFailoverRequest, topo: 
     prechecks: checks,
     warnings,
     ops,
+    followUp: oldNode ? `${oldNode.name} is fenced (standby.signal) and NEEDS A REWIND before it may rejoin: switchyard pg rejoin ${env.environment} ${oldNode.name}` : undefined,
   }
 }
 
@@ -552,9 +575,11 @@ export async function verifyShape(env: Env, primaryName: string, standbyNames: s
   for (const s of standbyNames) {
     const n = snap(topo, s)
     const x = extra.find((e) => e.name === s)
-    let streaming = n?.role === 'standby' && n.upstream === primaryName && n.walReceiver?.status === 'streaming'
+    // Streaming from the primary, or from a standby of this set (a cascade).
+    const upstreamOk = n?.upstream === primaryName || (n?.upstream != null && standbyNames.includes(n.upstream))
+    let streaming = n?.role === 'standby' && upstreamOk && n.walReceiver?.status === 'streaming'
     let detail = n ? `${n.role}, upstream ${n.upstream ?? 'none'}, receiver ${n.walReceiver?.status ?? 'none'}` : 'not found'
-    if (!n && x) {
+    if ((!n || !n.listed) && x) {
       // Not in the node list: ask it directly.
       try {
         const r = await query<{ status: string; sender_port: number }>(env, x, 'SELECT status, sender_port FROM pg_stat_wal_receiver', 3000)
@@ -564,10 +589,13 @@ export async function verifyShape(env: Env, primaryName: string, standbyNames: s
         detail = toConnError(err).message
       }
     }
-    out.push({ name: `${s} streams from ${primaryName}`, passed: Boolean(streaming), detail })
-    const slot = p?.slots.find((x2) => x2.name === slotNameFor(s))
-    out.push({ name: `slot ${slotNameFor(s)} on ${primaryName} is active`, passed: Boolean(slot?.active), detail: slot ? (slot.active ? 'active' : 'inactive') : 'missing' })
-    const node = n ? { name: n.name, host: n.host, port: n.port } : x
+    const via = n?.upstream && n.upstream !== primaryName && standbyNames.includes(n.upstream) ? n.upstream : primaryName
+    out.push({ name: via === primaryName ? `${s} streams from ${primaryName}` : `${s} streams from ${via} (cascade)`, passed: Boolean(streaming), detail })
+    const holder = snap(topo, via)
+    const slot = holder?.slots.find((x2) => x2.name === slotNameFor(s))
+    // A standby configured without a slot is fine; a slot that exists must be in use.
+    if (slot || n?.walReceiver?.slotName || x) out.push({ name: `slot ${slotNameFor(s)} on ${via} is active`, passed: Boolean(slot?.active), detail: slot ? (slot.active ? 'active' : 'inactive') : 'missing' })
+    const node = x ?? (n ? { name: n.name, host: n.host, port: n.port } : undefined)
     if (node) addrs.push(node)
   }
   if (p && p.role === 'primary') {

@@ -19,6 +19,9 @@ import type { PgTopology } from '../../shared/postgres'
 
 type PgKind = 'pg.switchover' | 'pg.failover' | 'pg.rejoin' | 'pg.add-replica' | 'pg.remove-replica'
 
+/** Endpoints with a PostgreSQL action running in this process: one procedure at a time per cluster. */
+const running = new Set<string>()
+
 function envOf(ctx: ActionContext): Env {
   if (ctx.endpoint.kind !== 'postgres') throw new SwitchyardError('config', `"${ctx.endpoint.id}" is not a PostgreSQL endpoint`)
   return { environment: ctx.environment.name, endpoint: ctx.endpoint as PostgresEndpoint, connections: ctx.connections }
@@ -52,33 +55,44 @@ function pgAction<K extends PgKind>(
     },
     async run(req, plan, ctx: RunContext) {
       const env = envOf(ctx)
-      const proc = await build(env, req, await readTopology(env.environment, env.endpoint, env.connections))
-      const failed = proc.prechecks.filter((c) => !c.passed)
-      if (failed.length) throw new SwitchyardError('config', `nothing was changed: pre-check no longer passes: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`)
-      const now = JSON.stringify(proc.ops.map((o) => [o.title, o.commands]))
-      const planned = JSON.stringify(plan.steps.map((s) => [s.title, s.commands]))
-      if (now !== planned) throw new SwitchyardError('config', 'nothing was changed: the cluster changed since this plan was made; plan again')
-      const opCtx: OpContext = { ...env, signal: ctx.signal, progress: (m) => ctx.progress(m), state: new Map() }
-      const notes: string[] = []
-      for (const [i, op] of proc.ops.entries()) {
-        ctx.step(op.title)
-        const t0 = Date.now()
-        try {
-          const note = await op.run(opCtx)
-          if (note) notes.push(`${op.title}: ${note}`)
-          ctx.progress(`${op.title}: done in ${Date.now() - t0} ms${note ? ` (${note})` : ''}`, (i + 1) / proc.ops.length)
-        } catch (err) {
-          const why = toConnError(err, env.connections.secretValues())
-          let recovered = ''
-          if (proc.recover) recovered = await proc.recover(i, opCtx).catch((e: unknown) => `recovery failed: ${toConnError(e).message}`)
-          throw new SwitchyardError(why.code, [`step ${i + 1} of ${proc.ops.length} "${op.title}" failed: ${why.message}.`, recovered, recovered ? '' : (op.ifFailed ?? '')].filter(Boolean).join(' '))
-        }
+      const key = `${env.environment}/${env.endpoint.id}`
+      if (running.has(key)) throw new SwitchyardError('config', `nothing was changed: another PostgreSQL action is running on ${env.endpoint.name}`)
+      running.add(key)
+      try {
+        return await runProcedure(env, req, plan, ctx)
+      } finally {
+        running.delete(key)
       }
-      return [`${proc.title}: done`, ...notes].join('; ')
     },
     async verify(req, plan, ctx) {
       return verify(envOf(ctx), req, plan)
     },
+  }
+
+  async function runProcedure(env: Env, req: RequestOf<K>, plan: PlannedAction, ctx: RunContext): Promise<string> {
+    const proc = await build(env, req, await readTopology(env.environment, env.endpoint, env.connections))
+    const failed = proc.prechecks.filter((c) => !c.passed)
+    if (failed.length) throw new SwitchyardError('config', `nothing was changed: pre-check no longer passes: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`)
+    const now = JSON.stringify(proc.ops.map((o) => [o.title, o.commands]))
+    const planned = JSON.stringify(plan.steps.map((s) => [s.title, s.commands]))
+    if (now !== planned) throw new SwitchyardError('config', 'nothing was changed: the cluster changed since this plan was made; plan again')
+    const opCtx: OpContext = { ...env, signal: ctx.signal, progress: (m) => ctx.progress(m), state: new Map() }
+    const notes: string[] = []
+    for (const [i, op] of proc.ops.entries()) {
+      ctx.step(op.title)
+      const t0 = Date.now()
+      try {
+        const note = await op.run(opCtx)
+        if (note) notes.push(`${op.title}: ${note}`)
+        ctx.progress(`${op.title}: done in ${Date.now() - t0} ms${note ? ` (${note})` : ''}`, (i + 1) / proc.ops.length)
+      } catch (err) {
+        const why = toConnError(err, env.connections.secretValues())
+        let recovered = ''
+        if (proc.recover) recovered = await proc.recover(i, opCtx).catch((e: unknown) => `recovery failed: ${toConnError(e).message}`)
+        throw new SwitchyardError(why.code, [`"${op.title}" failed: ${why.message}.`, recovered, recovered ? '' : (op.ifFailed ?? '')].filter(Boolean).join(' '))
+      }
+    }
+    return [`${proc.title}: done`, ...notes, ...(proc.followUp ? [proc.followUp] : [])].join('; ')
   }
 }
 

@@ -28,8 +28,15 @@ export async function snapshot(ctx: Pick<ActionContext, 'environment' | 'endpoin
 export const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(new SwitchyardError('other', 'cancelled'))
-    const t = setTimeout(resolve, ms)
-    signal?.addEventListener('abort', () => (clearTimeout(t), reject(new SwitchyardError('other', 'cancelled'))), { once: true })
+    const onAbort = () => {
+      clearTimeout(t)
+      reject(new SwitchyardError('other', 'cancelled'))
+    }
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    signal?.addEventListener('abort', onAbort, { once: true })
   })
 
 /** Poll until check() returns a value (not undefined) or the deadline passes; the last reason goes into the error. */

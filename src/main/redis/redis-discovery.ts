@@ -39,9 +39,11 @@ export async function pollNode(access: RedisClusterAccess, addr: string, timeout
 export async function referenceView(access: RedisClusterAccess, extraSeeds: readonly string[] = [], timeoutMs = POLL_TIMEOUT_MS): Promise<{ poll: NodePoll; seedPolls: NodePoll[] }> {
   const seeds = [...new Set([...seedAddrs(access), ...extraSeeds])]
   const seedPolls = await Promise.all(seeds.map((s) => pollNode(access, s, timeoutMs)))
-  // Prefer a seed that is a working cluster member (it knows more than itself and its state is ok).
+  // The first seed, in the configured order, that answers as a member of a cluster (knows more than
+  // itself). Deliberately not "the first one whose state is ok": a replica that has not yet heard of
+  // a problem must not hide it.
   const usable = seedPolls.filter((p) => p.nodes && p.nodes.length > 0)
-  const best = usable.find((p) => p.clusterInfo?.cluster_state === 'ok' && (p.nodes?.length ?? 0) > 1) ?? usable.find((p) => (p.nodes?.length ?? 0) > 1) ?? usable[0]
+  const best = usable.find((p) => (p.nodes?.length ?? 0) > 1) ?? usable[0]
   return { poll: best ?? seedPolls[0] ?? { addr: seeds[0] ?? '?', error: { code: 'config', message: 'no seed nodes configured' } }, seedPolls }
 }
 

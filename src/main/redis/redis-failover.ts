@@ -81,7 +81,7 @@ export const redisFailover: ActionDefinition<'redis.failover'> = {
       summary: `${mode.explain} Replica ${replica.addr} (${why}) takes over ${countSlots(master.slots)} slots (${slots}); ${master.addr} becomes its replica when it is reachable.`,
       risk: mode.risk,
       steps: [
-        step(`Ask ${replica.addr} to take over (${req.mode})`, `${replica.addr}: ${mode.command(replica.addr)}`),
+        step(`Ask ${replica.addr} to take over (${req.mode}); re-sent if no election is won within 2 × cluster-node-timeout`, `${replica.addr}: ${mode.command(replica.addr)}`),
         step(
           'Poll until the roles are swapped and the cluster agrees',
           `${replica.addr}: ROLE  (every 250 ms, until master)`,
@@ -109,12 +109,27 @@ export const redisFailover: ActionDefinition<'redis.failover'> = {
     const args = ['CLUSTER', 'FAILOVER', ...(req.mode === 'default' ? [] : [req.mode.toUpperCase()])]
     await access.call(d.replicaAddr, args)
     ctx.step('waiting for the roles to swap')
+    // A manual failover that does not win its election within its 5 s window is silently dropped
+    // (masters refuse to vote twice for the same master within 2 × cluster-node-timeout), so the
+    // request is re-sent while the replica is still a replica.
+    const nodeTimeout = Number(((await access.call(d.replicaAddr, ['CONFIG', 'GET', 'cluster-node-timeout']).catch(() => [])) as string[])[1] ?? 15_000)
+    const resendEvery = Math.max(5500, 2 * nodeTimeout + 500)
+    let lastSent = Date.now()
+    let attempts = 1
     await pollUntil(
       `failover of ${d.masterAddr} to ${d.replicaAddr}`,
       req.timeoutMs,
       async () => {
         const role = (await access.call(d.replicaAddr, ['ROLE'], 2000)) as unknown[]
-        if (role[0] !== 'master') return { waiting: `${d.replicaAddr} is still ${String(role[0])}` }
+        if (role[0] !== 'master') {
+          if (Date.now() - lastSent >= resendEvery) {
+            attempts++
+            lastSent = Date.now()
+            ctx.progress(`no election won yet; sending ${args.join(' ')} again (attempt ${attempts})`)
+            await access.call(d.replicaAddr, args)
+          }
+          return { waiting: `${d.replicaAddr} is still ${String(role[0])} after ${attempts} attempt(s)` }
+        }
         const old = (await access.call(d.masterAddr, ['ROLE'], 1000).catch(() => null)) as unknown[] | null
         if (old && old[0] === 'master') return { waiting: `${d.masterAddr} still says it is master` }
         const views = await Promise.all(addrs.map((a) => nodesOf(access, a).catch(() => null)))
@@ -136,7 +151,7 @@ export const redisFailover: ActionDefinition<'redis.failover'> = {
     )
     const ms = Date.now() - started
     ctx.progress(`roles swapped after ${ms} ms`, 1)
-    return `${d.replicaAddr} is master of ${d.slots} after ${(ms / 1000).toFixed(1)} s (${req.mode})`
+    return `${d.replicaAddr} is master of ${d.slots} after ${(ms / 1000).toFixed(1)} s (${req.mode}${attempts > 1 ? `, ${attempts} attempts` : ''})`
   },
 
   async verify(_req, plan, ctx) {

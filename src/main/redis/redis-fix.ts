@@ -2,7 +2,7 @@ import type { ClusterNodeEntry } from '../../shared/redis'
 import { countSlots, formatRanges, slotsOf, toRanges, uncoveredRanges } from '../../shared/domain/slots'
 import { step, type ActionDefinition, type PlannedAction } from '../actions/action-definition'
 import { SwitchyardError } from '../errors'
-import { snapshot, type ClusterSnapshot } from './cluster-ops'
+import { pollUntil, snapshot, stateOkEverywhere, type ClusterSnapshot } from './cluster-ops'
 import type { RedisArg } from './redis-access'
 import { newMigrationRecord, runSlotMigration, waitForSlotAgreement } from './slot-migration'
 
@@ -68,7 +68,8 @@ export async function analyseOpenSlots(snap: ClusterSnapshot): Promise<FixOp[]> 
       ops.push({ kind: 'stable', slot, node: i.node })
     }
   }
-  // Uncovered slots.
+  // Uncovered slots come first: while any slot is uncovered the cluster is down and refuses MIGRATE.
+  const coverOps: FixOp[] = []
   const uncovered = [...slotsOf(uncoveredRanges(masters.flatMap((m) => m.slots)))]
   if (uncovered.length) {
     const load = new Map(masters.map((m) => [m.id, countSlots(m.slots)]))
@@ -77,11 +78,11 @@ export async function analyseOpenSlots(snap: ClusterSnapshot): Promise<FixOp[]> 
       const holders = masters.map((m, i) => ({ id: m.id, keys: counts[i]! })).filter((h) => h.keys > 0).sort((a, b) => b.keys - a.keys)
       const chosen = holders[0]?.id ?? [...load.entries()].sort((a, b) => a[1] - b[1])[0]![0]
       load.set(chosen, (load.get(chosen) ?? 0) + 1)
-      ops.push({ kind: 'assign', slot, node: chosen })
-      for (const h of holders.slice(1)) ops.push({ kind: 'return-keys', slot, from: h.id, to: chosen, keys: h.keys }, { kind: 'stable', slot, node: h.id })
+      coverOps.push({ kind: 'assign', slot, node: chosen })
+      for (const h of holders.slice(1)) coverOps.push({ kind: 'return-keys', slot, from: h.id, to: chosen, keys: h.keys }, { kind: 'stable', slot, node: h.id })
     }
   }
-  return ops
+  return [...coverOps, ...ops]
 }
 
 function describe(op: FixOp, view: readonly ClusterNodeEntry[]): { title: string; commands: string[] } {
@@ -144,12 +145,31 @@ export const redisFix: ActionDefinition<'redis.fix'> = {
       return n
     }
     let done = 0
+    const assigns = ops.filter((o): o is Extract<FixOp, { kind: 'assign' }> => o.kind === 'assign')
+    if (assigns.length) {
+      ctx.step(`assigning ${assigns.length} uncovered slot(s)`)
+      const byNode = new Map<string, number[]>()
+      for (const o of assigns) byNode.set(o.node, [...(byNode.get(o.node) ?? []), o.slot])
+      for (const [id, slots] of byNode) await access.call(node(id).addr, ['CLUSTER', 'ADDSLOTS', ...slots])
+      done += assigns.length
+      const masters = view.filter((n) => n.role === 'master' && !n.flags.includes('fail')).map((n) => n.addr)
+      await pollUntil(
+        'cluster_state ok after covering the slots',
+        20_000,
+        async () => {
+          const st = await stateOkEverywhere(access, masters)
+          return st.ok ? { done: true } : { waiting: st.detail }
+        },
+        200,
+        ctx.signal,
+      )
+    }
     const finishes = ops.filter((o): o is Extract<FixOp, { kind: 'finish' }> => o.kind === 'finish')
     for (const op of ops) {
+      if (op.kind === 'assign') continue // done above, all at once
       if (ctx.signal.aborted) throw new SwitchyardError('other', 'cancelled')
       ctx.step(describe(op, view).title)
       if (op.kind === 'stable') await access.call(node(op.node).addr, ['CLUSTER', 'SETSLOT', op.slot, 'STABLE'])
-      else if (op.kind === 'assign') await access.call(node(op.node).addr, ['CLUSTER', 'ADDSLOTS', op.slot])
       else if (op.kind === 'return-keys') await returnKeys(snap, node(op.from), node(op.to), op.slot)
       else if (op.kind === 'finish') {
         if (op.openTarget) await access.call(node(op.target).addr, ['CLUSTER', 'SETSLOT', op.slot, 'IMPORTING', op.source])

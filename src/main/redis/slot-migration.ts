@@ -259,7 +259,20 @@ export async function runSlotMigration(opts: MigrationOptions): Promise<Migratio
       }
     }
     expectOk(await access.pipeline(target.addr, slots.map((s) => ['CLUSTER', 'SETSLOT', s, 'NODE', target.id])), (i) => `${target.addr}: CLUSTER SETSLOT ${slots[i]} NODE`)
-    expectOk(await access.pipeline(source.addr, slots.map((s) => ['CLUSTER', 'SETSLOT', s, 'NODE', target.id])), (i) => `${source.addr}: CLUSTER SETSLOT ${slots[i]} NODE`)
+    const fromSource = await access.pipeline(source.addr, slots.map((s) => ['CLUSTER', 'SETSLOT', s, 'NODE', target.id]))
+    const refused = slots.filter((_, i) => fromSource[i]?.[0])
+    if (refused.length) {
+      // The source may already have learnt the new owner from the target over the cluster bus (and, having
+      // lost its last slot, turned itself into a replica, which refuses SETSLOT): fine if it agrees.
+      const seen = parseClusterNodes(String(await access.call(source.addr, ['CLUSTER', 'NODES'])))
+      const owner = seen.find((n) => n.id === target.id)
+      const agreed = new Set(owner ? expandRanges(owner.slots) : [])
+      const bad = refused.filter((s) => !agreed.has(s))
+      if (bad.length) {
+        const i = slots.indexOf(bad[0]!)
+        throw new SwitchyardError('other', `${source.addr}: CLUSTER SETSLOT ${bad[0]} NODE: ${errorText(fromSource[i]?.[0])}`)
+      }
+    }
     await Promise.all(
       masters
         .filter((m) => m.id !== source.id && m.id !== target.id)

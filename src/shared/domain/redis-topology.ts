@@ -166,7 +166,8 @@ export function buildTopology(input: BuildTopologyInput): RedisTopology {
       ...(err ? { error: err } : {}),
     }
   }
-  const view = ref.nodes
+  const byAddr = (a: { host: string; port: number }, b: { host: string; port: number }) => a.host.localeCompare(b.host) || a.port - b.port
+  const view = [...ref.nodes].sort(byAddr)
   const pollById = new Map<string, NodePoll>()
   for (const p of input.polls) {
     const me = p.nodes?.find((n) => n.flags.includes('myself'))

@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { act, isLabShape, pgLab, restoreLabShape, type PgLab } from '../support/pg-lab'
+import { missingIds, SequentialWriter } from '../support/pg-writer'
+
+/**
+ * Switchover pg1 → pg2 and back while a writer commits sequential ids: every acknowledged id must
+ * exist on the new primary and on every standby afterwards.
+ */
+describe('PostgreSQL switchover', () => {
+  let lab: PgLab
+  let writer: SequentialWriter
+  const table = 'switchyard_it_switchover'
+
+  beforeAll(async () => {
+    lab = await pgLab()
+    const t = await restoreLabShape(lab)
+    expect(isLabShape(t)).toBe(true)
+    writer = new SequentialWriter(lab.writerOptions(table))
+    await writer.prepare()
+  })
+
+  afterAll(async () => {
+    await writer?.stop()
+    if (!lab) return
+    try {
+      await restoreLabShape(lab, (m) => console.warn(m))
+    } finally {
+      await writer?.prepare().catch(() => undefined) // empties the table
+      const { Client } = (await import('pg')).default
+      const c = new Client({ host: '127.0.0.1', port: 15432, user: lab.lab.postgres.user, password: lab.lab.postgres.password, database: lab.lab.postgres.database })
+      await c.connect().then(() => c.query(`DROP TABLE IF EXISTS ${table}`)).catch(() => undefined)
+      await c.end().catch(() => undefined)
+      await lab.hub.close()
+    }
+  })
+
+  async function assertNoLoss(primary: string): Promise<void> {
+    const opts = lab.writerOptions(table)
+    const nodes = lab.pgNodes
+    const p = nodes.find((n) => n.name === primary)!
+    // The position every standby must reach before counting: the primary's current WAL end.
+    const { Client } = (await import('pg')).default
+    const c = new Client({ host: p.host, port: p.port, user: opts.user, password: opts.password, database: opts.database })
+    await c.connect()
+    const lsn = (await c.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn
+    await c.end()
+    for (const n of nodes) {
+      const missing = await missingIds(n, opts, writer.acked, lsn)
+      expect(missing, `ids acknowledged but missing on ${n.name}`).toEqual([])
+    }
+  }
+
+  it('plans with exact commands and refuses a wrong confirmation', async () => {
+    const plan = await lab.runner.plan({ environment: 'lab', endpointId: 'postgres', kind: 'pg.switchover', newPrimary: 'pg2' })
+    expect(plan.runnable).toBe(true)
+    expect(plan.target).toBe('pg2')
+    const all = plan.steps.flatMap((s) => s.commands).join('\n')
+    expect(all).toContain('pg_ctl -D /tmp/switchyard-lab/pg/pg1 stop -m fast')
+    expect(all).toContain('pg_promote(wait => true')
+    expect(all).toContain('pg_rewind -D /tmp/switchyard-lab/pg/pg1')
+    expect(all).toContain('password=***')
+    expect(all).not.toContain(lab.lab.postgres.replicationPassword)
+    await expect(lab.runner.run(plan.planId, 'pg3')).rejects.toThrow(/confirmation does not match/)
+    // Planning changed nothing.
+    expect(isLabShape(await lab.service.topology('lab'))).toBe(true)
+  })
+
+  it('switches over to pg2 with a writer running and loses no acknowledged commit', async () => {
+    writer.start()
+    await writer.waitForCommits(200)
+    const started = Date.now()
+    const { result } = await act(lab.runner, { kind: 'pg.switchover', newPrimary: 'pg2' })
+    expect(result.outcome, result.message).toBe('succeeded')
+    expect(result.verification.every((v) => v.passed)).toBe(true)
+    await writer.waitForCommits(200)
+    const outage = writer.maxOutageMs(started)
+    console.info(`switchover to pg2: ${result.durationMs} ms, writes unavailable ${outage} ms, ${writer.acked.length} ids acknowledged`)
+    expect(outage).toBeLessThan(5000)
+
+    const t = await lab.service.topology('lab')
+    expect(t.primary).toBe('pg2')
+    for (const s of ['pg1', 'pg3']) expect(t.nodes.find((n) => n.name === s)).toMatchObject({ role: 'standby', upstream: 'pg2' })
+    expect(t.nodes.find((n) => n.name === 'pg2')?.slots.map((s) => [s.name, s.active])).toEqual([
+      ['pg1', true],
+      ['pg3', true],
+    ])
+    expect(t.nodes.find((n) => n.name === 'pg1')?.slots).toEqual([])
+    await writer.stop()
+    await assertNoLoss('pg2')
+  })
+
+  it('switches back to pg1 with the writer running and loses nothing', async () => {
+    writer.start()
+    await writer.waitForCommits(200)
+    const { result } = await act(lab.runner, { kind: 'pg.switchover', newPrimary: 'pg1' })
+    expect(result.outcome, result.message).toBe('succeeded')
+    await writer.waitForCommits(200)
+    await writer.stop()
+    await assertNoLoss('pg1')
+    expect(isLabShape(await lab.service.topology('lab'))).toBe(true)
+    expect(writer.acked.length).toBeGreaterThan(800)
+    // Ids are dense: nothing acknowledged twice, nothing skipped.
+    expect(writer.acked).toEqual(Array.from({ length: writer.acked.length }, (_, i) => i + 1))
+  })
+
+  it('audits the runs', async () => {
+    const records = await lab.hub.audit.list(20)
+    const finished = records.filter((r) => r.kind === 'pg.switchover' && r.phase === 'finished')
+    expect(finished.length).toBeGreaterThanOrEqual(2)
+    expect(finished.every((r) => r.result?.outcome === 'succeeded')).toBe(true)
+  })
+})

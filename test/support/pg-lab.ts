@@ -1,0 +1,132 @@
+import type { ActionPlan, ActionResult } from '../../src/shared/actions'
+import type { ActionRequest } from '../../src/shared/action-requests'
+import type { PgTopology } from '../../src/shared/postgres'
+import { ActionRunner } from '../../src/main/actions/action-runner'
+import { postgresActions } from '../../src/main/postgres/postgres-actions'
+import { PostgresService } from '../../src/main/postgres/postgres-service'
+import type { ServiceHub } from '../../src/main/service-hub'
+import { shellCommand } from '../../src/main/ssh/quote'
+import { labHub } from './lab'
+import type { WriterOptions } from './pg-writer'
+
+export const PG_ENDPOINT = 'postgres'
+export const PG_SSH = 'lab-ssh-postgres'
+
+/** A hub on the lab with the PostgreSQL service and an action runner holding the PostgreSQL actions. */
+export async function pgLab() {
+  const base = await labHub()
+  const progress: string[] = []
+  const runner = new ActionRunner({
+    definitions: postgresActions,
+    audit: base.hub.audit,
+    connect: (name) => base.hub.connect(name),
+    onProgress: (p) => progress.push(`[${p.step}/${p.totalSteps}] ${p.message}`),
+  })
+  const service = new PostgresService(base.hub)
+  const pgNodes = base.lab.postgres.nodes
+  const writerOptions = (table: string): WriterOptions => ({
+    nodes: pgNodes.map((n) => ({ host: n.host, port: n.port })),
+    user: base.lab.postgres.user,
+    password: base.lab.postgres.password,
+    database: base.lab.postgres.database,
+    table,
+    intervalMs: 3,
+  })
+  return { ...base, runner, service, progress, pgNodes, writerOptions }
+}
+export type PgLab = Awaited<ReturnType<typeof pgLab>>
+
+type WithoutTarget<T> = T extends unknown ? Omit<T, 'environment' | 'endpointId'> : never
+
+/** Plan, confirm with the plan's own target, run. */
+export async function act(runner: ActionRunner, request: WithoutTarget<ActionRequest>): Promise<{ plan: ActionPlan; result: ActionResult }> {
+  const plan = await runner.plan({ environment: 'lab', endpointId: PG_ENDPOINT, ...request } as ActionRequest)
+  if (!plan.runnable) throw new Error(`plan ${plan.kind} not runnable: ${plan.prechecks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`).join('; ')}`)
+  const result = await runner.run(plan.planId, plan.target)
+  return { plan, result }
+}
+
+/** Run a shell line as the postgres OS user through the lab's SSH endpoint. */
+export async function labShell(hub: ServiceHub, line: string, timeoutMs = 60_000) {
+  const { connections } = await hub.connect('lab')
+  const session = await connections.ssh(PG_SSH)
+  return session.exec(line, { timeoutMs })
+}
+
+export function pgCtl(lab: PgLab, node: string, ...args: string[]): string {
+  const n = lab.pgNodes.find((x) => x.name === node)!
+  return shellCommand(`${lab.lab.postgres.binDir}/pg_ctl`, '-D', n.dataDir, ...args)
+}
+
+/** pg1 primary; pg2 and pg3 streaming from it through active slots pg2/pg3; nothing else. */
+export function isLabShape(t: PgTopology): boolean {
+  const p = t.nodes.find((n) => n.name === 'pg1')
+  return (
+    t.primary === 'pg1' &&
+    t.nodes.filter((n) => n.role === 'primary').length === 1 &&
+    ['pg2', 'pg3'].every((s) => {
+      const n = t.nodes.find((x) => x.name === s)
+      return n?.role === 'standby' && n.upstream === 'pg1' && n.walReceiver?.status === 'streaming' && p?.slots.some((sl) => sl.name === s && sl.active)
+    })
+  )
+}
+
+async function waitFor<T>(what: string, ms: number, fn: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const v = await fn().catch(() => undefined)
+    if (v !== undefined) return v
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
+
+export async function waitTopology(lab: PgLab, what: string, ms: number, pred: (t: PgTopology) => boolean): Promise<PgTopology> {
+  return waitFor(what, ms, async () => {
+    const t = await lab.service.topology('lab')
+    return pred(t) ? t : undefined
+  })
+}
+
+/**
+ * Put the lab back into its original shape with the product's own actions, whatever a failed test
+ * left behind: start a stopped primary, rejoin stopped or diverged standbys, switch back to pg1.
+ * Bounded: a handful of actions, each with its own timeouts.
+ */
+export async function restoreLabShape(lab: PgLab, log: (m: string) => void = () => undefined): Promise<PgTopology> {
+  for (let round = 0; round < 4; round++) {
+    const t = await lab.service.topology('lab')
+    if (isLabShape(t)) return t
+    log(`restore round ${round}: primary=${t.primary} ${t.nodes.map((n) => `${n.name}:${n.role}/${n.upstream ?? '-'}/${n.walReceiver?.status ?? '-'}`).join(' ')}`)
+    if (!t.primary) {
+      // No primary: bring pg1 back as it was if it was a clean primary, else fail over.
+      const pg1 = t.nodes.find((n) => n.name === 'pg1')
+      if (pg1?.role === 'down') {
+        const signal = await labShell(lab.hub, `test -f ${lab.pgNodes[0]!.dataDir}/standby.signal`)
+        if (signal.code !== 0) {
+          await labShell(lab.hub, `${pgCtl(lab, 'pg1', '-l', `${lab.pgNodes[0]!.dataDir}.log`, '-w', '-t', '60', 'start')} </dev/null >/dev/null`)
+          continue
+        }
+      }
+      await act(lab.runner, { kind: 'pg.failover' })
+      continue
+    }
+    // Every other node: rejoin it under the current primary when it is down or not streaming from it.
+    for (const n of t.nodes) {
+      if (!n.listed || n.name === t.primary) continue
+      if (n.role === 'primary' || n.role === 'down' || n.upstream !== t.primary || n.walReceiver?.status !== 'streaming') {
+        log(`rejoin ${n.name} under ${t.primary}`)
+        await act(lab.runner, { kind: 'pg.rejoin', node: n.name })
+      }
+    }
+    const after = await lab.service.topology('lab')
+    if (after.primary && after.primary !== 'pg1') {
+      log(`switch back ${after.primary} -> pg1`)
+      await act(lab.runner, { kind: 'pg.switchover', newPrimary: 'pg1' })
+    }
+    // Stale slots of nodes that are gone (e.g. pg4) on pg1.
+    const extra = (await lab.service.topology('lab')).nodes.find((n) => n.name === 'pg1')?.slots.filter((s) => !s.active && !['pg2', 'pg3'].includes(s.name)) ?? []
+    for (const s of extra) await labShell(lab.hub, `psql -h 127.0.0.1 -p 15432 -U ${lab.lab.postgres.user} -d postgres -Atc "SELECT pg_drop_replication_slot('${s.name}')"`)
+  }
+  return waitTopology(lab, 'the lab shape', 30_000, isLabShape)
+}
