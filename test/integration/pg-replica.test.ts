@@ -10,7 +10,7 @@ describe('PostgreSQL add and remove a replica', () => {
 
   async function cleanup(): Promise<void> {
     const pgCtl = `${lab.lab.postgres.binDir}/pg_ctl`
-    await labShell(lab.hub, `if test -f ${dataDir}/postmaster.pid; then ${shellCommand(pgCtl, '-D', dataDir, 'stop', '-m', 'immediate', '-w', '-t', 30)}; fi; rm -rf ${dataDir}`)
+    await labShell(lab.hub, `if test -f ${dataDir}/postmaster.pid; then ${shellCommand(pgCtl, '-D', dataDir, 'stop', '-m', 'immediate', '-w', '-t', 30)}; fi; rm -rf ${dataDir} ${dataDir}.log`)
     await labShell(lab.hub, `psql -h 127.0.0.1 -p 15432 -U ${lab.lab.postgres.user} -d postgres -Atc "SELECT pg_drop_replication_slot('pg4') FROM pg_replication_slots WHERE slot_name = 'pg4' AND NOT active"`)
   }
 

@@ -103,10 +103,41 @@ describe('PostgreSQL switchover', () => {
     expect(writer.acked).toEqual(Array.from({ length: writer.acked.length }, (_, i) => i + 1))
   })
 
+  it('leaves a cascade below the target alone and flattens it when switching back', async () => {
+    const sql = async (port: number, ...texts: string[]) => {
+      const { Client } = (await import('pg')).default
+      const c = new Client({ host: '127.0.0.1', port, user: lab.lab.postgres.user, password: lab.lab.postgres.password, database: 'postgres' })
+      await c.connect()
+      try {
+        for (const t of texts) await c.query(t)
+      } finally {
+        await c.end()
+      }
+    }
+    // pg3 streams from pg2 (a cascade), pg1's slot pg3 is dropped as a DBA would.
+    await sql(15433, "SELECT pg_create_physical_replication_slot('pg3', true)")
+    await sql(15434, `ALTER SYSTEM SET primary_conninfo = 'host=127.0.0.1 port=15433 user=replicator password=${lab.lab.postgres.replicationPassword} application_name=pg3'`, 'SELECT pg_reload_conf()')
+    const { waitTopology } = await import('../support/pg-lab')
+    await waitTopology(lab, 'pg3 cascading from pg2', 20_000, (t) => t.nodes.find((n) => n.name === 'pg3')?.upstream === 'pg2' && t.nodes.find((n) => n.name === 'pg3')?.walReceiver?.status === 'streaming')
+    await sql(15432, "SELECT pg_drop_replication_slot('pg3')")
+
+    const there = await act(lab.runner, { kind: 'pg.switchover', newPrimary: 'pg2' })
+    expect(there.plan.warnings).toContain('pg3 streams from pg2, not from pg1; it is left as it is')
+    expect(there.plan.steps.map((s) => s.title)).not.toContain('Repoint pg3 to pg2 and wait until it streams')
+    expect(there.result.outcome, there.result.message).toBe('succeeded')
+    const mid = await lab.service.topology('lab')
+    expect(mid.nodes.find((n) => n.name === 'pg3')).toMatchObject({ upstream: 'pg2' })
+
+    const back = await act(lab.runner, { kind: 'pg.switchover', newPrimary: 'pg1' })
+    expect(back.plan.steps.map((s) => s.title)).toContain('Repoint pg3 to pg1 and wait until it streams')
+    expect(back.result.outcome, back.result.message).toBe('succeeded')
+    expect(isLabShape(await lab.service.topology('lab'))).toBe(true)
+  })
+
   it('audits the runs', async () => {
     const records = await lab.hub.audit.list(20)
     const finished = records.filter((r) => r.kind === 'pg.switchover' && r.phase === 'finished')
-    expect(finished.length).toBeGreaterThanOrEqual(2)
+    expect(finished.length).toBeGreaterThanOrEqual(4)
     expect(finished.every((r) => r.result?.outcome === 'succeeded')).toBe(true)
   })
 })

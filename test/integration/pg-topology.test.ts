@@ -58,7 +58,9 @@ describe('PostgreSQL topology and health', () => {
   })
 
   it('says "caught up (idle)" once nothing is written, and measures lag while a writer runs', async () => {
-    const idle = await waitTopology(lab, 'idle standbys', 20_000, (t) => t.standbys.every((s) => s.label === 'caught up (idle)'))
+    // PostgreSQL clears replay_lag once a standby reported everything replayed and no WAL followed; background
+    // WAL (autovacuum after earlier tests, standby snapshots) can postpone that by a few status intervals.
+    const idle = await waitTopology(lab, 'idle standbys', 60_000, (t) => t.standbys.every((s) => s.label === 'caught up (idle)'))
     expect(idle.standbys.every((s) => s.bytes === 0 && s.seconds === 0 && s.status === 'ok')).toBe(true)
 
     const writer = new SequentialWriter(lab.writerOptions('switchyard_it_topology'))
@@ -79,6 +81,44 @@ describe('PostgreSQL topology and health', () => {
     const history = await lab.service.lagHistory('lab')
     expect(history.samples.length).toBeGreaterThanOrEqual(2)
     expect(Object.keys(history.samples.at(-1)!.standbys).sort()).toEqual(['pg2', 'pg3'])
+  })
+
+  it('follows a cascade: pg3 streaming from the standby pg2', async () => {
+    const sql = async (port: number, ...texts: string[]) => {
+      const c = new pg.Client({ host: '127.0.0.1', port, user: lab.lab.postgres.user, password: lab.lab.postgres.password, database: 'postgres' })
+      await c.connect()
+      try {
+        for (const t of texts) await c.query(t)
+      } finally {
+        await c.end()
+      }
+    }
+    const follow = (port: number) =>
+      sql(15434, `ALTER SYSTEM SET primary_conninfo = 'host=127.0.0.1 port=${port} user=replicator password=${lab.lab.postgres.replicationPassword} application_name=pg3'`, 'SELECT pg_reload_conf()')
+    await sql(15433, "SELECT pg_create_physical_replication_slot('pg3', true)")
+    try {
+      await follow(15433)
+      // Settled: pg3 streams from pg2 through pg2's slot, and pg1's walsender for pg3 has gone.
+      const t = await waitTopology(
+        lab,
+        'pg3 cascading from pg2',
+        20_000,
+        (x) =>
+          x.nodes.find((n) => n.name === 'pg3')?.walReceiver?.status === 'streaming' &&
+          x.nodes.find((n) => n.name === 'pg3')?.upstream === 'pg2' &&
+          x.nodes.find((n) => n.name === 'pg2')!.replication.some((r) => r.applicationName === 'pg3' && r.state === 'streaming') &&
+          !x.nodes.find((n) => n.name === 'pg1')!.replication.some((r) => r.applicationName === 'pg3'),
+      )
+      expect(t.standbys.find((s) => s.standby === 'pg3')).toMatchObject({ upstream: 'pg2', state: 'streaming', status: 'ok' })
+      expect(t.nodes.find((n) => n.name === 'pg2')!.replication.map((r) => r.applicationName)).toEqual(['pg3'])
+      expect(t.nodes.find((n) => n.name === 'pg2')!.slots.find((s) => s.name === 'pg3')?.active).toBe(true)
+      expect(t.nodes.find((n) => n.name === 'pg1')!.slots.find((s) => s.name === 'pg3')?.active).toBe(false)
+    } finally {
+      await follow(15432)
+      await waitTopology(lab, 'pg3 back on pg1', 20_000, (x) => x.nodes.find((n) => n.name === 'pg3')?.upstream === 'pg1' && x.nodes.find((n) => n.name === 'pg2')!.slots.every((s) => !s.active))
+      await sql(15433, "SELECT pg_drop_replication_slot('pg3')")
+    }
+    expect(isLabShape(await waitTopology(lab, 'lab shape', 20_000, isLabShape))).toBe(true)
   })
 
   it('reports health: connections, a long idle transaction, a lock wait, sizes, wraparound, checkpoints, top statements', async () => {

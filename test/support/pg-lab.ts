@@ -64,9 +64,11 @@ export function isLabShape(t: PgTopology): boolean {
   return (
     t.primary === 'pg1' &&
     t.nodes.filter((n) => n.role === 'primary').length === 1 &&
+    p?.slots.length === 2 &&
+    t.nodes.every((n) => n.listed) &&
     ['pg2', 'pg3'].every((s) => {
       const n = t.nodes.find((x) => x.name === s)
-      return n?.role === 'standby' && n.upstream === 'pg1' && n.walReceiver?.status === 'streaming' && p?.slots.some((sl) => sl.name === s && sl.active)
+      return n?.role === 'standby' && n.upstream === 'pg1' && n.walReceiver?.status === 'streaming' && n.slots.length === 0 && p?.slots.some((sl) => sl.name === s && sl.active)
     })
   )
 }
@@ -124,9 +126,12 @@ export async function restoreLabShape(lab: PgLab, log: (m: string) => void = () 
       log(`switch back ${after.primary} -> pg1`)
       await act(lab.runner, { kind: 'pg.switchover', newPrimary: 'pg1' })
     }
-    // Stale slots of nodes that are gone (e.g. pg4) on pg1.
-    const extra = (await lab.service.topology('lab')).nodes.find((n) => n.name === 'pg1')?.slots.filter((s) => !s.active && !['pg2', 'pg3'].includes(s.name)) ?? []
-    for (const s of extra) await labShell(lab.hub, `psql -h 127.0.0.1 -p 15432 -U ${lab.lab.postgres.user} -d postgres -Atc "SELECT pg_drop_replication_slot('${s.name}')"`)
+    // Stale slots: of nodes that are gone (e.g. pg4) on pg1, and any inactive slot on a standby (left by a cascade).
+    for (const n of (await lab.service.topology('lab')).nodes) {
+      if (!n.listed || n.role === 'down') continue
+      const stale = n.slots.filter((s) => !s.active && (n.name !== 'pg1' || !['pg2', 'pg3'].includes(s.name)))
+      for (const s of stale) await labShell(lab.hub, `psql -h 127.0.0.1 -p ${n.port} -U ${lab.lab.postgres.user} -d postgres -Atc "SELECT pg_drop_replication_slot('${s.name}')"`)
+    }
   }
   return waitTopology(lab, 'the lab shape', 30_000, isLabShape)
 }

@@ -159,10 +159,10 @@ describe('buildTopology', () => {
     expect(t.findings.map((f) => f.status)).toEqual(['critical', 'warn'])
   })
 
-  it('marks a standby on an older timeline that streams from nobody as needing a rewind', () => {
+  it('grades a reachable standby that streams from nobody as not streaming, without guessing a divergence', () => {
     const t = buildTopology([primary('pg2', 15433, { timeline: 2 }), standby('pg1', 15432, 15433, { timeline: 1, walReceiver: null })])
-    expect(t.nodes.find((n) => n.name === 'pg1')?.needsRewind).toBe(true)
-    expect(t.findings.some((f) => /pg1 diverged from pg2/.test(f.reason))).toBe(true)
+    expect(t.standbys[0]).toMatchObject({ standby: 'pg1', upstream: null, status: 'critical', label: 'not streaming' })
+    expect(t.nodes.find((n) => n.name === 'pg1')?.needsRewind).toBeUndefined()
   })
 })
 

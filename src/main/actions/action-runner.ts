@@ -114,7 +114,7 @@ export class ActionRunner {
       result = {
         planId,
         outcome: cancelled ? 'cancelled' : 'failed',
-        message: cancelled ? `cancelled at step ${step} of ${totalSteps}` : `failed at step ${step} of ${totalSteps}: ${toConnError(err).message}`,
+        message: `${cancelled ? "cancelled" : "failed"} at step ${step} of ${totalSteps}: ${toConnError(err).message}`,
         verification: [],
         durationMs: Date.now() - started,
       }

@@ -95,12 +95,12 @@ async function runSql(ctx: OpContext, node: NodeAddress, statements: Sql[], time
   }
 }
 
-export function sqlOp(title: string, node: NodeAddress, statements: Sql[], after?: (results: pg.QueryResult[], ctx: OpContext) => Promise<string | void>): Op {
+export function sqlOp(title: string, node: NodeAddress, statements: Sql[], after?: (results: pg.QueryResult[], ctx: OpContext) => Promise<string | void>, timeoutMs = 15_000): Op {
   return {
     title,
     commands: statements.map((s) => `[${node.name}] ${s.shown}`),
     async run(ctx) {
-      const results = await runSql(ctx, node, statements)
+      const results = await runSql(ctx, node, statements, timeoutMs)
       return after?.(results, ctx)
     },
   }

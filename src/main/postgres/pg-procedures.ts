@@ -117,6 +117,17 @@ async function pgpassWarning(env: Env, node: ManagedNode): Promise<string | unde
   return undefined
 }
 
+/** A standby's own synchronous_standby_names takes effect when it is promoted; commits hang if nobody matches. */
+async function syncWarning(env: Env, node: NodeAddress): Promise<string | undefined> {
+  try {
+    const rows = await query<{ s: string }>(env, node, "SELECT current_setting('synchronous_standby_names') AS s", 3000)
+    const value = rows[0]?.s ?? ''
+    return value.trim() ? `${node.name} has synchronous_standby_names = '${value}': after the promotion commits wait for a standby matching it; make sure one will (or clear it)` : undefined
+  } catch {
+    return undefined
+  }
+}
+
 // ---- shared step sequences ------------------------------------------------------------------------
 
 function confBackup(node: ManagedNode): string {
@@ -138,7 +149,7 @@ function rejoinOps(env: Env, node: ManagedNode, upstream: ManagedNode, others: s
   return [
     {
       // pg_rewind reads the source's timeline from its control file, which a promotion only updates at the next checkpoint.
-      ...sqlOp(`Checkpoint ${upstream.name} so pg_rewind sees its current timeline`, upstream, [checkpointStatement()]),
+      ...sqlOp(`Checkpoint ${upstream.name} so pg_rewind sees its current timeline`, upstream, [checkpointStatement()], undefined, 600_000),
       ifFailed: `${node.name} is stopped and unchanged; ${upstream.name} is the primary. Run CHECKPOINT on ${upstream.name}, then "switchyard pg rejoin ${env.environment} ${node.name}".`,
     },
     {
@@ -226,6 +237,8 @@ export async function switchoverProcedure(env: Env, req: PgSwitchoverRequest, to
     checks.push(await sshCheck(env, old, true), await sshCheck(env, target, true), await rewindCheck(env, old))
     const w = await pgpassWarning(env, old)
     if (w) warnings.push(w)
+    const sync = await syncWarning(env, target)
+    if (sync) warnings.push(sync)
     if (!env.connections.secret(env.endpoint.id, 'replication-password')) warnings.push('no replication password stored: standbys will authenticate through their ~/.pgpass')
   }
   const others = env.endpoint.nodes.filter((n) => n.name !== oldName && n.name !== req.newPrimary).map(managed)
@@ -241,7 +254,7 @@ export async function switchoverProcedure(env: Env, req: PgSwitchoverRequest, to
     const startOld = cmd.start(old)
     ops.push(
       {
-        ...sqlOp(`Checkpoint ${old.name} so its shutdown checkpoint is short`, old, [checkpointStatement()]),
+        ...sqlOp(`Checkpoint ${old.name} so its shutdown checkpoint is short`, old, [checkpointStatement()], undefined, 600_000),
         ifFailed: `Nothing changed: ${old.name} is still the primary.`,
       },
       {
@@ -270,7 +283,7 @@ export async function switchoverProcedure(env: Env, req: PgSwitchoverRequest, to
       {
         ...sqlOp(`Promote ${target.name}`, target, [promoteStatement], async (results) => {
           if (results[0]?.rows[0]?.promoted !== true) throw new SwitchyardError('other', `pg_promote() on ${target.name} did not finish within 60 s`)
-        }),
+        }, 75_000),
         ifFailed: `${old.name} is stopped (fenced) and ${target.name} may not be promoted: check "SELECT pg_is_in_recovery()" on ${target.name}. If it returns false, ${target.name} is the primary: repoint the others and rejoin ${old.name} with "switchyard pg rejoin". If true, start ${old.name} again with "${startOld}" to go back.`,
       },
       {
@@ -329,6 +342,8 @@ export async function failoverProcedure(env: Env, req: PgFailoverRequest, topo: 
     const behind = compareLsn(pos(chosenSnap), pos(snap(topo, best.name))) < 0
     checks.push(behind ? fail(`${chosen.name} is the most advanced standby`, `${best.name} has more WAL (${pos(snap(topo, best.name))} vs ${pos(chosenSnap)}); promoting ${chosen.name} would lose transactions`) : pass(`${chosen.name} is the most advanced standby`, `at ${pos(chosenSnap)}`))
   } else checks.push(pass(`${chosen.name} is the most advanced standby`, `received up to ${maxLsn(chosenSnap.receiveLsn, chosenSnap.replayLsn) ?? '?'}`))
+  const sync = chosen ? await syncWarning(env, chosen) : undefined
+  if (sync) warnings.push(sync)
   if (chosen && chosenSnap?.replayPaused) checks.push(fail(`replay running on ${chosen.name}`, `WAL replay is paused on ${chosen.name}: SELECT pg_wal_replay_resume() there first`))
   if (oldNode) {
     if (oldNode.sshHostId && oldNode.dataDir) {
@@ -377,7 +392,7 @@ export async function failoverProcedure(env: Env, req: PgFailoverRequest, topo: 
       {
         ...sqlOp(`Promote ${chosen.name}`, chosen, [promoteStatement], async (results) => {
           if (results[0]?.rows[0]?.promoted !== true) throw new SwitchyardError('other', `pg_promote() on ${chosen.name} did not finish within 60 s`)
-        }),
+        }, 75_000),
         ifFailed: `Check "SELECT pg_is_in_recovery()" on ${chosen.name}: false means it is the primary and the remaining steps (slots, repointing) can be done by hand or by planning a new failover.`,
       },
       {

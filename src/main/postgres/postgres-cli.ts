@@ -110,6 +110,7 @@ const actionOptions = {
   upstream: { type: 'string' },
   'delete-data-dir': { type: 'boolean' },
   health: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
 } as const
 
 class UsageError extends Error {}
@@ -132,7 +133,11 @@ export async function pgCommand(argv: string[], hub: ServiceHub, io: PgCliIo): P
   }
   const { values: v, positionals } = parsed
   const [verb, envName, arg] = positionals
-  if (!verb || !envName || verb === 'help') {
+  if (verb === 'help' || v.help) {
+    io.out(PG_USAGE)
+    return 0
+  }
+  if (!verb || !envName) {
     io.err(PG_USAGE)
     return verb === 'status' ? 3 : 2
   }

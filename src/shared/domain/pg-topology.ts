@@ -119,11 +119,6 @@ export function buildTopology(readings: readonly PgNodeSnapshot[], t: PgLagThres
       nodes.push({ name: r.applicationName || `pid ${r.pid}`, host: r.clientAddr ?? '?', port: 0, listed: false, role: 'standby', upstream: u.name, replication: [], slots: [], replayLsn: r.replayLsn, receiveLsn: r.flushLsn })
     }
   }
-  // A reachable standby on an older timeline that streams from nobody may have diverged.
-  for (const n of nodes) {
-    if (n.role === 'standby' && primaryNode?.timeline !== undefined && n.timeline !== undefined && n.timeline < primaryNode.timeline && n.walReceiver?.status !== 'streaming' && n.listed)
-      n.needsRewind = true
-  }
 
   const primaryLsn = primaryNode?.currentLsn
   const standbys: PgStandbyLag[] = []

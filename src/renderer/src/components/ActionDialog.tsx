@@ -84,19 +84,6 @@ export function ActionDialog({ request, onClose }: { request?: ActionInput; onCl
                 ))}
               </List>
             )}
-            <Stack gap={4} data-testid="action-plan">
-              <Text fw={600} size="sm">
-                Plan (exact commands)
-              </Text>
-              {plan.steps.map((s, i) => (
-                <Stack key={i} gap={2}>
-                  <Text size="sm">
-                    {i + 1}. {s.title}
-                  </Text>
-                  {s.commands.length > 0 && <Code block>{s.commands.join('\n')}</Code>}
-                </Stack>
-              ))}
-            </Stack>
             {(running || progress.length > 0) && (
               <Stack gap={4} data-testid="action-progress">
                 <Progress value={fraction * 100} animated={running} />
@@ -105,7 +92,7 @@ export function ActionDialog({ request, onClose }: { request?: ActionInput; onCl
                 </Text>
               </Stack>
             )}
-            {result ? (
+            {result && (
               <Alert color={result.outcome === 'succeeded' ? 'teal' : 'red'} title={result.outcome} data-testid="action-result">
                 <Text size="sm">
                   {result.message} ({(result.durationMs / 1000).toFixed(1)} s)
@@ -118,7 +105,25 @@ export function ActionDialog({ request, onClose }: { request?: ActionInput; onCl
                   ))}
                 </List>
               </Alert>
-            ) : (
+            )}
+            <Stack gap={4} data-testid="action-plan">
+              <Text fw={600} size="sm">
+                Plan (exact commands)
+              </Text>
+              {plan.steps.map((s, i) => (
+                <Stack key={i} gap={2}>
+                  <Text size="sm">
+                    {i + 1}. {s.title}
+                  </Text>
+                  {s.commands.length > 0 && (
+                    <Code block style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
+                      {s.commands.join('\n')}
+                    </Code>
+                  )}
+                </Stack>
+              ))}
+            </Stack>
+            {!result && (
               <Group align="flex-end">
                 <TextInput
                   style={{ flex: 1 }}

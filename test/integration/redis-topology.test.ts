@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ClientContext } from '../../src/main/handlers'
+import type { EventChannel, EventPayload } from '../../src/shared/contract'
+import type { Environment } from '../../src/shared/inventory'
+import { countSlots } from '../../src/shared/domain/slots'
+import { clusterAccess } from '../../src/main/redis/redis-access'
+import { discoverCluster } from '../../src/main/redis/redis-discovery'
+import { redisCommand } from '../../src/main/redis/redis-cli'
+import { redisHandlers } from '../../src/main/redis/redis-handlers'
+import { readTopology } from '../../src/main/redis/redis-watch'
+import { cli, HOST, pidOf, redisLab, restoreRedisLab, waitFor, type RedisLab } from './redis-lab-support'
+
+/** Discovery and snapshot on the lab: directly, through an SSH tunnel, with a node frozen mid-poll, via handlers and CLI. */
+describe('redis topology', () => {
+  let lab: RedisLab
+
+  beforeAll(async () => {
+    lab = await redisLab()
+    await restoreRedisLab(lab)
+  })
+
+  afterAll(async () => {
+    try {
+      await restoreRedisLab(lab)
+    } finally {
+      await lab.close()
+    }
+  })
+
+  it('discovers the whole cluster from one seed with INFO of every node', async () => {
+    for (let i = 0; i < 300; i++) cli(7000 + (i % 3), 'SET', `{t${i % 3 === 0 ? 'a' : i % 3 === 1 ? 'b' : 'c'}}:x`, 'y')
+    const t = await readTopology(lab.hub, 'lab', 'redis')
+    expect(t.clusterState).toBe('ok')
+    expect(t.status).toBe('ok') // the single-host note is informational
+    expect(t.findings.map((f) => f.code)).toEqual(['single-host'])
+    expect(t.nodes).toHaveLength(6)
+    expect(t.masters.map((m) => m.addr)).toEqual(['127.0.0.1:7000', '127.0.0.1:7001', '127.0.0.1:7002'])
+    expect(t.masters.map((m) => m.slots)).toEqual([5461, 5462, 5461])
+    expect(t.masters.every((m) => Math.abs(m.imbalancePct) < 0.1 && m.replicas === 1)).toBe(true)
+    expect(t.slots.map((r) => [r.start, r.end])).toEqual([
+      [0, 5460],
+      [5461, 10922],
+      [10923, 16383],
+    ])
+    expect(t.features.clusterShards).toBe(true)
+    for (const n of t.nodes) {
+      expect(n.stats, n.addr).not.toBeNull()
+      expect(n.stats!.usedMemory).toBeGreaterThan(0)
+      if (n.role === 'replica') {
+        expect(n.lagBytes).not.toBeNull()
+        expect(n.stats!.masterLinkStatus).toBe('up')
+      }
+    }
+    expect(t.masters.reduce((a, m) => a + (m.keys ?? 0), 0)).toBeGreaterThan(0)
+  })
+
+  it('still snapshots when the first seed is dead and one node freezes mid-poll', async () => {
+    const { connections } = await lab.hub.connect('lab')
+    const endpoint = connections.endpoint('redis')
+    if (endpoint.kind !== 'redis-cluster') throw new Error('lab redis endpoint missing')
+    const env: Environment = { ...connections.environment, name: 'lab-deadseed', endpoints: connections.environment.endpoints.map((e) => (e.id === 'redis' && e.kind === 'redis-cluster' ? { ...e, seeds: [{ host: HOST, port: 7999 }, ...e.seeds] } : e)) }
+    await lab.hub.inventory.save(env, {})
+    const frozen = pidOf(lab.redisDir, 7004)
+    process.kill(frozen, 'SIGSTOP')
+    try {
+      const { connections: c2 } = await lab.hub.connect('lab-deadseed')
+      const started = Date.now()
+      const { topology } = await discoverCluster(clusterAccess(c2, 'redis'), { environment: 'lab-deadseed', timeoutMs: 800 })
+      expect(Date.now() - started).toBeLessThan(5000)
+      expect(topology.seed).not.toBe(`${HOST}:7999`)
+      const node = topology.nodes.find((n) => n.port === 7004)!
+      expect(node.error?.code).toBe('timeout')
+      expect(node.stats).toBeNull()
+      expect(node.status).toBe('warn')
+      expect(topology.nodes.filter((n) => n.stats !== null)).toHaveLength(5)
+      expect(topology.findings.some((f) => f.code === 'unreachable' && f.nodes.includes(`${HOST}:7004`))).toBe(true)
+    } finally {
+      process.kill(frozen, 'SIGCONT')
+    }
+    await waitFor('7004 answering again', 10_000, () => cli(7004, 'PING') === 'PONG')
+  })
+
+  it('works through an SSH tunnel: announced addresses and MOVED redirects are mapped', async () => {
+    const { connections } = await lab.hub.connect('lab')
+    const env: Environment = { ...connections.environment, name: 'lab-tunnel', endpoints: connections.environment.endpoints.map((e) => (e.id === 'redis' && e.kind === 'redis-cluster' ? { ...e, viaSsh: 'lab-ssh', seeds: [e.seeds[0]!] } : e)) }
+    await lab.hub.inventory.save(env, {})
+    const { connections: c2 } = await lab.hub.connect('lab-tunnel')
+    const access = clusterAccess(c2, 'redis')
+    const { topology } = await discoverCluster(access, { environment: 'lab-tunnel' })
+    expect(topology.nodes).toHaveLength(6)
+    expect(topology.nodes.every((n) => n.stats !== null)).toBe(true)
+    // Every node was dialled through its own local forward, not the announced port.
+    const dialled = await Promise.all(topology.nodes.map((n) => access.resolve(n.addr)))
+    expect(dialled.every((d, i) => d.host === '127.0.0.1' && d.port !== topology.nodes[i]!.port)).toBe(true)
+    // A cluster client through natMap: keys of every master, so redirects must follow the tunnels.
+    const c = await access.cluster([`${HOST}:7000`])
+    try {
+      for (let i = 0; i < 60; i++) await c.set(`tunnel:${i}`, `v${i}`)
+      for (let i = 0; i < 60; i++) expect(await c.get(`tunnel:${i}`)).toBe(`v${i}`)
+      const nodes = c.nodes('master').map((n) => n.options.port)
+      expect(nodes.every((p) => p !== undefined && (p < 7000 || p > 7007))).toBe(true)
+    } finally {
+      c.disconnect()
+    }
+  })
+
+  it('serves the handlers: topology, slot keys and a watch with timeline events', async () => {
+    const handlers = redisHandlers(lab.hub)
+    const events: { channel: string; payload: unknown }[] = []
+    const closers: (() => void)[] = []
+    const client: ClientContext = {
+      id: 'test-client',
+      emit: <E extends EventChannel>(channel: E, payload: EventPayload<E>) => void events.push({ channel, payload }),
+      onClose: (f) => void closers.push(f),
+    }
+    const t = await handlers['redis:topology']({ environment: 'lab', endpointId: 'redis' }, client)
+    expect(countSlots(t.masters.flatMap((m) => m.ranges))).toBe(16384)
+    const keys = await handlers['redis:slot-keys']({ environment: 'lab', endpointId: 'redis', start: 0, end: 16383 > 1000 ? 999 : 0 }, client)
+    expect(keys.slots).toHaveLength(1000)
+    expect(keys.slots.every((s) => s.owner !== null && s.keys !== null)).toBe(true)
+    expect(await handlers['redis:migration-status']({ environment: 'lab', endpointId: 'redis' }, client)).toEqual({ migration: null })
+    await handlers['redis:watch']({ environment: 'lab', endpointId: 'redis', intervalMs: 500 }, client)
+    await waitFor('two pushed snapshots', 5000, () => events.filter((e) => e.channel === 'redis:topology').length >= 2)
+    await handlers['redis:unwatch']({ environment: 'lab' }, client)
+    const n = events.length
+    await new Promise((r) => setTimeout(r, 700))
+    expect(events.length).toBe(n)
+    for (const f of closers) f()
+  })
+
+  it('answers the CLI: status exit code, dry run with exact commands, and refuses without confirmation', async () => {
+    const out: string[] = []
+    const err: string[] = []
+    const io = { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s) }
+    expect(await redisCommand(['status', 'lab'], lab.hub, io)).toBe(0)
+    expect(out.join('')).toMatch(/^OK: cluster ok: 3 masters/)
+    out.length = 0
+    expect(await redisCommand(['failover', 'lab', `${HOST}:7000`, '--mode', 'force', '--dry-run'], lab.hub, io)).toBe(0)
+    expect(out.join('')).toMatch(/CLUSTER FAILOVER FORCE/)
+    out.length = 0
+    expect(await redisCommand(['failover', 'lab', `${HOST}:7000`], lab.hub, io)).toBe(2)
+    expect(err.join('')).toMatch(/confirm with --confirm 127\.0\.0\.1:7000/)
+    expect(await redisCommand(['failover', 'lab', `${HOST}:7000`, '--confirm', `${HOST}:7001`], lab.hub, io)).toBe(2)
+    expect(await redisCommand(['status', 'lab', '--json'], lab.hub, io)).toBe(0)
+    expect(JSON.parse(out.at(-1)!).clusterState).toBe('ok')
+    expect(await redisCommand(['bogus', 'lab'], lab.hub, io)).toBe(2)
+  })
+})
