@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { PgAddReplicaRequest, PgFailoverRequest, PgRejoinRequest, PgRemoveReplicaRequest, PgSwitchoverRequest } from './postgres'
-import { RedisAddMasterRequest, RedisAddReplicaRequest, RedisFailoverRequest, RedisFixRequest, RedisRebalanceRequest, RedisRemoveMasterRequest } from './redis'
+import { RedisAddMasterRequest, RedisAddReplicaRequest, RedisFailoverRequest, RedisFixRequest, RedisRebalanceRequest, RedisRemoveMasterRequest, RedisSentinelFailoverRequest } from './redis'
 
 /**
  * The parameters of every action, one schema per kind. A system adds its actions here so that the
@@ -27,6 +27,7 @@ export const ActionRequest = z.discriminatedUnion('kind', [
   RedisRemoveMasterRequest,
   RedisRebalanceRequest,
   RedisFixRequest,
+  RedisSentinelFailoverRequest,
 ])
 export type ActionRequest = z.infer<typeof ActionRequest>
 export type ActionKind = ActionRequest['kind']

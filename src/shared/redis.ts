@@ -197,6 +197,55 @@ export const MigrationRecord = z.object({
 })
 export type MigrationRecord = z.infer<typeof MigrationRecord>
 
+/** One sample per node per poll, for the sparklines of the node table. */
+export const RedisNodeSample = z.object({ at: z.number(), opsPerSec: z.number().nullable(), usedMemory: z.number().nullable(), lagBytes: z.number().nullable() })
+export type RedisNodeSample = z.infer<typeof RedisNodeSample>
+
+// ---- Sentinel ----
+
+export const SentinelReplica = z.object({
+  addr: z.string(),
+  flags: z.array(z.string()),
+  linkStatus: z.string(),
+  /** Bytes behind the master's offset as the sentinel last saw them, null when unknown. */
+  lagBytes: z.number().nullable(),
+  priority: z.number(),
+})
+
+export const SentinelMaster = z.object({
+  name: z.string(),
+  addr: z.string(),
+  flags: z.array(z.string()),
+  quorum: z.number(),
+  replicas: z.array(SentinelReplica),
+  sentinels: z.array(z.object({ addr: z.string(), runId: z.string(), flags: z.array(z.string()) })),
+  /** CKQUORUM as answered by the first sentinel that knows this master. */
+  ckquorum: z.object({ ok: z.boolean(), message: z.string() }),
+  failoverState: z.string().optional(),
+})
+export type SentinelMaster = z.infer<typeof SentinelMaster>
+
+export const SentinelTopology = z.object({
+  environment: z.string(),
+  endpointId: z.string(),
+  sentinels: z.array(z.object({ addr: z.string(), masters: z.array(z.string()), error: ConnError.optional() })),
+  masters: z.array(SentinelMaster),
+  findings: z.array(RedisFinding),
+  status: HealthStatus,
+  reason: z.string(),
+  checkedAt: z.number(),
+  durationMs: z.number(),
+})
+export type SentinelTopology = z.infer<typeof SentinelTopology>
+
+export const RedisSentinelFailoverRequest = z.object({
+  environment: z.string(),
+  endpointId: z.string(),
+  kind: z.literal('redis.sentinel-failover'),
+  master: z.string().min(1),
+  timeoutMs: z.number().int().min(1000).max(300_000).default(60_000),
+})
+
 const clusterTarget = { environment: EnvironmentName, endpointId: z.string().default('redis') }
 
 export const redisRequests = {
@@ -212,10 +261,13 @@ export const redisRequests = {
   /** Push 'redis:topology' snapshots (with a timeline of changes) and migration progress to this client. */
   'redis:watch': { input: z.object({ ...clusterTarget, intervalMs: z.number().int().min(500).max(300_000).default(2000) }), output: z.object({ intervalMs: z.number() }) },
   'redis:unwatch': { input: z.object({ environment: EnvironmentName.optional() }), output: z.object({}) },
+  /** Masters, replicas and sentinels of a Sentinel deployment, with CKQUORUM. */
+  'redis:sentinel': { input: z.object({ environment: EnvironmentName, endpointId: z.string() }), output: SentinelTopology },
 } as const
 
 export const redisEvents = {
-  'redis:topology': z.object({ topology: RedisTopology, timeline: z.array(RedisTimelineEvent) }),
+  /** A snapshot, what changed since the previous one, and the recent samples per node id (oldest first). */
+  'redis:topology': z.object({ topology: RedisTopology, timeline: z.array(RedisTimelineEvent), history: z.record(z.string(), z.array(RedisNodeSample)) }),
   'redis:migration-progress': MigrationProgress,
 } as const
 
@@ -281,4 +333,4 @@ export const RedisFixRequest = z.object({
   kind: z.literal('redis.fix'),
 })
 
-export const redisActionRequests = [RedisFailoverRequest, RedisRebalanceRequest, RedisAddMasterRequest, RedisAddReplicaRequest, RedisRemoveMasterRequest, RedisFixRequest] as const
+export const redisActionRequests = [RedisFailoverRequest, RedisRebalanceRequest, RedisAddMasterRequest, RedisAddReplicaRequest, RedisRemoveMasterRequest, RedisFixRequest, RedisSentinelFailoverRequest] as const

@@ -11,6 +11,7 @@ import { ActionRunner } from '../../src/main/actions/action-runner'
 import type { ServiceHub } from '../../src/main/service-hub'
 import { clusterAccess, closeAllRedisAccess, type RedisClusterAccess } from '../../src/main/redis/redis-access'
 import { createRedisActions } from '../../src/main/redis/redis-actions'
+import { readTopology } from '../../src/main/redis/redis-watch'
 import { waitForSlotAgreement } from '../../src/main/redis/slot-migration'
 import { labHub } from '../support/lab'
 
@@ -137,6 +138,15 @@ export async function restoreRedisLab(lab: RedisLab): Promise<void> {
   for (let attempt = 1; attempt <= 3; attempt++) {
     try {
       await restoreOnce(lab)
+      // Settled, as Switchyard sees it: same slot map and config epochs everywhere, replicas caught up.
+      let reason = ''
+      await waitFor('the lab to settle', 20_000, async () => {
+        const t = await readTopology(lab.hub, 'lab', 'redis')
+        reason = t.reason
+        return t.status === 'ok'
+      }).catch(() => {
+        throw new Error(`lab did not settle: ${reason}`)
+      })
       return
     } catch (err) {
       last = err
@@ -147,6 +157,14 @@ export async function restoreRedisLab(lab: RedisLab): Promise<void> {
 }
 
 async function restoreOnce(lab: RedisLab): Promise<void> {
+  // A test may have frozen a node (SIGSTOP) and died before thawing it.
+  for (const p of [...ALL_PORTS, ...SPARE_PORTS]) {
+    try {
+      process.kill(pidOf(lab.redisDir, p), 'SIGCONT')
+    } catch {
+      /* not running */
+    }
+  }
   for (const p of [...ALL_PORTS, ...SPARE_PORTS]) ensureRunning(lab.redisDir, p)
   await waitFor('lab nodes answering', 15_000, () => [...ALL_PORTS, ...SPARE_PORTS].every(ping))
   if (clusterHealthy()) {
@@ -240,6 +258,19 @@ export async function readAll(c: Cluster, keys: string[]): Promise<(string | nul
   const out: (string | null)[] = []
   for (let i = 0; i < keys.length; i += 2000) out.push(...(await Promise.all(keys.slice(i, i + 2000).map((k) => c.get(k)))))
   return out
+}
+
+/** Every member's own CLUSTER NODES gives the same owner for every slot. */
+export function slotMapsAgree(): boolean {
+  const sig = (port: number) =>
+    nodesAt(port)
+      .filter((n) => n.role === 'master' && n.slots.length)
+      .map((n) => `${n.id}=${n.slots.map((r) => `${r.start}-${r.end}`).join(',')}`)
+      .sort()
+      .join(' ')
+  const ports = nodesAt(7000).filter((n) => !n.flags.includes('fail')).map((n) => n.port)
+  const first = sig(ports[0]!)
+  return ports.every((p) => sig(p) === first)
 }
 
 export function totalKeys(): number {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Cluster } from 'ioredis'
 import { MigrationStore } from '../../src/main/redis/migration-store'
-import { cli, HOST, readAll, loadKeys, nodesAt, planAndRun, redisLab, restoreRedisLab, totalKeys, waitFor, type RedisLab } from './redis-lab-support'
+import { cli, HOST, readAll, slotMapsAgree, loadKeys, nodesAt, planAndRun, redisLab, restoreRedisLab, totalKeys, waitFor, type RedisLab } from './redis-lab-support'
 
 const KEYS = 200_000
 
@@ -90,6 +90,7 @@ describe('redis scale out and in', () => {
 
     writing = false
     await loop
+    await waitFor('every node to agree on the slot map', 10_000, slotMapsAgree)
     expect(errors).toEqual([])
     expect(writeErrors).toBe(0)
     const view = nodesAt(7000)
@@ -122,6 +123,7 @@ describe('redis scale out and in', () => {
     expect(view.filter((n) => n.role === 'master').length).toBe(3)
     expect(cli(7006, 'CLUSTER', 'INFO')).toMatch(/cluster_known_nodes:1/)
     expect(totalKeys()).toBe(before)
+    await waitFor('every node to agree on the slot map', 10_000, slotMapsAgree)
     for (let i = 0; i < KEYS; i += 1999) expect(await writer!.get(`k:${i}`)).toBe(`v${i}`)
   })
 })

@@ -110,7 +110,11 @@ export async function meetAndWait(access: RedisClusterAccess, newAddr: string, n
         const n = v.find((x) => x.id === newId)
         return !n || n.flags.includes('handshake') || n.flags.includes('noaddr')
       })
-      return missing.length === 0 ? { done: true } : { waiting: `not yet agreed by ${missing.join(', ')}` }
+      if (missing.length) return { waiting: `not yet agreed by ${missing.join(', ')}` }
+      // A new master keeps cluster_state:fail for a rejoin delay (up to cluster-node-timeout) and would
+      // answer CLUSTERDOWN to clients redirected to it; wait until it serves.
+      const state = (await clusterInfoOf(access, newAddr)).cluster_state
+      return state === 'ok' ? { done: true } : { waiting: `${newAddr} has cluster_state ${state}` }
     },
     250,
     signal,

@@ -120,31 +120,34 @@ export class RedisClusterAccess {
   /** One command with a deadline; a timed-out connection is dropped. */
   async call(addr: string, args: readonly RedisArg[], timeoutMs = 5000): Promise<unknown> {
     const [cmd, ...rest] = args
-    const c = await this.client(addr)
-    return this.deadline(addr, timeoutMs, `${String(cmd)} on ${addr}`, c.call(String(cmd), ...rest))
+    // The deadline covers connecting too: a frozen process still completes the TCP handshake.
+    return this.deadline(addr, timeoutMs, `${String(cmd)} on ${addr}`, this.client(addr).then((c) => c.call(String(cmd), ...rest)))
   }
 
   /** Like call, with Buffer replies (binary-safe keys). */
   async callBuffer(addr: string, args: readonly RedisArg[], timeoutMs = 5000): Promise<unknown> {
     const [cmd, ...rest] = args
-    const c = await this.client(addr)
-    return this.deadline(addr, timeoutMs, `${String(cmd)} on ${addr}`, c.callBuffer(String(cmd), ...rest))
+    return this.deadline(addr, timeoutMs, `${String(cmd)} on ${addr}`, this.client(addr).then((c) => c.callBuffer(String(cmd), ...rest)))
   }
 
   /** Several commands in one round trip; each result is its own [error, reply]. */
   async pipeline(addr: string, commands: readonly (readonly RedisArg[])[], timeoutMs = 10_000, buffers = false): Promise<[Error | null, unknown][]> {
     if (commands.length === 0) return []
-    const c = await this.client(addr)
-    const p = c.pipeline()
-    for (const [cmd, ...rest] of commands) {
-      if (buffers) p.callBuffer(String(cmd), ...rest)
-      else p.call(String(cmd), ...rest)
+    const send = async () => {
+      const p = (await this.client(addr)).pipeline()
+      for (const [cmd, ...rest] of commands) {
+        if (buffers) p.callBuffer(String(cmd), ...rest)
+        else p.call(String(cmd), ...rest)
+      }
+      return p.exec()
     }
-    const res = await this.deadline(addr, timeoutMs, `pipeline of ${commands.length} on ${addr}`, p.exec())
+    const res = await this.deadline(addr, timeoutMs, `pipeline of ${commands.length} on ${addr}`, send())
     return (res ?? []) as [Error | null, unknown][]
   }
 
   private async deadline<T>(addr: string, ms: number, what: string, p: Promise<T>): Promise<T> {
+    // Once the deadline wins the race, the command's own late rejection must not go unhandled.
+    p.catch(() => undefined)
     let timer: NodeJS.Timeout | undefined
     try {
       return await Promise.race([

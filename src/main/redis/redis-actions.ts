@@ -3,6 +3,7 @@ import { defaultDataDir } from '../app-paths'
 import { MigrationStore } from './migration-store'
 import { redisFailover } from './redis-failover'
 import { redisFix } from './redis-fix'
+import { redisSentinelFailover } from './sentinel'
 import { addMasterAction, addReplicaAction, rebalanceAction, removeMasterAction } from './redis-scale'
 
 /**
@@ -13,10 +14,10 @@ import { addMasterAction, addReplicaAction, rebalanceAction, removeMasterAction 
 export function createRedisActions(dataDir: string): AnyActionDefinition[] {
   const store = new MigrationStore(dataDir)
   const deps = { store: () => store }
-  return [redisFailover, rebalanceAction(deps), addMasterAction(deps), addReplicaAction, removeMasterAction(deps), redisFix]
+  return [redisFailover, rebalanceAction(deps), addMasterAction(deps), addReplicaAction, removeMasterAction(deps), redisFix, redisSentinelFailover]
 }
 
 let defaultStore: MigrationStore | undefined
 const lazyDeps = { store: () => (defaultStore ??= new MigrationStore(defaultDataDir())) }
 
-export const redisActions: AnyActionDefinition[] = [redisFailover, rebalanceAction(lazyDeps), addMasterAction(lazyDeps), addReplicaAction, removeMasterAction(lazyDeps), redisFix]
+export const redisActions: AnyActionDefinition[] = [redisFailover, rebalanceAction(lazyDeps), addMasterAction(lazyDeps), addReplicaAction, removeMasterAction(lazyDeps), redisFix, redisSentinelFailover]

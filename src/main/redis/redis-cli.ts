@@ -3,13 +3,14 @@ import type { ActionRequest } from '../../shared/action-requests'
 import { pluginExitCode } from '../../shared/domain/health'
 import { parseAddr } from '../../shared/domain/redis-parse'
 import { fmtBytes } from '../../shared/domain/redis-topology'
-import { FailoverMode, RedisAddMasterRequest, RedisAddReplicaRequest, RedisFailoverRequest, RedisFixRequest, RedisRebalanceRequest, RedisRemoveMasterRequest, type RedisTopology } from '../../shared/redis'
+import { FailoverMode, RedisAddMasterRequest, RedisAddReplicaRequest, RedisFailoverRequest, RedisFixRequest, RedisRebalanceRequest, RedisRemoveMasterRequest, RedisSentinelFailoverRequest, type RedisTopology, type SentinelTopology } from '../../shared/redis'
 import { ActionRunner } from '../actions/action-runner'
 import { toConnError } from '../errors'
 import type { ServiceHub } from '../service-hub'
 import { closeAllRedisAccess } from './redis-access'
 import { createRedisActions } from './redis-actions'
 import { readTopology } from './redis-watch'
+import { discoverSentinel } from './sentinel'
 
 export interface CliIo {
   out(s: string): void
@@ -31,6 +32,8 @@ export const redisUsage = `usage: switchyard redis <command> <env> [options]
   add-master <env> <host:port> [--no-rebalance] [--weight <w>]
   add-replica <env> <host:port> --master <node>
   remove-master <env> <node>
+  sentinel-failover <env> <master-name> --endpoint <sentinel-endpoint>
+                                       SENTINEL FAILOVER with plan and verification
 
 common options:
   --endpoint <id>     the redis-cluster endpoint (default: the environment's first)
@@ -83,13 +86,24 @@ function num(p: Parsed, name: string): number | undefined {
   return n
 }
 
-async function endpointOf(hub: ServiceHub, env: string, p: Parsed): Promise<string> {
+async function endpointOf(hub: ServiceHub, env: string, p: Parsed, kind: 'redis-cluster' | 'redis-sentinel'): Promise<string> {
   const explicit = flag(p, 'endpoint')
   if (explicit) return explicit
   const environment = await hub.inventory.get(env)
-  const e = environment.endpoints.find((x) => x.kind === 'redis-cluster')
-  if (!e) throw new UsageError(`environment ${env} has no redis-cluster endpoint`)
+  const e = environment.endpoints.find((x) => x.kind === kind)
+  if (!e) throw new UsageError(`environment ${env} has no ${kind} endpoint`)
   return e.id
+}
+
+function sentinelText(t: SentinelTopology): string {
+  const lines = [`${t.status.toUpperCase()}: ${t.reason}`]
+  for (const s of t.sentinels) lines.push(`  sentinel ${s.addr.padEnd(22)} ${s.error ? `error: ${s.error.message}` : `monitors ${s.masters.join(', ') || 'nothing'}`}`)
+  for (const m of t.masters) {
+    lines.push(`  master ${m.name} at ${m.addr} [${m.flags.join(',')}] quorum ${m.quorum}, ${m.sentinels.length + 1} sentinels: ${m.ckquorum.message}`)
+    for (const r of m.replicas) lines.push(`    replica ${r.addr.padEnd(22)} link ${r.linkStatus}, lag ${r.lagBytes ?? '?'} B, priority ${r.priority} [${r.flags.join(',')}]`)
+  }
+  for (const f of t.findings) lines.push(`  ${f.severity.padEnd(8)} ${f.message}`)
+  return lines.join('\n')
 }
 
 function hostPort(text: string | undefined, what: string): { host: string; port: number } {
@@ -170,6 +184,11 @@ async function buildRequest(cmd: string, env: string, endpointId: string, p: Par
       if (!master) throw new UsageError('add-replica needs --master <node>')
       return RedisAddReplicaRequest.parse({ ...base, kind: 'redis.add-replica', node: hostPort(p.positional[2], 'the new node'), master })
     }
+    case 'sentinel-failover': {
+      const master = p.positional[2]
+      if (!master) throw new UsageError('sentinel-failover needs the master name')
+      return RedisSentinelFailoverRequest.parse({ ...base, kind: 'redis.sentinel-failover', master, ...(num(p, 'timeout') !== undefined ? { timeoutMs: num(p, 'timeout') } : {}) })
+    }
     case 'remove-master': {
       const node = p.positional[2]
       if (!node) throw new UsageError('remove-master needs the node (id or host:port)')
@@ -204,8 +223,16 @@ export async function redisCommand(argv: string[], hub: ServiceHub, rawIo: CliIo
   }
   const json = has(parsed, 'json')
   try {
-    const endpointId = await endpointOf(hub, env, parsed)
+    const sentinelCmd = cmd === 'sentinel-failover'
+    const endpointId = await endpointOf(hub, env, parsed, sentinelCmd ? 'redis-sentinel' : 'redis-cluster')
     if (cmd === 'status') {
+      const { connections } = await hub.connect(env)
+      const endpoint = connections.endpoint(endpointId)
+      if (endpoint.kind === 'redis-sentinel') {
+        const st = await discoverSentinel(endpoint, connections, env)
+        io.out(json ? JSON.stringify(st, null, 2) : sentinelText(st))
+        return pluginExitCode(st.status)
+      }
       const t = await readTopology(hub, env, endpointId)
       io.out(json ? JSON.stringify(t, null, 2) : statusText(t))
       return pluginExitCode(t.status)

@@ -89,6 +89,7 @@ export const redisFailover: ActionDefinition<'redis.failover'> = {
           `every node: CLUSTER NODES  (until ${replica.addr} is master of ${slots})`,
           `every node: CLUSTER INFO  (until cluster_state:ok), up to ${Math.round(req.timeoutMs / 1000)} s`,
         ),
+        step('Wait for the old master to resync as a replica (when it is up)', `${master.addr}: INFO replication  (until master_link_status:up), up to 15 s`),
       ],
       prechecks,
       warnings,
@@ -150,8 +151,22 @@ export const redisFailover: ActionDefinition<'redis.failover'> = {
       ctx.signal,
     )
     const ms = Date.now() - started
-    ctx.progress(`roles swapped after ${ms} ms`, 1)
-    return `${d.replicaAddr} is master of ${d.slots} after ${(ms / 1000).toFixed(1)} s (${req.mode}${attempts > 1 ? `, ${attempts} attempts` : ''})`
+    ctx.progress(`roles swapped after ${ms} ms`, 0.9)
+    // The slots are served again; the shard is protected again once the old master has synced from the new one.
+    let synced = 'the old master is down; it resyncs when it returns'
+    if ((await access.call(d.masterAddr, ['PING'], 1000).catch(() => null)) !== null) {
+      synced = await pollUntil<string>(
+        `${d.masterAddr} syncing from ${d.replicaAddr}`,
+        15_000,
+        async () => {
+          const info = String(await access.call(d.masterAddr, ['INFO', 'replication'], 2000))
+          return /master_link_status:up/.test(info) ? { done: `${d.masterAddr} replicates it again` } : { waiting: 'replication link not up yet' }
+        },
+        250,
+        ctx.signal,
+      ).catch(() => `${d.masterAddr} has not finished syncing from it yet`)
+    }
+    return `${d.replicaAddr} is master of ${d.slots} after ${(ms / 1000).toFixed(1)} s (${req.mode}${attempts > 1 ? `, ${attempts} attempts` : ''}); ${synced}`
   },
 
   async verify(_req, plan, ctx) {

@@ -1,3 +1,4 @@
+import type { RedisTopology } from '../../shared/redis'
 import type { ClientContext, Handlers } from '../handlers'
 import type { ServiceHub } from '../service-hub'
 import { SwitchyardError } from '../errors'
@@ -5,14 +6,16 @@ import { MigrationStore } from './migration-store'
 import { onMigrationProgress } from './migration-events'
 import { clusterAccess } from './redis-access'
 import { readTopology, RedisWatcher } from './redis-watch'
+import { discoverSentinel } from './sentinel'
 
-export type RedisChannel = 'redis:topology' | 'redis:slot-keys' | 'redis:migration-status' | 'redis:watch' | 'redis:unwatch'
+export type RedisChannel = 'redis:topology' | 'redis:slot-keys' | 'redis:migration-status' | 'redis:watch' | 'redis:unwatch' | 'redis:sentinel'
 
 /** Handlers for the Redis Cluster views; the actions go through the shared action runner. */
 export function redisHandlers(hub: ServiceHub): Pick<Handlers, RedisChannel> {
   const store = new MigrationStore(hub.options.dataDir)
   /** client id → its watchers (one per environment/endpoint) and its migration-progress subscription. */
   const watching = new Map<string, { watchers: Map<string, RedisWatcher>; unsubscribe: () => void }>()
+  const recent = new Map<string, RedisTopology>()
 
   const stateFor = (client: ClientContext) => {
     let s = watching.get(client.id)
@@ -42,10 +45,18 @@ export function redisHandlers(hub: ServiceHub): Pick<Handlers, RedisChannel> {
   }
 
   return {
-    'redis:topology': ({ environment, endpointId }) => readTopology(hub, environment, endpointId),
+    'redis:topology': async ({ environment, endpointId }) => {
+      const t = await readTopology(hub, environment, endpointId)
+      recent.set(`${environment}/${endpointId}`, t)
+      return t
+    },
 
     'redis:slot-keys': async ({ environment, endpointId, start, end }) => {
-      const topology = await readTopology(hub, environment, endpointId)
+      // Hovering the slot map asks often: reuse a snapshot younger than two seconds.
+      const key = `${environment}/${endpointId}`
+      const cached = recent.get(key)
+      const topology = cached && Date.now() - cached.checkedAt < 2000 ? cached : await readTopology(hub, environment, endpointId)
+      recent.set(key, topology)
       if (!topology.seed) throw new SwitchyardError(topology.error?.code ?? 'refused', topology.reason)
       const { connections } = await hub.connect(environment)
       const access = clusterAccess(connections, endpointId)
@@ -93,6 +104,13 @@ export function redisHandlers(hub: ServiceHub): Pick<Handlers, RedisChannel> {
     'redis:unwatch': async ({ environment }, client) => {
       stop(client.id, environment)
       return {}
+    },
+
+    'redis:sentinel': async ({ environment, endpointId }) => {
+      const { connections } = await hub.connect(environment)
+      const endpoint = connections.endpoint(endpointId)
+      if (endpoint.kind !== 'redis-sentinel') throw new SwitchyardError('config', `"${endpointId}" is a ${endpoint.kind} endpoint, not Redis Sentinel`)
+      return discoverSentinel(endpoint, connections, environment)
     },
   }
 }

@@ -56,8 +56,10 @@ function precheckCluster(snap: ClusterSnapshot, allowOpen: boolean): { name: str
   const t = snap.topology
   const open = t.findings.find((f) => f.code === 'open-slots')
   const down = t.nodes.filter((n) => n.role === 'master' && (n.error || n.flags.includes('fail') || n.flags.includes('fail?')))
+  const memberAddrs = new Set(t.nodes.map((n) => n.addr))
+  const notOk = snap.polls.filter((p) => memberAddrs.has(p.addr) && p.clusterInfo && p.clusterInfo.cluster_state !== 'ok').map((p) => `${p.addr} (${p.clusterInfo!.cluster_state})`)
   return [
-    { name: 'cluster_state ok', passed: t.clusterState === 'ok', detail: `cluster_state ${t.clusterState}` },
+    { name: 'cluster_state ok', passed: t.clusterState === 'ok' && notOk.length === 0, detail: notOk.length ? `not ok on ${notOk.join(', ')}` : `cluster_state ${t.clusterState} on every node that answered` },
     { name: 'no open slots', passed: allowOpen || !open, detail: open ? `${open.message}${allowOpen ? ' (they belong to the migration being resumed)' : '; run fix first'}` : 'none' },
     { name: 'all masters reachable', passed: down.length === 0, detail: down.length ? `down: ${down.map((n) => n.addr).join(', ')}` : `${masterList(t).length} masters answer` },
   ]
@@ -341,8 +343,15 @@ export function removeMasterAction(deps: ScaleDeps): ActionDefinition<'redis.rem
         if (!least) throw new SwitchyardError('other', 'no master left to attach replicas to')
         await snap.access.call(r.addr, ['CLUSTER', 'REPLICATE', least.id])
       }
-      ctx.step('forgetting it on every node')
       const rest = snap.topology.nodes.filter((n) => n.id !== id && !n.flags.includes('noaddr'))
+      // Replicas learn the new owners over the bus; forgetting the node before they have would leave
+      // its old slots unassigned in their view (cluster_state fail there) until gossip catches up.
+      await pollUntil('every node seeing the drained master without slots', 20_000, async () => {
+        const views = await Promise.all(rest.map((n) => nodesOf(snap.access, n.addr).catch(() => null)))
+        const stale = rest.filter((_, i) => (views[i]?.find((x) => x.id === id)?.slots.length ?? 0) > 0)
+        return stale.length ? { waiting: `${stale.map((n) => n.addr).join(', ')} still see slots on it` } : { done: true }
+      }, 200, ctx.signal)
+      ctx.step('forgetting it on every node')
       const started = Date.now()
       const results = await Promise.all(
         rest.map((n) =>
@@ -362,6 +371,10 @@ export function removeMasterAction(deps: ScaleDeps): ActionDefinition<'redis.rem
         const still = rest.filter((_, i) => views[i]!.some((x) => x.id === id))
         return still.length ? { waiting: `${still.map((n) => n.addr).join(', ')} still list it` } : { done: true }
       })
+      await pollUntil('cluster_state ok on every node', 20_000, async () => {
+        const st = await stateOkEverywhere(snap.access, rest.map((n) => n.addr))
+        return st.ok ? { done: true } : { waiting: st.detail }
+      }, 200, ctx.signal)
       return `${node.addr} removed${moved ? ` after moving ${moved} keys` : ''}`
     },
     async verify(req, plan, ctx) {

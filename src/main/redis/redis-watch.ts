@@ -1,4 +1,4 @@
-import type { RedisTimelineEvent, RedisTopology } from '../../shared/redis'
+import type { RedisNodeSample, RedisTimelineEvent, RedisTopology } from '../../shared/redis'
 import { topologyEvents } from '../../shared/domain/redis-topology'
 import { toConnError } from '../errors'
 import type { ServiceHub } from '../service-hub'
@@ -9,7 +9,11 @@ export interface TopologyUpdate {
   topology: RedisTopology
   /** What changed since the previous snapshot (empty on the first). */
   timeline: RedisTimelineEvent[]
+  /** Recent samples per node id, oldest first (up to HISTORY_SAMPLES). */
+  history: Record<string, RedisNodeSample[]>
 }
+
+const HISTORY_SAMPLES = 120
 
 /** Read one snapshot of a cluster of a saved environment. */
 export async function readTopology(hub: ServiceHub, environment: string, endpointId: string, timeoutMs?: number): Promise<RedisTopology> {
@@ -25,6 +29,7 @@ export async function readTopology(hub: ServiceHub, environment: string, endpoin
  */
 export class RedisWatcher {
   last: RedisTopology | undefined
+  private readonly history = new Map<string, RedisNodeSample[]>()
   private timer: NodeJS.Timeout | undefined
   private running = false
   private stopped = true
@@ -46,7 +51,16 @@ export class RedisWatcher {
         const topology = await readTopology(this.hub, this.environment, this.endpointId, Math.min(3000, Math.max(500, intervalMs)))
         const timeline = topologyEvents(this.last, topology)
         this.last = topology
-        if (!this.stopped) this.onUpdate({ topology, timeline })
+        const seen = new Set<string>()
+        for (const n of topology.nodes) {
+          seen.add(n.id)
+          const list = this.history.get(n.id) ?? []
+          list.push({ at: topology.checkedAt, opsPerSec: n.stats?.opsPerSec ?? null, usedMemory: n.stats?.usedMemory ?? null, lagBytes: n.lagBytes })
+          if (list.length > HISTORY_SAMPLES) list.splice(0, list.length - HISTORY_SAMPLES)
+          this.history.set(n.id, list)
+        }
+        for (const id of this.history.keys()) if (!seen.has(id)) this.history.delete(id)
+        if (!this.stopped) this.onUpdate({ topology, timeline, history: Object.fromEntries(this.history) })
       } catch (err) {
         const error = toConnError(err)
         const now = Date.now()
@@ -68,7 +82,7 @@ export class RedisWatcher {
           checkedAt: now,
           durationMs: 0,
         }
-        if (!this.stopped) this.onUpdate({ topology, timeline: [] })
+        if (!this.stopped) this.onUpdate({ topology, timeline: [], history: Object.fromEntries(this.history) })
       } finally {
         this.running = false
       }
