@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { KeyFileCipher } from '../src/main/inventory/secret-cipher'
 import { ServiceHub } from '../src/main/service-hub'
-import { clusterAccess, closeAllRedisAccess } from '../src/main/redis/redis-access'
+import { clusterAccess } from '../src/main/redis/redis-access'
 import { discoverCluster } from '../src/main/redis/redis-discovery'
 import { newMigrationRecord, runSlotMigration, waitForSlotAgreement } from '../src/main/redis/slot-migration'
 import { planRebalance } from '../src/shared/domain/redis-rebalance'
@@ -162,7 +162,6 @@ async function switchyardRound(): Promise<{ keysPerSec: number; lost: number }> 
     log(`switchyard: ${plan.slotsToMove} slots, ${outcome.keysMoved} keys in ${(ms / 1000).toFixed(2)} s (engine ${outcome.keysPerSec} keys/s)`)
     return { keysPerSec: Math.round(moved / (ms / 1000)), lost: await verify('switchyard') }
   } finally {
-    await closeAllRedisAccess()
     await hub.close()
   }
 }

@@ -6,13 +6,11 @@ import { defaultDataDir } from './app-paths'
 import { toConnError } from './errors'
 import { probeEnvironment } from './health/probe-environment'
 import { KeyFileCipher } from './inventory/secret-cipher'
+import type { CliIo } from './cli-io'
 import { pgCommand } from './postgres/postgres-cli'
+import { redisCommand } from './redis/redis-cli'
 import { ServiceHub } from './service-hub'
 
-export interface CliIo {
-  out(s: string): void
-  err(s: string): void
-}
 
 const USAGE = `usage: switchyard <command>
 
@@ -21,7 +19,10 @@ const USAGE = `usage: switchyard <command>
   env list                       environments in the inventory
   env export <env>               print an environment as YAML (no secrets)
   env import <file> [--overwrite]
-  pg status|switchover|failover|add-replica <env> ...   PostgreSQL (see: switchyard pg help)
+  redis status|failover|rebalance|fix|add-master|add-replica|remove-master <env> ...
+                                 Redis Cluster (see: switchyard redis help)
+  pg status|switchover|failover|rejoin|add-replica|remove-replica <env> ...
+                                 PostgreSQL (see: switchyard pg help)
 `
 
 const MARK = { ok: 'OK', warn: 'WARNING', critical: 'CRITICAL', unknown: 'UNKNOWN' } as const
@@ -82,6 +83,8 @@ export async function runCli(argv: string[], io: CliIo, hub?: ServiceHub): Promi
         return await env(own, rest, io)
       case 'pg':
         return await pgCommand(rest, own, io)
+      case 'redis':
+        return await redisCommand(rest, own, io)
       case undefined:
       case 'help':
       case '--help':

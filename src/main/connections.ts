@@ -13,6 +13,7 @@ export class Connections {
   private readonly sessions = new Map<string, Promise<SshSession>>()
   private readonly tunnels = new Map<string, Promise<LocalForward>>()
   private readonly notices = new Map<string, string[]>()
+  private readonly closers: (() => Promise<void>)[] = []
 
   constructor(
     readonly environment: Environment,
@@ -96,7 +97,13 @@ export class Connections {
     return { host: fwd.host, port: fwd.port }
   }
 
+  /** Run when these connections close: services release what they pooled on top of them. */
+  onClose(closer: () => Promise<void>): void {
+    this.closers.push(closer)
+  }
+
   async close(): Promise<void> {
+    await Promise.allSettled(this.closers.splice(0).map((c) => c()))
     const tunnels = [...this.tunnels.values()]
     const sessions = [...this.sessions.values()]
     this.tunnels.clear()

@@ -312,6 +312,18 @@ export const RedisAddMasterRequest = z.object({
   rebalance: z.boolean().default(true),
   weight: z.number().min(0).max(1000).default(1),
   concurrency: z.number().int().min(1).max(8).default(3),
+  /**
+   * Start the node first, over SSH on the host that runs it, from a template redis.conf (port, dir,
+   * pidfile and logfile are rewritten for the new node). Without it the node must already run.
+   */
+  start: z
+    .object({
+      /** SSH host of the environment; defaults to the endpoint's sshHostId. */
+      sshHostId: z.string().optional(),
+      template: z.string().regex(/^\/[A-Za-z0-9._/-]+$/, 'an absolute path on the host (letters, digits, . _ - /)'),
+      dir: z.string().regex(/^\/[A-Za-z0-9._/-]+$/, 'an absolute path on the host (letters, digits, . _ - /)'),
+    })
+    .optional(),
 })
 
 export const RedisAddReplicaRequest = z.object({

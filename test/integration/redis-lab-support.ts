@@ -9,7 +9,7 @@ import { keySlot } from '../../src/shared/domain/slots'
 import type { Cluster } from 'ioredis'
 import { ActionRunner } from '../../src/main/actions/action-runner'
 import type { ServiceHub } from '../../src/main/service-hub'
-import { clusterAccess, closeAllRedisAccess, type RedisClusterAccess } from '../../src/main/redis/redis-access'
+import { clusterAccess, type RedisClusterAccess } from '../../src/main/redis/redis-access'
 import { createRedisActions } from '../../src/main/redis/redis-actions'
 import { readTopology } from '../../src/main/redis/redis-watch'
 import { waitForSlotAgreement } from '../../src/main/redis/slot-migration'
@@ -48,12 +48,12 @@ export async function redisLab(): Promise<RedisLab> {
     dataDir,
     redisDir: lab.redis.redisDir,
     runner,
-    access: clusterAccess(connections, 'redis'),
-    progress,
-    close: async () => {
-      await closeAllRedisAccess()
-      await hub.close()
+    // A getter: the pooled access is reopened if something closed it.
+    get access() {
+      return clusterAccess(connections, 'redis')
     },
+    progress,
+    close: () => hub.close(),
   }
 }
 
@@ -277,8 +277,4 @@ export function totalKeys(): number {
   return nodesAt(7000)
     .filter((n) => n.role === 'master')
     .reduce((a, n) => a + Number(cli(n.port, 'DBSIZE')), 0)
-}
-
-export async function closeAll(): Promise<void> {
-  await closeAllRedisAccess()
 }

@@ -11,10 +11,7 @@ import { pickEndpoint } from './pg-client'
 import { postgresActions } from './postgres-actions'
 import { PostgresService } from './postgres-service'
 
-export interface PgCliIo {
-  out(s: string): void
-  err(s: string): void
-}
+import type { CliIo } from '../cli-io'
 
 export const PG_USAGE = `usage: switchyard pg <command> <env> [options]
 
@@ -123,7 +120,7 @@ function location(v: Record<string, string | boolean | undefined>, name: string 
 }
 
 /** `switchyard pg ...`: argv starts after "pg". */
-export async function pgCommand(argv: string[], hub: ServiceHub, io: PgCliIo): Promise<number> {
+export async function pgCommand(argv: string[], hub: ServiceHub, io: CliIo): Promise<number> {
   let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof actionOptions; allowPositionals: true }>>
   try {
     parsed = parseArgs({ args: argv, options: actionOptions, allowPositionals: true })
@@ -194,7 +191,7 @@ export async function pgCommand(argv: string[], hub: ServiceHub, io: PgCliIo): P
   }
 }
 
-async function runAction(hub: ServiceHub, request: ActionRequest, v: { json?: boolean; 'dry-run'?: boolean; yes?: boolean; confirm?: string }, io: PgCliIo): Promise<number> {
+async function runAction(hub: ServiceHub, request: ActionRequest, v: { json?: boolean; 'dry-run'?: boolean; yes?: boolean; confirm?: string }, io: CliIo): Promise<number> {
   const runner = new ActionRunner({
     definitions: postgresActions,
     audit: hub.audit,

@@ -96,12 +96,14 @@ export class RedisClusterAccess {
     const opening = (async () => {
       const to = await this.resolve(addr)
       const c = new Redis({ ...this.baseOptions(), host: to.host, port: to.port, lazyConnect: true, retryStrategy: () => null, enableOfflineQueue: true })
-      c.on('error', () => undefined)
+      // ioredis rejects connect() with "Connection is closed"; the real cause (ECONNREFUSED…) comes as an event.
+      let cause: Error | undefined
+      c.on('error', (e: Error) => (cause ??= e))
       try {
         await c.connect()
       } catch (err) {
         c.disconnect()
-        throw err
+        throw cause ?? err
       }
       return c
     })()
@@ -192,13 +194,11 @@ export class RedisClusterAccess {
   async close(): Promise<void> {
     this.closed = true
     clearTimeout(this.idleTimer)
-    live.delete(this)
     await this.closeClients()
   }
 }
 
 const pools = new WeakMap<Connections, Map<string, RedisClusterAccess>>()
-const live = new Set<RedisClusterAccess>()
 
 /** The pooled access to a redis-cluster endpoint of these connections. */
 export function clusterAccess(connections: Connections, endpointId: string): RedisClusterAccess {
@@ -208,18 +208,12 @@ export function clusterAccess(connections: Connections, endpointId: string): Red
   if (!pool) pools.set(connections, (pool = new Map()))
   let access = pool.get(endpointId)
   if (!access || access.isClosed) {
-    access = new RedisClusterAccess(endpoint, connections)
-    pool.set(endpointId, access)
-    live.add(access)
+    const created = new RedisClusterAccess(endpoint, connections)
+    pool.set(endpointId, created)
+    connections.onClose(() => created.close())
+    access = created
   }
   return access
-}
-
-/** Close every pooled Redis connection (the CLI and tests call this before exiting). */
-export async function closeAllRedisAccess(): Promise<void> {
-  const all = [...live]
-  live.clear()
-  await Promise.allSettled(all.map((a) => a.close()))
 }
 
 export function addrOf(hp: HostPort): string {

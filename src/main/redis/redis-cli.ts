@@ -7,15 +7,11 @@ import { FailoverMode, RedisAddMasterRequest, RedisAddReplicaRequest, RedisFailo
 import { ActionRunner } from '../actions/action-runner'
 import { toConnError } from '../errors'
 import type { ServiceHub } from '../service-hub'
-import { closeAllRedisAccess } from './redis-access'
 import { createRedisActions } from './redis-actions'
 import { readTopology } from './redis-watch'
 import { discoverSentinel } from './sentinel'
 
-export interface CliIo {
-  out(s: string): void
-  err(s: string): void
-}
+import type { CliIo } from '../cli-io'
 
 export const redisUsage = `usage: switchyard redis <command> <env> [options]
 
@@ -30,6 +26,8 @@ export const redisUsage = `usage: switchyard redis <command> <env> [options]
       --threshold <pct>  --no-empty-masters  --concurrency <n>  --batch <keys>
   fix <env>                            close open slots, cover uncovered ones
   add-master <env> <host:port> [--no-rebalance] [--weight <w>]
+      [--start-template <path> --start-dir <path> [--ssh <ssh-endpoint>]]
+                                       start it first over SSH from a template redis.conf
   add-replica <env> <host:port> --master <node>
   remove-master <env> <node>
   sentinel-failover <env> <master-name> --endpoint <sentinel-endpoint>
@@ -177,8 +175,13 @@ async function buildRequest(cmd: string, env: string, endpointId: string, p: Par
     }
     case 'fix':
       return RedisFixRequest.parse({ ...base, kind: 'redis.fix' })
-    case 'add-master':
-      return RedisAddMasterRequest.parse({ ...base, kind: 'redis.add-master', node: hostPort(p.positional[2], 'the new node'), rebalance: !has(p, 'no-rebalance'), ...(num(p, 'weight') !== undefined ? { weight: num(p, 'weight') } : {}) })
+    case 'add-master': {
+      const template = flag(p, 'start-template')
+      const dir = flag(p, 'start-dir')
+      if ((template === undefined) !== (dir === undefined)) throw new UsageError('--start-template and --start-dir go together')
+      const start = template && dir ? { start: { template, dir, ...(flag(p, 'ssh') ? { sshHostId: flag(p, 'ssh') } : {}) } } : {}
+      return RedisAddMasterRequest.parse({ ...base, kind: 'redis.add-master', node: hostPort(p.positional[2], 'the new node'), rebalance: !has(p, 'no-rebalance'), ...(num(p, 'weight') !== undefined ? { weight: num(p, 'weight') } : {}), ...start })
+    }
     case 'add-replica': {
       const master = flag(p, 'master')
       if (!master) throw new UsageError('add-replica needs --master <node>')
@@ -287,7 +290,5 @@ export async function redisCommand(argv: string[], hub: ServiceHub, rawIo: CliIo
     const e = toConnError(err)
     io.err(`error (${e.code}): ${e.message}`)
     return cmd === 'status' ? 3 : 1
-  } finally {
-    await closeAllRedisAccess()
   }
 }
