@@ -21,7 +21,7 @@ describe('Redis Cluster view in Chromium', () => {
 
   it('shows the slot map of the lab with 3 masters sharing the 16384 slots', async () => {
     await page.getByTestId('nav-redis').click()
-    await page.getByTestId('slot-map').locator('canvas').waitFor({ timeout: 30_000 })
+    await page.getByTestId('slot-map').locator('canvas').first().waitFor({ timeout: 30_000 })
     const rows = page.getByTestId('masters-table').locator('tbody tr')
     await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(3)
     const slots = (await rows.allInnerTexts()).map((t) => Number(t.split('\t')[1]))

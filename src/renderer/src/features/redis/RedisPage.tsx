@@ -131,6 +131,7 @@ export function RedisPage() {
                 <Text fw={600} mb="xs">
                   Masters
                 </Text>
+                <Table.ScrollContainer minWidth={620}>
                 <Table data-testid="masters-table">
                   <Table.Thead>
                     <Table.Tr>
@@ -186,6 +187,7 @@ export function RedisPage() {
                     ))}
                   </Table.Tbody>
                 </Table>
+                </Table.ScrollContainer>
               </Card>
               <Card withBorder>
                 <Text fw={600} mb="xs">
