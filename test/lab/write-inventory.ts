@@ -13,4 +13,7 @@ const hub = new ServiceHub({ dataDir, cipher: new KeyFileCipher(dataDir) })
 const { environment, secrets } = labEnvironment(lab)
 const exists = await hub.inventory.exists('lab')
 await hub.inventory.save(environment, secrets, exists ? 'lab' : undefined)
-process.stdout.write(`lab: environment "lab" written to ${dataDir}\n`)
+// Every lab:up generates a new sshd host key; the lab knows it, so it pins it instead of tripping the mismatch block.
+const hostKey = Buffer.from(readFileSync(lab.ssh.hostKeyPath, 'utf8').trim().split(/\s+/)[1] ?? '', 'base64')
+const pinned = await hub.knownHosts.pin(lab.ssh.host, lab.ssh.port, hostKey)
+process.stdout.write(`lab: environment "lab" written to ${dataDir}; sshd key ${pinned.fingerprint} pinned\n`)

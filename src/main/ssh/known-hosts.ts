@@ -56,6 +56,15 @@ export class KnownHostsStore {
     })
   }
 
+  /** Trust exactly this key for host:port, replacing any other: for keys known out of band (the lab's own). */
+  pin(host: string, port: number, key: Buffer): Promise<KnownHost> {
+    return this.serial(async () => {
+      const entry: KnownHost = { host, port, algorithm: algorithmOf(key), fingerprint: fingerprintOf(key), addedAt: Date.now() }
+      await writeJson(this.path, [...(await this.list()).filter((k) => !(k.host === host && k.port === port)), entry])
+      return entry
+    })
+  }
+
   forget(host: string, port: number): Promise<boolean> {
     return this.serial(async () => {
       const all = await this.list()
