@@ -1,9 +1,15 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll } from 'vitest'
 import { createHandlers } from '../../src/main/app-handlers'
 import type { ServiceHub } from '../../src/main/service-hub'
 import { startWebServer, type WebServer } from '../../src/main/web-server'
+import { dispatch } from '../../src/main/ipc/dispatch'
+import type { ActionPlan, ActionResult } from '../../src/shared/actions'
+import type { RequestInput } from '../../src/shared/contract'
+import type { LabDescription } from '../lab/lab-environment'
+import { labHub } from './lab'
 
 export const SCREENSHOTS = join(__dirname, '../../test-results/screenshots')
 const RENDERER = join(__dirname, '../../out/renderer')
@@ -40,4 +46,32 @@ export async function openWebApp(hub: ServiceHub): Promise<{ server: WebServer; 
 
 export function shot(page: Page, name: string): Promise<Buffer> {
   return page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true })
+}
+
+/**
+ * One e2e suite: a hub holding the lab, the app in web mode and a page on it, torn down after;
+ * runAction drives the same action runner as the UI, to put the lab back after a test changed it.
+ */
+export function webAppSuite() {
+  const ctx = {} as { hub: ServiceHub; lab: LabDescription; page: Page; close?: () => Promise<void> }
+  beforeAll(async () => {
+    const { hub, lab } = await labHub()
+    Object.assign(ctx, { hub, lab }, await openWebApp(hub))
+  })
+  afterAll(async () => {
+    await ctx.close?.()
+    await ctx.hub?.close()
+  })
+  const runAction = async (request: RequestInput<'action:plan'>): Promise<ActionResult> => {
+    const handlers = createHandlers(ctx.hub, { info: { mode: 'web', version: 'e2e', dataDir: ctx.hub.options.dataDir, secretBackend: { kind: 'keyfile' } }, broadcastProgress: () => undefined })
+    const client = { id: 'e2e-restore', emit: () => undefined, onClose: () => undefined }
+    // Through dispatch, so the request gets its schema defaults exactly as from the UI.
+    const planned = await dispatch(handlers, 'action:plan', request, client)
+    if (!planned.ok) throw new Error(planned.error.message)
+    const plan = planned.value as ActionPlan
+    const ran = await dispatch(handlers, 'action:run', { planId: plan.planId, confirm: plan.target }, client)
+    if (!ran.ok) throw new Error(ran.error.message)
+    return ran.value as ActionResult
+  }
+  return { ctx, runAction }
 }
