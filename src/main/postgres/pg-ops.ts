@@ -44,15 +44,7 @@ export interface Op {
 
 // ---- waiting ------------------------------------------------------------------------------------
 
-export const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(new SwitchyardError('other', 'cancelled'))
-    const t = setTimeout(resolve, ms)
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t)
-      reject(new SwitchyardError('other', 'cancelled'))
-    }, { once: true })
-  })
+import { sleep } from '../sleep'
 
 /** Poll until check returns a value (not undefined), at most timeoutMs; the error says what was awaited and the last observation. */
 export async function waitUntil<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>, signal?: AbortSignal, intervalMs = 100): Promise<T> {

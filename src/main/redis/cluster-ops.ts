@@ -25,19 +25,7 @@ export async function snapshot(ctx: Pick<ActionContext, 'environment' | 'endpoin
   return { access, topology, polls, view: view.map((n) => ({ ...n, flags: n.flags.filter((f) => f !== 'myself') })) }
 }
 
-export const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(new SwitchyardError('other', 'cancelled'))
-    const onAbort = () => {
-      clearTimeout(t)
-      reject(new SwitchyardError('other', 'cancelled'))
-    }
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
+import { sleep } from '../sleep'
 
 /** Poll until check() returns a value (not undefined) or the deadline passes; the last reason goes into the error. */
 export async function pollUntil<T>(what: string, timeoutMs: number, check: () => Promise<{ done: T } | { waiting: string }>, intervalMs = 250, signal?: AbortSignal): Promise<T> {

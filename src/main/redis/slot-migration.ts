@@ -5,6 +5,7 @@ import { chunkRanges, countSlots, expandRanges, formatRanges, normalizeRanges, s
 import { SwitchyardError } from '../errors'
 import type { RedisArg, RedisClusterAccess } from './redis-access'
 import type { MigrationStore } from './migration-store'
+import { sleep } from '../sleep'
 
 /**
  * The slot-migration engine. Per batch of slots (source → target):
@@ -91,8 +92,6 @@ function expectOk(results: [Error | null, unknown][], what: (i: number) => strin
     if (err) throw new SwitchyardError('other', `${what(i)}: ${errorText(err)}`)
   })
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 export async function runSlotMigration(opts: MigrationOptions): Promise<MigrationOutcome> {
   const { access, record } = opts
