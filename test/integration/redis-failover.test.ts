@@ -1,25 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { RedisTimelineEvent } from '../../src/shared/redis'
 import { shellCommand } from '../../src/main/ssh/quote'
 import { RedisWatcher } from '../../src/main/redis/redis-watch'
-import { cli, nodesAt, pidOf, planAndRun, redisLab, restoreRedisLab, waitFor, type RedisLab } from './redis-lab-support'
+import { cli, nodesAt, pidOf, planAndRun, waitFor, redisLabSuite } from './redis-lab-support'
 
-/** Each CLUSTER FAILOVER mode on the lab, then a killed master and the automatic failover, each failed back. */
+/** Each CLUSTER FAILOVER mode on the suite.lab, then a killed master and the automatic failover, each failed back. */
 describe('redis failover', () => {
-  let lab: RedisLab
-
-  beforeAll(async () => {
-    lab = await redisLab()
-    await restoreRedisLab(lab)
-  })
-
-  afterAll(async () => {
-    try {
-      await restoreRedisLab(lab)
-    } finally {
-      await lab.close()
-    }
-  })
+  const suite = redisLabSuite()
 
   const replicaOf = (port: number) => {
     const view = nodesAt(7000)
@@ -30,7 +17,7 @@ describe('redis failover', () => {
   for (const mode of ['default', 'force', 'takeover'] as const) {
     it(`fails over 127.0.0.1:7001 in ${mode} mode and back`, async () => {
       const replica = replicaOf(7001)
-      const { plan, result } = await planAndRun(lab, { kind: 'redis.failover', environment: 'lab', endpointId: 'redis', master: '127.0.0.1:7001', replica: 'best', mode, maxLagBytes: 1_048_576, timeoutMs: 30_000 })
+      const { plan, result } = await planAndRun(suite.lab, { kind: 'redis.failover', environment: 'lab', endpointId: 'redis', master: '127.0.0.1:7001', replica: 'best', mode, maxLagBytes: 1_048_576, timeoutMs: 30_000 })
       expect(plan.target).toBe('127.0.0.1:7001')
       expect(plan.steps[0]!.commands[0]).toBe(`${replica.addr}: CLUSTER FAILOVER${mode === 'default' ? '' : ` ${mode.toUpperCase()}`}`)
       expect(plan.risk).toBe(mode === 'takeover' ? 'high' : 'medium')
@@ -43,7 +30,7 @@ describe('redis failover', () => {
       expect(view.find((n) => n.port === 7001)!.role).toBe('replica')
 
       // Fail back with the same action (default mode), so the lab keeps its shape.
-      const back = await planAndRun(lab, { kind: 'redis.failover', environment: 'lab', endpointId: 'redis', master: replica.addr, replica: '127.0.0.1:7001', mode: 'default', maxLagBytes: 1_048_576, timeoutMs: 30_000 })
+      const back = await planAndRun(suite.lab, { kind: 'redis.failover', environment: 'lab', endpointId: 'redis', master: replica.addr, replica: '127.0.0.1:7001', mode: 'default', maxLagBytes: 1_048_576, timeoutMs: 30_000 })
       expect(back.result.outcome, back.result.message).toBe('succeeded')
       expect(nodesAt(7000).find((n) => n.port === 7001)!.role).toBe('master')
     })
@@ -51,19 +38,19 @@ describe('redis failover', () => {
 
   it('refuses a default failover when the master is down (pre-check) and names FORCE', async () => {
     // A plan on a healthy cluster with an absurd lag limit fails its lag pre-check only in default mode.
-    const plan = await lab.runner.plan({ kind: 'redis.failover', environment: 'lab', endpointId: 'redis', master: '127.0.0.1:7002', replica: 'best', mode: 'default', maxLagBytes: 0, timeoutMs: 30_000 })
+    const plan = await suite.lab.runner.plan({ kind: 'redis.failover', environment: 'lab', endpointId: 'redis', master: '127.0.0.1:7002', replica: 'best', mode: 'default', maxLagBytes: 0, timeoutMs: 30_000 })
     const lag = plan.prechecks.find((c) => c.name === 'replica lag')!
     expect(lag.detail).toMatch(/behind/)
-    await expect(lab.runner.run(plan.planId, 'wrong-target')).rejects.toThrow(/confirmation does not match/)
+    await expect(suite.lab.runner.run(plan.planId, 'wrong-target')).rejects.toThrow(/confirmation does not match/)
   })
 
   it('sees a killed master fail over automatically in the timeline, restarts it over SSH and fails back', async () => {
-    const { connections } = await lab.hub.connect('lab')
+    const { connections } = await suite.lab.hub.connect('lab')
     const timeline: RedisTimelineEvent[] = []
-    const watcher = new RedisWatcher(lab.hub, 'lab', 'redis', (e) => timeline.push(...e.timeline))
+    const watcher = new RedisWatcher(suite.lab.hub, 'lab', 'redis', (e) => timeline.push(...e.timeline))
     const victim = nodesAt(7000).find((n) => n.port === 7002)!
     const replica = replicaOf(7002)
-    const pid = pidOf(lab.redisDir, 7002)
+    const pid = pidOf(suite.lab.redisDir, 7002)
     watcher.start(300)
     try {
       await waitFor('first snapshot', 5000, () => watcher.last !== undefined)
@@ -80,10 +67,10 @@ describe('redis failover', () => {
 
       // Restart the killed node over SSH with its own config; it rejoins as a replica.
       const ssh = await connections.ssh('lab-ssh')
-      await ssh.run(shellCommand('redis-server', `${lab.redisDir}/7002/redis.conf`))
+      await ssh.run(shellCommand('redis-server', `${suite.lab.redisDir}/7002/redis.conf`))
       await waitFor('old master back as a replica', 30_000, () => nodesAt(7000).find((n) => n.port === 7002)?.role === 'replica' && cli(7002, 'INFO', 'replication').includes('master_link_status:up'))
       await waitFor('timeline to show the recovery', 5000, () => timeline.some((e) => (e.kind === 'reachable' || e.kind === 'node-recovered') && e.node === victim.addr))
-      const back = await planAndRun(lab, { kind: 'redis.failover', environment: 'lab', endpointId: 'redis', master: replica.addr, replica: victim.addr, mode: 'default', maxLagBytes: 1_048_576, timeoutMs: 30_000 })
+      const back = await planAndRun(suite.lab, { kind: 'redis.failover', environment: 'lab', endpointId: 'redis', master: replica.addr, replica: victim.addr, mode: 'default', maxLagBytes: 1_048_576, timeoutMs: 30_000 })
       expect(back.result.outcome, back.result.message).toBe('succeeded')
     } finally {
       watcher.stop()

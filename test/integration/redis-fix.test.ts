@@ -1,24 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { keySlot } from '../../src/shared/domain/slots'
 import { readTopology } from '../../src/main/redis/redis-watch'
-import { cli, HOST, nodesAt, planAndRun, readAll, redisLab, restoreRedisLab, sleep, type RedisLab } from './redis-lab-support'
+import { cli, HOST, nodesAt, planAndRun, readAll, sleep, redisLabSuite } from './redis-lab-support'
 
 /** Open and uncovered slots made on purpose, then fixed like redis-cli --cluster fix, with no key lost. */
 describe('redis fix', () => {
-  let lab: RedisLab
-
-  beforeAll(async () => {
-    lab = await redisLab()
-    await restoreRedisLab(lab)
-  })
-
-  afterAll(async () => {
-    try {
-      await restoreRedisLab(lab)
-    } finally {
-      await lab.close()
-    }
-  })
+  const suite = redisLabSuite()
 
   it('finishes a half-done migration, clears a stale importing slot and covers an uncovered one', async () => {
     // 500 keys in one slot (hash tag), owned by 7000.
@@ -42,7 +29,7 @@ describe('redis fix', () => {
     await sleep(300)
     for (const p of [7000, 7002]) cli(p, 'CLUSTER', 'DELSLOTS', String(lost))
 
-    const before = await readTopology(lab.hub, 'lab', 'redis')
+    const before = await readTopology(suite.lab.hub, 'lab', 'redis')
     const codes = before.findings.map((f) => f.code)
     expect(codes).toContain('open-slots')
     expect(codes).toContain('uncovered-slots')
@@ -50,20 +37,20 @@ describe('redis fix', () => {
     expect(before.slots.find((r) => r.start <= slot && r.end >= slot)!.migratingTo).toBe(b.id)
     expect(before.status).toBe('critical')
 
-    const { plan, result } = await planAndRun(lab, { kind: 'redis.fix', environment: 'lab', endpointId: 'redis' })
+    const { plan, result } = await planAndRun(suite.lab, { kind: 'redis.fix', environment: 'lab', endpointId: 'redis' })
     const titles = plan.steps.map((s) => s.title)
     expect(titles).toContain(`slot ${slot}: finish the migration 127.0.0.1:7000 → 127.0.0.1:7001`)
     expect(titles).toContain(`slot ${stale}: clear the open state on 127.0.0.1:7002`)
     expect(titles.some((t) => t.startsWith('assign 1 uncovered slots to'))).toBe(true)
     expect(result.outcome, result.message).toBe('succeeded')
 
-    const after = await readTopology(lab.hub, 'lab', 'redis')
+    const after = await readTopology(suite.lab.hub, 'lab', 'redis')
     expect(after.findings.map((f) => f.code)).not.toContain('open-slots')
     expect(after.findings.map((f) => f.code)).not.toContain('uncovered-slots')
     expect(after.clusterState).toBe('ok')
     expect(after.slots.find((r) => r.start <= slot && r.end >= slot)!.owner).toBe(b.id)
     expect(Number(cli(7001, 'CLUSTER', 'COUNTKEYSINSLOT', String(slot)))).toBe(500)
-    const c = await lab.access.cluster([`${HOST}:7000`])
+    const c = await suite.lab.access.cluster([`${HOST}:7000`])
     try {
       const values = await readAll(c, keys)
       expect(values.filter((v, i) => v !== `val-${keys[i]}`)).toEqual([])

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest'
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -277,4 +278,21 @@ export function totalKeys(): number {
   return nodesAt(7000)
     .filter((n) => n.role === 'master')
     .reduce((a, n) => a + Number(cli(n.port, 'DBSIZE')), 0)
+}
+
+/** One Redis test file's lab: restored to its shape before the first test and after the last, then closed. */
+export function redisLabSuite(): { readonly lab: RedisLab } {
+  const suite = {} as { lab: RedisLab }
+  beforeAll(async () => {
+    suite.lab = await redisLab()
+    await restoreRedisLab(suite.lab)
+  })
+  afterAll(async () => {
+    try {
+      await restoreRedisLab(suite.lab)
+    } finally {
+      await suite.lab.close()
+    }
+  })
+  return suite
 }

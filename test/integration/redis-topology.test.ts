@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { ClientContext } from '../../src/main/handlers'
 import type { EventChannel, EventPayload } from '../../src/shared/contract'
 import type { Environment } from '../../src/shared/inventory'
@@ -8,28 +8,15 @@ import { discoverCluster } from '../../src/main/redis/redis-discovery'
 import { redisCommand } from '../../src/main/redis/redis-cli'
 import { redisHandlers } from '../../src/main/redis/redis-handlers'
 import { readTopology } from '../../src/main/redis/redis-watch'
-import { cli, HOST, loadKeys, pidOf, redisLab, restoreRedisLab, waitFor, type RedisLab } from './redis-lab-support'
+import { cli, HOST, loadKeys, pidOf, waitFor, redisLabSuite } from './redis-lab-support'
 
 /** Discovery and snapshot on the lab: directly, through an SSH tunnel, with a node frozen mid-poll, via handlers and CLI. */
 describe('redis topology', () => {
-  let lab: RedisLab
-
-  beforeAll(async () => {
-    lab = await redisLab()
-    await restoreRedisLab(lab)
-  })
-
-  afterAll(async () => {
-    try {
-      await restoreRedisLab(lab)
-    } finally {
-      await lab.close()
-    }
-  })
+  const suite = redisLabSuite()
 
   it('discovers the whole cluster from one seed with INFO of every node', async () => {
-    await loadKeys(lab, 'topo', 3000)
-    const t = await readTopology(lab.hub, 'lab', 'redis')
+    await loadKeys(suite.lab, 'topo', 3000)
+    const t = await readTopology(suite.lab.hub, 'lab', 'redis')
     expect(t.clusterState).toBe('ok')
     expect(t.status).toBe('ok') // the single-host note is informational
     expect(t.findings.map((f) => f.code)).toEqual(['single-host'])
@@ -55,15 +42,15 @@ describe('redis topology', () => {
   })
 
   it('still snapshots when the first seed is dead and one node freezes mid-poll', async () => {
-    const { connections } = await lab.hub.connect('lab')
+    const { connections } = await suite.lab.hub.connect('lab')
     const endpoint = connections.endpoint('redis')
     if (endpoint.kind !== 'redis-cluster') throw new Error('lab redis endpoint missing')
     const env: Environment = { ...connections.environment, name: 'lab-deadseed', endpoints: connections.environment.endpoints.map((e) => (e.id === 'redis' && e.kind === 'redis-cluster' ? { ...e, seeds: [{ host: HOST, port: 7999 }, ...e.seeds] } : e)) }
-    await lab.hub.inventory.save(env, {})
-    const frozen = pidOf(lab.redisDir, 7004)
+    await suite.lab.hub.inventory.save(env, {})
+    const frozen = pidOf(suite.lab.redisDir, 7004)
     process.kill(frozen, 'SIGSTOP')
     try {
-      const { connections: c2 } = await lab.hub.connect('lab-deadseed')
+      const { connections: c2 } = await suite.lab.hub.connect('lab-deadseed')
       const started = Date.now()
       const { topology } = await discoverCluster(clusterAccess(c2, 'redis'), { environment: 'lab-deadseed', timeoutMs: 800 })
       expect(Date.now() - started).toBeLessThan(5000)
@@ -81,10 +68,10 @@ describe('redis topology', () => {
   })
 
   it('works through an SSH tunnel: announced addresses and MOVED redirects are mapped', async () => {
-    const { connections } = await lab.hub.connect('lab')
+    const { connections } = await suite.lab.hub.connect('lab')
     const env: Environment = { ...connections.environment, name: 'lab-tunnel', endpoints: connections.environment.endpoints.map((e) => (e.id === 'redis' && e.kind === 'redis-cluster' ? { ...e, viaSsh: 'lab-ssh', seeds: [e.seeds[0]!] } : e)) }
-    await lab.hub.inventory.save(env, {})
-    const { connections: c2 } = await lab.hub.connect('lab-tunnel')
+    await suite.lab.hub.inventory.save(env, {})
+    const { connections: c2 } = await suite.lab.hub.connect('lab-tunnel')
     const access = clusterAccess(c2, 'redis')
     const { topology } = await discoverCluster(access, { environment: 'lab-tunnel' })
     expect(topology.nodes).toHaveLength(6)
@@ -105,7 +92,7 @@ describe('redis topology', () => {
   })
 
   it('serves the handlers: topology, slot keys and a watch with timeline events', async () => {
-    const handlers = redisHandlers(lab.hub)
+    const handlers = redisHandlers(suite.lab.hub)
     const events: { channel: string; payload: unknown }[] = []
     const closers: (() => void)[] = []
     const client: ClientContext = {
@@ -135,17 +122,17 @@ describe('redis topology', () => {
     const out: string[] = []
     const err: string[] = []
     const io = { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s) }
-    expect(await redisCommand(['status', 'lab'], lab.hub, io)).toBe(0)
+    expect(await redisCommand(['status', 'lab'], suite.lab.hub, io)).toBe(0)
     expect(out.join('')).toMatch(/^OK: cluster ok: 3 masters/)
     out.length = 0
-    expect(await redisCommand(['failover', 'lab', `${HOST}:7000`, '--mode', 'force', '--dry-run'], lab.hub, io)).toBe(0)
+    expect(await redisCommand(['failover', 'lab', `${HOST}:7000`, '--mode', 'force', '--dry-run'], suite.lab.hub, io)).toBe(0)
     expect(out.join('')).toMatch(/CLUSTER FAILOVER FORCE/)
     out.length = 0
-    expect(await redisCommand(['failover', 'lab', `${HOST}:7000`], lab.hub, io)).toBe(2)
+    expect(await redisCommand(['failover', 'lab', `${HOST}:7000`], suite.lab.hub, io)).toBe(2)
     expect(err.join('')).toMatch(/confirm with --confirm 127\.0\.0\.1:7000/)
-    expect(await redisCommand(['failover', 'lab', `${HOST}:7000`, '--confirm', `${HOST}:7001`], lab.hub, io)).toBe(2)
-    expect(await redisCommand(['status', 'lab', '--json'], lab.hub, io)).toBe(0)
+    expect(await redisCommand(['failover', 'lab', `${HOST}:7000`, '--confirm', `${HOST}:7001`], suite.lab.hub, io)).toBe(2)
+    expect(await redisCommand(['status', 'lab', '--json'], suite.lab.hub, io)).toBe(0)
     expect(JSON.parse(out.at(-1)!).clusterState).toBe('ok')
-    expect(await redisCommand(['bogus', 'lab'], lab.hub, io)).toBe(2)
+    expect(await redisCommand(['bogus', 'lab'], suite.lab.hub, io)).toBe(2)
   })
 })

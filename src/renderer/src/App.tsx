@@ -7,6 +7,7 @@ import { KnownHostsPage } from './features/hosts/KnownHostsPage'
 import { OverviewPage } from './features/overview/OverviewPage'
 import { PostgresPage } from './features/postgres/PostgresPage'
 import { RedisPage } from './features/redis/RedisPage'
+import { SentinelPage } from './features/sentinel/SentinelPage'
 import { useRequest } from './hooks/useRequest'
 
 const theme = createTheme({ primaryColor: 'indigo', defaultRadius: 'md', fontFamily: 'Inter, system-ui, sans-serif' })
@@ -14,6 +15,7 @@ const theme = createTheme({ primaryColor: 'indigo', defaultRadius: 'md', fontFam
 const VIEWS = {
   overview: { label: 'Overview', page: OverviewPage },
   redis: { label: 'Redis Cluster', page: RedisPage },
+  sentinel: { label: 'Redis Sentinel', page: SentinelPage },
   postgres: { label: 'PostgreSQL', page: PostgresPage },
   environments: { label: 'Environments', page: EnvironmentsPage },
   hosts: { label: 'Known hosts', page: KnownHostsPage },
