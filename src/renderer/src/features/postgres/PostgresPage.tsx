@@ -1,9 +1,10 @@
 import { Alert, Badge, Button, Card, Code, Group, Menu, NumberInput, SimpleGrid, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core'
-import { useEffect, useState } from 'react'
-import type { PgHealth, PgLagSample, PgNodeSnapshot, PgTopology } from '../../../../shared/postgres'
+import { useState } from 'react'
+import type { PgHealth, PgNodeSnapshot, PgTopology } from '../../../../shared/postgres'
 import { api, errorText } from '../../api'
 import { ActionDialog, type ActionDraft, type ActionInput } from '../../components/ActionDialog'
 import { useEndpointPicker } from '../../components/EndpointPicker'
+import { usePolling } from '../../hooks/usePolling'
 import { StatusBadge } from '../../components/StatusBadge'
 import { SystemPageHeader } from '../../components/SystemPageHeader'
 import { LagChart } from './LagChart'
@@ -16,39 +17,23 @@ const POLL_MS = 2000
 /** PostgreSQL: who is primary, who streams from whom, lag in bytes and seconds over time, health, and the actions. */
 export function PostgresPage() {
   const { choice, endpoint, picker, empty } = useEndpointPicker('postgres')
-  const [topology, setTopology] = useState<PgTopology>()
-  const [samples, setSamples] = useState<PgLagSample[]>([])
   const [health, setHealth] = useState<PgHealth>()
-  const [error, setError] = useState<string>()
   const [action, setAction] = useState<ActionInput>()
   const [replica, setReplica] = useState({ name: 'pg4', port: 15435, dataDir: '/tmp/switchyard-lab/pg/pg4' })
 
-  useEffect(() => {
-    if (!choice) return
-    setTopology(undefined)
-    setSamples([])
-    let stopped = false
-    let timer: ReturnType<typeof setTimeout>
-    const target = { name: choice.environment, endpointId: choice.endpointId }
-    const poll = async () => {
-      try {
-        const t = await api.request('pg:topology', target)
-        const h = await api.request('pg:lag-history', target)
-        if (stopped) return
-        setTopology(t)
-        setSamples(h.samples)
-        setError(undefined)
-      } catch (e) {
-        if (!stopped) setError(errorText(e))
-      }
-      if (!stopped) timer = setTimeout(() => void poll(), POLL_MS)
-    }
-    void poll()
-    return () => {
-      stopped = true
-      clearTimeout(timer)
-    }
-  }, [choice?.environment, choice?.endpointId])
+  const polled = usePolling(
+    choice && `${choice.environment}/${choice.endpointId}`,
+    async () => {
+      const target = { name: choice!.environment, endpointId: choice!.endpointId }
+      const topology = await api.request('pg:topology', target)
+      return { topology, samples: (await api.request('pg:lag-history', target)).samples }
+    },
+    POLL_MS,
+  )
+  const topology = polled.data?.topology
+  const samples = polled.data?.samples ?? []
+  const error = polled.error
+  const setError = polled.setError
 
   const loadHealth = () => choice && api.request('pg:health', { name: choice.environment, endpointId: choice.endpointId }).then(setHealth, (e: unknown) => setError(errorText(e)))
   const act = (a: ActionDraft) => choice && setAction({ ...choice, ...a } as ActionInput)

@@ -1,9 +1,9 @@
 import { Alert, Badge, Card, Group, Menu, Stack, Table, Text } from '@mantine/core'
-import { useEffect, useState } from 'react'
-import type { SentinelTopology } from '../../../../shared/redis'
-import { api, errorText } from '../../api'
+import { useState } from 'react'
+import { api } from '../../api'
 import { ActionDialog, type ActionInput } from '../../components/ActionDialog'
 import { useEndpointPicker } from '../../components/EndpointPicker'
+import { usePolling } from '../../hooks/usePolling'
 import { StatusBadge } from '../../components/StatusBadge'
 import { SystemPageHeader } from '../../components/SystemPageHeader'
 
@@ -12,33 +12,9 @@ const POLL_MS = 2000
 /** Redis Sentinel: each monitored master with its replicas, the sentinels, CKQUORUM, and SENTINEL FAILOVER. */
 export function SentinelPage() {
   const { choice, picker, empty } = useEndpointPicker('redis-sentinel')
-  const [topology, setTopology] = useState<SentinelTopology>()
-  const [error, setError] = useState<string>()
   const [action, setAction] = useState<ActionInput>()
 
-  useEffect(() => {
-    if (!choice) return
-    setTopology(undefined)
-    let stopped = false
-    let timer: ReturnType<typeof setTimeout>
-    const poll = async () => {
-      try {
-        const t = await api.request('redis:sentinel', choice)
-        if (!stopped) {
-          setTopology(t)
-          setError(undefined)
-        }
-      } catch (e) {
-        if (!stopped) setError(errorText(e))
-      }
-      if (!stopped) timer = setTimeout(() => void poll(), POLL_MS)
-    }
-    void poll()
-    return () => {
-      stopped = true
-      clearTimeout(timer)
-    }
-  }, [choice?.environment, choice?.endpointId])
+  const { data: topology, error } = usePolling(choice && `${choice.environment}/${choice.endpointId}`, () => api.request('redis:sentinel', choice!), POLL_MS)
 
   return (
     <Stack>

@@ -1,0 +1,36 @@
+import { useEffect, useRef, useState } from 'react'
+import { errorText } from '../api'
+
+/**
+ * Load a value now and again every intervalMs after each load ends (never two in flight), while
+ * `key` stays the same; a new key starts over from nothing. Undefined key: nothing to poll.
+ */
+export function usePolling<T>(key: string | undefined, load: () => Promise<T>, intervalMs: number) {
+  const [data, setData] = useState<T>()
+  const [error, setError] = useState<string>()
+  const loader = useRef(load)
+  loader.current = load
+  useEffect(() => {
+    setData(undefined)
+    if (key === undefined) return
+    let stopped = false
+    let timer: ReturnType<typeof setTimeout>
+    const poll = async () => {
+      try {
+        const value = await loader.current()
+        if (stopped) return
+        setData(value)
+        setError(undefined)
+      } catch (e) {
+        if (!stopped) setError(errorText(e))
+      }
+      if (!stopped) timer = setTimeout(() => void poll(), intervalMs)
+    }
+    void poll()
+    return () => {
+      stopped = true
+      clearTimeout(timer)
+    }
+  }, [key, intervalMs])
+  return { data, error, setError }
+}
