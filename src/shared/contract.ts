@@ -1,10 +1,9 @@
 import { z } from 'zod'
 import { ActionPlan, ActionProgress, ActionResult, AuditRecord } from './actions'
 import { ActionRequest } from './action-requests'
-import { ConnError, EnvironmentHealth, SystemHealth } from './health'
+import { ConnError, EndpointFinding, EnvironmentHealth, SystemHealth } from './health'
 import { Environment, EnvironmentName, EnvironmentView, SecretInput } from './inventory'
-import { postgresRequests } from './postgres'
-import { redisEvents, redisRequests } from './redis'
+import { systemEvents, systemRequests } from './systems'
 
 /**
  * THE contract between the renderer and the main-process services. Both transports (Electron IPC
@@ -66,15 +65,16 @@ export const requests = {
   'action:run': { input: z.object({ planId: z.string(), confirm: z.string() }), output: ActionResult },
   'action:cancel': { input: z.object({ planId: z.string() }), output: z.object({ cancelled: z.boolean() }) },
   'audit:list': { input: z.object({ limit: z.number().int().min(1).max(1000).default(100) }), output: z.array(AuditRecord) },
+  /** What every endpoint of an environment says needs attention, each with its fix when there is one. */
+  'findings:env': { input: z.object({ name: EnvironmentName }), output: z.array(EndpointFinding) },
 
-  ...postgresRequests,
-  ...redisRequests,
+  ...systemRequests,
 } as const
 
 export const events = {
   'overview:update': z.object({ environments: z.array(EnvironmentHealth), intervalMs: z.number() }),
   'action:progress': ActionProgress,
-  ...redisEvents,
+  ...systemEvents,
 } as const
 
 export type RequestChannel = keyof typeof requests

@@ -48,6 +48,18 @@ export type NodeHealth = z.infer<typeof NodeHealth>
 export const SystemKind = z.enum(['ssh', 'redis', 'sentinel', 'mongo', 'postgres', 'nginx', 'docker'])
 export type SystemKind = z.infer<typeof SystemKind>
 
+/** Something an endpoint's state says a DBA should look at, with the action that fixes it when there is one. */
+export const Finding = z.object({
+  severity: z.enum(['info', 'warn', 'critical']),
+  message: z.string(),
+  /** An ActionRequest kind and how to describe it. */
+  fix: z.object({ kind: z.string(), label: z.string() }).optional(),
+})
+export type Finding = z.infer<typeof Finding>
+
+export const EndpointFinding = Finding.extend({ endpointId: z.string(), endpointName: z.string(), system: SystemKind })
+export type EndpointFinding = z.infer<typeof EndpointFinding>
+
 export const SystemHealth = z.object({
   endpointId: z.string(),
   system: SystemKind,

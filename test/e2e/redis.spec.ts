@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { readTopology } from '../../src/main/redis/redis-watch'
+import { readTopology } from '../../src/main/systems/redis/redis-watch'
 import { shot, webAppSuite } from '../support/web-app'
 
 describe('Redis Cluster view in Chromium', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createHandlers } from '../../src/main/app-handlers'
-import type { ClientContext, Handlers } from '../../src/main/handlers'
-import type { ServiceHub } from '../../src/main/service-hub'
+import { createHandlers } from '../../src/main/app/handlers'
+import type { ClientContext, Handlers } from '../../src/main/core/handler-types'
+import type { ServiceHub } from '../../src/main/core/service-hub'
 import type { ActionProgress } from '../../src/shared/actions'
 import { labHub } from '../support/lab'
 

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ServiceHub } from '../../src/main/service-hub'
+import type { ServiceHub } from '../../src/main/core/service-hub'
 import type { LabDescription } from '../lab/lab-environment'
 import { labHub } from '../support/lab'
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli } from '../../src/main/cli'
-import { probeEnvironment } from '../../src/main/health/probe-environment'
-import type { ServiceHub } from '../../src/main/service-hub'
+import { runCli } from '../../src/main/app/cli'
+import { probeEnvironment } from '../../src/main/app/probe-environment'
+import type { ServiceHub } from '../../src/main/core/service-hub'
 import { labHub } from '../support/lab'
 
 describe('overview of the live lab', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { shellCommand } from '../../src/main/ssh/quote'
+import { shellCommand } from '../../src/main/core/ssh/quote'
 import { act, isLabShape, labShell, pgLab, restoreLabShape, type PgLab } from '../support/pg-lab'
 
 /** Add a fourth node with pg_basebackup -R and a slot over SSH, then remove it again. */

@@ -1,8 +1,8 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { switchoverProcedure } from '../../src/main/postgres/pg-procedures'
-import { readTopology } from '../../src/main/postgres/pg-reader'
-import type { OpContext } from '../../src/main/postgres/pg-ops'
+import { switchoverProcedure } from '../../src/main/systems/postgres/pg-procedures'
+import { readTopology } from '../../src/main/systems/postgres/pg-reader'
+import type { OpContext } from '../../src/main/systems/postgres/pg-ops'
 import { act, isLabShape, labShell, pgLab, restoreLabShape, waitTopology, type PgLab } from '../support/pg-lab'
 
 /**

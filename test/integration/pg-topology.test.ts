@@ -1,8 +1,8 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { pgCommand } from '../../src/main/postgres/postgres-cli'
-import { postgresHandlers } from '../../src/main/postgres/postgres-handlers'
-import type { PgTopology } from '../../src/shared/postgres'
+import { runCli } from '../../src/main/app/cli'
+import { postgresHandlers } from '../../src/main/systems/postgres/postgres-handlers'
+import type { PgTopology } from '../../src/shared/systems/postgres'
 import { isLabShape, labShell, pgCtl, pgLab, restoreLabShape, waitTopology, type PgLab } from '../support/pg-lab'
 import { SequentialWriter } from '../support/pg-writer'
 
@@ -37,7 +37,7 @@ describe('PostgreSQL topology and health', () => {
   }
 
   it('reads the lab: pg1 primary, pg2 and pg3 streaming through active slots, lag in bytes and seconds', async () => {
-    const handlers = postgresHandlers(lab.hub, lab.service)
+    const handlers = postgresHandlers(lab.hub)
     const t = await handlers['pg:topology']({ name: 'lab' }, { id: 't', emit: () => undefined, onClose: () => undefined })
     expect(t.primary).toBe('pg1')
     expect(t.status).toBe('ok')
@@ -190,7 +190,7 @@ describe('PostgreSQL topology and health', () => {
 
     // The CLI says critical (exit 2) and names pg3.
     const out: string[] = []
-    const code = await pgCommand(['status', 'lab'], lab.hub, { out: (s) => out.push(s), err: (s) => out.push(s) })
+    const code = await runCli(['pg', 'status', 'lab'], { out: (s) => void out.push(s), err: (s) => void out.push(s) }, lab.hub)
     expect(code).toBe(2)
     expect(out.join('')).toMatch(/pg3\s+down/)
 
@@ -211,17 +211,17 @@ describe('PostgreSQL topology and health', () => {
   it('prints status and plans from the CLI; a dry run changes nothing', async () => {
     const out: string[] = []
     const io = { out: (s: string) => out.push(s), err: (s: string) => out.push(s) }
-    expect(await pgCommand(['status', 'lab', '--json'], lab.hub, io)).toBe(0)
+    expect(await runCli(['pg', 'status', 'lab', '--json'], io, lab.hub)).toBe(0)
     expect(JSON.parse(out.join('')).primary).toBe('pg1')
     out.length = 0
-    expect(await pgCommand(['switchover', 'lab', 'pg2', '--dry-run'], lab.hub, io)).toBe(0)
+    expect(await runCli(['pg', 'switchover', 'lab', 'pg2', '--dry-run'], io, lab.hub)).toBe(0)
     expect(out.join('')).toMatch(/pg_ctl -D \/tmp\/switchyard-lab\/pg\/pg1 stop -m fast/)
     out.length = 0
-    expect(await pgCommand(['switchover', 'lab', 'pg2'], lab.hub, io)).toBe(2)
+    expect(await runCli(['pg', 'switchover', 'lab', 'pg2'], io, lab.hub)).toBe(2)
     expect(out.join('')).toMatch(/confirm with --confirm pg2/)
-    expect(await pgCommand(['switchover', 'lab', 'pg2', '--confirm', 'pg3'], lab.hub, io)).toBe(2)
-    expect(await pgCommand(['switchover', 'lab'], lab.hub, io)).toBe(2)
-    expect(await pgCommand(['add-replica', 'lab', '--name', 'pg4', '--port', '15435', '--host', '127.0.0.1', '--data-dir', '/tmp', '--ssh-host', 'lab-ssh-postgres'], lab.hub, io)).toBe(2)
+    expect(await runCli(['pg', 'switchover', 'lab', 'pg2', '--confirm', 'pg3'], io, lab.hub)).toBe(2)
+    expect(await runCli(['pg', 'switchover', 'lab'], io, lab.hub)).toBe(2)
+    expect(await runCli(['pg', 'add-replica', 'lab', '--name', 'pg4', '--port', '15435', '--host', '127.0.0.1', '--data-dir', '/tmp', '--ssh-host', 'lab-ssh-postgres'], io, lab.hub)).toBe(2)
     expect(isLabShape(await lab.service.topology('lab'))).toBe(true)
   })
 })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import type { RedisTimelineEvent } from '../../src/shared/redis'
-import { shellCommand } from '../../src/main/ssh/quote'
-import { RedisWatcher } from '../../src/main/redis/redis-watch'
+import type { RedisTimelineEvent } from '../../src/shared/systems/redis'
+import { shellCommand } from '../../src/main/core/ssh/quote'
+import { RedisWatcher } from '../../src/main/systems/redis/redis-watch'
 import { cli, nodesAt, pidOf, planAndRun, waitFor, redisLabSuite } from './redis-lab-support'
 
 /** Each CLUSTER FAILOVER mode on the suite.lab, then a killed master and the automatic failover, each failed back. */

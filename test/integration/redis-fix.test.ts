@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { keySlot } from '../../src/shared/domain/slots'
-import { readTopology } from '../../src/main/redis/redis-watch'
+import { readTopology } from '../../src/main/systems/redis/redis-watch'
 import { cli, HOST, nodesAt, planAndRun, readAll, sleep, redisLabSuite } from './redis-lab-support'
 
 /** Open and uncovered slots made on purpose, then fixed like redis-cli --cluster fix, with no key lost. */

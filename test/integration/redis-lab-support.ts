@@ -4,16 +4,16 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ActionPlan, ActionProgress, ActionResult } from '../../src/shared/actions'
 import type { ActionRequest } from '../../src/shared/action-requests'
-import type { ClusterNodeEntry } from '../../src/shared/redis'
+import type { ClusterNodeEntry } from '../../src/shared/systems/redis'
 import { parseClusterNodes, parseKeyValues } from '../../src/shared/domain/redis-parse'
 import { keySlot } from '../../src/shared/domain/slots'
 import type { Cluster } from 'ioredis'
-import { ActionRunner } from '../../src/main/actions/action-runner'
-import type { ServiceHub } from '../../src/main/service-hub'
-import { clusterAccess, type RedisClusterAccess } from '../../src/main/redis/redis-access'
-import { createRedisActions } from '../../src/main/redis/redis-actions'
-import { readTopology } from '../../src/main/redis/redis-watch'
-import { waitForSlotAgreement } from '../../src/main/redis/slot-migration'
+import type { ActionRunner } from '../../src/main/core/actions/action-runner'
+import type { ServiceHub } from '../../src/main/core/service-hub'
+import { clusterAccess, type RedisClusterAccess } from '../../src/main/systems/redis/redis-access'
+import { createActionRunner } from '../../src/main/app/actions'
+import { readTopology } from '../../src/main/systems/redis/redis-watch'
+import { waitForSlotAgreement } from '../../src/main/systems/redis/slot-migration'
 import { labHub } from '../support/lab'
 
 /**
@@ -42,7 +42,7 @@ export interface RedisLab {
 export async function redisLab(): Promise<RedisLab> {
   const { hub, dataDir, lab } = await labHub()
   const progress: ActionProgress[] = []
-  const runner = new ActionRunner({ definitions: createRedisActions(dataDir), audit: hub.audit, connect: (n) => hub.connect(n), onProgress: (p) => progress.push(p) })
+  const runner = createActionRunner(hub, (p) => progress.push(p))
   const { connections } = await hub.connect('lab')
   return {
     hub,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Cluster } from 'ioredis'
-import { MigrationStore } from '../../src/main/redis/migration-store'
+import { MigrationStore } from '../../src/main/systems/redis/migration-store'
 import { cli, HOST, readAll, slotMapsAgree, loadKeys, nodesAt, planAndRun, redisLab, restoreRedisLab, totalKeys, waitFor, type RedisLab } from './redis-lab-support'
 
 const KEYS = 200_000
@@ -51,7 +51,7 @@ describe('redis scale out and in', () => {
       const inFlight = new Set<Promise<unknown>>()
       while (writing) {
         const i = written++
-        const p = writer!.set(`w:${i}`, `w${i}`).catch((e: Error) => {
+        const p = writer.set(`w:${i}`, `w${i}`).catch((e: Error) => {
           writeErrors++
           if (errors.length < 5) errors.push(e.message)
         })
@@ -98,9 +98,9 @@ describe('redis scale out and in', () => {
     expect(counts.sort()).toEqual([4096, 4096, 4096, 4096])
     expect(totalKeys()).toBe(KEYS + written)
     // Every written key reads back with its value; a sample of the loaded ones too.
-    const got = await readAll(writer!, Array.from({ length: written }, (_, i) => `w:${i}`))
+    const got = await readAll(writer, Array.from({ length: written }, (_, i) => `w:${i}`))
     expect(got.filter((v, i) => v !== `w${i}`).length).toBe(0)
-    for (let i = 0; i < KEYS; i += 997) expect(await writer!.get(`k:${i}`)).toBe(`v${i}`)
+    for (let i = 0; i < KEYS; i += 997) expect(await writer.get(`k:${i}`)).toBe(`v${i}`)
     expect(written).toBeGreaterThan(100)
   })
 

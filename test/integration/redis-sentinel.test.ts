@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ClientContext } from '../../src/main/handlers'
-import { redisCommand } from '../../src/main/redis/redis-cli'
-import { redisHandlers } from '../../src/main/redis/redis-handlers'
+import type { ClientContext } from '../../src/main/core/handler-types'
+import { runCli } from '../../src/main/app/cli'
+import { sentinelSystem } from '../../src/main/systems/sentinel'
 import { HOST, startSentinelDeployment, type SentinelDeployment } from '../support/sentinel-deployment'
 import { planAndRun, redisLab, type RedisLab } from './redis-lab-support'
 
@@ -23,7 +23,7 @@ describe('redis sentinel', () => {
   })
 
   it('shows masters, replicas, sentinels and CKQUORUM', async () => {
-    const t = await redisHandlers(lab.hub)['redis:sentinel']({ environment: 'sentinel', endpointId: 'sentinel' }, client)
+    const t = await sentinelSystem.handlers!(lab.hub)['sentinel:topology']!({ environment: 'sentinel', endpointId: 'sentinel' }, client)
     expect(t.status).toBe('ok')
     expect(t.sentinels.map((s) => s.masters)).toEqual([['sy'], ['sy'], ['sy']])
     const m = t.masters[0]!
@@ -34,9 +34,9 @@ describe('redis sentinel', () => {
     expect(m.sentinels).toHaveLength(2)
     const out: string[] = []
     const io = { out: (s: string) => void out.push(s), err: (s: string) => void out.push(s) }
-    expect(await redisCommand(['status', 'sentinel', '--endpoint', 'sentinel'], lab.hub, io)).toBe(0)
+    expect(await runCli(['sentinel', 'status', 'sentinel'], io, lab.hub)).toBe(0)
     expect(out.join('')).toMatch(/master sy at 127\.0\.0\.1:7220/)
-    expect(await redisCommand(['sentinel-failover', 'sentinel', 'sy', '--dry-run'], lab.hub, io)).toBe(0)
+    expect(await runCli(['sentinel', 'failover', 'sentinel', 'sy', '--dry-run'], io, lab.hub)).toBe(0)
     expect(out.join('')).toMatch(/SENTINEL FAILOVER sy/)
   })
 

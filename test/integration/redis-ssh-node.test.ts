@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { countSlots } from '../../src/shared/domain/slots'
-import { redisCommand } from '../../src/main/redis/redis-cli'
+import { runCli } from '../../src/main/app/cli'
 import { cli, HOST, loadKeys, nodesAt, planAndRun, redisLab, restoreRedisLab, slotMapsAgree, totalKeys, waitFor, type RedisLab } from './redis-lab-support'
 
 /** Scale out with a node started over SSH from a template config (7008, outside the lab's ports), then scale back in and stop it. */
@@ -38,7 +38,7 @@ describe('redis add master started over SSH', () => {
     // The CLI builds the same request and shows the same plan.
     const out: string[] = []
     const io = { out: (x: string) => void out.push(x), err: (x: string) => void out.push(x) }
-    expect(await redisCommand(['add-master', 'lab', `${HOST}:${PORT}`, '--start-template', request.start.template, '--start-dir', dir, '--dry-run'], lab.hub, io)).toBe(0)
+    expect(await runCli(['redis', 'add-master', 'lab', `${HOST}:${PORT}`, '--start-template', request.start.template, '--start-dir', dir, '--dry-run'], io, lab.hub)).toBe(0)
     expect(out.join('')).toContain(`redis-server ${dir}/redis.conf --daemonize yes`)
     const { plan, result } = await planAndRun(lab, request)
     const start = plan.steps[0]!

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import type { ClientContext } from '../../src/main/handlers'
+import type { ClientContext } from '../../src/main/core/handler-types'
 import type { EventChannel, EventPayload } from '../../src/shared/contract'
 import type { Environment } from '../../src/shared/inventory'
 import { countSlots } from '../../src/shared/domain/slots'
-import { clusterAccess } from '../../src/main/redis/redis-access'
-import { discoverCluster } from '../../src/main/redis/redis-discovery'
-import { redisCommand } from '../../src/main/redis/redis-cli'
-import { redisHandlers } from '../../src/main/redis/redis-handlers'
-import { readTopology } from '../../src/main/redis/redis-watch'
+import { clusterAccess } from '../../src/main/systems/redis/redis-access'
+import { discoverCluster } from '../../src/main/systems/redis/redis-discovery'
+import { runCli } from '../../src/main/app/cli'
+import { redisHandlers } from '../../src/main/systems/redis/redis-handlers'
+import { readTopology } from '../../src/main/systems/redis/redis-watch'
 import { cli, HOST, loadKeys, pidOf, waitFor, redisLabSuite } from './redis-lab-support'
 
 /** Discovery and snapshot on the lab: directly, through an SSH tunnel, with a node frozen mid-poll, via handlers and CLI. */
@@ -122,17 +122,17 @@ describe('redis topology', () => {
     const out: string[] = []
     const err: string[] = []
     const io = { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s) }
-    expect(await redisCommand(['status', 'lab'], suite.lab.hub, io)).toBe(0)
+    expect(await runCli(['redis', 'status', 'lab'], io, suite.lab.hub)).toBe(0)
     expect(out.join('')).toMatch(/^OK: cluster ok: 3 masters/)
     out.length = 0
-    expect(await redisCommand(['failover', 'lab', `${HOST}:7000`, '--mode', 'force', '--dry-run'], suite.lab.hub, io)).toBe(0)
+    expect(await runCli(['redis', 'failover', 'lab', `${HOST}:7000`, '--mode', 'force', '--dry-run'], io, suite.lab.hub)).toBe(0)
     expect(out.join('')).toMatch(/CLUSTER FAILOVER FORCE/)
     out.length = 0
-    expect(await redisCommand(['failover', 'lab', `${HOST}:7000`], suite.lab.hub, io)).toBe(2)
+    expect(await runCli(['redis', 'failover', 'lab', `${HOST}:7000`], io, suite.lab.hub)).toBe(2)
     expect(err.join('')).toMatch(/confirm with --confirm 127\.0\.0\.1:7000/)
-    expect(await redisCommand(['failover', 'lab', `${HOST}:7000`, '--confirm', `${HOST}:7001`], suite.lab.hub, io)).toBe(2)
-    expect(await redisCommand(['status', 'lab', '--json'], suite.lab.hub, io)).toBe(0)
+    expect(await runCli(['redis', 'failover', 'lab', `${HOST}:7000`, '--confirm', `${HOST}:7001`], io, suite.lab.hub)).toBe(2)
+    expect(await runCli(['redis', 'status', 'lab', '--json'], io, suite.lab.hub)).toBe(0)
     expect(JSON.parse(out.at(-1)!).clusterState).toBe('ok')
-    expect(await redisCommand(['bogus', 'lab'], suite.lab.hub, io)).toBe(2)
+    expect(await runCli(['redis', 'bogus', 'lab'], io, suite.lab.hub)).toBe(2)
   })
 })

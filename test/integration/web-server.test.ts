@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { createHandlers } from '../../src/main/app-handlers'
-import { KeyFileCipher } from '../../src/main/inventory/secret-cipher'
-import { ServiceHub } from '../../src/main/service-hub'
-import { startWebServer, type WebServer } from '../../src/main/web-server'
+import { createHandlers } from '../../src/main/app/handlers'
+import { KeyFileCipher } from '../../src/main/core/inventory/secret-cipher'
+import { ServiceHub } from '../../src/main/core/service-hub'
+import { startWebServer, type WebServer } from '../../src/main/app/web-server'
 
 function openSocket(url: string, origin: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
-import { defaultDataDir } from '../../src/main/app-paths'
-import { KeyFileCipher } from '../../src/main/inventory/secret-cipher'
-import { ServiceHub } from '../../src/main/service-hub'
+import { defaultDataDir } from '../../src/main/core/app-paths'
+import { KeyFileCipher } from '../../src/main/core/inventory/secret-cipher'
+import { ServiceHub } from '../../src/main/core/service-hub'
 import { labEnvironment, type LabDescription } from './lab-environment'
 
 /** Registers (or refreshes) the environment "lab" in the app's inventory, as a user would. */

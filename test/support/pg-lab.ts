@@ -1,11 +1,11 @@
 import type { ActionPlan, ActionResult } from '../../src/shared/actions'
 import type { ActionRequest } from '../../src/shared/action-requests'
-import type { PgTopology } from '../../src/shared/postgres'
-import { ActionRunner } from '../../src/main/actions/action-runner'
-import { postgresActions } from '../../src/main/postgres/postgres-actions'
-import { PostgresService } from '../../src/main/postgres/postgres-service'
-import type { ServiceHub } from '../../src/main/service-hub'
-import { shellCommand } from '../../src/main/ssh/quote'
+import type { PgTopology } from '../../src/shared/systems/postgres'
+import { createActionRunner } from '../../src/main/app/actions'
+import type { ActionRunner } from '../../src/main/core/actions/action-runner'
+import { postgresService } from '../../src/main/systems/postgres/postgres-service'
+import type { ServiceHub } from '../../src/main/core/service-hub'
+import { shellCommand } from '../../src/main/core/ssh/quote'
 import { labHub } from './lab'
 import type { WriterOptions } from './pg-writer'
 
@@ -16,13 +16,8 @@ export const PG_SSH = 'lab-ssh-postgres'
 export async function pgLab() {
   const base = await labHub()
   const progress: string[] = []
-  const runner = new ActionRunner({
-    definitions: postgresActions,
-    audit: base.hub.audit,
-    connect: (name) => base.hub.connect(name),
-    onProgress: (p) => progress.push(`[${p.step}/${p.totalSteps}] ${p.message}`),
-  })
-  const service = new PostgresService(base.hub)
+  const runner = createActionRunner(base.hub, (p) => progress.push(`[${p.step}/${p.totalSteps}] ${p.message}`))
+  const service = postgresService(base.hub)
   const pgNodes = base.lab.postgres.nodes
   const writerOptions = (table: string): WriterOptions => ({
     nodes: pgNodes.map((n) => ({ host: n.host, port: n.port })),
@@ -40,7 +35,7 @@ type WithoutTarget<T> = T extends unknown ? Omit<T, 'environment' | 'endpointId'
 
 /** Plan, confirm with the plan's own target, run. */
 export async function act(runner: ActionRunner, request: WithoutTarget<ActionRequest>): Promise<{ plan: ActionPlan; result: ActionResult }> {
-  const plan = await runner.plan({ environment: 'lab', endpointId: PG_ENDPOINT, ...request } as ActionRequest)
+  const plan = await runner.plan({ environment: 'lab', endpointId: PG_ENDPOINT, ...request })
   if (!plan.runnable) throw new Error(`plan ${plan.kind} not runnable: ${plan.prechecks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`).join('; ')}`)
   const result = await runner.run(plan.planId, plan.target)
   return { plan, result }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { scrub, SwitchyardError, toConnError, withTimeout } from '../../src/main/errors'
+import { scrub, SwitchyardError, toConnError, withTimeout } from '../../src/main/core/errors'
 
 describe('error classification', () => {
   it('maps socket errno codes to words a DBA acts on', () => {

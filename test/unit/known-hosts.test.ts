@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { algorithmOf, fingerprintOf, KnownHostsStore } from '../../src/main/ssh/known-hosts'
+import { algorithmOf, fingerprintOf, KnownHostsStore } from '../../src/main/core/ssh/known-hosts'
 
 /** A fake but well-formed ssh-ed25519 public key blob. */
 function keyBlob(fill: number): Buffer {

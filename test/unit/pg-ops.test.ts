@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { conninfo, maskConninfo, pickEndpoint, sqlLiteral } from '../../src/main/postgres/pg-client'
-import { cmd, followConfCommand, followStatements, parseControlData } from '../../src/main/postgres/pg-ops'
-import { maskQuery } from '../../src/main/postgres/pg-reader'
-import { PgDataDir, PgNodeLocation } from '../../src/shared/postgres'
+import { conninfo, maskConninfo, pickEndpoint, sqlLiteral } from '../../src/main/systems/postgres/pg-client'
+import { cmd, followConfCommand, followStatements, parseControlData } from '../../src/main/systems/postgres/pg-ops'
+import { maskQuery } from '../../src/main/systems/postgres/pg-reader'
+import { PgDataDir, PgNodeLocation } from '../../src/shared/systems/postgres'
 
 const node = { name: 'pg1', host: '127.0.0.1', port: 15432, dataDir: '/tmp/lab/pg/pg1', binDir: '/usr/lib/postgresql/15/bin', sshHostId: 'ssh' }
 const up = { name: 'pg2', host: '127.0.0.1', port: 15433 }

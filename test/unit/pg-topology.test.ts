@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { buildTopology, DEFAULT_LAG_THRESHOLDS, gradeLag, mostAdvancedStandby, nodeAt, slotNameFor } from '../../src/shared/domain/pg-topology'
-import type { PgNodeSnapshot, PgReplicationRow, PgSlot } from '../../src/shared/postgres'
+import type { PgNodeSnapshot, PgReplicationRow, PgSlot } from '../../src/shared/systems/postgres'
 
 const MiB = 1024 * 1024
 

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { shellCommand, shq } from '../../src/main/ssh/quote'
+import { shellCommand, shq } from '../../src/main/core/ssh/quote'
 
 describe('shell quoting', () => {
   it('leaves plain words alone and quotes everything else', () => {

@@ -2,11 +2,11 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { ClusterNodeEntry } from '../../src/shared/redis'
+import type { ClusterNodeEntry } from '../../src/shared/systems/redis'
 import { parseClusterNodeLine } from '../../src/shared/domain/redis-parse'
-import { MigrationStore } from '../../src/main/redis/migration-store'
-import type { RedisClusterAccess } from '../../src/main/redis/redis-access'
-import { migrateAuthText, newMigrationRecord, remainingMoves, slotCommands } from '../../src/main/redis/slot-migration'
+import { MigrationStore } from '../../src/main/systems/redis/migration-store'
+import type { RedisClusterAccess } from '../../src/main/systems/redis/redis-access'
+import { migrateAuthText, newMigrationRecord, remainingMoves, slotCommands } from '../../src/main/systems/redis/slot-migration'
 
 const S = 'a'.repeat(40)
 const T = 'b'.repeat(40)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { RedisNode } from '../../src/shared/redis'
+import type { RedisNode } from '../../src/shared/systems/redis'
 import { chooseBestReplica, findNode } from '../../src/shared/domain/redis-failover'
 import { parseClusterNodes } from '../../src/shared/domain/redis-parse'
 import { apportion, planExactLayout, planRebalance } from '../../src/shared/domain/redis-rebalance'
@@ -93,7 +93,7 @@ describe('topology snapshot', () => {
   })
 
   it('reports a master without replica, a replica on its master\'s host and a single-host cluster', () => {
-    const lonely = build(polls({ extra: [] }).map((p) => ({ ...p, nodes: p.nodes!.filter((n) => n.id !== RC) })).filter((p) => p.nodes!.some((n) => n.flags.includes('myself'))))
+    const lonely = build(polls({ extra: [] }).map((p) => ({ ...p, nodes: p.nodes!.filter((n) => n.id !== RC) })).filter((p) => p.nodes.some((n) => n.flags.includes('myself'))))
     expect(lonely.findings.find((f) => f.code === 'master-without-replica')!.nodes).toEqual(['10.0.0.3:7002'])
     const same = build(polls({ hosts: { [RA]: '10.0.0.1' } }))
     expect(same.findings.find((f) => f.code === 'replica-same-host')!.nodes).toEqual(['10.0.0.1:7000', '10.0.0.1:7003'])
@@ -179,7 +179,7 @@ describe('timeline', () => {
 
 describe('best replica', () => {
   const node = (over: Partial<RedisNode>): RedisNode =>
-    ({ id: id('x'), host: 'h', port: 1, cport: 0, addr: 'h:1', flags: ['slave'], role: 'replica', masterId: A, pingSentMs: 0, pongRecvMs: 0, configEpoch: 0, linkState: 'connected', slots: [], migrating: [], importing: [], lagBytes: 0, status: 'ok', detail: '', stats: { masterLinkStatus: 'up', replOffset: 0 } as RedisNode['stats'], ...over }) as RedisNode
+    ({ id: id('x'), host: 'h', port: 1, cport: 0, addr: 'h:1', flags: ['slave'], role: 'replica', masterId: A, pingSentMs: 0, pongRecvMs: 0, configEpoch: 0, linkState: 'connected', slots: [], migrating: [], importing: [], lagBytes: 0, status: 'ok', detail: '', stats: { masterLinkStatus: 'up', replOffset: 0 } as RedisNode['stats'], ...over })
 
   it('prefers link up, then smallest lag, and skips failed or unreachable replicas', () => {
     const nodes = [

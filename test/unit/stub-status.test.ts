@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseStubStatus } from '../../src/main/nginx/stub-status'
+import { parseStubStatus } from '../../src/main/systems/nginx/stub-status'
 
 describe('nginx stub_status', () => {
   it('parses the page', () => {

@@ -1,5 +1,5 @@
 import type { HealthStatus } from '../health'
-import type { PgFinding, PgNodeHealth } from '../postgres'
+import type { PgFinding, PgNodeHealth } from '../systems/postgres'
 import { gradeHigh, worstStatus } from './health'
 import { formatSeconds } from './pg-lsn'
 

@@ -1,5 +1,5 @@
 import type { HealthStatus } from '../health'
-import type { PgFinding, PgLagThresholds, PgNodeSnapshot, PgReplicationRow, PgStandbyLag } from '../postgres'
+import type { PgFinding, PgLagThresholds, PgNodeSnapshot, PgReplicationRow, PgStandbyLag } from '../systems/postgres'
 import { gradeHigh, reasonFor, worstStatus } from './health'
 import { compareLsn, formatBytes, formatSeconds, lsnDiff, maxLsn } from './pg-lsn'
 

@@ -1,4 +1,4 @@
-import type { FailoverMode, RedisNode } from '../redis'
+import type { FailoverMode, RedisNode } from '../systems/redis'
 import { parseAddr } from './redis-parse'
 
 /** Which replica to promote, and what each CLUSTER FAILOVER mode does, in words a DBA can check. */

@@ -1,4 +1,4 @@
-import type { ClusterNodeEntry, RedisNodeStats } from '../redis'
+import type { ClusterNodeEntry, RedisNodeStats } from '../systems/redis'
 import { toRanges, type SlotRange } from './slots'
 
 /**

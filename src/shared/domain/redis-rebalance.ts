@@ -1,4 +1,4 @@
-import type { MigrationMove } from '../redis'
+import type { MigrationMove } from '../systems/redis'
 import { countSlots, normalizeRanges, SLOT_COUNT, subtractRanges, takeLastSlots, takeSlots, type SlotRange } from './slots'
 
 /**

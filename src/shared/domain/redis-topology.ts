@@ -1,5 +1,5 @@
 import type { ConnError, HealthStatus } from '../health'
-import type { ClusterNodeEntry, MasterBalance, RedisFeatures, RedisFinding, RedisNode, RedisTimelineEvent, RedisTopology, SlotOwnerRange } from '../redis'
+import type { ClusterNodeEntry, MasterBalance, RedisFeatures, RedisFinding, RedisNode, RedisTimelineEvent, RedisTopology, SlotOwnerRange } from '../systems/redis'
 import { statsFromInfo } from './redis-parse'
 import { countSlots, formatRanges, SLOT_COUNT, toRanges, uncoveredRanges, type SlotRange } from './slots'
 

@@ -1,0 +1,109 @@
+import { readFile } from 'node:fs/promises'
+import { parseArgs } from 'node:util'
+import { pluginExitCode } from '../../shared/domain/health'
+import type { EnvironmentHealth } from '../../shared/health'
+import { defaultDataDir } from '../core/app-paths'
+import { MARK, UsageError, type CliContext, type CliIo } from '../core/cli'
+import { toConnError } from '../core/errors'
+import { KeyFileCipher } from '../core/inventory/secret-cipher'
+import { ServiceHub } from '../core/service-hub'
+import { systems } from '../systems'
+import { createActionRunner } from './actions'
+import { probeEnvironment } from './probe-environment'
+
+const commands = systems.flatMap((s) => (s.cli ? [s.cli] : []))
+
+const USAGE = `usage: switchyard <command>
+
+  status <env> [--json]          health of every system of an environment
+                                 (exit 0 ok, 1 warning, 2 critical, 3 unknown)
+  env list                       environments in the inventory
+  env export <env>               print an environment as YAML (no secrets)
+  env import <file> [--overwrite]
+${commands.map((c) => `  ${c.name} ${c.summary}\n`).join('')}
+  (switchyard <command> help for each command's options)
+`
+
+export function formatHealth(h: EnvironmentHealth): string {
+  const lines = [`${MARK[h.status]} ${h.environment}: ${h.reason}`]
+  for (const s of h.systems) {
+    lines.push(`  ${MARK[s.status].padEnd(8)} ${s.system.padEnd(8)} ${s.name}: ${s.reason}`)
+    for (const n of s.nodes) if (n.status !== 'ok') lines.push(`           ${n.label}: ${n.error ? `[${n.error.code}] ${n.error.message}` : n.detail}`)
+    for (const notice of s.notices) lines.push(`           note: ${notice}`)
+  }
+  return lines.join('\n') + '\n'
+}
+
+async function status(hub: ServiceHub, args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true })
+  const name = positionals[0]
+  if (!name) {
+    io.err(USAGE)
+    return 3
+  }
+  const { connections } = await hub.connect(name)
+  const health = await probeEnvironment(connections)
+  io.out(values.json ? JSON.stringify(health, null, 2) + '\n' : formatHealth(health))
+  return pluginExitCode(health.status)
+}
+
+async function env(hub: ServiceHub, args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { overwrite: { type: 'boolean' } }, allowPositionals: true })
+  const [verb, arg] = positionals
+  if (verb === 'list') {
+    for (const v of await hub.inventory.list()) io.out(`${v.environment.name}\t${v.environment.endpoints.length} endpoints\t${v.environment.description ?? ''}\n`)
+    return 0
+  }
+  if (verb === 'export' && arg) {
+    io.out(await hub.inventory.exportYaml(arg))
+    return 0
+  }
+  if (verb === 'import' && arg) {
+    const v = await hub.inventory.importYaml(await readFile(arg, 'utf8'), values.overwrite ?? false)
+    io.out(`imported ${v.environment.name} (${v.environment.endpoints.length} endpoints); add its secrets in the app\n`)
+    return 0
+  }
+  io.err(USAGE)
+  return 3
+}
+
+/** The CLI over the same services as the app; exits like a monitoring plugin. */
+export async function runCli(argv: string[], io: CliIo, hub?: ServiceHub): Promise<number> {
+  const [command, ...rest] = argv
+  const dataDir = defaultDataDir()
+  const own = hub ?? new ServiceHub({ dataDir, cipher: new KeyFileCipher(dataDir) })
+  const system = commands.find((c) => c.name === command)
+  try {
+    if (system) {
+      const runner = createActionRunner(own)
+      const ctx: CliContext = { hub: own, io, actions: { plan: (r) => runner.plan(r), run: (id, confirm, p) => runner.run(id, confirm, p), cancel: (id) => runner.cancel(id) } }
+      return await system.run(rest, ctx)
+    }
+    switch (command) {
+      case 'status':
+        return await status(own, rest, io)
+      case 'env':
+        return await env(own, rest, io)
+      case undefined:
+      case 'help':
+      case '--help':
+        io.out(USAGE)
+        return command ? 0 : 3
+      default:
+        io.err(`unknown command ${command}\n${USAGE}`)
+        return 3
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`${err.message}\n\n${system?.usage ?? USAGE}\n`)
+      return system ? 2 : 3
+    }
+    const e = toConnError(err)
+    // A failed read is "unknown" to a monitoring system; a failed action is a failure.
+    const reading = !system || rest[0] === 'status'
+    io.err(`${reading ? 'UNKNOWN' : 'error'} [${e.code}]: ${e.message}\n`)
+    return reading ? 3 : 1
+  } finally {
+    if (!hub) await own.close()
+  }
+}

@@ -1,0 +1,114 @@
+import type { ActionProgress } from '../../shared/actions'
+import type { AppInfo } from '../../shared/contract'
+import { requests, type RequestChannel } from '../../shared/contract'
+import type { EndpointFinding } from '../../shared/health'
+import { SwitchyardError, toConnError } from '../core/errors'
+import type { ClientContext, Handlers } from '../core/handler-types'
+import type { ServiceHub } from '../core/service-hub'
+import { moduleFor } from '../core/system-module'
+import { systems } from '../systems'
+import { createActionRunner } from './actions'
+import { OverviewWatcher } from './overview-watcher'
+import { probeEndpoint, probeEnvironment } from './probe-environment'
+
+export interface AppHandlerOptions {
+  info: AppInfo
+  /** Progress of running actions goes to every client, so a second window sees it too. */
+  broadcastProgress(p: ActionProgress): void
+}
+
+/** Every system's request handlers merged; a channel served twice or not at all is a wiring bug caught at start-up. */
+export function systemHandlers(hub: ServiceHub): Partial<Handlers> {
+  const merged: Partial<Handlers> = {}
+  for (const s of systems)
+    for (const [channel, handler] of Object.entries(s.handlers?.(hub) ?? {})) {
+      if (channel in merged) throw new Error(`request ${channel} is served by two systems`)
+      Object.assign(merged, { [channel]: handler })
+    }
+  return merged
+}
+
+/** What every endpoint of an environment says needs attention, for the command palette. */
+async function environmentFindings(hub: ServiceHub, name: string): Promise<EndpointFinding[]> {
+  const environment = await hub.inventory.get(name)
+  const lists = await Promise.all(
+    environment.endpoints.map(async (e) => {
+      const system = moduleFor(systems, e)
+      if (!system.findings) return []
+      const base = { endpointId: e.id, endpointName: e.name, system: system.id }
+      try {
+        return (await system.findings(hub, name, e.id)).map((f) => ({ ...base, ...f }))
+      } catch (err) {
+        return [{ ...base, severity: 'critical' as const, message: `cannot be read: ${toConnError(err).message}` }]
+      }
+    }),
+  )
+  return lists.flat()
+}
+
+/** The handler for every channel of the contract, over one hub. Both shells and the tests use this. */
+export function createHandlers(hub: ServiceHub, options: AppHandlerOptions): Handlers {
+  const watchers = new Map<string, OverviewWatcher>()
+  const actions = createActionRunner(hub, options.broadcastProgress)
+
+  const watcherFor = async (client: ClientContext): Promise<OverviewWatcher> => {
+    let w = watchers.get(client.id)
+    if (!w) {
+      w = new OverviewWatcher(hub, client, (await hub.settings.get()).refreshIntervalMs)
+      watchers.set(client.id, w)
+      client.onClose(() => {
+        watchers.get(client.id)?.stop()
+        watchers.delete(client.id)
+      })
+    }
+    return w
+  }
+
+  const handlers: Partial<Handlers> = {
+    ...systemHandlers(hub),
+    'app:info': async () => options.info,
+    'settings:get': () => hub.settings.get(),
+    'settings:set': async (input) => {
+      const saved = await hub.settings.set(input)
+      for (const w of watchers.values()) w.start(saved.refreshIntervalMs)
+      return saved
+    },
+
+    'env:list': () => hub.inventory.list(),
+    'env:save': ({ environment, secrets, previousName }) => hub.inventory.save(environment, secrets, previousName),
+    'env:remove': async ({ name }) => ({ removed: await hub.inventory.remove(name) }),
+    'env:export': async ({ name }) => ({ yaml: await hub.inventory.exportYaml(name) }),
+    'env:import': ({ yaml, overwrite }) => hub.inventory.importYaml(yaml, overwrite),
+    'endpoint:test': async ({ environment, endpointId, secrets }) => {
+      const endpoint = environment.endpoints.find((e) => e.id === endpointId)
+      if (!endpoint) throw new SwitchyardError('config', `no endpoint "${endpointId}" in this environment`)
+      const stored = (await hub.inventory.exists(environment.name)) ? environment.name : undefined
+      const connections = await hub.transient(environment, secrets, stored)
+      try {
+        const health = await probeEndpoint(endpoint, connections)
+        return { ...health, notices: [...health.notices, ...connections.takeNotices()] }
+      } finally {
+        await connections.close()
+      }
+    },
+
+    'hostkey:list': () => hub.knownHosts.list(),
+    'hostkey:forget': async ({ host, port }) => ({ removed: await hub.knownHosts.forget(host, port) }),
+
+    'health:env': async ({ name }) => probeEnvironment((await hub.connect(name)).connections),
+    'overview:watch': async ({ intervalMs }, client) => ({ intervalMs: (await watcherFor(client)).start(intervalMs) }),
+    'overview:unwatch': async (_input, client) => {
+      watchers.get(client.id)?.stop()
+      return {}
+    },
+
+    'action:plan': (request) => actions.plan(request),
+    'action:run': ({ planId, confirm }) => actions.run(planId, confirm),
+    'action:cancel': async ({ planId }) => ({ cancelled: actions.cancel(planId) }),
+    'audit:list': ({ limit }) => hub.audit.list(limit),
+    'findings:env': ({ name }) => environmentFindings(hub, name),
+  }
+  const missing = (Object.keys(requests) as RequestChannel[]).filter((c) => !handlers[c])
+  if (missing.length) throw new Error(`no handler for ${missing.join(', ')}`)
+  return handlers as Handlers
+}

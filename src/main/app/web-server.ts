@@ -1,0 +1,163 @@
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { extname, join, normalize, sep } from 'node:path'
+import { WebSocketServer, type WebSocket } from 'ws'
+import type { EventChannel, EventPayload } from '../../shared/contract'
+import type { ClientContext, Handlers } from '../core/handler-types'
+import { dispatch } from './dispatch'
+
+export interface WebServerOptions {
+  rendererDir: string
+  /** Built once the clients exist, because actions broadcast progress to all of them. */
+  handlers: (broadcast: <E extends EventChannel>(event: E, payload: EventPayload<E>) => void) => Handlers
+  port?: number
+  token?: string
+}
+
+export interface WebServer {
+  url: string
+  port: number
+  token: string
+  close(): Promise<void>
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+}
+const COOKIE = 'switchyard_token'
+
+function sameToken(given: string | undefined | null, token: string): boolean {
+  if (!given) return false
+  const a = Buffer.from(given)
+  const b = Buffer.from(token)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+function cookieToken(req: IncomingMessage): string | undefined {
+  return /(?:^|;\s*)switchyard_token=([^;]+)/.exec(req.headers.cookie ?? '')?.[1]
+}
+
+/**
+ * Web mode: the same services behind HTTP + WebSocket on 127.0.0.1 only. Every request needs the
+ * per-launch token (in the URL once, then an HttpOnly SameSite=Strict cookie); the Host header
+ * must be ours (no DNS rebinding) and a WebSocket's Origin must be ours (no cross-site sockets).
+ */
+export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  const token = options.token ?? randomBytes(24).toString('base64url')
+  const sockets = new Map<WebSocket, ClientContext & { close(): void }>()
+  const send = (ws: WebSocket, message: unknown) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message))
+  }
+  const broadcast = <E extends EventChannel>(event: E, payload: EventPayload<E>) => {
+    for (const ws of sockets.keys()) send(ws, { event, payload })
+  }
+  const handlers = options.handlers(broadcast)
+  let port = 0
+  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`])
+  const csp = () =>
+    [
+      "default-src 'self'",
+      "script-src 'self'",
+      "style-src 'self' 'unsafe-inline'",
+      "img-src 'self' data:",
+      "font-src 'self' data:",
+      `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
+      "object-src 'none'",
+      "base-uri 'none'",
+      "form-action 'none'",
+      "frame-ancestors 'none'",
+    ].join('; ')
+
+  const server = createServer((req, res) => void serveFile(req, res))
+  async function serveFile(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    if (!allowedHosts().has(req.headers.host ?? '')) return void res.writeHead(421).end('wrong host')
+    const queryToken = url.searchParams.get('token')
+    if (!sameToken(queryToken, token) && !sameToken(cookieToken(req), token)) {
+      res.writeHead(401, { 'content-type': 'text/plain' }).end('Switchyard web mode needs the token printed at launch: open the URL it printed.')
+      return
+    }
+    const headers: Record<string, string> = {
+      'content-security-policy': csp(),
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-store',
+    }
+    if (queryToken) headers['set-cookie'] = `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`
+    const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '')
+    const path = join(options.rendererDir, rel === '' ? 'index.html' : rel)
+    if (!path.startsWith(options.rendererDir + sep) && path !== options.rendererDir) return void res.writeHead(403).end()
+    try {
+      const body = await readFile(path)
+      res.writeHead(200, { ...headers, 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(body)
+    } catch {
+      const index = await readFile(join(options.rendererDir, 'index.html')).catch(() => undefined)
+      if (!index || extname(path)) return void res.writeHead(404, headers).end('not found')
+      res.writeHead(200, { ...headers, 'content-type': TYPES['.html']! }).end(index)
+    }
+  }
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 })
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    const origin = req.headers.origin ?? ''
+    const originOk = [...allowedHosts()].some((h) => origin === `http://${h}`)
+    const tokenOk = sameToken(url.searchParams.get('token'), token) || sameToken(cookieToken(req), token)
+    if (url.pathname !== '/ws' || !allowedHosts().has(req.headers.host ?? '') || !originOk || !tokenOk) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n')
+      return
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws))
+  })
+  wss.on('connection', (ws: WebSocket) => {
+    const cleanups: (() => void)[] = []
+    const client = {
+      id: randomUUID(),
+      emit: <E extends EventChannel>(event: E, payload: EventPayload<E>) => send(ws, { event, payload }),
+      onClose: (fn: () => void) => void cleanups.push(fn),
+      close: () => cleanups.splice(0).forEach((fn) => fn()),
+    }
+    sockets.set(ws, client)
+    ws.on('message', (data) => {
+      let msg: { id?: unknown; channel?: unknown; payload?: unknown }
+      try {
+        msg = JSON.parse(String(data))
+      } catch {
+        send(ws, { id: null, reply: { ok: false, error: { code: 'protocol', message: 'malformed message' } } }); return;
+      }
+      void dispatch(handlers, msg.channel, msg.payload, client).then((reply) => send(ws, { id: msg.id, reply }))
+    })
+    ws.on('close', () => {
+      client.close()
+      sockets.delete(ws)
+    })
+    ws.on('error', () => ws.close())
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, '127.0.0.1', resolve)
+  })
+  port = (server.address() as AddressInfo).port
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    port,
+    token,
+    close: async () => {
+      for (const [ws, c] of sockets) {
+        c.close()
+        ws.terminate()
+      }
+      await new Promise<void>((resolve) => wss.close(() => resolve()))
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}

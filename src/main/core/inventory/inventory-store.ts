@@ -1,0 +1,113 @@
+import { readdir, readFile, unlink } from 'node:fs/promises'
+import { join } from 'node:path'
+import { parse, stringify } from 'yaml'
+import { Environment, type EnvironmentView, type SecretInput } from '../../../shared/inventory'
+import { SwitchyardError } from '../errors'
+import { writeFileAtomic } from '../json-file'
+import type { SecretStore } from './secret-store'
+
+/** Environments as one YAML file each (no secrets in them), plus their sealed secrets. */
+export class InventoryStore {
+  private readonly dir: string
+
+  constructor(
+    dataDir: string,
+    readonly secrets: SecretStore,
+  ) {
+    this.dir = join(dataDir, 'environments')
+  }
+
+  private file(name: string): string {
+    return join(this.dir, `${name}.yaml`)
+  }
+
+  async list(): Promise<EnvironmentView[]> {
+    let names: string[]
+    try {
+      names = (await readdir(this.dir)).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5))
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
+      throw err
+    }
+    const views: EnvironmentView[] = []
+    for (const name of names.sort()) {
+      const env = await this.get(name).catch(() => undefined)
+      if (env) views.push(await this.view(env))
+    }
+    return views
+  }
+
+  async get(name: string): Promise<Environment> {
+    let text: string
+    try {
+      text = await readFile(this.file(name), 'utf8')
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new SwitchyardError('config', `no environment named "${name}"`)
+      throw err
+    }
+    const parsed = Environment.safeParse(parse(text))
+    if (!parsed.success) throw new SwitchyardError('config', `environment file ${this.file(name)} is invalid: ${parsed.error.issues[0]?.message}`)
+    return parsed.data
+  }
+
+  async view(env: Environment): Promise<EnvironmentView> {
+    return { environment: env, secretsSet: await this.secrets.keys(env.name) }
+  }
+
+  async exists(name: string): Promise<boolean> {
+    return this.get(name).then(
+      () => true,
+      () => false,
+    )
+  }
+
+  /** Validate fully, then write; a rename moves the file and its secrets. */
+  async save(input: Environment, secretChanges: SecretInput = {}, previousName?: string): Promise<EnvironmentView> {
+    const env = Environment.parse(input)
+    if (previousName !== env.name && (await this.exists(env.name)))
+      throw new SwitchyardError('config', `an environment named "${env.name}" already exists`)
+    const ids = new Set(env.endpoints.map((e) => e.id))
+    for (const key of Object.keys(secretChanges))
+      if (!ids.has(key.split('.')[0]!)) throw new SwitchyardError('config', `secret ${key} names no endpoint of ${env.name}`)
+    await this.secrets.update(env.name, secretChanges, ids, previousName)
+    await writeFileAtomic(this.file(env.name), toYaml(env), 0o644)
+    if (previousName && previousName !== env.name) await unlink(this.file(previousName)).catch(() => undefined)
+    return this.view(env)
+  }
+
+  async remove(name: string): Promise<boolean> {
+    try {
+      await unlink(this.file(name))
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false
+      throw err
+    }
+    await this.secrets.remove(name)
+    return true
+  }
+
+  async exportYaml(name: string): Promise<string> {
+    return toYaml(await this.get(name))
+  }
+
+  async importYaml(text: string, overwrite: boolean): Promise<EnvironmentView> {
+    let doc: unknown
+    try {
+      doc = parse(text)
+    } catch (err) {
+      throw new SwitchyardError('config', `not valid YAML: ${(err as Error).message.split('\n')[0]}`)
+    }
+    const parsed = Environment.safeParse(doc)
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]
+      throw new SwitchyardError('config', `not a valid environment: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`)
+    }
+    const exists = await this.exists(parsed.data.name)
+    if (exists && !overwrite) throw new SwitchyardError('config', `an environment named "${parsed.data.name}" already exists; import with overwrite to replace it`)
+    return this.save(parsed.data, {}, exists ? parsed.data.name : undefined)
+  }
+}
+
+function toYaml(env: Environment): string {
+  return `# Switchyard environment (no secrets: they stay in the app's encrypted store)\n${stringify(env)}`
+}

@@ -1,0 +1,80 @@
+import type { Environment } from '../../shared/inventory'
+import { Connections } from './connections'
+import { AuditLog } from './audit-log'
+import { InventoryStore } from './inventory/inventory-store'
+import type { SecretCipher } from './inventory/secret-cipher'
+import { SecretStore } from './inventory/secret-store'
+import { SettingsStore } from './settings-store'
+import { KnownHostsStore } from './ssh/known-hosts'
+
+export interface ServiceHubOptions {
+  dataDir: string
+  cipher: SecretCipher
+}
+
+/**
+ * The long-lived state every service shares: stores in the data folder and one pooled set of
+ * connections per environment. Electron, web mode, the CLI and tests each build one of these.
+ */
+export class ServiceHub {
+  readonly inventory: InventoryStore
+  readonly knownHosts: KnownHostsStore
+  readonly audit: AuditLog
+  readonly settings: SettingsStore
+  private readonly pools = new Map<string, { fingerprint: string; connections: Promise<Connections> }>()
+  private readonly noticeListeners = new Set<(environment: string, message: string) => void>()
+  private readonly services = new Map<string, unknown>()
+
+  constructor(readonly options: ServiceHubOptions) {
+    const secrets = new SecretStore(options.dataDir, options.cipher)
+    this.inventory = new InventoryStore(options.dataDir, secrets)
+    this.knownHosts = new KnownHostsStore(options.dataDir)
+    this.audit = new AuditLog(options.dataDir)
+    this.settings = new SettingsStore(options.dataDir)
+  }
+
+  /** One instance per hub of a system's long-lived service (caches, history), shared by its handlers, CLI and findings. */
+  service<T>(key: string, create: (hub: ServiceHub) => T): T {
+    if (!this.services.has(key)) this.services.set(key, create(this))
+    return this.services.get(key) as T
+  }
+
+  onNotice(listener: (environment: string, message: string) => void): () => void {
+    this.noticeListeners.add(listener)
+    return () => this.noticeListeners.delete(listener)
+  }
+
+  private notify(environment: string, message: string): void {
+    for (const l of this.noticeListeners) l(environment, message)
+  }
+
+  /** Pooled connections for a saved environment; rebuilt when the environment or its secrets change. */
+  async connect(name: string): Promise<{ environment: Environment; connections: Connections }> {
+    const environment = await this.inventory.get(name)
+    const secrets = await this.inventory.secrets.all(name)
+    const fingerprint = JSON.stringify([environment, Object.keys(secrets).sort(), Object.values(secrets).map((s) => s.length)])
+    const pooled = this.pools.get(name)
+    if (pooled && pooled.fingerprint === fingerprint) return { environment, connections: await pooled.connections }
+    if (pooled) void pooled.connections.then((c) => c.close())
+    const connections = Promise.resolve(new Connections(environment, secrets, this.knownHosts, (m) => this.notify(name, m)))
+    this.pools.set(name, { fingerprint, connections })
+    return { environment, connections: await connections }
+  }
+
+  /** Connections for an environment being edited (not saved): stored secrets overlaid by the typed ones. */
+  async transient(environment: Environment, typedSecrets: Record<string, string>, storedFrom?: string): Promise<Connections> {
+    const stored = storedFrom ? await this.inventory.secrets.all(storedFrom).catch(() => ({})) : {}
+    const merged: Record<string, string> = { ...stored }
+    for (const [k, v] of Object.entries(typedSecrets)) {
+      if (v === '') delete merged[k]
+      else merged[k] = v
+    }
+    return new Connections(environment, merged, this.knownHosts, (m) => this.notify(environment.name, m))
+  }
+
+  async close(): Promise<void> {
+    const pools = [...this.pools.values()]
+    this.pools.clear()
+    await Promise.allSettled(pools.map((p) => p.connections.then((c) => c.close())))
+  }
+}

@@ -1,0 +1,38 @@
+import type { Finding, SystemHealth, SystemKind } from '../../shared/health'
+import type { Endpoint, EndpointKind, EndpointOf } from '../../shared/inventory'
+import type { AnyActionDefinition } from './actions/action-definition'
+import type { CliCommand } from './cli'
+import type { Connections } from './connections'
+import type { Handlers } from './handler-types'
+import type { ServiceHub } from './service-hub'
+
+/**
+ * One system (Redis Cluster, PostgreSQL, …) as the app sees it: everything about it lives in its
+ * folder under systems/, and this descriptor is all the rest of the app knows of it. Registering
+ * the descriptor in systems/index.ts wires its overview card, requests, actions and CLI.
+ */
+export interface SystemModule<K extends EndpointKind = EndpointKind> {
+  id: SystemKind
+  label: string
+  /** The endpoint kinds of the inventory this system serves. */
+  endpointKinds: readonly K[]
+  /** The overview card: never throws for a down node, only for a system that cannot be checked at all. */
+  probe(endpoint: EndpointOf<K>, connections: Connections): Promise<SystemHealth>
+  /** This system's request channels; the assembly checks every channel of the contract has one handler. */
+  handlers?(hub: ServiceHub): Partial<Handlers>
+  actions?(hub: ServiceHub): readonly AnyActionDefinition[]
+  cli?: CliCommand
+  /** What the endpoint's current state says needs attention, for the command palette and alerts. */
+  findings?(hub: ServiceHub, environment: string, endpointId: string): Promise<Finding[]>
+}
+
+/** Lets a registry hold modules of different endpoint kinds while each keeps its own typed probe. */
+export function defineSystem<K extends EndpointKind>(module: SystemModule<K>): SystemModule {
+  return module as unknown as SystemModule
+}
+
+export function moduleFor(systems: readonly SystemModule[], endpoint: Endpoint): SystemModule {
+  const m = systems.find((s) => s.endpointKinds.includes(endpoint.kind))
+  if (!m) throw new Error(`no system module serves "${endpoint.kind}" endpoints`)
+  return m
+}

@@ -1,0 +1,91 @@
+import pg from 'pg'
+import type { EndpointOf } from '../../../shared/inventory'
+import type { Connections } from '../../core/connections'
+import { SwitchyardError } from '../../core/errors'
+
+export type PostgresEndpoint = EndpointOf<'postgres'>
+export type PostgresNode = PostgresEndpoint['nodes'][number]
+export interface NodeAddress {
+  name: string
+  host: string
+  port: number
+}
+
+export interface OpenOptions {
+  /** Connect and per-query timeout. */
+  timeoutMs?: number
+  database?: string
+  applicationName?: string
+}
+
+/**
+ * One short-lived session to one node, as the endpoint's user, through the endpoint's bastion when
+ * it has one. Callers end it; an 'error' event after a server shutdown never crashes the process.
+ */
+export async function openNode(endpoint: PostgresEndpoint, connections: Connections, node: NodeAddress, opts: OpenOptions = {}): Promise<pg.Client> {
+  const at = await connections.reach(endpoint, { host: node.host, port: node.port })
+  const timeoutMs = opts.timeoutMs ?? 3000
+  const client = new pg.Client({
+    host: at.host,
+    port: at.port,
+    user: endpoint.user,
+    password: connections.secret(endpoint.id, 'password'),
+    database: opts.database ?? endpoint.database,
+    ssl: endpoint.sslmode === 'disable' || endpoint.sslmode === 'prefer' ? false : { rejectUnauthorized: endpoint.sslmode === 'verify-full', servername: node.host },
+    connectionTimeoutMillis: timeoutMs,
+    query_timeout: timeoutMs,
+    application_name: opts.applicationName ?? 'switchyard',
+  })
+  client.on('error', () => undefined)
+  try {
+    await client.connect()
+  } catch (err) {
+    await client.end().catch(() => undefined)
+    throw err
+  }
+  return client
+}
+
+/** Open, run fn, always close. */
+export async function withNode<T>(endpoint: PostgresEndpoint, connections: Connections, node: NodeAddress, fn: (c: pg.Client) => Promise<T>, opts: OpenOptions = {}): Promise<T> {
+  const client = await openNode(endpoint, connections, node, opts)
+  try {
+    return await fn(client)
+  } finally {
+    await client.end().catch(() => undefined)
+  }
+}
+
+/** The PostgreSQL endpoint of an environment: the one named, or the only one. */
+export function pickEndpoint(endpoints: readonly { id: string; kind: string }[], endpointId?: string): string {
+  const pgs = endpoints.filter((e) => e.kind === 'postgres')
+  if (endpointId) {
+    if (!pgs.some((e) => e.id === endpointId)) throw new SwitchyardError('config', `"${endpointId}" is not a PostgreSQL endpoint of this environment`)
+    return endpointId
+  }
+  if (pgs.length === 1) return pgs[0]!.id
+  if (pgs.length === 0) throw new SwitchyardError('config', 'this environment has no PostgreSQL endpoint')
+  throw new SwitchyardError('config', `this environment has ${pgs.length} PostgreSQL endpoints (${pgs.map((e) => e.id).join(', ')}): name one`)
+}
+
+/** A SQL string literal (standard_conforming_strings is on by default since 9.1). */
+export function sqlLiteral(value: string): string {
+  if (value.includes('\0')) throw new Error('a SQL literal cannot contain a NUL byte')
+  return `'${value.replace(/'/g, "''")}'`
+}
+
+/** A libpq connection-string value, quoted only when needed. */
+export function conninfoValue(value: string): string {
+  return /^[A-Za-z0-9_.\/:@-]+$/.test(value) ? value : `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+}
+
+export function conninfo(parts: Record<string, string | number | undefined>): string {
+  return Object.entries(parts)
+    .filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== '')
+    .map(([k, v]) => `${k}=${conninfoValue(String(v))}`)
+    .join(' ')
+}
+
+export function maskConninfo(text: string): string {
+  return text.replace(/password=('(?:[^'\\]|\\.)*'|\S+)/g, 'password=***')
+}

@@ -1,0 +1,5 @@
+import { defineSystem } from '../../core/system-module'
+import { probeSsh } from './ssh-probe'
+
+/** SSH hosts: the host card. The SSH transport itself is in core/ssh, since every system rides on it. */
+export const sshSystem = defineSystem({ id: 'ssh', label: 'SSH hosts', endpointKinds: ['ssh'], probe: probeSsh })

@@ -1,0 +1,127 @@
+import { Checkbox, Group, Select, SimpleGrid, TextInput, Textarea, PasswordInput } from '@mantine/core'
+import type { SecretSlot } from '../../../../shared/inventory'
+import type { EndpointDraft } from './endpoint-draft'
+
+interface Props {
+  draft: EndpointDraft
+  sshIds: string[]
+  secrets: Record<string, string>
+  storedSecrets: string[]
+  onChange(patch: Partial<EndpointDraft>): void
+  onSecret(slot: SecretSlot, value: string): void
+}
+
+/** The fields of one endpoint, per kind. Secrets are write-only: a stored one shows as "stored". */
+export function EndpointFields({ draft: d, sshIds, secrets, storedSecrets, onChange, onSecret }: Props) {
+  const text = (field: keyof EndpointDraft, label: string, extra: Record<string, unknown> = {}) => (
+    <TextInput label={label} value={String(d[field] ?? '')} onChange={(e) => onChange({ [field]: e.currentTarget.value })} {...extra} />
+  )
+  const secret = (slot: SecretSlot, label: string) => {
+    const key = `${d.id}.${slot}`
+    return (
+      <PasswordInput
+        label={label}
+        placeholder={storedSecrets.includes(key) ? 'stored (type to replace)' : 'not set'}
+        value={secrets[key] ?? ''}
+        onChange={(e) => onSecret(slot, e.currentTarget.value)}
+        autoComplete="new-password"
+        data-testid={`secret-${slot}`}
+      />
+    )
+  }
+  const sshSelect = (field: 'viaSsh' | 'sshHostId' | 'jumpHostId', label: string) => (
+    <Select label={label} clearable data={sshIds.filter((i) => i !== d.id)} value={d[field] || null} onChange={(v) => onChange({ [field]: v ?? '' })} placeholder="none" />
+  )
+
+  switch (d.kind) {
+    case 'ssh':
+      return (
+        <SimpleGrid cols={3}>
+          {text('host', 'Host', { 'data-testid': 'field-host' })}
+          {text('port', 'Port')}
+          {text('user', 'User')}
+          <Select label="Authentication" data={['key', 'agent', 'password']} value={d.authMethod} onChange={(v) => onChange({ authMethod: (v ?? 'key') })} />
+          {d.authMethod === 'key' && text('keyPath', 'Private key file')}
+          {d.authMethod === 'key' && secret('passphrase', 'Key passphrase')}
+          {d.authMethod === 'password' && secret('password', 'Password')}
+          {sshSelect('jumpHostId', 'Jump host')}
+        </SimpleGrid>
+      )
+    case 'redis-cluster':
+    case 'redis-sentinel':
+      return (
+        <SimpleGrid cols={3}>
+          <Textarea
+            label={d.kind === 'redis-cluster' ? 'Seed nodes (host:port, one per line)' : 'Sentinels (host:port, one per line)'}
+            autosize
+            minRows={2}
+            value={d.addresses}
+            onChange={(e) => onChange({ addresses: e.currentTarget.value })}
+            data-testid="field-addresses"
+          />
+          {d.kind === 'redis-sentinel' && text('masterName', 'Master name')}
+          {text('username', 'ACL user (optional)')}
+          {secret('password', 'Password')}
+          <Group mt="lg">
+            <Checkbox label="TLS" checked={d.tls} onChange={(e) => onChange({ tls: e.currentTarget.checked })} />
+          </Group>
+          {sshSelect('viaSsh', 'Tunnel through')}
+          {d.kind === 'redis-cluster' && sshSelect('sshHostId', 'Runs on SSH host')}
+        </SimpleGrid>
+      )
+    case 'mongo':
+      return (
+        <SimpleGrid cols={3}>
+          {text('uri', 'mongos URI (no password)')}
+          {secret('password', 'Password')}
+          {sshSelect('viaSsh', 'Tunnel through')}
+        </SimpleGrid>
+      )
+    case 'postgres':
+      return (
+        <SimpleGrid cols={3}>
+          <Textarea
+            label="Nodes (name host:port, one per line)"
+            autosize
+            minRows={2}
+            value={d.addresses}
+            onChange={(e) => onChange({ addresses: e.currentTarget.value })}
+            data-testid="field-addresses"
+          />
+          {text('user', 'User', { 'data-testid': 'field-user' })}
+          {secret('password', 'Password')}
+          {text('database', 'Database')}
+          <Select label="SSL mode" data={['disable', 'prefer', 'require', 'verify-full']} value={d.sslmode} onChange={(v) => onChange({ sslmode: (v ?? 'prefer') })} />
+          {text('replicationUser', 'Replication user')}
+          {secret('replication-password', 'Replication password')}
+          {sshSelect('sshHostId', 'Servers run on SSH host')}
+          {sshSelect('viaSsh', 'Tunnel through')}
+        </SimpleGrid>
+      )
+    case 'nginx':
+      return (
+        <SimpleGrid cols={3}>
+          {text('statusUrl', 'stub_status URL')}
+          {text('configPath', 'Config file (optional)')}
+          {sshSelect('sshHostId', 'Runs on SSH host')}
+          {sshSelect('viaSsh', 'Tunnel through')}
+        </SimpleGrid>
+      )
+    case 'docker':
+      return (
+        <SimpleGrid cols={3}>
+          <Select label="Connection" data={['socket', 'tcp', 'ssh']} value={d.dockerType} onChange={(v) => onChange({ dockerType: (v ?? 'socket') })} />
+          {d.dockerType !== 'tcp' && text('socketPath', 'Socket path')}
+          {d.dockerType === 'tcp' && text('host', 'Host')}
+          {d.dockerType === 'tcp' && text('port', 'Port')}
+          {d.dockerType === 'tcp' && (
+            <Group mt="lg">
+              <Checkbox label="TLS" checked={d.tls} onChange={(e) => onChange({ tls: e.currentTarget.checked })} />
+            </Group>
+          )}
+          {d.dockerType === 'ssh' && sshSelect('sshHostId', 'SSH host')}
+          {text('labelFilter', 'Label filter (key=value)')}
+        </SimpleGrid>
+      )
+  }
+}

@@ -1,0 +1,19 @@
+import { DockerEndpoint, dockerActionRequests } from './docker'
+import { MongoEndpoint } from './mongo'
+import { NginxEndpoint } from './nginx'
+import { PostgresEndpoint, pgActionRequests, postgresRequests } from './postgres'
+import { RedisClusterEndpoint, redisActionRequests, redisEvents, redisRequests } from './redis'
+import { RedisSentinelEndpoint, sentinelActionRequests, sentinelRequests } from './sentinel'
+import { SshEndpoint } from './ssh'
+
+/**
+ * The contract's registry of systems: each system's endpoint schema, requests, events and action
+ * parameters, from its own file in this folder. Adding a system adds one line to each list.
+ */
+export const endpointSchemas = [SshEndpoint, RedisClusterEndpoint, RedisSentinelEndpoint, MongoEndpoint, PostgresEndpoint, NginxEndpoint, DockerEndpoint] as const
+
+export const systemRequests = { ...redisRequests, ...sentinelRequests, ...postgresRequests } as const
+
+export const systemEvents = { ...redisEvents } as const
+
+export const systemActionRequests = [...dockerActionRequests, ...pgActionRequests, ...redisActionRequests, ...sentinelActionRequests] as const
