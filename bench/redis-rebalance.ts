@@ -144,7 +144,10 @@ async function switchyardRound(): Promise<{ keysPerSec: number; lost: number }> 
   const dataDir = mkdtempSync(join(baseDir, 'data-'))
   const hub = new ServiceHub({ dataDir, cipher: new KeyFileCipher(dataDir) })
   try {
-    await hub.inventory.save({ name: 'bench', endpoints: [{ kind: 'redis-cluster', id: 'redis', name: 'bench', seeds: [{ host: HOST, port: BASE }], tls: false }] }, {})
+    await hub.inventory.save(
+      { name: 'bench', endpoints: [{ kind: 'redis-cluster', id: 'redis', name: 'bench', seeds: [{ host: HOST, port: BASE }], tls: false }] },
+      {},
+    )
     const { connections } = await hub.connect('bench')
     const access = clusterAccess(connections, 'redis')
     const started = Date.now()
@@ -156,7 +159,10 @@ async function switchyardRound(): Promise<{ keysPerSec: number; lost: number }> 
     )
     const record = newMigrationRecord('bench', 'redis', plan.moves, 'bench rebalance')
     const outcome = await runSlotMigration({ access, record, nodes: view, concurrency: CONCURRENCY, batchKeys: BATCH, chunkSlots: 64 })
-    await waitForSlotAgreement(access, view.filter((n) => n.role === 'master'))
+    await waitForSlotAgreement(
+      access,
+      view.filter((n) => n.role === 'master'),
+    )
     const ms = Date.now() - started
     const moved = (await dbsizes())[3]!
     log(`switchyard: ${plan.slotsToMove} slots, ${outcome.keysMoved} keys in ${(ms / 1000).toFixed(2)} s (engine ${outcome.keysPerSec} keys/s)`)
@@ -183,7 +189,9 @@ async function main(): Promise<void> {
   const cli1000 = await redisCliRound('redis-cli-p1000', ['--cluster-pipeline', '1000'])
   const lost = sy.lost + cli.lost + cli1000.lost
   const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : 'inf')
-  console.log(`rebalance keys/s: switchyard=${sy.keysPerSec} redis-cli=${cli.keysPerSec} redis-cli-p1000=${cli1000.keysPerSec} ratio=${ratio(sy.keysPerSec, cli.keysPerSec)} ratio_p1000=${ratio(sy.keysPerSec, cli1000.keysPerSec)} lost=${lost}`)
+  console.log(
+    `rebalance keys/s: switchyard=${sy.keysPerSec} redis-cli=${cli.keysPerSec} redis-cli-p1000=${cli1000.keysPerSec} ratio=${ratio(sy.keysPerSec, cli.keysPerSec)} ratio_p1000=${ratio(sy.keysPerSec, cli1000.keysPerSec)} lost=${lost}`,
+  )
 }
 
 main()
@@ -191,7 +199,7 @@ main()
     cleanup()
     process.exit(0)
   })
-  .catch((err) => {
+  .catch((err: unknown) => {
     log(`failed: ${err instanceof Error ? err.stack : String(err)}`)
     cleanup()
     process.exit(1)

@@ -15,7 +15,8 @@ export function layerOf(file) {
   if (rel[0] === 'renderer') return { name: 'renderer' }
   if (rel[0] === 'preload') return { name: 'preload' }
   if (rel[0] !== 'main') return null
-  if (rel[1] === 'systems' || rel[1] === 'systems.ts') return rel.length <= 3 && !rel[2]?.match(/^[a-z-]+$/) ? { name: 'registry' } : { name: 'system', system: rel[2] }
+  if (rel[1] === 'systems' || rel[1] === 'systems.ts')
+    return rel.length <= 3 && !rel[2]?.match(/^[a-z-]+$/) ? { name: 'registry' } : { name: 'system', system: rel[2] }
   if (rel.length === 2) return { name: 'main-entry' }
   return { name: rel[1] } // app, core
 }
@@ -46,13 +47,19 @@ function packageRule(from, spec) {
   const homes = DRIVERS[pkg]
   if (homes) {
     const here = from.name === 'system' ? from.system : from.name
-    if (!homes.includes(here)) return `the ${pkg} driver lives only in ${homes.map((h) => (h === 'core' ? 'src/main/core' : `src/main/systems/${h}`)).join(' and ')}`
+    if (!homes.includes(here))
+      return `the ${pkg} driver lives only in ${homes.map((h) => (h === 'core' ? 'src/main/core' : `src/main/systems/${h}`)).join(' and ')}`
   }
   return null
 }
 
 export const layering = {
-  meta: { type: 'problem', docs: { description: 'imports follow the layers: shared ← core ← systems ← app; renderer and preload apart' }, schema: [], messages: { bad: '{{why}}' } },
+  meta: {
+    type: 'problem',
+    docs: { description: 'imports follow the layers: shared ← core ← systems ← app; renderer and preload apart' },
+    schema: [],
+    messages: { bad: '{{why}}' },
+  },
   create(context) {
     const file = context.filename
     const from = layerOf(file)
@@ -63,8 +70,10 @@ export const layering = {
       if (spec.startsWith('.')) {
         const to = layerOf(path.resolve(path.dirname(file), spec))
         if (!to) why = `imports outside src/ (${spec})`
-        else if (!MAY_IMPORT[from.name].includes(to.name)) why = `${from.name} must not import ${to.name === 'system' ? `systems/${to.system}` : to.name} (${spec})`
-        else if (from.name === 'system' && to.name === 'system' && to.system !== from.system) why = `systems/${from.system} must not reach into systems/${to.system} (${spec}); share through core or the registry`
+        else if (!MAY_IMPORT[from.name].includes(to.name))
+          why = `${from.name} must not import ${to.name === 'system' ? `systems/${to.system}` : to.name} (${spec})`
+        else if (from.name === 'system' && to.name === 'system' && to.system !== from.system)
+          why = `systems/${from.system} must not reach into systems/${to.system} (${spec}); share through core or the registry`
       } else why = packageRule(from, spec)
       if (why) context.report({ node, messageId: 'bad', data: { why } })
     }
@@ -89,7 +98,9 @@ export const ipcOwners = {
       Identifier(node) {
         const owner = Object.hasOwn(owners, node.name) ? owners[node.name] : undefined
         // In `import { ipcMain }` the imported and the local name are one node, visited twice.
-        if (owner && rel !== owner && !seen.has(node)) seen.add(node) && context.report({ node, messageId: 'bad', data: { name: node.name, owner } })
+        if (!owner || rel === owner || seen.has(node)) return
+        seen.add(node)
+        context.report({ node, messageId: 'bad', data: { name: node.name, owner } })
       },
     }
   },

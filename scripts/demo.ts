@@ -22,7 +22,18 @@ if (electronPath && process.env.SWITCHYARD_WEB !== '1') {
     const url = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(String(d))?.[1]
     if (url && open) {
       const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p))
-      if (chromium) spawn(chromium, [`--app=${url}`, '--no-first-run', '--disable-background-networking', '--disable-component-update', ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])], { stdio: 'ignore', detached: true }).unref()
+      if (chromium)
+        spawn(
+          chromium,
+          [
+            `--app=${url}`,
+            '--no-first-run',
+            '--disable-background-networking',
+            '--disable-component-update',
+            ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+          ],
+          { stdio: 'ignore', detached: true },
+        ).unref()
       else console.log('No Chromium found for --open; open the URL above in a browser.')
     }
   })

@@ -46,7 +46,8 @@ export async function waitPing(port: number, timeoutMs = 10_000): Promise<void> 
     c.on('error', () => undefined)
     try {
       await c.connect()
-      if ((await c.ping()) === 'PONG') return
+      await c.ping()
+      return
     } catch {
       /* not yet */
     } finally {

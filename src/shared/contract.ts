@@ -88,10 +88,7 @@ export function isRequestChannel(name: unknown): name is RequestChannel {
 }
 
 /** A reply on either transport: the value, or an error a person can read. */
-export const Reply = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), value: z.unknown() }),
-  z.object({ ok: z.literal(false), error: ConnError }),
-])
+export const Reply = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), value: z.unknown() }), z.object({ ok: z.literal(false), error: ConnError })])
 export type Reply = z.infer<typeof Reply>
 
 /** What the preload exposes and what the web client implements: the renderer sees only this. */

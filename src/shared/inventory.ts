@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { EndpointId, EnvironmentName } from './primitives'
+import { EnvironmentName } from './primitives'
 import { endpointSchemas } from './systems'
 
 export { EndpointId, EnvironmentName, Host, HostPort, Port } from './primitives'

@@ -3,22 +3,13 @@ import { z } from 'zod'
 /** Hostnames and IP literals; anything with shell or URL metacharacters is rejected at the boundary. */
 const hostPattern = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^\[?[0-9A-Fa-f:.]+\]?$/
 
-export const Host = z
-  .string()
-  .trim()
-  .min(1, 'host is required')
-  .max(253)
-  .regex(hostPattern, 'not a valid host name or IP address')
+export const Host = z.string().trim().min(1, 'host is required').max(253).regex(hostPattern, 'not a valid host name or IP address')
 export const Port = z.number().int().min(1, 'port must be 1-65535').max(65535, 'port must be 1-65535')
 export const HostPort = z.object({ host: Host, port: Port })
 export type HostPort = z.infer<typeof HostPort>
 
-export const EndpointId = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'ids are lower-case letters, digits and dashes')
-export const EnvironmentName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'names are lower-case letters, digits, dot, dash and underscore')
+export const EndpointId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'ids are lower-case letters, digits and dashes')
+export const EnvironmentName = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'names are lower-case letters, digits, dot, dash and underscore')
 
 /** The fields every endpoint has. */
 export const endpointBase = {
@@ -27,4 +18,3 @@ export const endpointBase = {
 }
 /** Reach the endpoint through an SSH host of the same environment (a bastion). */
 export const viaSsh = { viaSsh: EndpointId.optional() }
-

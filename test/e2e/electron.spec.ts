@@ -5,11 +5,18 @@ import { electronBinary } from '../../scripts/electron-binary'
 import { SCREENSHOTS } from '../support/web-app'
 
 const binary = electronBinary()
-if (!binary) console.warn('[e2e] Electron binary not installed on this machine (it cannot be downloaded here): Electron window tests skipped; web mode covers the renderer.')
+if (!binary)
+  console.warn(
+    '[e2e] Electron binary not installed on this machine (it cannot be downloaded here): Electron window tests skipped; web mode covers the renderer.',
+  )
 
 describe.skipIf(!binary)('Electron window', () => {
   it('opens the app sandboxed, with the bridge and no Node in the page', async () => {
-    const app = await electron.launch({ executablePath: binary!, args: [join(__dirname, '../../out/main/index.js'), '--no-sandbox'], env: { ...process.env, SWITCHYARD_HOME: join(SCREENSHOTS, '../electron-home') } })
+    const app = await electron.launch({
+      executablePath: binary!,
+      args: [join(__dirname, '../../out/main/index.js'), '--no-sandbox'],
+      env: { ...process.env, SWITCHYARD_HOME: join(SCREENSHOTS, '../electron-home') },
+    })
     try {
       const page = await app.firstWindow()
       await page.getByText('Overview').first().waitFor()

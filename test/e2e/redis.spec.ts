@@ -37,9 +37,13 @@ describe('Redis Cluster view in Chromium', () => {
     expect(await result.innerText()).toContain('succeeded')
     await shot(ctx.page, 'redis-failover-done')
     await ctx.page.keyboard.press('Escape')
-    await expect.poll(async () => (await ctx.page.getByTestId('masters-table').locator('tbody tr').allInnerTexts()).join('\n'), { timeout: 30_000 }).not.toContain(masterAddr)
+    await expect
+      .poll(async () => (await ctx.page.getByTestId('masters-table').locator('tbody tr').allInnerTexts()).join('\n'), { timeout: 30_000 })
+      .not.toContain(masterAddr)
     // Fail back so the lab keeps its shape: promote the old master again, through the same action.
     const old = (await readTopology(ctx.hub, 'lab', 'redis')).nodes.find((n) => n.addr === masterAddr)!
-    expect((await runAction({ kind: 'redis.failover', environment: 'lab', endpointId: 'redis', master: old.masterId!, replica: old.id })).outcome).toBe('succeeded')
+    expect((await runAction({ kind: 'redis.failover', environment: 'lab', endpointId: 'redis', master: old.masterId!, replica: old.id })).outcome).toBe(
+      'succeeded',
+    )
   })
 })

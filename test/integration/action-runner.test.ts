@@ -15,7 +15,10 @@ describe('an action end to end: plan → named confirmation → progress → ver
   beforeAll(async () => {
     const lab = await labHub()
     hub = lab.hub
-    handlers = createHandlers(hub, { info: { mode: 'web', version: 'test', dataDir: lab.dataDir, secretBackend: { kind: 'keyfile' } }, broadcastProgress: (p) => progress.push(p) })
+    handlers = createHandlers(hub, {
+      info: { mode: 'web', version: 'test', dataDir: lab.dataDir, secretBackend: { kind: 'keyfile' } },
+      broadcastProgress: (p) => progress.push(p),
+    })
   })
   afterAll(() => hub?.close())
 
@@ -31,7 +34,9 @@ describe('an action end to end: plan → named confirmation → progress → ver
     const result = await handlers['action:run']({ planId: plan.planId, confirm: 'sy-app-3' }, client)
     expect(result.outcome).toBe('succeeded')
     expect(result.verification.every((v) => v.passed)).toBe(true)
-    expect(progress.filter((p) => p.planId === plan.planId).map((p) => p.message)).toEqual(expect.arrayContaining(['restarting sy-app-3', 'verifying', 'succeeded']))
+    expect(progress.filter((p) => p.planId === plan.planId).map((p) => p.message)).toEqual(
+      expect.arrayContaining(['restarting sy-app-3', 'verifying', 'succeeded']),
+    )
 
     const audit = await hub.audit.list()
     expect(audit.map((a) => a.phase)).toEqual(['finished', 'started'])
@@ -42,7 +47,16 @@ describe('an action end to end: plan → named confirmation → progress → ver
 
   it('a failing action is audited as failed with where it stopped', async () => {
     const plan = await handlers['action:plan']({ kind: 'docker.restart', environment: 'lab', endpointId: 'docker', container: 'sy-app-1' }, client)
-    await hub.inventory.save({ ...(await hub.inventory.get('lab')), endpoints: (await hub.inventory.get('lab')).endpoints.map((e) => (e.id === 'docker' && e.kind === 'docker' ? { ...e, connection: { type: 'socket' as const, path: '/nonexistent.sock' } } : e)) }, {}, 'lab')
+    await hub.inventory.save(
+      {
+        ...(await hub.inventory.get('lab')),
+        endpoints: (await hub.inventory.get('lab')).endpoints.map((e) =>
+          e.id === 'docker' && e.kind === 'docker' ? { ...e, connection: { type: 'socket' as const, path: '/nonexistent.sock' } } : e,
+        ),
+      },
+      {},
+      'lab',
+    )
     try {
       const result = await handlers['action:run']({ planId: plan.planId, confirm: 'sy-app-1' }, client)
       expect(result.outcome).toBe('failed')

@@ -44,7 +44,13 @@ describe('bad input gives a clear message, loses nothing and crashes nothing', (
     const reply = await dispatch(
       handlers,
       'endpoint:test',
-      { environment: { name: 'scratch', endpoints: [{ kind: 'postgres', id: 'p', name: 'p', user: 'u', nodes: [{ name: 'a', host: 'db host;reboot', port: 99999 }] }] }, endpointId: 'p' },
+      {
+        environment: {
+          name: 'scratch',
+          endpoints: [{ kind: 'postgres', id: 'p', name: 'p', user: 'u', nodes: [{ name: 'a', host: 'db host;reboot', port: 99999 }] }],
+        },
+        endpointId: 'p',
+      },
       client,
     )
     expect(reply).toMatchObject({ ok: false, error: { code: 'config', message: expect.stringMatching(/environment\.endpoints\.0\.nodes\.0\.(host|port)/) } })
@@ -52,27 +58,60 @@ describe('bad input gives a clear message, loses nothing and crashes nothing', (
 
   it('wrong PostgreSQL password', async () => {
     const node = lab.postgres.nodes[0]!
-    const h = await testEndpoint({ kind: 'postgres', id: 'p', name: 'p', user: lab.postgres.user, database: 'app', sslmode: 'disable', nodes: [{ name: node.name, host: node.host, port: node.port }] }, { 'p.password': 'wrong-password' })
+    const h = await testEndpoint(
+      {
+        kind: 'postgres',
+        id: 'p',
+        name: 'p',
+        user: lab.postgres.user,
+        database: 'app',
+        sslmode: 'disable',
+        nodes: [{ name: node.name, host: node.host, port: node.port }],
+      },
+      { 'p.password': 'wrong-password' },
+    )
     expect(h.status).toBe('critical')
     expect(firstError(h)).toMatchObject({ code: 'auth' })
     expect(JSON.stringify(h)).not.toContain('wrong-password')
   })
 
   it('wrong SSH password', async () => {
-    const h = await testEndpoint({ kind: 'ssh', id: 's', name: 's', host: lab.ssh.host, port: lab.ssh.port, user: lab.ssh.passwordUser, auth: { method: 'password' } }, { 's.password': 'not-the-password' })
+    const h = await testEndpoint(
+      { kind: 'ssh', id: 's', name: 's', host: lab.ssh.host, port: lab.ssh.port, user: lab.ssh.passwordUser, auth: { method: 'password' } },
+      { 's.password': 'not-the-password' },
+    )
     expect(firstError(h)).toMatchObject({ code: 'auth' })
-    const ok = await testEndpoint({ kind: 'ssh', id: 's', name: 's', host: lab.ssh.host, port: lab.ssh.port, user: lab.ssh.passwordUser, auth: { method: 'password' } }, { 's.password': lab.ssh.password })
+    const ok = await testEndpoint(
+      { kind: 'ssh', id: 's', name: 's', host: lab.ssh.host, port: lab.ssh.port, user: lab.ssh.passwordUser, auth: { method: 'password' } },
+      { 's.password': lab.ssh.password },
+    )
     expect(ok.status).toBe('ok')
   })
 
   it('changed SSH host key blocks the connection and shows old and new fingerprints', async () => {
     const path = join(dataDir, 'known_hosts.json')
-    await testEndpoint({ kind: 'ssh', id: 's', name: 's', host: lab.ssh.host, port: lab.ssh.port, user: 'root', auth: { method: 'key', keyPath: lab.ssh.keyPath } })
+    await testEndpoint({
+      kind: 'ssh',
+      id: 's',
+      name: 's',
+      host: lab.ssh.host,
+      port: lab.ssh.port,
+      user: 'root',
+      auth: { method: 'key', keyPath: lab.ssh.keyPath },
+    })
     const known = JSON.parse(readFileSync(path, 'utf8')) as { fingerprint: string }[]
     const real = known[0]!.fingerprint
     const forged = 'SHA256:' + 'A'.repeat(43)
     writeFileSync(path, JSON.stringify([{ ...known[0], fingerprint: forged }]))
-    const h = await testEndpoint({ kind: 'ssh', id: 's', name: 's', host: lab.ssh.host, port: lab.ssh.port, user: 'root', auth: { method: 'key', keyPath: lab.ssh.keyPath } })
+    const h = await testEndpoint({
+      kind: 'ssh',
+      id: 's',
+      name: 's',
+      host: lab.ssh.host,
+      port: lab.ssh.port,
+      user: 'root',
+      auth: { method: 'key', keyPath: lab.ssh.keyPath },
+    })
     expect(h.status).toBe('critical')
     expect(firstError(h)).toMatchObject({ code: 'hostkey-changed', hostKey: { fingerprint: real, previousFingerprint: forged } })
     expect(firstError(h)!.message).toContain('HOST KEY CHANGED')
@@ -89,11 +128,9 @@ describe('bad input gives a clear message, loses nothing and crashes nothing', (
   })
 
   it('reaches Redis through an SSH tunnel', async () => {
-    const h = await testEndpoint(
-      { kind: 'redis-cluster', id: 'r', name: 'r', seeds: [{ host: '127.0.0.1', port: 7000 }], tls: false, viaSsh: 's' },
-      {},
-      [{ kind: 'ssh', id: 's', name: 's', host: lab.ssh.host, port: lab.ssh.port, user: 'root', auth: { method: 'key', keyPath: lab.ssh.keyPath } }],
-    )
+    const h = await testEndpoint({ kind: 'redis-cluster', id: 'r', name: 'r', seeds: [{ host: '127.0.0.1', port: 7000 }], tls: false, viaSsh: 's' }, {}, [
+      { kind: 'ssh', id: 's', name: 's', host: lab.ssh.host, port: lab.ssh.port, user: 'root', auth: { method: 'key', keyPath: lab.ssh.keyPath } },
+    ])
     expect(h.status).toBe('ok')
     expect(h.nodes).toHaveLength(6)
   })
@@ -105,7 +142,15 @@ describe('bad input gives a clear message, loses nothing and crashes nothing', (
       const r = await testEndpoint({ kind: 'redis-cluster', id: 'r', name: 'r', seeds: [{ host: '127.0.0.1', port: redisLike.port }], tls: false })
       expect(r.status).toBe('critical')
       expect(['closed', 'protocol', 'timeout']).toContain(firstError(r)?.code)
-      const p = await testEndpoint({ kind: 'postgres', id: 'p', name: 'p', user: 'u', database: 'd', sslmode: 'disable', nodes: [{ name: 'n', host: '127.0.0.1', port: pgLike.port }] })
+      const p = await testEndpoint({
+        kind: 'postgres',
+        id: 'p',
+        name: 'p',
+        user: 'u',
+        database: 'd',
+        sslmode: 'disable',
+        nodes: [{ name: 'n', host: '127.0.0.1', port: pgLike.port }],
+      })
       expect(p.status).toBe('critical')
       expect(firstError(p)?.code).toBe('closed')
     } finally {
@@ -127,7 +172,12 @@ describe('bad input gives a clear message, loses nothing and crashes nothing', (
   it('nothing is saved half-way: an invalid environment or a stray secret writes nothing', async () => {
     const before = readdirSync(join(dataDir, 'environments')).sort()
     const secretsBefore = readFileSync(join(dataDir, 'secrets.json'), 'utf8')
-    const dangling = await dispatch(handlers, 'env:save', { environment: { name: 'half', endpoints: [{ kind: 'nginx', id: 'n', name: 'n', statusUrl: 'http://127.0.0.1:1/', sshHostId: 'missing' }] } }, client)
+    const dangling = await dispatch(
+      handlers,
+      'env:save',
+      { environment: { name: 'half', endpoints: [{ kind: 'nginx', id: 'n', name: 'n', statusUrl: 'http://127.0.0.1:1/', sshHostId: 'missing' }] } },
+      client,
+    )
     expect(dangling).toMatchObject({ ok: false, error: { code: 'config' } })
     const stray = await dispatch(handlers, 'env:save', { environment: { name: 'half', endpoints: [] }, secrets: { 'ghost.password': 'x' } }, client)
     expect(stray).toMatchObject({ ok: false, error: { message: expect.stringContaining('names no endpoint') } })
@@ -138,6 +188,9 @@ describe('bad input gives a clear message, loses nothing and crashes nothing', (
   it('an unknown channel or a malformed payload is refused, not crashed on', async () => {
     expect(await dispatch(handlers, 'fs:readFile', {}, client)).toMatchObject({ ok: false, error: { code: 'config' } })
     expect(await dispatch(handlers, 'env:remove', { name: 42 }, client)).toMatchObject({ ok: false, error: { code: 'config' } })
-    expect(await dispatch(handlers, 'health:env', { name: 'missing' }, client)).toMatchObject({ ok: false, error: { message: expect.stringContaining('no environment') } })
+    expect(await dispatch(handlers, 'health:env', { name: 'missing' }, client)).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('no environment') },
+    })
   })
 })

@@ -26,8 +26,17 @@ describe('PostgreSQL failover', () => {
       await restoreLabShape(lab, (m) => console.warn(m))
     } finally {
       const { Client } = (await import('pg')).default
-      const c = new Client({ host: '127.0.0.1', port: 15432, user: lab.lab.postgres.user, password: lab.lab.postgres.password, database: lab.lab.postgres.database })
-      await c.connect().then(() => c.query(`DROP TABLE IF EXISTS ${table}`)).catch(() => undefined)
+      const c = new Client({
+        host: '127.0.0.1',
+        port: 15432,
+        user: lab.lab.postgres.user,
+        password: lab.lab.postgres.password,
+        database: lab.lab.postgres.database,
+      })
+      await c
+        .connect()
+        .then(() => c.query(`DROP TABLE IF EXISTS ${table}`))
+        .catch(() => undefined)
       await c.end().catch(() => undefined)
       await lab.hub.close()
     }

@@ -10,8 +10,14 @@ describe('PostgreSQL add and remove a replica', () => {
 
   async function cleanup(): Promise<void> {
     const pgCtl = `${lab.lab.postgres.binDir}/pg_ctl`
-    await labShell(lab.hub, `if test -f ${dataDir}/postmaster.pid; then ${shellCommand(pgCtl, '-D', dataDir, 'stop', '-m', 'immediate', '-w', '-t', 30)}; fi; rm -rf ${dataDir} ${dataDir}.log`)
-    await labShell(lab.hub, `psql -h 127.0.0.1 -p 15432 -U ${lab.lab.postgres.user} -d postgres -Atc "SELECT pg_drop_replication_slot('pg4') FROM pg_replication_slots WHERE slot_name = 'pg4' AND NOT active"`)
+    await labShell(
+      lab.hub,
+      `if test -f ${dataDir}/postmaster.pid; then ${shellCommand(pgCtl, '-D', dataDir, 'stop', '-m', 'immediate', '-w', '-t', 30)}; fi; rm -rf ${dataDir} ${dataDir}.log`,
+    )
+    await labShell(
+      lab.hub,
+      `psql -h 127.0.0.1 -p 15432 -U ${lab.lab.postgres.user} -d postgres -Atc "SELECT pg_drop_replication_slot('pg4') FROM pg_replication_slots WHERE slot_name = 'pg4' AND NOT active"`,
+    )
   }
 
   beforeAll(async () => {
@@ -69,6 +75,8 @@ describe('PostgreSQL add and remove a replica', () => {
   it('will not delete the data directory of a listed node that is the primary', async () => {
     const plan = await lab.runner.plan({ environment: 'lab', endpointId: 'postgres', kind: 'pg.remove-replica', node: 'pg1', deleteDataDir: true })
     expect(plan.runnable).toBe(false)
-    expect(plan.prechecks.filter((c) => !c.passed).map((c) => c.name)).toEqual(expect.arrayContaining(['pg1 is not the primary', 'data directory is a standby']))
+    expect(plan.prechecks.filter((c) => !c.passed).map((c) => c.name)).toEqual(
+      expect.arrayContaining(['pg1 is not the primary', 'data directory is a standby']),
+    )
   })
 })

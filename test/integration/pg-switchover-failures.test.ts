@@ -54,7 +54,12 @@ describe('PostgreSQL switchover failures', () => {
   it('rolls back to the old primary when the target does not replay its final WAL before the promotion', async () => {
     const { endpoint, connections } = await lab.service.resolve('lab')
     const env = { environment: 'lab', endpoint, connections }
-    const proc = await switchoverProcedure(env, { environment: 'lab', endpointId: 'postgres', kind: 'pg.switchover', newPrimary: 'pg2' }, await readTopology('lab', endpoint, connections), { replayWaitMs: 2000 })
+    const proc = await switchoverProcedure(
+      env,
+      { environment: 'lab', endpointId: 'postgres', kind: 'pg.switchover', newPrimary: 'pg2' },
+      await readTopology('lab', endpoint, connections),
+      { replayWaitMs: 2000 },
+    )
     const ctx: OpContext = { ...env, signal: new AbortController().signal, progress: () => undefined, state: new Map() }
     const wait = proc.ops.findIndex((o) => o.title.startsWith('Wait until pg2 replayed'))
     expect(wait).toBe(3)

@@ -27,8 +27,17 @@ describe('PostgreSQL switchover', () => {
     } finally {
       await writer?.prepare().catch(() => undefined) // empties the table
       const { Client } = (await import('pg')).default
-      const c = new Client({ host: '127.0.0.1', port: 15432, user: lab.lab.postgres.user, password: lab.lab.postgres.password, database: lab.lab.postgres.database })
-      await c.connect().then(() => c.query(`DROP TABLE IF EXISTS ${table}`)).catch(() => undefined)
+      const c = new Client({
+        host: '127.0.0.1',
+        port: 15432,
+        user: lab.lab.postgres.user,
+        password: lab.lab.postgres.password,
+        database: lab.lab.postgres.database,
+      })
+      await c
+        .connect()
+        .then(() => c.query(`DROP TABLE IF EXISTS ${table}`))
+        .catch(() => undefined)
       await c.end().catch(() => undefined)
       await lab.hub.close()
     }
@@ -116,9 +125,18 @@ describe('PostgreSQL switchover', () => {
     }
     // pg3 streams from pg2 (a cascade), pg1's slot pg3 is dropped as a DBA would.
     await sql(15433, "SELECT pg_create_physical_replication_slot('pg3', true)")
-    await sql(15434, `ALTER SYSTEM SET primary_conninfo = 'host=127.0.0.1 port=15433 user=replicator password=${lab.lab.postgres.replicationPassword} application_name=pg3'`, 'SELECT pg_reload_conf()')
+    await sql(
+      15434,
+      `ALTER SYSTEM SET primary_conninfo = 'host=127.0.0.1 port=15433 user=replicator password=${lab.lab.postgres.replicationPassword} application_name=pg3'`,
+      'SELECT pg_reload_conf()',
+    )
     const { waitTopology } = await import('../support/pg-lab')
-    await waitTopology(lab, 'pg3 cascading from pg2', 20_000, (t) => t.nodes.find((n) => n.name === 'pg3')?.upstream === 'pg2' && t.nodes.find((n) => n.name === 'pg3')?.walReceiver?.status === 'streaming')
+    await waitTopology(
+      lab,
+      'pg3 cascading from pg2',
+      20_000,
+      (t) => t.nodes.find((n) => n.name === 'pg3')?.upstream === 'pg2' && t.nodes.find((n) => n.name === 'pg3')?.walReceiver?.status === 'streaming',
+    )
     await sql(15432, "SELECT pg_drop_replication_slot('pg3')")
 
     const there = await act(lab.runner, { kind: 'pg.switchover', newPrimary: 'pg2' })

@@ -21,7 +21,10 @@ describe('PostgreSQL topology and health', () => {
     if (!lab) return
     try {
       const d = lab.pgNodes[2]!.dataDir
-      await labShell(lab.hub, `${pgCtl(lab, 'pg3', 'status')} >/dev/null || ${pgCtl(lab, 'pg3', '-l', `${d}.log`, '-w', '-t', '60', 'start')} </dev/null >/dev/null`)
+      await labShell(
+        lab.hub,
+        `${pgCtl(lab, 'pg3', 'status')} >/dev/null || ${pgCtl(lab, 'pg3', '-l', `${d}.log`, '-w', '-t', '60', 'start')} </dev/null >/dev/null`,
+      )
       await restoreLabShape(lab, (m) => console.warn(m))
     } finally {
       await lab.hub.close()
@@ -29,7 +32,13 @@ describe('PostgreSQL topology and health', () => {
   })
 
   async function client(): Promise<pg.Client> {
-    const c = new pg.Client({ host: '127.0.0.1', port: 15432, user: lab.lab.postgres.user, password: lab.lab.postgres.password, database: lab.lab.postgres.database })
+    const c = new pg.Client({
+      host: '127.0.0.1',
+      port: 15432,
+      user: lab.lab.postgres.user,
+      password: lab.lab.postgres.password,
+      database: lab.lab.postgres.database,
+    })
     c.on('error', () => undefined)
     await c.connect()
     clients.push(c)
@@ -94,7 +103,11 @@ describe('PostgreSQL topology and health', () => {
       }
     }
     const follow = (port: number) =>
-      sql(15434, `ALTER SYSTEM SET primary_conninfo = 'host=127.0.0.1 port=${port} user=replicator password=${lab.lab.postgres.replicationPassword} application_name=pg3'`, 'SELECT pg_reload_conf()')
+      sql(
+        15434,
+        `ALTER SYSTEM SET primary_conninfo = 'host=127.0.0.1 port=${port} user=replicator password=${lab.lab.postgres.replicationPassword} application_name=pg3'`,
+        'SELECT pg_reload_conf()',
+      )
     await sql(15433, "SELECT pg_create_physical_replication_slot('pg3', true)")
     try {
       await follow(15433)
@@ -115,7 +128,12 @@ describe('PostgreSQL topology and health', () => {
       expect(t.nodes.find((n) => n.name === 'pg1')!.slots.find((s) => s.name === 'pg3')?.active).toBe(false)
     } finally {
       await follow(15432)
-      await waitTopology(lab, 'pg3 back on pg1', 20_000, (x) => x.nodes.find((n) => n.name === 'pg3')?.upstream === 'pg1' && x.nodes.find((n) => n.name === 'pg2')!.slots.every((s) => !s.active))
+      await waitTopology(
+        lab,
+        'pg3 back on pg1',
+        20_000,
+        (x) => x.nodes.find((n) => n.name === 'pg3')?.upstream === 'pg1' && x.nodes.find((n) => n.name === 'pg2')!.slots.every((s) => !s.active),
+      )
       await sql(15433, "SELECT pg_drop_replication_slot('pg3')")
     }
     expect(isLabShape(await waitTopology(lab, 'lab shape', 20_000, isLabShape))).toBe(true)
@@ -162,7 +180,11 @@ describe('PostgreSQL topology and health', () => {
     if (pgEp.kind === 'postgres') pgEp.database = 'postgres'
     await lab.hub.inventory.save(env, { 'postgres.password': lab.lab.postgres.password })
     const h = await lab.service.health('lab-pgdb', undefined, 'pg1')
-    expect(h.nodes[0]!.topStatements).toEqual({ available: false, hint: expect.stringMatching(/not installed in database postgres: run CREATE EXTENSION pg_stat_statements/), rows: [] })
+    expect(h.nodes[0]!.topStatements).toEqual({
+      available: false,
+      hint: expect.stringMatching(/not installed in database postgres: run CREATE EXTENSION pg_stat_statements/),
+      rows: [],
+    })
   })
 
   it('shows a standby stopped mid-poll as down without breaking the view, then sees it return', async () => {
@@ -198,7 +220,12 @@ describe('PostgreSQL topology and health', () => {
     const c = await client()
     await c.query("SELECT pg_logical_emit_message(false, 'switchyard-test', repeat('x', 100000))")
     await c.query('SELECT pg_switch_wal()')
-    const retained = await waitTopology(lab, 'inactive slot retaining WAL', 10_000, (t) => (t.nodes.find((n) => n.name === 'pg1')!.slots.find((s) => s.name === 'pg3')!.retainedBytes ?? 0) > 0)
+    const retained = await waitTopology(
+      lab,
+      'inactive slot retaining WAL',
+      10_000,
+      (t) => (t.nodes.find((n) => n.name === 'pg1')!.slots.find((s) => s.name === 'pg3')!.retainedBytes ?? 0) > 0,
+    )
     expect(retained.findings.some((f) => /slot pg3 on pg1 is inactive and retains .* of WAL/.test(f.reason))).toBe(true)
 
     const d = lab.pgNodes[2]!.dataDir
@@ -221,7 +248,13 @@ describe('PostgreSQL topology and health', () => {
     expect(out.join('')).toMatch(/confirm with --confirm pg2/)
     expect(await runCli(['pg', 'switchover', 'lab', 'pg2', '--confirm', 'pg3'], io, lab.hub)).toBe(2)
     expect(await runCli(['pg', 'switchover', 'lab'], io, lab.hub)).toBe(2)
-    expect(await runCli(['pg', 'add-replica', 'lab', '--name', 'pg4', '--port', '15435', '--host', '127.0.0.1', '--data-dir', '/tmp', '--ssh-host', 'lab-ssh-postgres'], io, lab.hub)).toBe(2)
+    expect(
+      await runCli(
+        ['pg', 'add-replica', 'lab', '--name', 'pg4', '--port', '15435', '--host', '127.0.0.1', '--data-dir', '/tmp', '--ssh-host', 'lab-ssh-postgres'],
+        io,
+        lab.hub,
+      ),
+    ).toBe(2)
     expect(isLabShape(await lab.service.topology('lab'))).toBe(true)
   })
 })

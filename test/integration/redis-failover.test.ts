@@ -17,7 +17,16 @@ describe('redis failover', () => {
   for (const mode of ['default', 'force', 'takeover'] as const) {
     it(`fails over 127.0.0.1:7001 in ${mode} mode and back`, async () => {
       const replica = replicaOf(7001)
-      const { plan, result } = await planAndRun(suite.lab, { kind: 'redis.failover', environment: 'lab', endpointId: 'redis', master: '127.0.0.1:7001', replica: 'best', mode, maxLagBytes: 1_048_576, timeoutMs: 30_000 })
+      const { plan, result } = await planAndRun(suite.lab, {
+        kind: 'redis.failover',
+        environment: 'lab',
+        endpointId: 'redis',
+        master: '127.0.0.1:7001',
+        replica: 'best',
+        mode,
+        maxLagBytes: 1_048_576,
+        timeoutMs: 30_000,
+      })
       expect(plan.target).toBe('127.0.0.1:7001')
       expect(plan.steps[0]!.commands[0]).toBe(`${replica.addr}: CLUSTER FAILOVER${mode === 'default' ? '' : ` ${mode.toUpperCase()}`}`)
       expect(plan.risk).toBe(mode === 'takeover' ? 'high' : 'medium')
@@ -30,7 +39,16 @@ describe('redis failover', () => {
       expect(view.find((n) => n.port === 7001)!.role).toBe('replica')
 
       // Fail back with the same action (default mode), so the lab keeps its shape.
-      const back = await planAndRun(suite.lab, { kind: 'redis.failover', environment: 'lab', endpointId: 'redis', master: replica.addr, replica: '127.0.0.1:7001', mode: 'default', maxLagBytes: 1_048_576, timeoutMs: 30_000 })
+      const back = await planAndRun(suite.lab, {
+        kind: 'redis.failover',
+        environment: 'lab',
+        endpointId: 'redis',
+        master: replica.addr,
+        replica: '127.0.0.1:7001',
+        mode: 'default',
+        maxLagBytes: 1_048_576,
+        timeoutMs: 30_000,
+      })
       expect(back.result.outcome, back.result.message).toBe('succeeded')
       expect(nodesAt(7000).find((n) => n.port === 7001)!.role).toBe('master')
     })
@@ -38,7 +56,16 @@ describe('redis failover', () => {
 
   it('refuses a default failover when the master is down (pre-check) and names FORCE', async () => {
     // A plan on a healthy cluster with an absurd lag limit fails its lag pre-check only in default mode.
-    const plan = await suite.lab.runner.plan({ kind: 'redis.failover', environment: 'lab', endpointId: 'redis', master: '127.0.0.1:7002', replica: 'best', mode: 'default', maxLagBytes: 0, timeoutMs: 30_000 })
+    const plan = await suite.lab.runner.plan({
+      kind: 'redis.failover',
+      environment: 'lab',
+      endpointId: 'redis',
+      master: '127.0.0.1:7002',
+      replica: 'best',
+      mode: 'default',
+      maxLagBytes: 0,
+      timeoutMs: 30_000,
+    })
     const lag = plan.prechecks.find((c) => c.name === 'replica lag')!
     expect(lag.detail).toMatch(/behind/)
     await expect(suite.lab.runner.run(plan.planId, 'wrong-target')).rejects.toThrow(/confirmation does not match/)
@@ -56,7 +83,11 @@ describe('redis failover', () => {
       await waitFor('first snapshot', 5000, () => watcher.last !== undefined)
       const killedAt = Date.now()
       process.kill(pid, 'SIGKILL')
-      await waitFor('automatic promotion', 30_000, () => nodesAt(7000).find((n) => n.id === replica.id)?.role === 'master' && cli(7000, 'CLUSTER', 'INFO').includes('cluster_state:ok'))
+      await waitFor(
+        'automatic promotion',
+        30_000,
+        () => nodesAt(7000).find((n) => n.id === replica.id)?.role === 'master' && cli(7000, 'CLUSTER', 'INFO').includes('cluster_state:ok'),
+      )
       const failoverMs = Date.now() - killedAt
       await waitFor('timeline to show it', 5000, () => timeline.some((e) => e.kind === 'promoted' && e.node === replica.addr))
       const kinds = timeline.map((e) => `${e.kind}@${e.node ?? ''}`)
@@ -68,9 +99,24 @@ describe('redis failover', () => {
       // Restart the killed node over SSH with its own config; it rejoins as a replica.
       const ssh = await connections.ssh('lab-ssh')
       await ssh.run(shellCommand('redis-server', `${suite.lab.redisDir}/7002/redis.conf`))
-      await waitFor('old master back as a replica', 30_000, () => nodesAt(7000).find((n) => n.port === 7002)?.role === 'replica' && cli(7002, 'INFO', 'replication').includes('master_link_status:up'))
-      await waitFor('timeline to show the recovery', 5000, () => timeline.some((e) => (e.kind === 'reachable' || e.kind === 'node-recovered') && e.node === victim.addr))
-      const back = await planAndRun(suite.lab, { kind: 'redis.failover', environment: 'lab', endpointId: 'redis', master: replica.addr, replica: victim.addr, mode: 'default', maxLagBytes: 1_048_576, timeoutMs: 30_000 })
+      await waitFor(
+        'old master back as a replica',
+        30_000,
+        () => nodesAt(7000).find((n) => n.port === 7002)?.role === 'replica' && cli(7002, 'INFO', 'replication').includes('master_link_status:up'),
+      )
+      await waitFor('timeline to show the recovery', 5000, () =>
+        timeline.some((e) => (e.kind === 'reachable' || e.kind === 'node-recovered') && e.node === victim.addr),
+      )
+      const back = await planAndRun(suite.lab, {
+        kind: 'redis.failover',
+        environment: 'lab',
+        endpointId: 'redis',
+        master: replica.addr,
+        replica: victim.addr,
+        mode: 'default',
+        maxLagBytes: 1_048_576,
+        timeoutMs: 30_000,
+      })
       expect(back.result.outcome, back.result.message).toBe('succeeded')
     } finally {
       watcher.stop()

@@ -59,10 +59,20 @@ export async function redisLab(): Promise<RedisLab> {
 }
 
 /** Plan, confirm with the plan's own target, run. */
-export async function planAndRun(lab: RedisLab, request: ActionRequest, onPlan?: (plan: ActionPlan) => void): Promise<{ plan: ActionPlan; result: ActionResult }> {
+export async function planAndRun(
+  lab: RedisLab,
+  request: ActionRequest,
+  onPlan?: (plan: ActionPlan) => void,
+): Promise<{ plan: ActionPlan; result: ActionResult }> {
   const plan = await lab.runner.plan(request)
   onPlan?.(plan)
-  if (!plan.runnable) throw new Error(`plan not runnable: ${plan.prechecks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`).join('; ')}`)
+  if (!plan.runnable)
+    throw new Error(
+      `plan not runnable: ${plan.prechecks
+        .filter((c) => !c.passed)
+        .map((c) => `${c.name}: ${c.detail}`)
+        .join('; ')}`,
+    )
   const result = await lab.runner.run(plan.planId, plan.target)
   return { plan, result }
 }
@@ -175,7 +185,8 @@ async function restoreOnce(lab: RedisLab): Promise<void> {
   // 1. Close any open slot.
   for (const p of [...ALL_PORTS, ...SPARE_PORTS]) {
     const me = nodesAt(p).find((n) => n.flags.includes('myself'))
-    for (const s of [...(me?.migrating ?? []).map((m) => m.slot), ...(me?.importing ?? []).map((i) => i.slot)]) cli(p, 'CLUSTER', 'SETSLOT', String(s), 'STABLE')
+    for (const s of [...(me?.migrating ?? []).map((m) => m.slot), ...(me?.importing ?? []).map((i) => i.slot)])
+      cli(p, 'CLUSTER', 'SETSLOT', String(s), 'STABLE')
   }
   // 2. 7000-7002 are the masters: fail back any pair whose roles are swapped.
   await waitFor('no failed nodes', 30_000, () => !nodesAt(7000).some((n) => n.flags.includes('fail') || n.flags.includes('fail?')))
@@ -209,7 +220,10 @@ async function restoreOnce(lab: RedisLab): Promise<void> {
     }
   }
   if (changed) for (const p of MASTER_PORTS) cli(p, 'CLUSTER', 'BUMPEPOCH')
-  await waitForSlotAgreement(lab.access, nodesAt(7000).filter((n) => n.role === 'master'))
+  await waitForSlotAgreement(
+    lab.access,
+    nodesAt(7000).filter((n) => n.role === 'master'),
+  )
   // 4. Spares out of the cluster: replicas re-attached, forgotten everywhere, reset.
   const spareIds = view.filter((n) => SPARE_PORTS.includes(n.port)).map((n) => n.id)
   for (const id of spareIds) {
@@ -269,7 +283,9 @@ export function slotMapsAgree(): boolean {
       .map((n) => `${n.id}=${n.slots.map((r) => `${r.start}-${r.end}`).join(',')}`)
       .sort()
       .join(' ')
-  const ports = nodesAt(7000).filter((n) => !n.flags.includes('fail')).map((n) => n.port)
+  const ports = nodesAt(7000)
+    .filter((n) => !n.flags.includes('fail'))
+    .map((n) => n.port)
   const first = sig(ports[0]!)
   return ports.every((p) => sig(p) === first)
 }

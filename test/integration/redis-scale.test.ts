@@ -1,7 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Cluster } from 'ioredis'
 import { MigrationStore } from '../../src/main/systems/redis/migration-store'
-import { cli, HOST, readAll, slotMapsAgree, loadKeys, nodesAt, planAndRun, redisLab, restoreRedisLab, totalKeys, waitFor, type RedisLab } from './redis-lab-support'
+import {
+  cli,
+  HOST,
+  readAll,
+  slotMapsAgree,
+  loadKeys,
+  nodesAt,
+  planAndRun,
+  redisLab,
+  restoreRedisLab,
+  totalKeys,
+  waitFor,
+  type RedisLab,
+} from './redis-lab-support'
 
 const KEYS = 200_000
 
@@ -29,7 +42,15 @@ describe('redis scale out and in', () => {
   })
 
   it('adds 127.0.0.1:7006 as an empty master', async () => {
-    const { plan, result } = await planAndRun(lab, { kind: 'redis.add-master', environment: 'lab', endpointId: 'redis', node: { host: HOST, port: 7006 }, rebalance: false, weight: 1, concurrency: 3 })
+    const { plan, result } = await planAndRun(lab, {
+      kind: 'redis.add-master',
+      environment: 'lab',
+      endpointId: 'redis',
+      node: { host: HOST, port: 7006 },
+      rebalance: false,
+      weight: 1,
+      concurrency: 3,
+    })
     expect(plan.steps[0]!.commands[0]).toMatch(/^127\.0\.0\.1:7006: CLUSTER MEET 127\.0\.0\.1 700[0-2]$/)
     expect(plan.prechecks.find((c) => c.name === 'node is alone')!.passed).toBe(true)
     expect(result.outcome, result.message).toBe('succeeded')
@@ -51,9 +72,9 @@ describe('redis scale out and in', () => {
       const inFlight = new Set<Promise<unknown>>()
       while (writing) {
         const i = written++
-        const p = writer.set(`w:${i}`, `w${i}`).catch((e: Error) => {
+        const p = writer.set(`w:${i}`, `w${i}`).catch((e: unknown) => {
           writeErrors++
-          if (errors.length < 5) errors.push(e.message)
+          if (errors.length < 5) errors.push(String(e))
         })
         inFlight.add(p)
         void p.finally(() => inFlight.delete(p))
@@ -62,7 +83,16 @@ describe('redis scale out and in', () => {
       await Promise.all(inFlight)
     })()
 
-    const req = { kind: 'redis.rebalance' as const, environment: 'lab', endpointId: 'redis', weights: {}, useEmptyMasters: true, thresholdPct: 2, concurrency: 3, batchKeys: 200 }
+    const req = {
+      kind: 'redis.rebalance' as const,
+      environment: 'lab',
+      endpointId: 'redis',
+      weights: {},
+      useEmptyMasters: true,
+      thresholdPct: 2,
+      concurrency: 3,
+      batchKeys: 200,
+    }
     const plan = await lab.runner.plan(req)
     expect(plan.runnable).toBe(true)
     expect(plan.steps.length).toBe(4) // three moves and the agreement wait
@@ -86,7 +116,7 @@ describe('redis scale out and in', () => {
     const result = await lab.runner.run(resume.planId, resume.target)
     expect(result.outcome, result.message).toBe('succeeded')
     expect(result.verification.every((v) => v.passed)).toBe(true)
-    expect((await new MigrationStore(lab.dataDir).unfinished('lab', 'redis'))).toBeNull()
+    expect(await new MigrationStore(lab.dataDir).unfinished('lab', 'redis')).toBeNull()
 
     writing = false
     await loop
@@ -98,7 +128,10 @@ describe('redis scale out and in', () => {
     expect(counts.sort()).toEqual([4096, 4096, 4096, 4096])
     expect(totalKeys()).toBe(KEYS + written)
     // Every written key reads back with its value; a sample of the loaded ones too.
-    const got = await readAll(writer, Array.from({ length: written }, (_, i) => `w:${i}`))
+    const got = await readAll(
+      writer,
+      Array.from({ length: written }, (_, i) => `w:${i}`),
+    )
     expect(got.filter((v, i) => v !== `w${i}`).length).toBe(0)
     for (let i = 0; i < KEYS; i += 997) expect(await writer.get(`k:${i}`)).toBe(`v${i}`)
     expect(written).toBeGreaterThan(100)
@@ -106,7 +139,13 @@ describe('redis scale out and in', () => {
 
   it('adds 127.0.0.1:7007 as a replica of the new master', async () => {
     const master = nodesAt(7000).find((n) => n.port === 7006)!
-    const { result } = await planAndRun(lab, { kind: 'redis.add-replica', environment: 'lab', endpointId: 'redis', node: { host: HOST, port: 7007 }, master: master.id })
+    const { result } = await planAndRun(lab, {
+      kind: 'redis.add-replica',
+      environment: 'lab',
+      endpointId: 'redis',
+      node: { host: HOST, port: 7007 },
+      master: master.id,
+    })
     expect(result.outcome, result.message).toBe('succeeded')
     expect(nodesAt(7000).find((n) => n.port === 7007)!.masterId).toBe(master.id)
     expect(cli(7007, 'INFO', 'replication')).toMatch(/master_link_status:up/)
@@ -114,7 +153,13 @@ describe('redis scale out and in', () => {
 
   it('removes master 127.0.0.1:7006 again: drained, its replica re-attached, forgotten and reset', async () => {
     const before = totalKeys()
-    const { plan, result } = await planAndRun(lab, { kind: 'redis.remove-master', environment: 'lab', endpointId: 'redis', node: `${HOST}:7006`, concurrency: 3 })
+    const { plan, result } = await planAndRun(lab, {
+      kind: 'redis.remove-master',
+      environment: 'lab',
+      endpointId: 'redis',
+      node: `${HOST}:7006`,
+      concurrency: 3,
+    })
     expect(plan.risk).toBe('high')
     expect(plan.steps.some((s) => s.commands.some((c) => c.includes('CLUSTER FORGET')))).toBe(true)
     expect(result.outcome, result.message).toBe('succeeded')

@@ -42,7 +42,13 @@ describe('redis sentinel', () => {
 
   it('fails over with SENTINEL FAILOVER and verifies the new master', async () => {
     deployment.cli(deployment.master, 'SET', 'k', 'v')
-    const { plan, result } = await planAndRun(lab, { kind: 'redis.sentinel-failover', environment: 'sentinel', endpointId: 'sentinel', master: 'sy', timeoutMs: 60_000 })
+    const { plan, result } = await planAndRun(lab, {
+      kind: 'redis.sentinel-failover',
+      environment: 'sentinel',
+      endpointId: 'sentinel',
+      master: 'sy',
+      timeoutMs: 60_000,
+    })
     expect(plan.target).toBe('sy')
     expect(plan.steps[0]!.commands[0]).toMatch(/SENTINEL FAILOVER sy$/)
     expect(result.outcome, result.message).toBe('succeeded')

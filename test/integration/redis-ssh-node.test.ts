@@ -34,11 +34,22 @@ describe('redis add master started over SSH', () => {
   })
 
   it('starts the node from the template, joins it and rebalances onto it', async () => {
-    const request = { kind: 'redis.add-master' as const, environment: 'lab', endpointId: 'redis', node: { host: HOST, port: PORT }, rebalance: true, weight: 1, concurrency: 3, start: { template: join(lab.redisDir, '7006', 'redis.conf'), dir } }
+    const request = {
+      kind: 'redis.add-master' as const,
+      environment: 'lab',
+      endpointId: 'redis',
+      node: { host: HOST, port: PORT },
+      rebalance: true,
+      weight: 1,
+      concurrency: 3,
+      start: { template: join(lab.redisDir, '7006', 'redis.conf'), dir },
+    }
     // The CLI builds the same request and shows the same plan.
     const out: string[] = []
     const io = { out: (x: string) => void out.push(x), err: (x: string) => void out.push(x) }
-    expect(await runCli(['redis', 'add-master', 'lab', `${HOST}:${PORT}`, '--start-template', request.start.template, '--start-dir', dir, '--dry-run'], io, lab.hub)).toBe(0)
+    expect(
+      await runCli(['redis', 'add-master', 'lab', `${HOST}:${PORT}`, '--start-template', request.start.template, '--start-dir', dir, '--dry-run'], io, lab.hub),
+    ).toBe(0)
     expect(out.join('')).toContain(`redis-server ${dir}/redis.conf --daemonize yes`)
     const { plan, result } = await planAndRun(lab, request)
     const start = plan.steps[0]!

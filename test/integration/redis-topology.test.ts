@@ -45,7 +45,13 @@ describe('redis topology', () => {
     const { connections } = await suite.lab.hub.connect('lab')
     const endpoint = connections.endpoint('redis')
     if (endpoint.kind !== 'redis-cluster') throw new Error('lab redis endpoint missing')
-    const env: Environment = { ...connections.environment, name: 'lab-deadseed', endpoints: connections.environment.endpoints.map((e) => (e.id === 'redis' && e.kind === 'redis-cluster' ? { ...e, seeds: [{ host: HOST, port: 7999 }, ...e.seeds] } : e)) }
+    const env: Environment = {
+      ...connections.environment,
+      name: 'lab-deadseed',
+      endpoints: connections.environment.endpoints.map((e) =>
+        e.id === 'redis' && e.kind === 'redis-cluster' ? { ...e, seeds: [{ host: HOST, port: 7999 }, ...e.seeds] } : e,
+      ),
+    }
     await suite.lab.hub.inventory.save(env, {})
     const frozen = pidOf(suite.lab.redisDir, 7004)
     process.kill(frozen, 'SIGSTOP')
@@ -69,7 +75,13 @@ describe('redis topology', () => {
 
   it('works through an SSH tunnel: announced addresses and MOVED redirects are mapped', async () => {
     const { connections } = await suite.lab.hub.connect('lab')
-    const env: Environment = { ...connections.environment, name: 'lab-tunnel', endpoints: connections.environment.endpoints.map((e) => (e.id === 'redis' && e.kind === 'redis-cluster' ? { ...e, viaSsh: 'lab-ssh', seeds: [e.seeds[0]!] } : e)) }
+    const env: Environment = {
+      ...connections.environment,
+      name: 'lab-tunnel',
+      endpoints: connections.environment.endpoints.map((e) =>
+        e.id === 'redis' && e.kind === 'redis-cluster' ? { ...e, viaSsh: 'lab-ssh', seeds: [e.seeds[0]!] } : e,
+      ),
+    }
     await suite.lab.hub.inventory.save(env, {})
     const { connections: c2 } = await suite.lab.hub.connect('lab-tunnel')
     const access = clusterAccess(c2, 'redis')
@@ -102,7 +114,7 @@ describe('redis topology', () => {
     }
     const t = await handlers['redis:topology']({ environment: 'lab', endpointId: 'redis' }, client)
     expect(countSlots(t.masters.flatMap((m) => m.ranges))).toBe(16384)
-    const keys = await handlers['redis:slot-keys']({ environment: 'lab', endpointId: 'redis', start: 0, end: 16383 > 1000 ? 999 : 0 }, client)
+    const keys = await handlers['redis:slot-keys']({ environment: 'lab', endpointId: 'redis', start: 0, end: 999 }, client)
     expect(keys.slots).toHaveLength(1000)
     expect(keys.slots.every((s) => s.owner !== null && s.keys !== null)).toBe(true)
     expect(await handlers['redis:migration-status']({ environment: 'lab', endpointId: 'redis' }, client)).toEqual({ migration: null })

@@ -30,7 +30,7 @@ describe('SSH command runner against the lab sshd', () => {
 
   it('passes every argument through the remote shell unchanged', async () => {
     const s = await connections.ssh('bastion')
-    const args = ["$(touch /tmp/switchyard-pwned)", '`id`', "it's", 'a"b', '; echo injected', '$HOME', 'tab\there', '*']
+    const args = ['$(touch /tmp/switchyard-pwned)', '`id`', "it's", 'a"b', '; echo injected', '$HOME', 'tab\there', '*']
     const out = await s.run(shellCommand('printf', '%s\\n', ...args))
     expect(out.split('\n').slice(0, -1)).toEqual(args)
     expect((await s.exec('test -e /tmp/switchyard-pwned')).code).toBe(1)

@@ -21,7 +21,7 @@ function openSocket(url: string, origin: string): Promise<WebSocket> {
 function call(ws: WebSocket, id: number, channel: string, payload: unknown): Promise<{ ok: boolean; value?: unknown; error?: { code: string } }> {
   return new Promise((resolve) => {
     const on = (data: WebSocket.RawData) => {
-      const msg = JSON.parse(String(data))
+      const msg = JSON.parse((data as Buffer).toString('utf8')) as { id: number; reply: { ok: boolean; value?: unknown; error?: { code: string } } }
       if (msg.id === id) {
         ws.off('message', on)
         resolve(msg.reply)
@@ -42,7 +42,8 @@ describe('web mode server', () => {
     hub = new ServiceHub({ dataDir, cipher: new KeyFileCipher(dataDir) })
     server = await startWebServer({
       rendererDir,
-      handlers: () => createHandlers(hub, { info: { mode: 'web', version: 'test', dataDir, secretBackend: { kind: 'keyfile' } }, broadcastProgress: () => undefined }),
+      handlers: () =>
+        createHandlers(hub, { info: { mode: 'web', version: 'test', dataDir, secretBackend: { kind: 'keyfile' } }, broadcastProgress: () => undefined }),
     })
   })
   afterAll(async () => {

@@ -36,7 +36,13 @@ type WithoutTarget<T> = T extends unknown ? Omit<T, 'environment' | 'endpointId'
 /** Plan, confirm with the plan's own target, run. */
 export async function act(runner: ActionRunner, request: WithoutTarget<ActionRequest>): Promise<{ plan: ActionPlan; result: ActionResult }> {
   const plan = await runner.plan({ environment: 'lab', endpointId: PG_ENDPOINT, ...request })
-  if (!plan.runnable) throw new Error(`plan ${plan.kind} not runnable: ${plan.prechecks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`).join('; ')}`)
+  if (!plan.runnable)
+    throw new Error(
+      `plan ${plan.kind} not runnable: ${plan.prechecks
+        .filter((c) => !c.passed)
+        .map((c) => `${c.name}: ${c.detail}`)
+        .join('; ')}`,
+    )
   const result = await runner.run(plan.planId, plan.target)
   return { plan, result }
 }
@@ -63,7 +69,13 @@ export function isLabShape(t: PgTopology): boolean {
     t.nodes.every((n) => n.listed) &&
     ['pg2', 'pg3'].every((s) => {
       const n = t.nodes.find((x) => x.name === s)
-      return n?.role === 'standby' && n.upstream === 'pg1' && n.walReceiver?.status === 'streaming' && n.slots.length === 0 && p?.slots.some((sl) => sl.name === s && sl.active)
+      return (
+        n?.role === 'standby' &&
+        n.upstream === 'pg1' &&
+        n.walReceiver?.status === 'streaming' &&
+        n.slots.length === 0 &&
+        p?.slots.some((sl) => sl.name === s && sl.active)
+      )
     })
   )
 }
@@ -94,7 +106,9 @@ export async function restoreLabShape(lab: PgLab, log: (m: string) => void = () 
   for (let round = 0; round < 4; round++) {
     const t = await lab.service.topology('lab')
     if (isLabShape(t)) return t
-    log(`restore round ${round}: primary=${t.primary} ${t.nodes.map((n) => `${n.name}:${n.role}/${n.upstream ?? '-'}/${n.walReceiver?.status ?? '-'}`).join(' ')}`)
+    log(
+      `restore round ${round}: primary=${t.primary} ${t.nodes.map((n) => `${n.name}:${n.role}/${n.upstream ?? '-'}/${n.walReceiver?.status ?? '-'}`).join(' ')}`,
+    )
     if (!t.primary) {
       // No primary: bring pg1 back as it was if it was a clean primary, else fail over.
       const pg1 = t.nodes.find((n) => n.name === 'pg1')
@@ -125,7 +139,8 @@ export async function restoreLabShape(lab: PgLab, log: (m: string) => void = () 
     for (const n of (await lab.service.topology('lab')).nodes) {
       if (!n.listed || n.role === 'down') continue
       const stale = n.slots.filter((s) => !s.active && (n.name !== 'pg1' || !['pg2', 'pg3'].includes(s.name)))
-      for (const s of stale) await labShell(lab.hub, `psql -h 127.0.0.1 -p ${n.port} -U ${lab.lab.postgres.user} -d postgres -Atc "SELECT pg_drop_replication_slot('${s.name}')"`)
+      for (const s of stale)
+        await labShell(lab.hub, `psql -h 127.0.0.1 -p ${n.port} -U ${lab.lab.postgres.user} -d postgres -Atc "SELECT pg_drop_replication_slot('${s.name}')"`)
     }
   }
   return waitTopology(lab, 'the lab shape', 30_000, isLabShape)

@@ -60,7 +60,8 @@ export class SequentialWriter {
     const target = this.acked.length + n
     const deadline = Date.now() + timeoutMs
     while (this.acked.length < target) {
-      if (Date.now() > deadline) throw new Error(`writer committed only ${this.acked.length}/${target} ids in ${timeoutMs} ms; last errors: ${this.errors.slice(-3).join(' | ')}`)
+      if (Date.now() > deadline)
+        throw new Error(`writer committed only ${this.acked.length}/${target} ids in ${timeoutMs} ms; last errors: ${this.errors.slice(-3).join(' | ')}`)
       await new Promise((r) => setTimeout(r, 10))
     }
   }
@@ -74,7 +75,16 @@ export class SequentialWriter {
     const deadline = Date.now() + timeoutMs
     for (;;) {
       for (const n of this.o.nodes) {
-        const c = new pg.Client({ host: n.host, port: n.port, user: this.o.user, password: this.o.password, database: this.o.database, connectionTimeoutMillis: 1000, query_timeout: 2000, application_name: 'switchyard-writer' })
+        const c = new pg.Client({
+          host: n.host,
+          port: n.port,
+          user: this.o.user,
+          password: this.o.password,
+          database: this.o.database,
+          connectionTimeoutMillis: 1000,
+          query_timeout: 2000,
+          application_name: 'switchyard-writer',
+        })
         c.on('error', () => undefined)
         try {
           await c.connect()
@@ -120,8 +130,21 @@ export class SequentialWriter {
 }
 
 /** Ids of `acked` missing on the node at host:port, after it replayed up to `lsn`. */
-export async function missingIds(node: { host: string; port: number }, o: Omit<WriterOptions, 'nodes'>, acked: readonly number[], lsn?: string): Promise<number[]> {
-  const c = new pg.Client({ host: node.host, port: node.port, user: o.user, password: o.password, database: o.database, connectionTimeoutMillis: 3000, query_timeout: 10_000 })
+export async function missingIds(
+  node: { host: string; port: number },
+  o: Omit<WriterOptions, 'nodes'>,
+  acked: readonly number[],
+  lsn?: string,
+): Promise<number[]> {
+  const c = new pg.Client({
+    host: node.host,
+    port: node.port,
+    user: o.user,
+    password: o.password,
+    database: o.database,
+    connectionTimeoutMillis: 3000,
+    query_timeout: 10_000,
+  })
   c.on('error', () => undefined)
   await c.connect()
   try {

@@ -38,12 +38,16 @@ export async function startSentinelDeployment(base: number): Promise<SentinelDep
   const replica = base + 1
   const sentinels = [base + 2, base + 3, base + 4]
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-sentinel-'))
-  const cli = (port: number, ...args: string[]) => execFileSync('redis-cli', ['-h', HOST, '-p', String(port), ...args], { encoding: 'utf8', timeout: 5000 }).trim()
+  const cli = (port: number, ...args: string[]) =>
+    execFileSync('redis-cli', ['-h', HOST, '-p', String(port), ...args], { encoding: 'utf8', timeout: 5000 }).trim()
   const start = (port: number, lines: string[], sentinel = false) => {
     const d = join(dir, String(port))
     mkdirSync(d, { recursive: true })
     const conf = join(d, sentinel ? 'sentinel.conf' : 'redis.conf')
-    writeFileSync(conf, [`port ${port}`, `bind ${HOST}`, 'protected-mode no', 'daemonize yes', `dir ${d}`, `pidfile ${d}/pid`, `logfile ${d}/log`, ...lines].join('\n') + '\n')
+    writeFileSync(
+      conf,
+      [`port ${port}`, `bind ${HOST}`, 'protected-mode no', 'daemonize yes', `dir ${d}`, `pidfile ${d}/pid`, `logfile ${d}/log`, ...lines].join('\n') + '\n',
+    )
     execFileSync('redis-server', sentinel ? [conf, '--sentinel'] : [conf], { stdio: 'ignore' })
   }
   const stop = () => {
@@ -59,9 +63,15 @@ export async function startSentinelDeployment(base: number): Promise<SentinelDep
   try {
     start(master, ['save ""', 'appendonly no'])
     start(replica, ['save ""', 'appendonly no', `replicaof ${HOST} ${master}`])
-    for (const p of sentinels) start(p, [`sentinel monitor sy ${HOST} ${master} 2`, 'sentinel down-after-milliseconds sy 2000', 'sentinel failover-timeout sy 10000'], true)
+    for (const p of sentinels)
+      start(p, [`sentinel monitor sy ${HOST} ${master} 2`, 'sentinel down-after-milliseconds sy 2000', 'sentinel failover-timeout sy 10000'], true)
     await waitFor('sentinels to find each other and see the replica in sync', 40_000, () =>
-      sentinels.every((p) => cli(p, 'SENTINEL', 'SENTINELS', 'sy').split('\n').filter((l) => l === 'runid').length === 2 && /master-link-status\nok/.test(cli(p, 'SENTINEL', 'REPLICAS', 'sy'))),
+      sentinels.every(
+        (p) =>
+          cli(p, 'SENTINEL', 'SENTINELS', 'sy')
+            .split('\n')
+            .filter((l) => l === 'runid').length === 2 && /master-link-status\nok/.test(cli(p, 'SENTINEL', 'REPLICAS', 'sy')),
+      ),
     )
     await waitFor('replica in sync', 10_000, () => cli(replica, 'INFO', 'replication').includes('master_link_status:up'))
   } catch (err) {
@@ -74,6 +84,11 @@ export async function startSentinelDeployment(base: number): Promise<SentinelDep
     sentinels,
     cli,
     stop,
-    environment: (name) => ({ name, endpoints: [{ kind: 'redis-sentinel', id: 'sentinel', name: 'Sentinel', sentinels: sentinels.map((port) => ({ host: HOST, port })), masterName: 'sy', tls: false }] }),
+    environment: (name) => ({
+      name,
+      endpoints: [
+        { kind: 'redis-sentinel', id: 'sentinel', name: 'Sentinel', sentinels: sentinels.map((port) => ({ host: HOST, port })), masterName: 'sy', tls: false },
+      ],
+    }),
   }
 }

@@ -29,7 +29,16 @@ export async function openWebApp(hub: ServiceHub): Promise<{ server: WebServer; 
   })
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+      '--disable-quic',
+    ],
   })
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
   await page.goto(server.url)
@@ -63,7 +72,10 @@ export function webAppSuite() {
     await ctx.hub?.close()
   })
   const runAction = async (request: RequestInput<'action:plan'>): Promise<ActionResult> => {
-    const handlers = createHandlers(ctx.hub, { info: { mode: 'web', version: 'e2e', dataDir: ctx.hub.options.dataDir, secretBackend: { kind: 'keyfile' } }, broadcastProgress: () => undefined })
+    const handlers = createHandlers(ctx.hub, {
+      info: { mode: 'web', version: 'e2e', dataDir: ctx.hub.options.dataDir, secretBackend: { kind: 'keyfile' } },
+      broadcastProgress: () => undefined,
+    })
     const client = { id: 'e2e-restore', emit: () => undefined, onClose: () => undefined }
     // Through dispatch, so the request gets its schema defaults exactly as from the UI.
     const planned = await dispatch(handlers, 'action:plan', request, client)

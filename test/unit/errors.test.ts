@@ -20,7 +20,15 @@ describe('error classification', () => {
   })
 
   it('keeps a host-key mismatch and its fingerprints', () => {
-    const e = toConnError(new SwitchyardError('hostkey-changed', 'changed', { host: 'h', port: 22, algorithm: 'ssh-ed25519', fingerprint: 'SHA256:new', previousFingerprint: 'SHA256:old' }))
+    const e = toConnError(
+      new SwitchyardError('hostkey-changed', 'changed', {
+        host: 'h',
+        port: 22,
+        algorithm: 'ssh-ed25519',
+        fingerprint: 'SHA256:new',
+        previousFingerprint: 'SHA256:old',
+      }),
+    )
     expect(e).toMatchObject({ code: 'hostkey-changed', hostKey: { fingerprint: 'SHA256:new', previousFingerprint: 'SHA256:old' } })
   })
 
@@ -31,6 +39,9 @@ describe('error classification', () => {
   })
 
   it('times out with the name of what was slow', async () => {
-    await expect(withTimeout('INFO on 10.0.0.1:6379', 20, new Promise(() => undefined))).rejects.toMatchObject({ code: 'timeout', message: expect.stringContaining('INFO on') })
+    await expect(withTimeout('INFO on 10.0.0.1:6379', 20, new Promise(() => undefined))).rejects.toMatchObject({
+      code: 'timeout',
+      message: expect.stringContaining('INFO on'),
+    })
   })
 })

@@ -22,7 +22,10 @@ describe('environment schema', () => {
     const dup = Environment.safeParse({ name: 'x', endpoints: [ssh, ssh] })
     expect(dup.success).toBe(false)
     expect(JSON.stringify(dup.error?.issues)).toContain('duplicate endpoint id')
-    const dangling = Environment.safeParse({ name: 'x', endpoints: [{ kind: 'redis-cluster', id: 'r', name: 'r', seeds: [{ host: 'a', port: 1 }], viaSsh: 'nope' }] })
+    const dangling = Environment.safeParse({
+      name: 'x',
+      endpoints: [{ kind: 'redis-cluster', id: 'r', name: 'r', seeds: [{ host: 'a', port: 1 }], viaSsh: 'nope' }],
+    })
     expect(JSON.stringify(dangling.error?.issues)).toContain('not in this environment')
   })
 

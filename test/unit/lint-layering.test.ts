@@ -1,12 +1,10 @@
 import { RuleTester } from 'eslint'
 import { join } from 'node:path'
-import { afterAll, describe, it } from 'vitest'
-// @ts-expect-error the rule is plain JavaScript, loaded by eslint.config.js
+import { describe, it } from 'vitest'
 import { ipcOwners, layering } from '../../eslint/layering.js'
 
 RuleTester.describe = describe
 RuleTester.it = it
-RuleTester.afterAll = afterAll
 
 const src = (p: string) => join(__dirname, '../../src', p)
 const tester = new RuleTester({ languageOptions: { ecmaVersion: 2024, sourceType: 'module' } })
@@ -15,7 +13,10 @@ describe('the layering lint rule', () => {
   tester.run('layering', layering, {
     valid: [
       { filename: src('shared/systems/redis.ts'), code: "import { z } from 'zod'; import { Host } from '../primitives'" },
-      { filename: src('main/systems/redis/redis-cli.ts'), code: "import { UsageError } from '../../core/cli'; import { Redis } from 'ioredis'; import x from './redis-watch'" },
+      {
+        filename: src('main/systems/redis/redis-cli.ts'),
+        code: "import { UsageError } from '../../core/cli'; import { Redis } from 'ioredis'; import x from './redis-watch'",
+      },
       { filename: src('main/systems/sentinel/sentinel.ts'), code: "import { Redis } from 'ioredis'" },
       { filename: src('main/app/handlers.ts'), code: "import { systems } from '../systems'; import { app } from 'electron'" },
       { filename: src('main/core/ssh/ssh-session.ts'), code: "import { Client } from 'ssh2'; import { readFile } from 'node:fs/promises'" },

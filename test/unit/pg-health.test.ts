@@ -24,7 +24,8 @@ describe('gradeNodeHealth', () => {
     expect(gradeNodeHealth(healthy())).toEqual({ findings: [], status: 'ok' })
   })
   it('grades connections against max_connections minus the reserved slots', () => {
-    const at = (total: number) => gradeNodeHealth(healthy({ connections: { total, max: 100, reserved: 3, active: 0, idleInTransaction: 0, waitingOnLocks: 0 } }))
+    const at = (total: number) =>
+      gradeNodeHealth(healthy({ connections: { total, max: 100, reserved: 3, active: 0, idleInTransaction: 0, waitingOnLocks: 0 } }))
     expect(at(77).status).toBe('ok')
     expect(at(78).status).toBe('warn')
     expect(at(93).status).toBe('critical')
@@ -36,7 +37,9 @@ describe('gradeNodeHealth', () => {
     const idle = gradeNodeHealth(healthy({ longestTransaction: session(700, 'idle in transaction') }))
     expect(idle.findings[0]?.reason).toMatch(/transaction open 12 min and idle \(pid 42\)/)
     expect(gradeNodeHealth(healthy({ lockWaits: [{ pid: 1, blockedBy: [2], seconds: 5, query: '' }] })).status).toBe('ok')
-    expect(gradeNodeHealth(healthy({ lockWaits: [{ pid: 1, blockedBy: [2], seconds: 45, query: '' }] })).findings[0]?.reason).toMatch(/1 session\(s\) waiting on locks, longest 45 s/)
+    expect(gradeNodeHealth(healthy({ lockWaits: [{ pid: 1, blockedBy: [2], seconds: 45, query: '' }] })).findings[0]?.reason).toMatch(
+      /1 session\(s\) waiting on locks, longest 45 s/,
+    )
   })
   it('warns on a poor cache hit ratio only with enough reads to mean it', () => {
     expect(gradeNodeHealth(healthy({ cacheHitRatio: 0.5, cacheBlocks: 100 })).status).toBe('ok')
@@ -49,7 +52,9 @@ describe('gradeNodeHealth', () => {
     expect(at(1_700_000_000)).toBe('critical')
   })
   it('warns when most checkpoints are forced by WAL volume', () => {
-    const r = gradeNodeHealth(healthy({ checkpoints: { timed: 3, requested: 30, writeMs: 0, syncMs: 0, buffersCheckpoint: 0, buffersBackend: 0, statsResetAt: null } }))
+    const r = gradeNodeHealth(
+      healthy({ checkpoints: { timed: 3, requested: 30, writeMs: 0, syncMs: 0, buffersCheckpoint: 0, buffersBackend: 0, statsResetAt: null } }),
+    )
     expect(r.findings[0]?.reason).toMatch(/30 of 33 checkpoints were forced/)
   })
   it('is critical for a node that is down', () => {

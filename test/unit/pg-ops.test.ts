@@ -10,7 +10,9 @@ const up = { name: 'pg2', host: '127.0.0.1', port: 15433 }
 describe('PostgreSQL command builders', () => {
   it('quotes SQL literals and libpq values', () => {
     expect(sqlLiteral("it's")).toBe("'it''s'")
-    expect(conninfo({ host: 'db1', port: 5432, user: 'rep', password: "p w'x", application_name: 'pg1', dbname: undefined })).toBe("host=db1 port=5432 user=rep password='p w\\'x' application_name=pg1")
+    expect(conninfo({ host: 'db1', port: 5432, user: 'rep', password: "p w'x", application_name: 'pg1', dbname: undefined })).toBe(
+      "host=db1 port=5432 user=rep password='p w\\'x' application_name=pg1",
+    )
   })
   it('never shows the replication password in a plan, but sends it', () => {
     const [conn] = followStatements(node, up, { user: 'replicator', password: 's3cr3t pass' })
@@ -27,7 +29,9 @@ describe('PostgreSQL command builders', () => {
   it('writes primary_conninfo into postgresql.auto.conf without a password', () => {
     const c = followConfCommand(node, up, { user: 'replicator', password: 'secret' })
     expect(c).not.toContain('secret')
-    expect(c).toContain("printf '%s\\n' 'primary_conninfo = '\\''host=127.0.0.1 port=15433 user=replicator application_name=pg1'\\''' 'primary_slot_name = '\\''pg1'\\''' >> /tmp/lab/pg/pg1/postgresql.auto.conf")
+    expect(c).toContain(
+      "printf '%s\\n' 'primary_conninfo = '\\''host=127.0.0.1 port=15433 user=replicator application_name=pg1'\\''' 'primary_slot_name = '\\''pg1'\\''' >> /tmp/lab/pg/pg1/postgresql.auto.conf",
+    )
   })
   it('reads the final checkpoint from pg_controldata', () => {
     const out = `pg_control version number:            1300\nDatabase cluster state:               shut down\nLatest checkpoint location:           0/406A730\nLatest checkpoint's REDO location:    0/406A730\nLatest checkpoint's TimeLineID:       2\n`
@@ -37,15 +41,19 @@ describe('PostgreSQL command builders', () => {
   it('masks passwords in query texts shown from pg_stat_statements and pg_stat_activity', () => {
     expect(maskQuery("CREATE ROLE x LOGIN PASSWORD 'hunter2'")).toBe("CREATE ROLE x LOGIN PASSWORD '***'")
     expect(maskQuery("ALTER ROLE x PASSWORD 'it''s'; select 1")).toBe("ALTER ROLE x PASSWORD '***'; select 1")
-    expect(maskQuery('select token from t where v = \'lab-pg-pass\'', ['lab-pg-pass'])).not.toContain('lab-pg-pass')
+    expect(maskQuery("select token from t where v = 'lab-pg-pass'", ['lab-pg-pass'])).not.toContain('lab-pg-pass')
   })
   it('accepts only safe absolute data directories and node locations', () => {
     expect(PgDataDir.safeParse('/tmp/switchyard-lab/pg/pg4').success).toBe(true)
-    for (const bad of ['/', '/tmp', 'relative/dir', '/tmp/../etc', '/tmp/a b', '/tmp/$(x)', '/tmp/x;rm']) expect(PgDataDir.safeParse(bad).success, bad).toBe(false)
+    for (const bad of ['/', '/tmp', 'relative/dir', '/tmp/../etc', '/tmp/a b', '/tmp/$(x)', '/tmp/x;rm'])
+      expect(PgDataDir.safeParse(bad).success, bad).toBe(false)
     expect(PgNodeLocation.safeParse({ name: 'pg4', host: '127.0.0.1', port: 15435, dataDir: '/tmp/x/pg4', sshHostId: 'lab-ssh-postgres' }).success).toBe(true)
   })
   it('picks the only PostgreSQL endpoint or the named one', () => {
-    const eps = [{ id: 'ssh', kind: 'ssh' }, { id: 'pg', kind: 'postgres' }]
+    const eps = [
+      { id: 'ssh', kind: 'ssh' },
+      { id: 'pg', kind: 'postgres' },
+    ]
     expect(pickEndpoint(eps)).toBe('pg')
     expect(() => pickEndpoint(eps, 'ssh')).toThrow(/not a PostgreSQL endpoint/)
     expect(() => pickEndpoint([...eps, { id: 'pg2', kind: 'postgres' }])).toThrow(/name one/)

@@ -27,7 +27,19 @@ function slot(name: string, over: Partial<PgSlot> = {}): PgSlot {
   return { name, slotType: 'physical', temporary: false, active: true, restartLsn: '0/5000000', walStatus: 'reserved', retainedBytes: 0, ...over }
 }
 function primary(name: string, port: number, over: Partial<PgNodeSnapshot> = {}): PgNodeSnapshot {
-  return { name, host: '127.0.0.1', port, listed: true, role: 'primary', timeline: 1, currentLsn: '0/5000000', replayLsn: '0/5000000', replication: [], slots: [], ...over }
+  return {
+    name,
+    host: '127.0.0.1',
+    port,
+    listed: true,
+    role: 'primary',
+    timeline: 1,
+    currentLsn: '0/5000000',
+    replayLsn: '0/5000000',
+    replication: [],
+    slots: [],
+    ...over,
+  }
 }
 function standby(name: string, port: number, upstreamPort: number, over: Partial<PgNodeSnapshot> = {}): PgNodeSnapshot {
   return {
@@ -41,7 +53,16 @@ function standby(name: string, port: number, upstreamPort: number, over: Partial
     receiveLsn: '0/5000000',
     replayLsn: '0/5000000',
     replayAgeSeconds: 3600,
-    walReceiver: { status: 'streaming', senderHost: '127.0.0.1', senderPort: upstreamPort, slotName: name, flushedLsn: '0/5000000', latestEndLsn: '0/5000000', receivedTimeline: 1, lastMessageAt: 0 },
+    walReceiver: {
+      status: 'streaming',
+      senderHost: '127.0.0.1',
+      senderPort: upstreamPort,
+      slotName: name,
+      flushedLsn: '0/5000000',
+      latestEndLsn: '0/5000000',
+      receivedTimeline: 1,
+      lastMessageAt: 0,
+    },
     replication: [],
     slots: [],
     ...over,
@@ -83,7 +104,11 @@ describe('gradeLag', () => {
     expect(gradeLag({ ...base, state: 'stopping', bytes: null })).toMatchObject({ status: 'critical', label: 'not streaming' })
   })
   it('is critical and "down" when the standby cannot be reached', () => {
-    expect(gradeLag({ ...base, reachable: false, state: null, error: 'connection refused' })).toMatchObject({ status: 'critical', label: 'down', reason: 'down: connection refused' })
+    expect(gradeLag({ ...base, reachable: false, state: null, error: 'connection refused' })).toMatchObject({
+      status: 'critical',
+      label: 'down',
+      reason: 'down: connection refused',
+    })
   })
 })
 
@@ -124,7 +149,11 @@ describe('buildTopology', () => {
   })
 
   it('shows a standby that is down mid-poll as down without failing the rest', () => {
-    const t = buildTopology([primary('pg1', 15432, { replication: [row('pg2')], slots: [slot('pg2'), slot('pg3', { active: false, retainedBytes: 5 * MiB })] }), standby('pg2', 15433, 15432), down('pg3', 15434)])
+    const t = buildTopology([
+      primary('pg1', 15432, { replication: [row('pg2')], slots: [slot('pg2'), slot('pg3', { active: false, retainedBytes: 5 * MiB })] }),
+      standby('pg2', 15433, 15432),
+      down('pg3', 15434),
+    ])
     expect(t.primary).toBe('pg1')
     expect(t.standbys.find((s) => s.standby === 'pg2')?.status).toBe('ok')
     expect(t.standbys.find((s) => s.standby === 'pg3')).toMatchObject({ status: 'critical', label: 'down', state: 'down' })
@@ -135,7 +164,9 @@ describe('buildTopology', () => {
   it('with the primary down, names it as down and reports no primary', () => {
     const t = buildTopology([down('pg1', 15432), standby('pg2', 15433, 15432, { walReceiver: null }), standby('pg3', 15434, 15432, { walReceiver: null })])
     expect(t.primary).toBeNull()
-    expect(t.findings.map((f) => f.reason)).toEqual(expect.arrayContaining(['no primary: every reachable node is a standby', 'pg1 is down: connection refused']))
+    expect(t.findings.map((f) => f.reason)).toEqual(
+      expect.arrayContaining(['no primary: every reachable node is a standby', 'pg1 is down: connection refused']),
+    )
     expect(t.standbys.every((s) => s.label === 'not streaming')).toBe(true)
   })
 
@@ -155,7 +186,9 @@ describe('buildTopology', () => {
   })
 
   it('flags lost and unreserved slots', () => {
-    const t = buildTopology([primary('pg1', 15432, { slots: [slot('a', { active: false, walStatus: 'lost', retainedBytes: null }), slot('b', { walStatus: 'unreserved' })] })])
+    const t = buildTopology([
+      primary('pg1', 15432, { slots: [slot('a', { active: false, walStatus: 'lost', retainedBytes: null }), slot('b', { walStatus: 'unreserved' })] }),
+    ])
     expect(t.findings.map((f) => f.status)).toEqual(['critical', 'warn'])
   })
 
@@ -168,11 +201,31 @@ describe('buildTopology', () => {
 
 describe('helpers', () => {
   it('chooses the standby holding the most WAL for failover', () => {
-    expect(mostAdvancedStandby([{ name: 'pg2', receiveLsn: '0/5000100', replayLsn: '0/5000000' }, { name: 'pg3', receiveLsn: '0/5000000', replayLsn: '0/5000000' }])?.name).toBe('pg2')
-    expect(mostAdvancedStandby([{ name: 'pg2', receiveLsn: '0/5000000', replayLsn: '0/4000000' }, { name: 'pg3', receiveLsn: '0/5000000', replayLsn: '0/5000000' }])?.name).toBe('pg3')
-    expect(mostAdvancedStandby([{ name: 'pg2', receiveLsn: null, replayLsn: '0/2' }, { name: 'pg3', receiveLsn: '1/0', replayLsn: null }])?.name).toBe('pg3')
+    expect(
+      mostAdvancedStandby([
+        { name: 'pg2', receiveLsn: '0/5000100', replayLsn: '0/5000000' },
+        { name: 'pg3', receiveLsn: '0/5000000', replayLsn: '0/5000000' },
+      ])?.name,
+    ).toBe('pg2')
+    expect(
+      mostAdvancedStandby([
+        { name: 'pg2', receiveLsn: '0/5000000', replayLsn: '0/4000000' },
+        { name: 'pg3', receiveLsn: '0/5000000', replayLsn: '0/5000000' },
+      ])?.name,
+    ).toBe('pg3')
+    expect(
+      mostAdvancedStandby([
+        { name: 'pg2', receiveLsn: null, replayLsn: '0/2' },
+        { name: 'pg3', receiveLsn: '1/0', replayLsn: null },
+      ])?.name,
+    ).toBe('pg3')
     // Ties keep list order.
-    expect(mostAdvancedStandby([{ name: 'pg2', receiveLsn: '0/5', replayLsn: '0/5' }, { name: 'pg3', receiveLsn: '0/5', replayLsn: '0/5' }])?.name).toBe('pg2')
+    expect(
+      mostAdvancedStandby([
+        { name: 'pg2', receiveLsn: '0/5', replayLsn: '0/5' },
+        { name: 'pg3', receiveLsn: '0/5', replayLsn: '0/5' },
+      ])?.name,
+    ).toBe('pg2')
     expect(mostAdvancedStandby([])).toBeUndefined()
   })
   it('derives valid slot names', () => {

@@ -15,9 +15,20 @@ const target = parseClusterNodeLine(`${T} 10.0.0.2:7001@17001 master - 0 0 2 con
 
 describe('slot migration records', () => {
   it('knows what is left after some batches', () => {
-    const r = newMigrationRecord('e', 'redis', [{ source: S, target: T, ranges: [{ start: 0, end: 100 }] }, { source: T, target: S, ranges: [{ start: 200, end: 210 }] }], 'test')
+    const r = newMigrationRecord(
+      'e',
+      'redis',
+      [
+        { source: S, target: T, ranges: [{ start: 0, end: 100 }] },
+        { source: T, target: S, ranges: [{ start: 200, end: 210 }] },
+      ],
+      'test',
+    )
     expect(r.state).toBe('running')
-    r.done = [{ start: 0, end: 49 }, { start: 200, end: 210 }]
+    r.done = [
+      { start: 0, end: 49 },
+      { start: 200, end: 210 },
+    ]
     expect(remainingMoves(r)).toEqual([{ source: S, target: T, ranges: [{ start: 50, end: 100 }] }])
   })
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { parseAddr, parseClusterNodeLine, parseClusterNodes, parseKeyValues, parseNodeAddress, statsFromInfo, versionAtLeast } from '../../src/shared/domain/redis-parse'
+import {
+  parseAddr,
+  parseClusterNodeLine,
+  parseClusterNodes,
+  parseKeyValues,
+  parseNodeAddress,
+  statsFromInfo,
+  versionAtLeast,
+} from '../../src/shared/domain/redis-parse'
 
 const A = 'a'.repeat(40)
 const B = 'b'.repeat(40)
@@ -22,7 +30,18 @@ describe('CLUSTER NODES', () => {
     const nodes = parseClusterNodes(NODES)
     expect(nodes).toHaveLength(6)
     const a = nodes[0]!
-    expect(a).toMatchObject({ id: A, host: '10.0.0.1', port: 7000, cport: 17000, hostname: 'redis-a', addr: '10.0.0.1:7000', role: 'master', masterId: null, configEpoch: 1, linkState: 'connected' })
+    expect(a).toMatchObject({
+      id: A,
+      host: '10.0.0.1',
+      port: 7000,
+      cport: 17000,
+      hostname: 'redis-a',
+      addr: '10.0.0.1:7000',
+      role: 'master',
+      masterId: null,
+      configEpoch: 1,
+      linkState: 'connected',
+    })
     expect(a.flags).toEqual(['myself', 'master'])
     const d = nodes[3]!
     expect(d.role).toBe('replica')
@@ -40,8 +59,14 @@ describe('CLUSTER NODES', () => {
     expect(a!.slots).toEqual([{ start: 0, end: 5460 }])
     expect(a!.migrating).toEqual([{ slot: 5461, to: B }])
     expect(a!.importing).toEqual([{ slot: 100, from: C }])
-    expect(b!.slots).toEqual([{ start: 5461, end: 10922 }, { start: 12000, end: 12000 }])
-    expect(c!.slots).toEqual([{ start: 10923, end: 11999 }, { start: 12001, end: 16383 }])
+    expect(b!.slots).toEqual([
+      { start: 5461, end: 10922 },
+      { start: 12000, end: 12000 },
+    ])
+    expect(c!.slots).toEqual([
+      { start: 10923, end: 11999 },
+      { start: 12001, end: 16383 },
+    ])
   })
 
   it('ignores lines that are not nodes and handles IPv6', () => {
@@ -85,7 +110,22 @@ db1:keys=5,expires=0,avg_ttl=0\r
 describe('INFO', () => {
   it('extracts what the node table needs', () => {
     const s = statsFromInfo(parseKeyValues(INFO_REPLICA))
-    expect(s).toMatchObject({ version: '7.0.15', uptimeSeconds: 1234, usedMemory: 900, maxmemory: 1000, memoryFraction: 0.9, opsPerSec: 42, connectedClients: 7, keys: 15, expires: 2, role: 'replica', replOffset: 5000, masterLinkStatus: 'up', masterLastIoSecondsAgo: 1, masterSyncInProgress: false })
+    expect(s).toMatchObject({
+      version: '7.0.15',
+      uptimeSeconds: 1234,
+      usedMemory: 900,
+      maxmemory: 1000,
+      memoryFraction: 0.9,
+      opsPerSec: 42,
+      connectedClients: 7,
+      keys: 15,
+      expires: 2,
+      role: 'replica',
+      replOffset: 5000,
+      masterLinkStatus: 'up',
+      masterLastIoSecondsAgo: 1,
+      masterSyncInProgress: false,
+    })
   })
 
   it('treats maxmemory 0 as unlimited and a master without link fields', () => {

@@ -31,7 +31,12 @@ function nodesText(me: string, shape: Shape = {}): string {
   return lines.map((l) => (l.startsWith(me) ? l.replace(/ (master|slave)/, ' myself,$1') : l)).join('\n')
 }
 
-const info = (role: 'master' | 'slave', offset: number, extra = '') => Object.fromEntries(`role:${role}\nused_memory:100\nmaxmemory:0\nmaster_repl_offset:${offset}\nslave_repl_offset:${offset}\nmaster_link_status:up\ndb0:keys=10,expires=0\n${extra}`.split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1)]))
+const info = (role: 'master' | 'slave', offset: number, extra = '') =>
+  Object.fromEntries(
+    `role:${role}\nused_memory:100\nmaxmemory:0\nmaster_repl_offset:${offset}\nslave_repl_offset:${offset}\nmaster_link_status:up\ndb0:keys=10,expires=0\n${extra}`
+      .split('\n')
+      .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1)]),
+  )
 
 function polls(shape: Shape = {}, override: Record<string, Partial<NodePoll>> = {}): NodePoll[] {
   const all = [
@@ -52,7 +57,16 @@ function polls(shape: Shape = {}, override: Record<string, Partial<NodePoll>> = 
 }
 
 function build(p: NodePoll[], ref = p[0]!.addr) {
-  return buildTopology({ environment: 'e', endpointId: 'redis', name: 'R', referenceAddr: ref, polls: p, features: { clusterShards: true, atomicMigration: 'none' }, checkedAt: 1, durationMs: 1 })
+  return buildTopology({
+    environment: 'e',
+    endpointId: 'redis',
+    name: 'R',
+    referenceAddr: ref,
+    polls: p,
+    features: { clusterShards: true, atomicMigration: 'none' },
+    checkedAt: 1,
+    durationMs: 1,
+  })
 }
 
 describe('topology snapshot', () => {
@@ -81,7 +95,7 @@ describe('topology snapshot', () => {
     expect(t.slots.find((r) => r.start === 10001)!.owner).toBeNull()
   })
 
-  it('marks open slots from each node\'s own line', () => {
+  it("marks open slots from each node's own line", () => {
     const p = polls()
     p[0]!.nodes = parseClusterNodes(nodesText(A).replace('0-5460', `0-5460 [100->-${B}]`))
     p[1]!.nodes = parseClusterNodes(nodesText(B).replace('5461-10922', `5461-10922 [100-<-${A}]`))
@@ -92,8 +106,12 @@ describe('topology snapshot', () => {
     expect(t.status).toBe('warn')
   })
 
-  it('reports a master without replica, a replica on its master\'s host and a single-host cluster', () => {
-    const lonely = build(polls({ extra: [] }).map((p) => ({ ...p, nodes: p.nodes!.filter((n) => n.id !== RC) })).filter((p) => p.nodes.some((n) => n.flags.includes('myself'))))
+  it("reports a master without replica, a replica on its master's host and a single-host cluster", () => {
+    const lonely = build(
+      polls({ extra: [] })
+        .map((p) => ({ ...p, nodes: p.nodes!.filter((n) => n.id !== RC) }))
+        .filter((p) => p.nodes.some((n) => n.flags.includes('myself'))),
+    )
     expect(lonely.findings.find((f) => f.code === 'master-without-replica')!.nodes).toEqual(['10.0.0.3:7002'])
     const same = build(polls({ hosts: { [RA]: '10.0.0.1' } }))
     expect(same.findings.find((f) => f.code === 'replica-same-host')!.nodes).toEqual(['10.0.0.1:7000', '10.0.0.1:7003'])
@@ -136,8 +154,17 @@ describe('topology snapshot', () => {
 
   it('reports failed and suspected nodes and an empty master', () => {
     const p = polls({ extra: [`${id('9')} 10.0.0.4:7006@17006 master - 0 0 0 connected`] })
-    p[0]!.nodes = parseClusterNodes(nodesText(A, { extra: [`${id('9')} 10.0.0.4:7006@17006 master - 0 0 0 connected`] }).replace(`${RB} 10.0.0.3:7004@17004 slave`, `${RB} 10.0.0.3:7004@17004 slave,fail`).replace(`${C} 10.0.0.3:7002@17002 master`, `${C} 10.0.0.3:7002@17002 master,fail?`))
-    p.push({ addr: '10.0.0.4:7006', nodes: parseClusterNodes(nodesText(id('9'), { extra: [`${id('9')} 10.0.0.4:7006@17006 master - 0 0 0 connected`] })), info: info('master', 0), clusterInfo: { cluster_state: 'ok' } })
+    p[0]!.nodes = parseClusterNodes(
+      nodesText(A, { extra: [`${id('9')} 10.0.0.4:7006@17006 master - 0 0 0 connected`] })
+        .replace(`${RB} 10.0.0.3:7004@17004 slave`, `${RB} 10.0.0.3:7004@17004 slave,fail`)
+        .replace(`${C} 10.0.0.3:7002@17002 master`, `${C} 10.0.0.3:7002@17002 master,fail?`),
+    )
+    p.push({
+      addr: '10.0.0.4:7006',
+      nodes: parseClusterNodes(nodesText(id('9'), { extra: [`${id('9')} 10.0.0.4:7006@17006 master - 0 0 0 connected`] })),
+      info: info('master', 0),
+      clusterInfo: { cluster_state: 'ok' },
+    })
     const t = build(p)
     const codes = t.findings.map((f) => `${f.code}:${f.severity}`)
     expect(codes).toContain('node-failed:warn')
@@ -147,7 +174,16 @@ describe('topology snapshot', () => {
   })
 
   it('is critical and unknown-free when no seed answers', () => {
-    const t = buildTopology({ environment: 'e', endpointId: 'r', name: 'R', referenceAddr: null, polls: [{ addr: 'x:1', error: { code: 'refused', message: 'connection refused' } }], features: { clusterShards: false, atomicMigration: 'none' }, checkedAt: 1, durationMs: 1 })
+    const t = buildTopology({
+      environment: 'e',
+      endpointId: 'r',
+      name: 'R',
+      referenceAddr: null,
+      polls: [{ addr: 'x:1', error: { code: 'refused', message: 'connection refused' } }],
+      features: { clusterShards: false, atomicMigration: 'none' },
+      checkedAt: 1,
+      durationMs: 1,
+    })
     expect(t.status).toBe('critical')
     expect(t.reason).toMatch(/no seed node answered: connection refused/)
   })
@@ -158,15 +194,20 @@ describe('timeline', () => {
     const before = build(polls())
     const p = polls()
     const after = build(
-      p.map((x) => ({
-        ...x,
-        nodes: parseClusterNodes(
-          (x.nodes!.find((n) => n.flags.includes('myself'))?.id === A ? nodesText(RA) : nodesText(x.nodes!.find((n) => n.flags.includes('myself'))!.id))
-            .replace(`${A} 10.0.0.1:7000@17000 master - 0 0 1 connected 0-5460`, `${A} 10.0.0.1:7000@17000 master,fail - 0 0 1 disconnected`)
-            .replace(`${A} 10.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-5460`, `${A} 10.0.0.1:7000@17000 master,fail - 0 0 1 disconnected`)
-            .replace(new RegExp(`${RA} 10\\.0\\.0\\.2:7003@17003 (myself,)?slave ${A} 0 0 1 connected`), (_m, me) => `${RA} 10.0.0.2:7003@17003 ${me ?? ''}master - 0 0 4 connected 0-5460`),
-        ),
-      })).map((x, i) => (i === 0 ? { addr: x.addr, error: { code: 'refused' as const, message: 'refused' } } : x)),
+      p
+        .map((x) => ({
+          ...x,
+          nodes: parseClusterNodes(
+            (x.nodes!.find((n) => n.flags.includes('myself'))?.id === A ? nodesText(RA) : nodesText(x.nodes!.find((n) => n.flags.includes('myself'))!.id))
+              .replace(`${A} 10.0.0.1:7000@17000 master - 0 0 1 connected 0-5460`, `${A} 10.0.0.1:7000@17000 master,fail - 0 0 1 disconnected`)
+              .replace(`${A} 10.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-5460`, `${A} 10.0.0.1:7000@17000 master,fail - 0 0 1 disconnected`)
+              .replace(
+                new RegExp(`${RA} 10\\.0\\.0\\.2:7003@17003 (myself,)?slave ${A} 0 0 1 connected`),
+                (_m, me) => `${RA} 10.0.0.2:7003@17003 ${me ?? ''}master - 0 0 4 connected 0-5460`,
+              ),
+          ),
+        }))
+        .map((x, i) => (i === 0 ? { addr: x.addr, error: { code: 'refused' as const, message: 'refused' } } : x)),
       '10.0.0.2:7001',
     )
     const kinds = topologyEvents(before, after).map((e) => `${e.kind}:${e.node ?? ''}`)
@@ -178,8 +219,28 @@ describe('timeline', () => {
 })
 
 describe('best replica', () => {
-  const node = (over: Partial<RedisNode>): RedisNode =>
-    ({ id: id('x'), host: 'h', port: 1, cport: 0, addr: 'h:1', flags: ['slave'], role: 'replica', masterId: A, pingSentMs: 0, pongRecvMs: 0, configEpoch: 0, linkState: 'connected', slots: [], migrating: [], importing: [], lagBytes: 0, status: 'ok', detail: '', stats: { masterLinkStatus: 'up', replOffset: 0 } as RedisNode['stats'], ...over })
+  const node = (over: Partial<RedisNode>): RedisNode => ({
+    id: id('x'),
+    host: 'h',
+    port: 1,
+    cport: 0,
+    addr: 'h:1',
+    flags: ['slave'],
+    role: 'replica',
+    masterId: A,
+    pingSentMs: 0,
+    pongRecvMs: 0,
+    configEpoch: 0,
+    linkState: 'connected',
+    slots: [],
+    migrating: [],
+    importing: [],
+    lagBytes: 0,
+    status: 'ok',
+    detail: '',
+    stats: { masterLinkStatus: 'up', replOffset: 0 } as RedisNode['stats'],
+    ...over,
+  })
 
   it('prefers link up, then smallest lag, and skips failed or unreachable replicas', () => {
     const nodes = [
@@ -242,7 +303,13 @@ describe('rebalance planning', () => {
   })
 
   it('plans moves to an exact layout', () => {
-    const moves = planExactLayout([{ id: 'a', ranges: [{ start: 0, end: 10 }] }, { id: 'b', ranges: [{ start: 11, end: 20 }] }], { a: [{ start: 0, end: 5 }], b: [{ start: 6, end: 20 }] })
+    const moves = planExactLayout(
+      [
+        { id: 'a', ranges: [{ start: 0, end: 10 }] },
+        { id: 'b', ranges: [{ start: 11, end: 20 }] },
+      ],
+      { a: [{ start: 0, end: 5 }], b: [{ start: 6, end: 20 }] },
+    )
     expect(moves).toEqual([{ source: 'a', target: 'b', ranges: [{ start: 6, end: 10 }] }])
     expect(countSlots(moves[0]!.ranges)).toBe(5)
     expect(expandRanges(moves[0]!.ranges)).toEqual([6, 7, 8, 9, 10])

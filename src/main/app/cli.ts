@@ -51,7 +51,8 @@ async function env(hub: ServiceHub, args: string[], io: CliIo): Promise<number> 
   const { values, positionals } = parseArgs({ args, options: { overwrite: { type: 'boolean' } }, allowPositionals: true })
   const [verb, arg] = positionals
   if (verb === 'list') {
-    for (const v of await hub.inventory.list()) io.out(`${v.environment.name}\t${v.environment.endpoints.length} endpoints\t${v.environment.description ?? ''}\n`)
+    for (const v of await hub.inventory.list())
+      io.out(`${v.environment.name}\t${v.environment.endpoints.length} endpoints\t${v.environment.description ?? ''}\n`)
     return 0
   }
   if (verb === 'export' && arg) {
@@ -76,7 +77,11 @@ export async function runCli(argv: string[], io: CliIo, hub?: ServiceHub): Promi
   try {
     if (system) {
       const runner = createActionRunner(own)
-      const ctx: CliContext = { hub: own, io, actions: { plan: (r) => runner.plan(r), run: (id, confirm, p) => runner.run(id, confirm, p), cancel: (id) => runner.cancel(id) } }
+      const ctx: CliContext = {
+        hub: own,
+        io,
+        actions: { plan: (r) => runner.plan(r), run: (id, confirm, p) => runner.run(id, confirm, p), cancel: (id) => runner.cancel(id) },
+      }
       return await system.run(rest, ctx)
     }
     switch (command) {

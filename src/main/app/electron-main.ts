@@ -21,8 +21,8 @@ export function startElectronApp({ rendererUrl, preloadPath }: ElectronPaths): v
 
   if (!app.requestSingleInstanceLock()) app.quit()
 
-  void app.whenReady().then(() => {
-    const cipher = new SafeStorageCipher()
+  void app.whenReady().then(async () => {
+    const cipher = await SafeStorageCipher.create()
     const hub = new ServiceHub({ dataDir, cipher })
     const handlers = createHandlers(hub, {
       info: { mode: 'electron', version: VERSION, dataDir, secretBackend: { kind: cipher.kind, warning: cipher.warning } },

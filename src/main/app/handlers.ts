@@ -14,7 +14,7 @@ import { probeEndpoint, probeEnvironment } from './probe-environment'
 export interface AppHandlerOptions {
   info: AppInfo
   /** Progress of running actions goes to every client, so a second window sees it too. */
-  broadcastProgress(p: ActionProgress): void
+  broadcastProgress: (p: ActionProgress) => void
 }
 
 /** Every system's request handlers merged; a channel served twice or not at all is a wiring bug caught at start-up. */

@@ -46,11 +46,16 @@ export class OverviewWatcher {
     this.running = true
     try {
       const environments = await overviewSnapshot(this.hub)
-      if (!this.stopped) this.client.emit('overview:update', { environments, intervalMs: this.intervalMs })
+      if (this.live()) this.client.emit('overview:update', { environments, intervalMs: this.intervalMs })
     } finally {
       this.running = false
-      if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.intervalMs)
+      if (this.live()) this.timer = setTimeout(() => void this.tick(), this.intervalMs)
     }
+  }
+
+  /** Read after an await: stop() may have been called meanwhile. */
+  private live(): boolean {
+    return !this.stopped
   }
 
   stop(): void {

@@ -24,7 +24,10 @@ export async function probeEnvironment(connections: Connections): Promise<Enviro
   return {
     environment: env.name,
     status: worstStatus(systemsHealth.map((s) => s.status)),
-    reason: reasonFor(systemsHealth.map((s) => ({ status: s.status, reason: `${s.name}: ${s.reason}` })), `${systemsHealth.length} systems ok`),
+    reason: reasonFor(
+      systemsHealth.map((s) => ({ status: s.status, reason: `${s.name}: ${s.reason}` })),
+      `${systemsHealth.length} systems ok`,
+    ),
     systems: systemsHealth,
     checkedAt: Date.now(),
   }

@@ -4,19 +4,24 @@ import type { SecretCipher } from '../core/inventory/secret-cipher'
 /** Secrets sealed by the OS keychain through Electron's safeStorage. */
 export class SafeStorageCipher implements SecretCipher {
   readonly kind = 'safestorage'
-  readonly warning?: string
+  private constructor(readonly warning?: string) {}
 
-  constructor() {
-    if (!safeStorage.isEncryptionAvailable()) throw new Error('OS encryption is not available; cannot store secrets safely')
-    if (process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text')
-      this.warning = 'No keyring found (gnome-libsecret or kwallet): Electron falls back to a plain-text key, so stored secrets are only obfuscated. Install and unlock a keyring.'
+  /** After app ready: refuses to store secrets where the OS offers no encryption at all. */
+  static async create(): Promise<SafeStorageCipher> {
+    if (!(await safeStorage.isAsyncEncryptionAvailable())) throw new Error('OS encryption is not available; cannot store secrets safely')
+    const plainText = process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text'
+    return new SafeStorageCipher(
+      plainText
+        ? 'No keyring found (gnome-libsecret or kwallet): Electron falls back to a plain-text key, so stored secrets are only obfuscated. Install and unlock a keyring.'
+        : undefined,
+    )
   }
 
   async encrypt(plain: string): Promise<string> {
-    return safeStorage.encryptString(plain).toString('base64')
+    return (await safeStorage.encryptStringAsync(plain)).toString('base64')
   }
 
   async decrypt(sealed: string): Promise<string> {
-    return safeStorage.decryptString(Buffer.from(sealed, 'base64'))
+    return (await safeStorage.decryptStringAsync(Buffer.from(sealed, 'base64'))).result
   }
 }

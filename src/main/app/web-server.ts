@@ -129,9 +129,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     ws.on('message', (data) => {
       let msg: { id?: unknown; channel?: unknown; payload?: unknown }
       try {
-        msg = JSON.parse(String(data))
+        msg = JSON.parse(rawText(data)) as typeof msg
       } catch {
-        send(ws, { id: null, reply: { ok: false, error: { code: 'protocol', message: 'malformed message' } } }); return;
+        send(ws, { id: null, reply: { ok: false, error: { code: 'protocol', message: 'malformed message' } } })
+        return
       }
       void dispatch(handlers, msg.channel, msg.payload, client).then((reply) => send(ws, { id: msg.id, reply }))
     })
@@ -160,4 +161,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },
   }
+}
+
+/** A WebSocket message as text, whichever of its three buffer shapes ws delivered. */
+function rawText(data: Buffer | ArrayBuffer | Buffer[]): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8')
+  return data instanceof ArrayBuffer ? Buffer.from(new Uint8Array(data)).toString('utf8') : data.toString('utf8')
 }

@@ -67,7 +67,10 @@ export function numberFlag(value: string | undefined, name: string): number | un
 }
 
 /** A zod result as a request, or a UsageError naming every issue with its path. */
-export function requestFrom<T>(what: string, r: { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } }): T {
+export function requestFrom<T>(
+  what: string,
+  r: { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } },
+): T {
   if (!r.success) throw new UsageError(`invalid ${what}: ${r.error.issues.map((i) => `${i.path.map(String).join('.') || 'value'}: ${i.message}`).join('; ')}`)
   return r.data
 }
@@ -83,7 +86,11 @@ export async function chooseEndpoint(hub: ServiceHub, environment: string, kinds
   }
   const [only, ...more] = candidates
   if (!only) throw new SwitchyardError('config', `environment ${environment} has no ${what} endpoint`)
-  if (more.length) throw new SwitchyardError('config', `environment ${environment} has ${candidates.length} ${what} endpoints (${candidates.map((e) => e.id).join(', ')}): name one with --endpoint`)
+  if (more.length)
+    throw new SwitchyardError(
+      'config',
+      `environment ${environment} has ${candidates.length} ${what} endpoints (${candidates.map((e) => e.id).join(', ')}): name one with --endpoint`,
+    )
   return only.id
 }
 
@@ -123,7 +130,12 @@ export async function runActionCommand(ctx: CliContext, request: ActionRequest, 
   if (!flags.json) io.out(formatPlan(plan))
   if (!plan.runnable) {
     if (flags.json) io.out(json({ plan }))
-    io.err(`not run: ${plan.prechecks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`).join('; ')}\n`)
+    io.err(
+      `not run: ${plan.prechecks
+        .filter((c) => !c.passed)
+        .map((c) => `${c.name}: ${c.detail}`)
+        .join('; ')}\n`,
+    )
     return 1
   }
   const confirm = flags.yes ? plan.target : flags.confirm

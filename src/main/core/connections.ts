@@ -112,4 +112,3 @@ export class Connections {
     await Promise.allSettled(sessions.map((s) => s.then((x) => x.close())))
   }
 }
-

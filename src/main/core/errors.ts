@@ -26,7 +26,10 @@ const byErrno: Record<string, [ConnErrorCode, string]> = {
 }
 
 const patterns: [RegExp, ConnErrorCode][] = [
-  [/WRONGPASS|NOAUTH|invalid username-password|password authentication failed|authentication failed|All configured authentication methods failed|no pg_hba\.conf entry|SCRAM|Authentication failed/i, 'auth'],
+  [
+    /WRONGPASS|NOAUTH|invalid username-password|password authentication failed|authentication failed|All configured authentication methods failed|no pg_hba\.conf entry|SCRAM|Authentication failed/i,
+    'auth',
+  ],
   [/timed? ?out|timeout/i, 'timeout'],
   [/Connection is closed|socket hang up|Connection terminated|closed the connection|unexpectedly|ended by other party|Connection lost/i, 'closed'],
   [/certificate|SSL|TLS|self[- ]signed/i, 'tls'],
@@ -45,20 +48,20 @@ export function scrub(message: string, secrets: readonly string[] = []): string 
 /** Map anything thrown by a driver, a socket or ssh2 to the contract's ConnError. */
 export function toConnError(err: unknown, secrets: readonly string[] = []): ConnError {
   if (err instanceof SwitchyardError) return { code: err.code, message: scrub(err.message, secrets), ...(err.hostKey ? { hostKey: err.hostKey } : {}) }
-  const e = err as { code?: unknown; message?: unknown; level?: unknown; errors?: unknown[] }
+  const e = (err ?? {}) as { code?: unknown; message?: unknown; level?: unknown; errors?: unknown[] }
   // AggregateError from happy-eyeballs connects carries the real cause inside.
-  if (Array.isArray(e?.errors) && e.errors.length > 0) return toConnError(e.errors[0], secrets)
-  const raw = typeof e?.message === 'string' && e.message ? e.message : String(err)
+  if (Array.isArray(e.errors) && e.errors.length > 0) return toConnError(e.errors[0], secrets)
+  const raw = typeof e.message === 'string' && e.message ? e.message : String(err)
   const message = scrub(raw, secrets)
-  const errno = typeof e?.code === 'string' ? byErrno[e.code] : undefined
+  const errno = typeof e.code === 'string' ? byErrno[e.code] : undefined
   if (errno) {
     const [code, text] = errno
     return { code, message: `${text}: ${message}` }
   }
-  if (e?.level === 'client-authentication') return { code: 'auth', message: `authentication failed: ${message}` }
-  if (e?.level === 'client-timeout') return { code: 'timeout', message: `timed out: ${message}` }
+  if (e.level === 'client-authentication') return { code: 'auth', message: `authentication failed: ${message}` }
+  if (e.level === 'client-timeout') return { code: 'timeout', message: `timed out: ${message}` }
   // PostgreSQL SQLSTATE class 28 is invalid authorization.
-  if (typeof e?.code === 'string' && /^28/.test(e.code)) return { code: 'auth', message }
+  if (typeof e.code === 'string' && /^28/.test(e.code)) return { code: 'auth', message }
   for (const [re, code] of patterns) if (re.test(raw)) return { code, message }
   return { code: 'other', message }
 }

@@ -3,7 +3,10 @@ import { SwitchyardError } from './errors'
 /** Wait ms, or reject as "cancelled" as soon as the signal aborts; the abort listener never outlives the wait. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) { reject(new SwitchyardError('other', 'cancelled')); return; }
+    if (signal?.aborted) {
+      reject(new SwitchyardError('other', 'cancelled'))
+      return
+    }
     const onAbort = () => {
       clearTimeout(t)
       reject(new SwitchyardError('other', 'cancelled'))
@@ -17,9 +20,15 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /** Poll until check() returns a value (not undefined) or the deadline passes; the last reason goes into the error. */
-export async function pollUntil<T>(what: string, timeoutMs: number, check: () => Promise<{ done: T } | { waiting: string }>, intervalMs = 250, signal?: AbortSignal): Promise<T> {
+export async function pollUntil<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<{ done: T } | { waiting: string }>,
+  intervalMs = 250,
+  signal?: AbortSignal,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
-  let last = ''
+  let last: string
   for (;;) {
     try {
       const r = await check()

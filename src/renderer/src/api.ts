@@ -44,7 +44,15 @@ function webSocketBridge(): SwitchyardBridge {
           done({ ok: false, error: { code: 'closed', message: 'connection to the Switchyard server lost' } })
         }
         // Keep live views alive across a server restart.
-        if (listeners.size > 0) setTimeout(() => void connect().then(() => listeners.get('__reconnect')?.forEach((l) => l(null)), () => undefined), 1000)
+        if (listeners.size > 0)
+          setTimeout(
+            () =>
+              void connect().then(
+                () => listeners.get('__reconnect')?.forEach((l) => l(null)),
+                () => undefined,
+              ),
+            1000,
+          )
       }
       ws.onmessage = (m) => {
         const msg = JSON.parse(String(m.data)) as { id?: number; reply?: Reply; event?: string; payload?: unknown }

@@ -26,7 +26,7 @@ export function gradeHigh(value: number, t: Threshold): HealthStatus {
 }
 
 /** Join the reasons of the items at the worst status, so a card says why it is red. */
-export function reasonFor<T extends { status: HealthStatus; reason: string }>(items: readonly T[], okText: string): string {
+export function reasonFor(items: readonly { status: HealthStatus; reason: string }[], okText: string): string {
   const worst = worstStatus(items.map((i) => i.status))
   if (worst === 'ok') return okText
   const reasons = items.filter((i) => i.status === worst).map((i) => i.reason)

@@ -47,7 +47,8 @@ export function gradeNodeHealth(h: NodeHealthReadings): { findings: PgFinding[];
   const tx = h.longestTransaction
   if (tx) {
     const s = gradeHigh(tx.seconds, T.longestTransactionSeconds)
-    if (s !== 'ok') f.push({ status: s, reason: `transaction open ${formatSeconds(tx.seconds)}${tx.state === 'idle in transaction' ? ' and idle' : ''} (pid ${tx.pid})` })
+    if (s !== 'ok')
+      f.push({ status: s, reason: `transaction open ${formatSeconds(tx.seconds)}${tx.state === 'idle in transaction' ? ' and idle' : ''} (pid ${tx.pid})` })
   }
   const longestWait = Math.max(0, ...h.lockWaits.map((w) => w.seconds))
   if (h.lockWaits.length > 0) {
@@ -59,7 +60,8 @@ export function gradeNodeHealth(h: NodeHealthReadings): { findings: PgFinding[];
   const x = h.xidWraparound
   if (x) {
     const s = gradeHigh(x.fraction, T.xidFraction)
-    if (s !== 'ok') f.push({ status: s, reason: `database ${x.database} is ${Math.round(x.fraction * 100)}% of the way to xid wraparound (age ${x.age}); vacuum freeze it` })
+    if (s !== 'ok')
+      f.push({ status: s, reason: `database ${x.database} is ${Math.round(x.fraction * 100)}% of the way to xid wraparound (age ${x.age}); vacuum freeze it` })
   }
   const cp = h.checkpoints
   if (cp && cp.timed + cp.requested >= 10 && cp.requested / (cp.timed + cp.requested) > T.requestedCheckpointShare)
@@ -69,8 +71,7 @@ export function gradeNodeHealth(h: NodeHealthReadings): { findings: PgFinding[];
 
 /** Shown instead of top statements when pg_stat_statements cannot be read. */
 export function statementsHint(preloaded: boolean, installed: boolean, database: string): string | undefined {
-  if (!preloaded) return "pg_stat_statements is not loaded: add it to shared_preload_libraries (needs a restart), then CREATE EXTENSION pg_stat_statements"
+  if (!preloaded) return 'pg_stat_statements is not loaded: add it to shared_preload_libraries (needs a restart), then CREATE EXTENSION pg_stat_statements'
   if (!installed) return `pg_stat_statements is loaded but not installed in database ${database}: run CREATE EXTENSION pg_stat_statements there`
   return undefined
 }
-

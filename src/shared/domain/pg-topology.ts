@@ -10,7 +10,10 @@ export const DEFAULT_LAG_THRESHOLDS: PgLagThresholds = {
 
 /** Replication slot names allow only lower-case letters, digits and underscore. */
 export function slotNameFor(nodeName: string): string {
-  return nodeName.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 63)
+  return nodeName
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 63)
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
@@ -48,7 +51,10 @@ export interface LagInput {
  * on an idle primary the last replayed commit gets old while nothing is outstanding, which is
  * "caught up (idle)", not lag.
  */
-export function gradeLag(input: LagInput, t: PgLagThresholds = DEFAULT_LAG_THRESHOLDS): Pick<PgStandbyLag, 'status' | 'label' | 'reason' | 'bytes' | 'seconds'> {
+export function gradeLag(
+  input: LagInput,
+  t: PgLagThresholds = DEFAULT_LAG_THRESHOLDS,
+): Pick<PgStandbyLag, 'status' | 'label' | 'reason' | 'bytes' | 'seconds'> {
   const { bytes } = input
   if (!input.reachable && input.state === null) {
     return { status: 'critical', label: 'down', reason: `down${input.error ? `: ${input.error}` : ''}`, bytes, seconds: null }
@@ -66,13 +72,22 @@ export function gradeLag(input: LagInput, t: PgLagThresholds = DEFAULT_LAG_THRES
   }
   if (bytes === 0) {
     const idle = input.replayLagSeconds === null
-    return { status: 'ok', label: idle ? 'caught up (idle)' : 'streaming', reason: idle ? 'caught up (idle)' : 'caught up', bytes: 0, seconds: input.replayLagSeconds ?? 0 }
+    return {
+      status: 'ok',
+      label: idle ? 'caught up (idle)' : 'streaming',
+      reason: idle ? 'caught up (idle)' : 'caught up',
+      bytes: 0,
+      seconds: input.replayLagSeconds ?? 0,
+    }
   }
   const seconds = input.replayLagSeconds ?? (bytes === null ? null : input.replayAgeSeconds)
   const byBytes = bytes === null ? 'unknown' : gradeHigh(bytes, t.bytes)
   const bySeconds = seconds === null ? 'ok' : gradeHigh(seconds, t.seconds)
   const status: HealthStatus = bytes === null && seconds === null ? 'unknown' : worstStatus([byBytes === 'unknown' ? 'ok' : byBytes, bySeconds])
-  const parts = [bytes === null ? 'bytes behind unknown' : `${formatBytes(bytes)} behind`, seconds === null ? undefined : `${formatSeconds(seconds)} replay lag`]
+  const parts = [
+    bytes === null ? 'bytes behind unknown' : `${formatBytes(bytes)} behind`,
+    seconds === null ? undefined : `${formatSeconds(seconds)} replay lag`,
+  ]
   return { status, label: 'streaming', reason: parts.filter(Boolean).join(', '), bytes, seconds }
 }
 
@@ -109,14 +124,25 @@ export function buildTopology(readings: readonly PgNodeSnapshot[], t: PgLagThres
   for (const n of nodes) {
     if (n.role !== 'standby') continue
     const wr = n.walReceiver
-    const sender = wr ? nodeAt(nodes, wr.senderHost, wr.senderPort) ?? (wr.senderHost !== null ? `${wr.senderHost}:${wr.senderPort ?? ''}` : null) : null
+    const sender = wr ? (nodeAt(nodes, wr.senderHost, wr.senderPort) ?? (wr.senderHost !== null ? `${wr.senderHost}:${wr.senderPort ?? ''}` : null)) : null
     n.upstream = sender ?? nodes.find((u) => u.name !== n.name && rowFor(u, n.name))?.name ?? null
   }
   // Standbys that upstreams report but that are not in the node list (e.g. a replica just added).
   for (const u of [...nodes]) {
     for (const r of u.replication) {
       if (nodes.some((n) => n.name === r.applicationName || slotNameFor(n.name) === r.slotName)) continue
-      nodes.push({ name: r.applicationName || `pid ${r.pid}`, host: r.clientAddr ?? '?', port: 0, listed: false, role: 'standby', upstream: u.name, replication: [], slots: [], replayLsn: r.replayLsn, receiveLsn: r.flushLsn })
+      nodes.push({
+        name: r.applicationName || `pid ${r.pid}`,
+        host: r.clientAddr ?? '?',
+        port: 0,
+        listed: false,
+        role: 'standby',
+        upstream: u.name,
+        replication: [],
+        slots: [],
+        replayLsn: r.replayLsn,
+        receiveLsn: r.flushLsn,
+      })
     }
   }
 
@@ -156,7 +182,8 @@ export function buildTopology(readings: readonly PgNodeSnapshot[], t: PgLagThres
       if (s.walStatus === 'lost') findings.push({ status: 'critical', reason: `slot ${s.name} on ${n.name} lost required WAL; its standby must be re-cloned` })
       else if (!s.active && (s.retainedBytes ?? 0) > 0)
         findings.push({ status: 'warn', reason: `slot ${s.name} on ${n.name} is inactive and retains ${formatBytes(s.retainedBytes ?? 0)} of WAL` })
-      else if (s.walStatus === 'unreserved') findings.push({ status: 'warn', reason: `slot ${s.name} on ${n.name} is past max_slot_wal_keep_size; WAL will be removed at the next checkpoint` })
+      else if (s.walStatus === 'unreserved')
+        findings.push({ status: 'warn', reason: `slot ${s.name} on ${n.name} is past max_slot_wal_keep_size; WAL will be removed at the next checkpoint` })
     }
     if (n.needsRewind) findings.push({ status: 'warn', reason: `${n.name} diverged from ${primary ?? 'the primary'}: rejoin it with pg_rewind` })
     if (n.role === 'standby' && n.replayPaused) findings.push({ status: 'warn', reason: `WAL replay is paused on ${n.name}` })

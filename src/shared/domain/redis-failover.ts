@@ -34,7 +34,9 @@ export function chooseBestReplica(nodes: readonly RedisNode[], masterId: string)
   if (candidates.length === 0) return { reason: `none of the ${replicas.length} replica(s) is reachable and healthy` }
   const linked = candidates.filter((n) => n.stats?.masterLinkStatus === 'up')
   const pool = linked.length ? linked : candidates
-  const sorted = [...pool].sort((a, b) => (a.lagBytes ?? Infinity) - (b.lagBytes ?? Infinity) || (b.stats?.replOffset ?? 0) - (a.stats?.replOffset ?? 0) || a.id.localeCompare(b.id))
+  const sorted = [...pool].sort(
+    (a, b) => (a.lagBytes ?? Infinity) - (b.lagBytes ?? Infinity) || (b.stats?.replOffset ?? 0) - (a.stats?.replOffset ?? 0) || a.id.localeCompare(b.id),
+  )
   const best = sorted[0]!
   const why = linked.length ? `link up, lag ${best.lagBytes ?? '?'} bytes` : 'no replica has its link up; picked the one with the largest offset'
   return { replica: best, reason: replicas.length > 1 ? `best of ${replicas.length} replicas: ${why}` : why }

@@ -34,7 +34,17 @@ export function parseAddr(addr: string): { host: string; port: number } | null {
 export function parseClusterNodeLine(line: string): ClusterNodeEntry | null {
   const parts = line.trim().split(/\s+/)
   if (parts.length < 8) return null
-  const [id, address, flagText, master, pingSent, pongRecv, epoch, link, ...slotParts] = parts as [string, string, string, string, string, string, string, string, ...string[]]
+  const [id, address, flagText, master, pingSent, pongRecv, epoch, link, ...slotParts] = parts as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    ...string[],
+  ]
   if (!/^[0-9a-f]{40}$/i.test(id)) return null
   const flags = flagText === 'noflags' ? [] : flagText.split(',')
   const { host, port, cport, hostname } = parseNodeAddress(address)

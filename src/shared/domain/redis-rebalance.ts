@@ -53,14 +53,20 @@ export function apportion(weights: readonly number[], total = SLOT_COUNT): numbe
 }
 
 export function planRebalance(masters: readonly RebalanceMaster[], opts: RebalanceOptions): RebalancePlan {
-  const participants = masters.filter((m) => m.weight > 0 ? opts.useEmptyMasters || countSlots(m.ranges) > 0 : countSlots(m.ranges) > 0)
+  const participants = masters.filter((m) => (m.weight > 0 ? opts.useEmptyMasters || countSlots(m.ranges) > 0 : countSlots(m.ranges) > 0))
   const expectedList = apportion(participants.map((m) => m.weight))
   const expected: Record<string, number> = {}
   participants.forEach((m, i) => (expected[m.id] = expectedList[i]!))
   const owned = new Map(participants.map((m) => [m.id, countSlots(m.ranges)]))
   const totalOwned = [...owned.values()].reduce((a, b) => a + b, 0)
   if (totalOwned !== SLOT_COUNT)
-    return { moves: [], expected, worstImbalancePct: 0, slotsToMove: 0, skipped: `the masters own ${totalOwned} of ${SLOT_COUNT} slots: fix the uncovered slots first` }
+    return {
+      moves: [],
+      expected,
+      worstImbalancePct: 0,
+      slotsToMove: 0,
+      skipped: `the masters own ${totalOwned} of ${SLOT_COUNT} slots: fix the uncovered slots first`,
+    }
 
   let worst = 0
   for (const m of participants) {
@@ -71,7 +77,13 @@ export function planRebalance(masters: readonly RebalanceMaster[], opts: Rebalan
   }
   const drains = participants.some((m) => m.weight === 0 && owned.get(m.id)! > 0)
   if (!drains && worst <= opts.thresholdPct)
-    return { moves: [], expected, worstImbalancePct: worst, slotsToMove: 0, skipped: `every master is within ${opts.thresholdPct}% of its share (worst ${worst.toFixed(1)}%)` }
+    return {
+      moves: [],
+      expected,
+      worstImbalancePct: worst,
+      slotsToMove: 0,
+      skipped: `every master is within ${opts.thresholdPct}% of its share (worst ${worst.toFixed(1)}%)`,
+    }
 
   const balance = participants.map((m) => ({ m, delta: owned.get(m.id)! - expected[m.id]!, ranges: normalizeRanges(m.ranges) }))
   const givers = balance.filter((b) => b.delta > 0).sort((a, b) => b.delta - a.delta || a.m.id.localeCompare(b.m.id))

@@ -1,5 +1,14 @@
 import type { ConnError, HealthStatus } from '../health'
-import type { ClusterNodeEntry, MasterBalance, RedisFeatures, RedisFinding, RedisNode, RedisTimelineEvent, RedisTopology, SlotOwnerRange } from '../systems/redis'
+import type {
+  ClusterNodeEntry,
+  MasterBalance,
+  RedisFeatures,
+  RedisFinding,
+  RedisNode,
+  RedisTimelineEvent,
+  RedisTopology,
+  SlotOwnerRange,
+} from '../systems/redis'
 import { statsFromInfo } from './redis-parse'
 import { countSlots, formatRanges, SLOT_COUNT, toRanges, uncoveredRanges, type SlotRange } from './slots'
 
@@ -57,7 +66,7 @@ export function isUsable(n: ClusterNodeEntry): boolean {
 
 /** Owner of every slot per one node's view; null where uncovered. */
 export function slotOwners(nodes: readonly ClusterNodeEntry[]): (string | null)[] {
-  const owners: (string | null)[] = new Array(SLOT_COUNT).fill(null)
+  const owners = new Array<string | null>(SLOT_COUNT).fill(null)
   for (const n of nodes) {
     if (n.role !== 'master') continue
     for (const r of n.slots) for (let s = r.start; s <= r.end; s++) owners[s] = n.id
@@ -66,7 +75,10 @@ export function slotOwners(nodes: readonly ClusterNodeEntry[]): (string | null)[
 }
 
 /** Runs of slots sharing owner and migration state, for the 16384-cell slot map. */
-export function slotOwnerRanges(nodes: readonly ClusterNodeEntry[], open: { migrating: Map<number, string>; importing: Map<number, string> }): SlotOwnerRange[] {
+export function slotOwnerRanges(
+  nodes: readonly ClusterNodeEntry[],
+  open: { migrating: Map<number, string>; importing: Map<number, string> },
+): SlotOwnerRange[] {
   const owners = slotOwners(nodes)
   const out: SlotOwnerRange[] = []
   for (let s = 0; s < SLOT_COUNT; s++) {
@@ -81,7 +93,11 @@ export function slotOwnerRanges(nodes: readonly ClusterNodeEntry[], open: { migr
 }
 
 /** Open (half-migrated) slots from the "myself" line of every node that answered. */
-export function openSlots(polls: readonly NodePoll[]): { migrating: Map<number, string>; importing: Map<number, string>; byNode: Map<string, { migrating: number[]; importing: number[] }> } {
+export function openSlots(polls: readonly NodePoll[]): {
+  migrating: Map<number, string>
+  importing: Map<number, string>
+  byNode: Map<string, { migrating: number[]; importing: number[] }>
+} {
   const migrating = new Map<number, string>()
   const importing = new Map<number, string>()
   const byNode = new Map<string, { migrating: number[]; importing: number[] }>()
@@ -90,7 +106,8 @@ export function openSlots(polls: readonly NodePoll[]): { migrating: Map<number, 
     if (!me) continue
     for (const m of me.migrating) migrating.set(m.slot, m.to)
     for (const i of me.importing) importing.set(i.slot, i.from)
-    if (me.migrating.length || me.importing.length) byNode.set(me.id, { migrating: me.migrating.map((m) => m.slot), importing: me.importing.map((i) => i.slot) })
+    if (me.migrating.length || me.importing.length)
+      byNode.set(me.id, { migrating: me.migrating.map((m) => m.slot), importing: me.importing.map((i) => i.slot) })
   }
   return { migrating, importing, byNode }
 }
@@ -149,7 +166,14 @@ function slotSignature(nodes: readonly ClusterNodeEntry[]): string {
 export function buildTopology(input: BuildTopologyInput): RedisTopology {
   const t = input.thresholds ?? defaultThresholds
   const ref = input.polls.find((p) => p.addr === input.referenceAddr && p.nodes)
-  const base = { environment: input.environment, endpointId: input.endpointId, name: input.name, features: input.features, checkedAt: input.checkedAt, durationMs: input.durationMs }
+  const base = {
+    environment: input.environment,
+    endpointId: input.endpointId,
+    name: input.name,
+    features: input.features,
+    checkedAt: input.checkedAt,
+    durationMs: input.durationMs,
+  }
   if (!ref?.nodes) {
     const err = input.polls.find((p) => p.error)?.error
     return {
@@ -160,7 +184,9 @@ export function buildTopology(input: BuildTopologyInput): RedisTopology {
       nodes: [],
       slots: [],
       masters: [],
-      findings: [{ code: 'unreachable', severity: 'critical', message: `no seed node answered${err ? `: ${err.message}` : ''}`, nodes: input.polls.map((p) => p.addr) }],
+      findings: [
+        { code: 'unreachable', severity: 'critical', message: `no seed node answered${err ? `: ${err.message}` : ''}`, nodes: input.polls.map((p) => p.addr) },
+      ],
       status: err?.code === 'config' || err?.code === 'auth' ? 'unknown' : 'critical',
       reason: `no seed node answered${err ? `: ${err.message}` : ''}`,
       ...(err ? { error: err } : {}),
@@ -188,7 +214,12 @@ export function buildTopology(input: BuildTopologyInput): RedisTopology {
     const p = pollById.get(n.id)
     const s = stats.get(n.id) ?? null
     const me = p?.nodes?.find((x) => x.flags.includes('myself'))
-    const entry: ClusterNodeEntry = { ...n, flags: n.flags.filter((f) => f !== 'myself'), migrating: me?.migrating ?? n.migrating, importing: me?.importing ?? n.importing }
+    const entry: ClusterNodeEntry = {
+      ...n,
+      flags: n.flags.filter((f) => f !== 'myself'),
+      migrating: me?.migrating ?? n.migrating,
+      importing: me?.importing ?? n.importing,
+    }
     let lagBytes: number | null = null
     if (n.role === 'replica' && n.masterId && s) {
       const ms = stats.get(n.masterId)
@@ -229,7 +260,13 @@ export function buildTopology(input: BuildTopologyInput): RedisTopology {
   const covered: SlotRange[] = view.filter((n) => n.role === 'master').flatMap((n) => n.slots)
   const uncovered = uncoveredRanges(covered)
   if (uncovered.length)
-    findings.push({ code: 'uncovered-slots', severity: 'critical', message: `${countSlots(uncovered)} slots have no owner: ${formatRanges(uncovered)}`, nodes: [], fix: { kind: 'redis.fix', label: 'Assign the uncovered slots (like redis-cli --cluster fix)' } })
+    findings.push({
+      code: 'uncovered-slots',
+      severity: 'critical',
+      message: `${countSlots(uncovered)} slots have no owner: ${formatRanges(uncovered)}`,
+      nodes: [],
+      fix: { kind: 'redis.fix', label: 'Assign the uncovered slots (like redis-cli --cluster fix)' },
+    })
 
   const openAll = toRanges([...open.migrating.keys(), ...open.importing.keys()])
   if (openAll.length) {
@@ -243,11 +280,30 @@ export function buildTopology(input: BuildTopologyInput): RedisTopology {
   }
 
   for (const n of view) {
-    if (n.flags.includes('fail')) findings.push({ code: 'node-failed', severity: n.role === 'master' && n.slots.length ? 'critical' : 'warn', message: `${n.role} ${label(n)} is flagged FAIL`, nodes: [n.addr] })
-    else if (n.flags.includes('fail?')) findings.push({ code: 'node-pfail', severity: 'warn', message: `${n.role} ${label(n)} is suspected failing (PFAIL)`, nodes: [n.addr] })
-    if (n.flags.includes('handshake') || n.flags.includes('noaddr')) findings.push({ code: 'handshake', severity: 'warn', message: `${label(n)} is ${n.flags.includes('handshake') ? 'still in handshake' : 'without an address'}`, nodes: [n.addr] })
+    if (n.flags.includes('fail'))
+      findings.push({
+        code: 'node-failed',
+        severity: n.role === 'master' && n.slots.length ? 'critical' : 'warn',
+        message: `${n.role} ${label(n)} is flagged FAIL`,
+        nodes: [n.addr],
+      })
+    else if (n.flags.includes('fail?'))
+      findings.push({ code: 'node-pfail', severity: 'warn', message: `${n.role} ${label(n)} is suspected failing (PFAIL)`, nodes: [n.addr] })
+    if (n.flags.includes('handshake') || n.flags.includes('noaddr'))
+      findings.push({
+        code: 'handshake',
+        severity: 'warn',
+        message: `${label(n)} is ${n.flags.includes('handshake') ? 'still in handshake' : 'without an address'}`,
+        nodes: [n.addr],
+      })
     const p = pollById.get(n.id)
-    if (p?.error && !n.flags.includes('fail')) findings.push({ code: 'unreachable', severity: n.role === 'master' && n.slots.length ? 'critical' : 'warn', message: `${label(n)} did not answer: ${p.error.message}`, nodes: [n.addr] })
+    if (p?.error && !n.flags.includes('fail'))
+      findings.push({
+        code: 'unreachable',
+        severity: n.role === 'master' && n.slots.length ? 'critical' : 'warn',
+        message: `${label(n)} did not answer: ${p.error.message}`,
+        nodes: [n.addr],
+      })
   }
 
   const liveMasters = view.filter((n) => n.role === 'master' && !n.flags.includes('fail') && !n.flags.includes('handshake') && !n.flags.includes('noaddr'))
@@ -256,29 +312,56 @@ export function buildTopology(input: BuildTopologyInput): RedisTopology {
     if (m.slots.length === 0) continue
     const reps = replicasOf(m.id)
     if (reps.length === 0)
-      findings.push({ code: 'master-without-replica', severity: 'warn', message: `master ${label(m)} has no working replica: losing it loses ${countSlots(m.slots)} slots`, nodes: [m.addr], fix: { kind: 'redis.add-replica', label: 'Add a replica to this master' } })
+      findings.push({
+        code: 'master-without-replica',
+        severity: 'warn',
+        message: `master ${label(m)} has no working replica: losing it loses ${countSlots(m.slots)} slots`,
+        nodes: [m.addr],
+        fix: { kind: 'redis.add-replica', label: 'Add a replica to this master' },
+      })
   }
   const hosts = new Set(view.filter((n) => !n.flags.includes('noaddr')).map(hostOf))
   if (hosts.size === 1 && view.length > 1) {
-    findings.push({ code: 'single-host', severity: 'info', message: `all ${view.length} nodes run on one host (${[...hosts][0]}): replicas do not protect against losing that host`, nodes: [] })
+    findings.push({
+      code: 'single-host',
+      severity: 'info',
+      message: `all ${view.length} nodes run on one host (${[...hosts][0]}): replicas do not protect against losing that host`,
+      nodes: [],
+    })
   } else {
     for (const m of liveMasters) {
       const reps = replicasOf(m.id)
       if (reps.length && reps.every((r) => hostOf(r) === hostOf(m)))
-        findings.push({ code: 'replica-same-host', severity: 'warn', message: `every replica of ${label(m)} runs on its master's host ${hostOf(m)}`, nodes: [m.addr, ...reps.map((r) => r.addr)] })
+        findings.push({
+          code: 'replica-same-host',
+          severity: 'warn',
+          message: `every replica of ${label(m)} runs on its master's host ${hostOf(m)}`,
+          nodes: [m.addr, ...reps.map((r) => r.addr)],
+        })
     }
   }
 
   for (const n of nodes) {
     if (n.role !== 'replica' || !n.stats) continue
-    if (n.stats.masterLinkStatus === 'down') findings.push({ code: 'replica-link-down', severity: 'warn', message: `replica ${n.addr} has its replication link down`, nodes: [n.addr] })
+    if (n.stats.masterLinkStatus === 'down')
+      findings.push({ code: 'replica-link-down', severity: 'warn', message: `replica ${n.addr} has its replication link down`, nodes: [n.addr] })
     else if (n.lagBytes !== null && n.lagBytes >= t.lagWarnBytes)
-      findings.push({ code: 'replica-lag', severity: n.lagBytes >= t.lagCriticalBytes ? 'critical' : 'warn', message: `replica ${n.addr} is ${fmtBytes(n.lagBytes)} behind its master`, nodes: [n.addr] })
+      findings.push({
+        code: 'replica-lag',
+        severity: n.lagBytes >= t.lagCriticalBytes ? 'critical' : 'warn',
+        message: `replica ${n.addr} is ${fmtBytes(n.lagBytes)} behind its master`,
+        nodes: [n.addr],
+      })
   }
   for (const n of nodes) {
     const f = n.stats?.memoryFraction
     if (f === null || f === undefined || f < t.memoryWarn) continue
-    findings.push({ code: 'memory', severity: f >= t.memoryCritical ? 'critical' : 'warn', message: `${n.addr} uses ${Math.round(f * 100)}% of maxmemory (${fmtBytes(n.stats!.usedMemory)} of ${fmtBytes(n.stats!.maxmemory)})`, nodes: [n.addr] })
+    findings.push({
+      code: 'memory',
+      severity: f >= t.memoryCritical ? 'critical' : 'warn',
+      message: `${n.addr} uses ${Math.round(f * 100)}% of maxmemory (${fmtBytes(n.stats!.usedMemory)} of ${fmtBytes(n.stats!.maxmemory)})`,
+      nodes: [n.addr],
+    })
   }
 
   // Nodes that disagree with the reference on who owns which slot, or on a master's config epoch.
@@ -291,21 +374,41 @@ export function buildTopology(input: BuildTopologyInput): RedisTopology {
     if (slotSignature(p.nodes) !== refSig || epochDiff) disagree.push(p.addr)
   }
   if (disagree.length)
-    findings.push({ code: 'config-disagreement', severity: 'warn', message: `${disagree.length} node(s) see a different slot map or config epoch than ${ref.addr}: ${disagree.join(', ')} (normal for a few seconds after a change)`, nodes: disagree })
+    findings.push({
+      code: 'config-disagreement',
+      severity: 'warn',
+      message: `${disagree.length} node(s) see a different slot map or config epoch than ${ref.addr}: ${disagree.join(', ')} (normal for a few seconds after a change)`,
+      nodes: disagree,
+    })
 
   const masters = masterBalance(liveMasters, view, stats)
   const worst = masters.reduce((m, b) => Math.max(m, Math.abs(b.imbalancePct)), 0)
   const empty = masters.filter((m) => m.slots === 0)
   if (empty.length)
-    findings.push({ code: 'empty-master', severity: 'warn', message: `${empty.length} master(s) hold no slots: ${empty.map((m) => m.addr).join(', ')}`, nodes: empty.map((m) => m.addr), fix: { kind: 'redis.rebalance', label: 'Rebalance slots onto the empty masters' } })
+    findings.push({
+      code: 'empty-master',
+      severity: 'warn',
+      message: `${empty.length} master(s) hold no slots: ${empty.map((m) => m.addr).join(', ')}`,
+      nodes: empty.map((m) => m.addr),
+      fix: { kind: 'redis.rebalance', label: 'Rebalance slots onto the empty masters' },
+    })
   else if (worst > t.imbalanceInfoPct)
-    findings.push({ code: 'imbalance', severity: worst > t.imbalanceWarnPct ? 'warn' : 'info', message: `slots are up to ${worst.toFixed(1)}% away from an even split`, nodes: [], fix: { kind: 'redis.rebalance', label: 'Rebalance slots evenly' } })
+    findings.push({
+      code: 'imbalance',
+      severity: worst > t.imbalanceWarnPct ? 'warn' : 'info',
+      message: `slots are up to ${worst.toFixed(1)}% away from an even split`,
+      nodes: [],
+      fix: { kind: 'redis.rebalance', label: 'Rebalance slots evenly' },
+    })
 
   const graded = findings.map((f) => ({ status: severityStatus[f.severity], reason: f.message }))
   let status: HealthStatus = 'ok'
   for (const g of graded) if (order[g.status] > order[status]) status = g.status
   const reasons = graded.filter((g) => g.status === status).map((g) => g.reason)
-  const reason = status === 'ok' ? `cluster ok: ${liveMasters.length} masters, ${view.length - liveMasters.length} other nodes, all 16384 slots covered` : [...new Set(reasons)].join('; ')
+  const reason =
+    status === 'ok'
+      ? `cluster ok: ${liveMasters.length} masters, ${view.length - liveMasters.length} other nodes, all 16384 slots covered`
+      : [...new Set(reasons)].join('; ')
 
   return {
     ...base,
@@ -339,7 +442,8 @@ export function topologyEvents(prev: RedisTopology | undefined, next: RedisTopol
     const pfail = (x: RedisNode) => x.flags.includes('fail?')
     if (!failed(p) && failed(n)) out.push({ at, kind: 'node-failed', node: n.addr, message: `${n.addr} flagged FAIL` })
     else if (!pfail(p) && pfail(n) && !failed(n)) out.push({ at, kind: 'pfail', node: n.addr, message: `${n.addr} suspected failing (PFAIL)` })
-    if ((failed(p) || pfail(p)) && !failed(n) && !pfail(n)) out.push({ at, kind: 'node-recovered', node: n.addr, message: `${n.addr} is reachable by the cluster again` })
+    if ((failed(p) || pfail(p)) && !failed(n) && !pfail(n))
+      out.push({ at, kind: 'node-recovered', node: n.addr, message: `${n.addr} is reachable by the cluster again` })
     if (p.role === 'replica' && n.role === 'master') out.push({ at, kind: 'promoted', node: n.addr, message: `${n.addr} promoted to master` })
     if (p.role === 'master' && n.role === 'replica') out.push({ at, kind: 'demoted', node: n.addr, message: `${n.addr} is now a replica` })
     if (!p.error && n.error) out.push({ at, kind: 'unreachable', node: n.addr, message: `${n.addr} stopped answering: ${n.error.message}` })

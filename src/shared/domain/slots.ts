@@ -87,7 +87,10 @@ export function formatRanges(ranges: readonly SlotRange[]): string {
 /** Parse "0-5460,7000" back into ranges; throws on anything that is not a slot. */
 export function parseRanges(text: string): SlotRange[] {
   const out: SlotRange[] = []
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^(\d+)(?:-(\d+))?$/.exec(part)
     if (!m) throw new Error(`"${part}" is not a slot or slot range`)
     const start = Number(m[1])

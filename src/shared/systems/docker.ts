@@ -23,7 +23,6 @@ export const DockerEndpoint = z.object({
   labelFilter: z.string().optional(),
 })
 
-
 export const DockerRestartRequest = z.object({
   environment: z.string(),
   endpointId: z.string(),

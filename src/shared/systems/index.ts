@@ -10,7 +10,15 @@ import { SshEndpoint } from './ssh'
  * The contract's registry of systems: each system's endpoint schema, requests, events and action
  * parameters, from its own file in this folder. Adding a system adds one line to each list.
  */
-export const endpointSchemas = [SshEndpoint, RedisClusterEndpoint, RedisSentinelEndpoint, MongoEndpoint, PostgresEndpoint, NginxEndpoint, DockerEndpoint] as const
+export const endpointSchemas = [
+  SshEndpoint,
+  RedisClusterEndpoint,
+  RedisSentinelEndpoint,
+  MongoEndpoint,
+  PostgresEndpoint,
+  NginxEndpoint,
+  DockerEndpoint,
+] as const
 
 export const systemRequests = { ...redisRequests, ...sentinelRequests, ...postgresRequests } as const
 

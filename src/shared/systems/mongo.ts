@@ -10,4 +10,3 @@ export const MongoEndpoint = z.object({
     .regex(/^mongodb(\+srv)?:\/\//, 'a mongodb:// or mongodb+srv:// URI')
     .refine((u) => !/^mongodb(\+srv)?:\/\/[^@/]*:[^@/]*@/.test(u), 'put the password in the password field, not in the URI'),
 })
-

@@ -6,9 +6,8 @@ export const NginxEndpoint = z.object({
   ...viaSsh,
   kind: z.literal('nginx'),
   /** stub_status URL, e.g. http://10.0.0.5:8081/nginx_status */
-  statusUrl: z.string().url(),
+  statusUrl: z.url(),
   sshHostId: EndpointId.optional(),
   configPath: z.string().optional(),
   upstreamPath: z.string().optional(),
 })
-

@@ -23,7 +23,6 @@ export const PostgresEndpoint = z.object({
   replicationUser: z.string().min(1).optional(),
 })
 
-
 /**
  * PostgreSQL replication topology, lag and health as main reports them, and the parameters of the
  * PostgreSQL actions. Positions are pg_lsn text ("0/3000148"); times are epoch milliseconds.
@@ -198,7 +197,15 @@ export const PgNodeHealth = z.object({
   /** The oldest datfrozenxid age and how far it is towards the 2^31 wraparound limit. */
   xidWraparound: z.object({ database: z.string(), age: z.number(), fraction: z.number() }).nullable().optional(),
   checkpoints: z
-    .object({ timed: z.number(), requested: z.number(), writeMs: z.number(), syncMs: z.number(), buffersCheckpoint: z.number(), buffersBackend: z.number(), statsResetAt: z.number().nullable() })
+    .object({
+      timed: z.number(),
+      requested: z.number(),
+      writeMs: z.number(),
+      syncMs: z.number(),
+      buffersCheckpoint: z.number(),
+      buffersBackend: z.number(),
+      statsResetAt: z.number().nullable(),
+    })
     .nullable()
     .optional(),
   topStatements: z.object({ available: z.boolean(), hint: z.string().optional(), rows: z.array(PgStatement) }).optional(),

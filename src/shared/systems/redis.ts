@@ -13,7 +13,6 @@ export const RedisClusterEndpoint = z.object({
   sshHostId: EndpointId.optional(),
 })
 
-
 /**
  * Redis Cluster: what the renderer, the CLI and the tests see of a cluster, the requests that
  * read it and the parameters of the actions that change it.
@@ -168,7 +167,19 @@ export type RedisTopology = z.infer<typeof RedisTopology>
 
 export const RedisTimelineEvent = z.object({
   at: z.number(),
-  kind: z.enum(['node-added', 'node-removed', 'node-failed', 'node-recovered', 'pfail', 'promoted', 'demoted', 'state-changed', 'slots-moved', 'unreachable', 'reachable']),
+  kind: z.enum([
+    'node-added',
+    'node-removed',
+    'node-failed',
+    'node-recovered',
+    'pfail',
+    'promoted',
+    'demoted',
+    'state-changed',
+    'slots-moved',
+    'unreachable',
+    'reachable',
+  ]),
   node: z.string().optional(),
   message: z.string(),
 })
@@ -210,7 +221,12 @@ export const MigrationRecord = z.object({
 export type MigrationRecord = z.infer<typeof MigrationRecord>
 
 /** One sample per node per poll, for the sparklines of the node table. */
-export const RedisNodeSample = z.object({ at: z.number(), opsPerSec: z.number().nullable(), usedMemory: z.number().nullable(), lagBytes: z.number().nullable() })
+export const RedisNodeSample = z.object({
+  at: z.number(),
+  opsPerSec: z.number().nullable(),
+  usedMemory: z.number().nullable(),
+  lagBytes: z.number().nullable(),
+})
 export type RedisNodeSample = z.infer<typeof RedisNodeSample>
 
 const clusterTarget = { environment: EnvironmentName, endpointId: z.string().default('redis') }
@@ -220,13 +236,28 @@ export const redisRequests = {
   'redis:topology': { input: z.object({ ...clusterTarget }), output: RedisTopology },
   /** CLUSTER COUNTKEYSINSLOT for a slot range on its owners (hover on the slot map). */
   'redis:slot-keys': {
-    input: z.object({ ...clusterTarget, start: z.number().int().min(0).max(16383), end: z.number().int().min(0).max(16383) }).refine((r) => r.end >= r.start && r.end - r.start < 1024, 'at most 1024 slots, start ≤ end'),
-    output: z.object({ slots: z.array(z.object({ slot: z.number().int(), owner: z.string().nullable(), keys: z.number().nullable(), migratingTo: z.string().optional(), importingFrom: z.string().optional() })) }),
+    input: z
+      .object({ ...clusterTarget, start: z.number().int().min(0).max(16383), end: z.number().int().min(0).max(16383) })
+      .refine((r) => r.end >= r.start && r.end - r.start < 1024, 'at most 1024 slots, start ≤ end'),
+    output: z.object({
+      slots: z.array(
+        z.object({
+          slot: z.number().int(),
+          owner: z.string().nullable(),
+          keys: z.number().nullable(),
+          migratingTo: z.string().optional(),
+          importingFrom: z.string().optional(),
+        }),
+      ),
+    }),
   },
   /** The persisted migration of this cluster, if one did not finish. */
   'redis:migration-status': { input: z.object({ ...clusterTarget }), output: z.object({ migration: MigrationRecord.nullable() }) },
   /** Push 'redis:topology' snapshots (with a timeline of changes) and migration progress to this client. */
-  'redis:watch': { input: z.object({ ...clusterTarget, intervalMs: z.number().int().min(500).max(300_000).default(2000) }), output: z.object({ intervalMs: z.number() }) },
+  'redis:watch': {
+    input: z.object({ ...clusterTarget, intervalMs: z.number().int().min(500).max(300_000).default(2000) }),
+    output: z.object({ intervalMs: z.number() }),
+  },
   'redis:unwatch': { input: z.object({ environment: EnvironmentName.optional() }), output: z.object({}) },
 } as const
 
@@ -310,4 +341,11 @@ export const RedisFixRequest = z.object({
   kind: z.literal('redis.fix'),
 })
 
-export const redisActionRequests = [RedisFailoverRequest, RedisRebalanceRequest, RedisAddMasterRequest, RedisAddReplicaRequest, RedisRemoveMasterRequest, RedisFixRequest] as const
+export const redisActionRequests = [
+  RedisFailoverRequest,
+  RedisRebalanceRequest,
+  RedisAddMasterRequest,
+  RedisAddReplicaRequest,
+  RedisRemoveMasterRequest,
+  RedisFixRequest,
+] as const

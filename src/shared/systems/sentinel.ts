@@ -12,7 +12,6 @@ export const RedisSentinelEndpoint = z.object({
   tls: z.boolean().default(false),
 })
 
-
 /** Redis Sentinel: the monitored masters with their replicas and sentinels, and SENTINEL FAILOVER. */
 
 export const SentinelReplica = z.object({

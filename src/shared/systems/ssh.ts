@@ -16,4 +16,3 @@ export const SshEndpoint = z.object({
   auth: SshAuth,
   jumpHostId: EndpointId.optional(),
 })
-

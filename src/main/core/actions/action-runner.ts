@@ -45,7 +45,7 @@ export class ActionRunner {
   async plan(request: ActionRequest): Promise<ActionPlan> {
     const definition = this.definition(request.kind)
     const ctx = await this.context(request)
-    const planned = await (definition.plan as (r: ActionRequest, c: ActionContext) => Promise<PlannedAction>)(request, ctx)
+    const planned = await (definition.plan.bind(definition) as (r: ActionRequest, c: ActionContext) => Promise<PlannedAction>)(request, ctx)
     if (ctx.environment.readOnly) planned.prechecks = [readOnlyCheck(ctx.environment.name), ...planned.prechecks]
     const plan: ActionPlan = {
       ...planned,
@@ -72,7 +72,14 @@ export class ActionRunner {
     if (!pending) throw new SwitchyardError('config', 'this plan is unknown or expired; plan the action again')
     const { plan, planned, request, definition } = pending
     if (pending.controller) throw new SwitchyardError('config', 'this plan is already running')
-    if (!plan.runnable) throw new SwitchyardError('config', `pre-checks failed: ${plan.prechecks.filter((c) => !c.passed).map((c) => c.name).join(', ')}`)
+    if (!plan.runnable)
+      throw new SwitchyardError(
+        'config',
+        `pre-checks failed: ${plan.prechecks
+          .filter((c) => !c.passed)
+          .map((c) => c.name)
+          .join(', ')}`,
+      )
     if (confirm.trim() !== plan.target) throw new SwitchyardError('config', `confirmation does not match: type "${plan.target}" to run this action`)
     // Checked again at run time: the environment may have been made read-only since the plan.
     const { environment } = await this.deps.connect(plan.environment)
@@ -82,7 +89,17 @@ export class ActionRunner {
     pending.controller = controller
     const started = Date.now()
     const actor = safeUser()
-    await this.deps.audit.append({ id: randomUUID(), at: started, phase: 'started', planId, kind: plan.kind, environment: plan.environment, target: plan.target, actor, steps: plan.steps })
+    await this.deps.audit.append({
+      id: randomUUID(),
+      at: started,
+      phase: 'started',
+      planId,
+      kind: plan.kind,
+      environment: plan.environment,
+      target: plan.target,
+      actor,
+      steps: plan.steps,
+    })
 
     const totalSteps = plan.steps.length
     let step = 0
@@ -95,7 +112,7 @@ export class ActionRunner {
     try {
       const ctx = await this.context(request)
       progress('starting')
-      const run = definition.run as (r: ActionRequest, p: PlannedAction, c: RunContext) => Promise<string>
+      const run = definition.run.bind(definition) as (r: ActionRequest, p: PlannedAction, c: RunContext) => Promise<string>
       const message = await run(request, planned, {
         ...ctx,
         signal: controller.signal,
@@ -106,13 +123,18 @@ export class ActionRunner {
         },
       })
       progress('verifying')
-      const verify = definition.verify as (r: ActionRequest, p: PlannedAction, c: ActionContext) => Promise<VerificationCheck[]>
+      const verify = definition.verify.bind(definition) as (r: ActionRequest, p: PlannedAction, c: ActionContext) => Promise<VerificationCheck[]>
       const verification = await verify(request, planned, ctx)
       const passed = verification.every((v) => v.passed)
       result = {
         planId,
         outcome: passed ? 'succeeded' : 'failed',
-        message: passed ? message : `${message}; verification failed: ${verification.filter((v) => !v.passed).map((v) => `${v.name}: ${v.detail}`).join('; ')}`,
+        message: passed
+          ? message
+          : `${message}; verification failed: ${verification
+              .filter((v) => !v.passed)
+              .map((v) => `${v.name}: ${v.detail}`)
+              .join('; ')}`,
         verification,
         durationMs: Date.now() - started,
       }
@@ -121,14 +143,24 @@ export class ActionRunner {
       result = {
         planId,
         outcome: cancelled ? 'cancelled' : 'failed',
-        message: `${cancelled ? "cancelled" : "failed"} at step ${step} of ${totalSteps}: ${toConnError(err).message}`,
+        message: `${cancelled ? 'cancelled' : 'failed'} at step ${step} of ${totalSteps}: ${toConnError(err).message}`,
         verification: [],
         durationMs: Date.now() - started,
       }
     }
     progress(result.outcome, 1)
     this.plans.delete(planId)
-    await this.deps.audit.append({ id: randomUUID(), at: Date.now(), phase: 'finished', planId, kind: plan.kind, environment: plan.environment, target: plan.target, actor, result })
+    await this.deps.audit.append({
+      id: randomUUID(),
+      at: Date.now(),
+      phase: 'finished',
+      planId,
+      kind: plan.kind,
+      environment: plan.environment,
+      target: plan.target,
+      actor,
+      result,
+    })
     return result
   }
 
@@ -141,7 +173,11 @@ export class ActionRunner {
 }
 
 function readOnlyCheck(environment: string): VerificationCheck {
-  return { name: 'environment accepts actions', passed: false, detail: `environment ${environment} is read-only: every action is refused (clear "read-only" in its settings to act on it)` }
+  return {
+    name: 'environment accepts actions',
+    passed: false,
+    detail: `environment ${environment} is read-only: every action is refused (clear "read-only" in its settings to act on it)`,
+  }
 }
 
 function safeUser(): string {

@@ -64,8 +64,7 @@ export class InventoryStore {
   /** Validate fully, then write; a rename moves the file and its secrets. */
   async save(input: Environment, secretChanges: SecretInput = {}, previousName?: string): Promise<EnvironmentView> {
     const env = Environment.parse(input)
-    if (previousName !== env.name && (await this.exists(env.name)))
-      throw new SwitchyardError('config', `an environment named "${env.name}" already exists`)
+    if (previousName !== env.name && (await this.exists(env.name))) throw new SwitchyardError('config', `an environment named "${env.name}" already exists`)
     const ids = new Set(env.endpoints.map((e) => e.id))
     for (const key of Object.keys(secretChanges))
       if (!ids.has(key.split('.')[0]!)) throw new SwitchyardError('config', `secret ${key} names no endpoint of ${env.name}`)
@@ -103,7 +102,8 @@ export class InventoryStore {
       throw new SwitchyardError('config', `not a valid environment: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`)
     }
     const exists = await this.exists(parsed.data.name)
-    if (exists && !overwrite) throw new SwitchyardError('config', `an environment named "${parsed.data.name}" already exists; import with overwrite to replace it`)
+    if (exists && !overwrite)
+      throw new SwitchyardError('config', `an environment named "${parsed.data.name}" already exists; import with overwrite to replace it`)
     return this.save(parsed.data, {}, exists ? parsed.data.name : undefined)
   }
 }

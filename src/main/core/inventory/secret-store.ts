@@ -32,7 +32,9 @@ export class SecretStore {
     const sealed = (await this.read())[environment]?.[key]
     if (!sealed) return undefined
     if (sealed.cipher !== this.cipher.kind)
-      throw new Error(`the secret ${key} of ${environment} was sealed by the ${sealed.cipher} backend and cannot be opened here (${this.cipher.kind}); enter it again`)
+      throw new Error(
+        `the secret ${key} of ${environment} was sealed by the ${sealed.cipher} backend and cannot be opened here (${this.cipher.kind}); enter it again`,
+      )
     return this.cipher.decrypt(sealed.data)
   }
 

@@ -88,11 +88,12 @@ export class SshSession {
       verdict = opts.knownHosts.check(ep.host, ep.port, key).then(
         (d) => {
           if (d.trusted) {
-            if (d.firstUse) opts.onNotice?.(ep.host, ep.port, `new host key for ${ep.host}:${ep.port} trusted on first use: ${d.info.algorithm} ${d.info.fingerprint}`)
+            if (d.firstUse)
+              opts.onNotice?.(ep.host, ep.port, `new host key for ${ep.host}:${ep.port} trusted on first use: ${d.info.algorithm} ${d.info.fingerprint}`)
           } else rejection = hostKeyChangedError(d.info)
           verify(d.trusted)
         },
-        (err) => {
+        (err: unknown) => {
           rejection = new SwitchyardError('config', `cannot read the known-hosts store: ${(err as Error).message}`)
           verify(false)
         },
@@ -102,7 +103,7 @@ export class SshSession {
     await new Promise<void>((resolve, reject) => {
       const fail = (err: Error) => {
         client.removeAllListeners('ready')
-        verdict.finally(() => reject(rejection ?? err))
+        void verdict.finally(() => reject(rejection ?? err))
       }
       client.once('ready', () => {
         client.removeListener('error', fail)
@@ -118,7 +119,10 @@ export class SshSession {
   exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
     const run = new Promise<ExecResult>((resolve, reject) => {
       this.client.exec(command, (err, stream) => {
-        if (err) { reject(err); return; }
+        if (err) {
+          reject(err)
+          return
+        }
         let stdout = ''
         let stderr = ''
         stream.on('data', (d: Buffer) => {
@@ -149,7 +153,9 @@ export class SshSession {
 
   forwardStream(host: string, port: number): Promise<Duplex> {
     return new Promise((resolve, reject) => {
-      this.client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => (err ? reject(new SwitchyardError('refused', `tunnel via ${this.label} to ${host}:${port} failed: ${err.message}`)) : resolve(stream)))
+      this.client.forwardOut('127.0.0.1', 0, host, port, (err, stream) =>
+        err ? reject(new SwitchyardError('refused', `tunnel via ${this.label} to ${host}:${port} failed: ${err.message}`)) : resolve(stream),
+      )
     })
   }
 

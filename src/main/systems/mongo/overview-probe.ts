@@ -23,9 +23,21 @@ export async function probeMongo(endpoint: MongoEndpoint, connections: Connectio
     const hello = await admin.command({ hello: 1 })
     if (hello.msg === 'isdbgrid') {
       const shards = await admin.command({ listShards: 1 })
-      return systemHealth(endpoint, 'mongo', started, [{ id: label, label, role: 'mongos', status: 'ok', detail: `mongos, ${shards.shards?.length ?? 0} shards`, metrics: { shards: shards.shards?.length ?? 0 } }])
+      const shardCount = Array.isArray(shards.shards) ? shards.shards.length : 0
+      return systemHealth(endpoint, 'mongo', started, [
+        { id: label, label, role: 'mongos', status: 'ok', detail: `mongos, ${shardCount} shards`, metrics: { shards: shardCount } },
+      ])
     }
-    return systemHealth(endpoint, 'mongo', started, [{ id: label, label, role: hello.isWritablePrimary ? 'primary' : 'secondary', status: 'ok', detail: hello.setName ? `replica set ${hello.setName}` : 'standalone', metrics: {} }])
+    return systemHealth(endpoint, 'mongo', started, [
+      {
+        id: label,
+        label,
+        role: hello.isWritablePrimary ? 'primary' : 'secondary',
+        status: 'ok',
+        detail: hello.setName ? `replica set ${hello.setName}` : 'standalone',
+        metrics: {},
+      },
+    ])
   } catch (err) {
     return systemHealth(endpoint, 'mongo', started, [nodeDown(label, label, err, connections.secretValues())])
   } finally {

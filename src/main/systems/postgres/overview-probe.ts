@@ -41,7 +41,14 @@ async function readNode(endpoint: PostgresEndpoint, connections: Connections, no
              (select count(*) from pg_stat_replication where state = 'streaming') as streaming,
              (select status from pg_stat_wal_receiver limit 1) as receiver`)
     const r = rows[0]!
-    return { node, inRecovery: r.rec, connections: Number(r.conns), maxConnections: Number(r.max), streamingStandbys: Number(r.streaming), receiverStatus: r.receiver ?? undefined }
+    return {
+      node,
+      inRecovery: r.rec,
+      connections: Number(r.conns),
+      maxConnections: Number(r.max),
+      streamingStandbys: Number(r.streaming),
+      receiverStatus: r.receiver ?? undefined,
+    }
   } finally {
     await client.end().catch(() => undefined)
   }

@@ -31,7 +31,10 @@ export async function openNode(endpoint: PostgresEndpoint, connections: Connecti
     user: endpoint.user,
     password: connections.secret(endpoint.id, 'password'),
     database: opts.database ?? endpoint.database,
-    ssl: endpoint.sslmode === 'disable' || endpoint.sslmode === 'prefer' ? false : { rejectUnauthorized: endpoint.sslmode === 'verify-full', servername: node.host },
+    ssl:
+      endpoint.sslmode === 'disable' || endpoint.sslmode === 'prefer'
+        ? false
+        : { rejectUnauthorized: endpoint.sslmode === 'verify-full', servername: node.host },
     connectionTimeoutMillis: timeoutMs,
     query_timeout: timeoutMs,
     application_name: opts.applicationName ?? 'switchyard',
@@ -47,7 +50,13 @@ export async function openNode(endpoint: PostgresEndpoint, connections: Connecti
 }
 
 /** Open, run fn, always close. */
-export async function withNode<T>(endpoint: PostgresEndpoint, connections: Connections, node: NodeAddress, fn: (c: pg.Client) => Promise<T>, opts: OpenOptions = {}): Promise<T> {
+export async function withNode<T>(
+  endpoint: PostgresEndpoint,
+  connections: Connections,
+  node: NodeAddress,
+  fn: (c: pg.Client) => Promise<T>,
+  opts: OpenOptions = {},
+): Promise<T> {
   const client = await openNode(endpoint, connections, node, opts)
   try {
     return await fn(client)
@@ -76,7 +85,7 @@ export function sqlLiteral(value: string): string {
 
 /** A libpq connection-string value, quoted only when needed. */
 export function conninfoValue(value: string): string {
-  return /^[A-Za-z0-9_.\/:@-]+$/.test(value) ? value : `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+  return /^[A-Za-z0-9_./:@-]+$/.test(value) ? value : `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
 }
 
 export function conninfo(parts: Record<string, string | number | undefined>): string {

@@ -49,7 +49,7 @@ import { sleep } from '../../core/wait'
 /** Poll until check returns a value (not undefined), at most timeoutMs; the error says what was awaited and the last observation. */
 export async function waitUntil<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>, signal?: AbortSignal, intervalMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs
-  let last = 'no answer yet'
+  let last: string
   for (;;) {
     try {
       const v = await check()
@@ -72,7 +72,12 @@ export interface Sql {
 }
 const sql = (text: string): Sql => ({ shown: text, text })
 
-export async function query<T extends Record<string, unknown> = Record<string, unknown>>(ctx: Pick<OpContext, 'endpoint' | 'connections'>, node: NodeAddress, text: string, timeoutMs = 10_000): Promise<T[]> {
+export async function query<T extends Record<string, unknown> = Record<string, unknown>>(
+  ctx: Pick<OpContext, 'endpoint' | 'connections'>,
+  node: NodeAddress,
+  text: string,
+  timeoutMs = 10_000,
+): Promise<T[]> {
   return withNode(ctx.endpoint, ctx.connections, node, async (c) => (await c.query<T>(text)).rows, { timeoutMs, applicationName: 'switchyard-action' })
 }
 
@@ -87,7 +92,13 @@ async function runSql(ctx: OpContext, node: NodeAddress, statements: Sql[], time
   }
 }
 
-export function sqlOp(title: string, node: NodeAddress, statements: Sql[], after?: (results: pg.QueryResult[], ctx: OpContext) => Promise<string | void>, timeoutMs = 15_000): Op {
+export function sqlOp(
+  title: string,
+  node: NodeAddress,
+  statements: Sql[],
+  after?: (results: pg.QueryResult[], ctx: OpContext) => Promise<string | void>,
+  timeoutMs = 15_000,
+): Op {
   return {
     title,
     commands: statements.map((s) => `[${node.name}] ${s.shown}`),
@@ -117,7 +128,13 @@ export async function ssh(ctx: Pick<OpContext, 'connections'>, node: ManagedNode
 }
 
 /** Run a command; a non-zero exit is an error carrying the end of its output. Returns stdout (and stderr when asked: pg_rewind reports there). */
-export async function sshRun(ctx: Pick<OpContext, 'connections'>, node: ManagedNode, command: string, timeoutMs = 120_000, withStderr = false): Promise<string> {
+export async function sshRun(
+  ctx: Pick<OpContext, 'connections'>,
+  node: ManagedNode,
+  command: string,
+  timeoutMs = 120_000,
+  withStderr = false,
+): Promise<string> {
   const r = await ssh(ctx, node, command, timeoutMs)
   if (r.code !== 0) {
     const tail = (r.stderr || r.stdout).trim().split('\n').slice(-6).join('\n')
@@ -126,7 +143,13 @@ export async function sshRun(ctx: Pick<OpContext, 'connections'>, node: ManagedN
   return withStderr ? `${r.stdout}\n${r.stderr}` : r.stdout
 }
 
-export function shellOp(title: string, node: ManagedNode, command: string, timeoutMs?: number, after?: (stdout: string, ctx: OpContext) => Promise<string | void>): Op {
+export function shellOp(
+  title: string,
+  node: ManagedNode,
+  command: string,
+  timeoutMs?: number,
+  after?: (stdout: string, ctx: OpContext) => Promise<string | void>,
+): Op {
   return {
     title,
     commands: [`[${node.name} via ssh] ${command}`],
@@ -209,10 +232,16 @@ export function followStatements(standby: NodeAddress, upstream: NodeAddress, cr
 }
 
 export function createSlotStatement(slot: string): Sql {
-  return sql(`SELECT pg_create_physical_replication_slot(${sqlLiteral(slot)}, true) WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = ${sqlLiteral(slot)})`)
+  return sql(
+    `SELECT pg_create_physical_replication_slot(${sqlLiteral(slot)}, true) WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = ${sqlLiteral(slot)})`,
+  )
 }
 
-export const becomePrimaryStatements: Sql[] = [sql('ALTER SYSTEM RESET primary_conninfo'), sql('ALTER SYSTEM RESET primary_slot_name'), sql('SELECT pg_reload_conf()')]
+export const becomePrimaryStatements: Sql[] = [
+  sql('ALTER SYSTEM RESET primary_conninfo'),
+  sql('ALTER SYSTEM RESET primary_slot_name'),
+  sql('SELECT pg_reload_conf()'),
+]
 
 export const promoteStatement = sql('SELECT pg_promote(wait => true, wait_seconds => 60) AS promoted')
 
@@ -230,14 +259,24 @@ export function emitMarkerStatement(text: string): Sql {
 }
 
 /** Wait until standby's WAL receiver streams from upstream (matched by port and host). */
-export async function waitStreamingFrom(ctx: Pick<OpContext, 'endpoint' | 'connections' | 'signal'>, standby: NodeAddress, upstream: NodeAddress, timeoutMs = 30_000): Promise<void> {
+export async function waitStreamingFrom(
+  ctx: Pick<OpContext, 'endpoint' | 'connections' | 'signal'>,
+  standby: NodeAddress,
+  upstream: NodeAddress,
+  timeoutMs = 30_000,
+): Promise<void> {
   await waitUntil(
     `${standby.name} streaming from ${upstream.name}`,
     timeoutMs,
     async () => {
-      const rows = await query<{ status: string; sender_port: number | null; sender_host: string | null }>(ctx, standby, 'SELECT status, sender_host, sender_port FROM pg_stat_wal_receiver', 3000)
+      const rows = await query<{ status: string; sender_port: number | null; sender_host: string | null }>(
+        ctx,
+        standby,
+        'SELECT status, sender_host, sender_port FROM pg_stat_wal_receiver',
+        3000,
+      )
       const r = rows[0]
-      return r && r.status === 'streaming' && nodeAt([upstream], r.sender_host, r.sender_port === null ? null : Number(r.sender_port)) ? true : undefined
+      return r && r.status === 'streaming' && nodeAt([upstream], r.sender_host, r.sender_port) ? true : undefined
     },
     ctx.signal,
     150,
@@ -245,7 +284,12 @@ export async function waitStreamingFrom(ctx: Pick<OpContext, 'endpoint' | 'conne
 }
 
 /** Wait until every node has replayed past lsn. */
-export async function waitReplayed(ctx: Pick<OpContext, 'endpoint' | 'connections' | 'signal'>, nodes: NodeAddress[], lsn: string, timeoutMs = 30_000): Promise<void> {
+export async function waitReplayed(
+  ctx: Pick<OpContext, 'endpoint' | 'connections' | 'signal'>,
+  nodes: NodeAddress[],
+  lsn: string,
+  timeoutMs = 30_000,
+): Promise<void> {
   await Promise.all(
     nodes.map((n) =>
       waitUntil(

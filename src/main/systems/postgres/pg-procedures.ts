@@ -1,7 +1,15 @@
 import { compareLsn, formatBytes, maxLsn } from '../../../shared/domain/pg-lsn'
 import { mostAdvancedStandby, slotNameFor } from '../../../shared/domain/pg-topology'
 import type { VerificationCheck } from '../../../shared/actions'
-import type { PgAddReplicaRequest, PgFailoverRequest, PgNodeSnapshot, PgRejoinRequest, PgRemoveReplicaRequest, PgSwitchoverRequest, PgTopology } from '../../../shared/systems/postgres'
+import type {
+  PgAddReplicaRequest,
+  PgFailoverRequest,
+  PgNodeSnapshot,
+  PgRejoinRequest,
+  PgRemoveReplicaRequest,
+  PgSwitchoverRequest,
+  PgTopology,
+} from '../../../shared/systems/postgres'
 import type { Connections } from '../../core/connections'
 import { SwitchyardError, toConnError } from '../../core/errors'
 import { shellCommand, shq } from '../../core/ssh/quote'
@@ -98,7 +106,12 @@ async function sshCheck(env: Env, node: ManagedNode, expectRunning?: boolean): P
 async function rewindCheck(env: Env, node: NodeAddress): Promise<Check> {
   const name = `pg_rewind possible on ${node.name}`
   try {
-    const rows = await query<{ hints: string; sums: string }>(env, node, "SELECT current_setting('wal_log_hints') AS hints, current_setting('data_checksums') AS sums", 3000)
+    const rows = await query<{ hints: string; sums: string }>(
+      env,
+      node,
+      "SELECT current_setting('wal_log_hints') AS hints, current_setting('data_checksums') AS sums",
+      3000,
+    )
     const r = rows[0]
     if (r?.hints === 'on' || r?.sums === 'on') return pass(name, r.hints === 'on' ? 'wal_log_hints = on' : 'data checksums on')
     return fail(name, 'needs wal_log_hints = on or data checksums; without them the old primary cannot be rewound')
@@ -110,7 +123,8 @@ async function rewindCheck(env: Env, node: NodeAddress): Promise<Check> {
 async function pgpassWarning(env: Env, node: ManagedNode): Promise<string | undefined> {
   try {
     const r = await ssh(env, node, 'test -r "${PGPASSFILE:-$HOME/.pgpass}"', 10_000)
-    if (r.code !== 0) return `${node.name}'s SSH user has no readable ~/.pgpass: pg_rewind/pg_basebackup and the restarted standby will not be able to authenticate unless pg_hba trusts them`
+    if (r.code !== 0)
+      return `${node.name}'s SSH user has no readable ~/.pgpass: pg_rewind/pg_basebackup and the restarted standby will not be able to authenticate unless pg_hba trusts them`
   } catch {
     return undefined
   }
@@ -122,7 +136,9 @@ async function syncWarning(env: Env, node: NodeAddress): Promise<string | undefi
   try {
     const rows = await query<{ s: string }>(env, node, "SELECT current_setting('synchronous_standby_names') AS s", 3000)
     const value = rows[0]?.s ?? ''
-    return value.trim() ? `${node.name} has synchronous_standby_names = '${value}': after the promotion commits wait for a standby matching it; make sure one will (or clear it)` : undefined
+    return value.trim()
+      ? `${node.name} has synchronous_standby_names = '${value}': after the promotion commits wait for a standby matching it; make sure one will (or clear it)`
+      : undefined
   } catch {
     return undefined
   }
@@ -157,13 +173,24 @@ function rejoinOps(env: Env, node: ManagedNode, upstream: ManagedNode, others: s
       ifFailed: `${node.name} is stopped and unchanged; ${upstream.name} is the primary. Fix the SSH/file problem and run "switchyard pg rejoin ${env.environment} ${node.name}".`,
     },
     {
-      ...shellOp(`Rewind ${node.name} onto ${upstream.name}'s timeline with pg_rewind`, node, shellCommand(bin(node, 'pg_rewind'), '-D', node.dataDir!, '--source-server', source), 600_000, async (out) => {
-        return /no rewind required/.test(out) ? 'no rewind required' : 'rewound'
-      }),
+      ...shellOp(
+        `Rewind ${node.name} onto ${upstream.name}'s timeline with pg_rewind`,
+        node,
+        shellCommand(bin(node, 'pg_rewind'), '-D', node.dataDir!, '--source-server', source),
+        600_000,
+        async (out) => {
+          return /no rewind required/.test(out) ? 'no rewind required' : 'rewound'
+        },
+      ),
       ifFailed: `${node.name} is stopped; its configuration files are saved in ${cmd.confBackupDir(node)}; ${upstream.name} is the primary and serves writes. Read the pg_rewind output above; after fixing it run "switchyard pg rejoin ${env.environment} ${node.name}". If pg_rewind cannot work (e.g. WAL already removed), re-clone ${node.name}: "switchyard pg remove-replica" then "add-replica".`,
     },
     {
-      ...shellOp(`Restore ${node.name}'s configuration and make it a standby of ${upstream.name}`, node, `${confRestore(node)} && ${followConfCommand(node, upstream, creds)}`, 30_000),
+      ...shellOp(
+        `Restore ${node.name}'s configuration and make it a standby of ${upstream.name}`,
+        node,
+        `${confRestore(node)} && ${followConfCommand(node, upstream, creds)}`,
+        30_000,
+      ),
       ifFailed: `${node.name} is stopped and rewound; its configuration may be missing: copy ${cmd.confBackupDir(node)}/*.conf back into ${node.dataDir}, create standby.signal, then start it.`,
     },
     {
@@ -171,10 +198,15 @@ function rejoinOps(env: Env, node: ManagedNode, upstream: ManagedNode, others: s
       ifFailed: `${node.name} is rewound and configured as a standby of ${upstream.name} but did not start: read ${cmd.start(node).includes('-l') ? `the log ${node.dataDir}.log` : 'its log'}, then start it with: ${startCmd}`,
     },
     {
-      ...sqlOp(`Set ${node.name}'s replication password and drop slots it kept from its primary days`, node, [...followStatements(node, upstream, creds), dropInactiveSlotsStatement(others.map(slotNameFor))], async (_r, ctx) => {
-        ctx.progress(`waiting for ${node.name} to stream from ${upstream.name}`)
-        await waitStreamingFrom(ctx, node, upstream)
-      }),
+      ...sqlOp(
+        `Set ${node.name}'s replication password and drop slots it kept from its primary days`,
+        node,
+        [...followStatements(node, upstream, creds), dropInactiveSlotsStatement(others.map(slotNameFor))],
+        async (_r, ctx) => {
+          ctx.progress(`waiting for ${node.name} to stream from ${upstream.name}`)
+          await waitStreamingFrom(ctx, node, upstream)
+        },
+      ),
       ifFailed: `${node.name} runs as a standby but is not streaming from ${upstream.name}: check pg_stat_wal_receiver on it and its log; the primary ${upstream.name} is unaffected.`,
     },
   ]
@@ -195,7 +227,7 @@ function verifyWriteOp(primary: NodeAddress, standbys: NodeAddress[], label: str
   const stmt = emitMarkerStatement(label)
   return {
     ...sqlOp(`Write a marker on ${primary.name} and wait until every standby replayed it`, primary, [stmt], async (results, ctx) => {
-      const lsn = String(results[0]?.rows[0]?.lsn ?? '')
+      const lsn = (results[0]?.rows[0] as { lsn?: string } | undefined)?.lsn ?? ''
       await waitReplayed(ctx, standbys, lsn, 20_000)
       return `marker at ${lsn} replayed by ${standbys.map((s) => s.name).join(', ') || 'no standby'}`
     }),
@@ -218,7 +250,14 @@ export async function switchoverProcedure(env: Env, req: PgSwitchoverRequest, to
   const old = oldName ? listed(env, oldName) : undefined
   const target = listed(env, req.newPrimary)
   const primaries = topo.nodes.filter((n) => n.role === 'primary')
-  checks.push(primaries.length === 1 && old ? pass('exactly one primary', `${oldName} is the primary`) : fail('exactly one primary', primaries.length === 0 ? 'no primary is reachable; use failover instead' : `${primaries.map((p) => p.name).join(', ')} all accept writes`))
+  checks.push(
+    primaries.length === 1 && old
+      ? pass('exactly one primary', `${oldName} is the primary`)
+      : fail(
+          'exactly one primary',
+          primaries.length === 0 ? 'no primary is reachable; use failover instead' : `${primaries.map((p) => p.name).join(', ')} all accept writes`,
+        ),
+  )
   if (!target) checks.push(fail(`${req.newPrimary} is a listed node`, `no node named ${req.newPrimary} in ${env.endpoint.name}`))
   const tSnap = snap(topo, req.newPrimary)
   const lag = topo.standbys.find((s) => s.standby === req.newPrimary)
@@ -226,28 +265,48 @@ export async function switchoverProcedure(env: Env, req: PgSwitchoverRequest, to
     checks.push(
       tSnap?.role === 'standby' && tSnap.upstream === oldName
         ? pass(`${target.name} streams from ${oldName}`, `WAL receiver ${tSnap.walReceiver?.status ?? '?'}`)
-        : fail(`${target.name} streams from ${oldName}`, tSnap?.role === 'down' ? `${target.name} is down` : tSnap?.role === 'primary' ? `${target.name} is already a primary` : `${target.name} streams from ${tSnap?.upstream ?? 'nobody'}`),
+        : fail(
+            `${target.name} streams from ${oldName}`,
+            tSnap?.role === 'down'
+              ? `${target.name} is down`
+              : tSnap?.role === 'primary'
+                ? `${target.name} is already a primary`
+                : `${target.name} streams from ${tSnap?.upstream ?? 'nobody'}`,
+          ),
     )
     checks.push(
       lag && lag.state === 'streaming' && lag.bytes !== null && lag.bytes <= topo.thresholds.bytes.warn
         ? pass(`${target.name} caught up`, `${formatBytes(lag.bytes)} behind (${lag.label})`)
-        : fail(`${target.name} caught up`, lag ? `${lag.state}, ${lag.bytes === null ? 'lag unknown' : `${formatBytes(lag.bytes)} behind`} (limit ${formatBytes(topo.thresholds.bytes.warn)})` : 'no lag reading'),
+        : fail(
+            `${target.name} caught up`,
+            lag
+              ? `${lag.state}, ${lag.bytes === null ? 'lag unknown' : `${formatBytes(lag.bytes)} behind`} (limit ${formatBytes(topo.thresholds.bytes.warn)})`
+              : 'no lag reading',
+          ),
     )
-    checks.push(tSnap?.replayPaused ? fail(`replay running on ${target.name}`, `WAL replay is paused on ${target.name}: SELECT pg_wal_replay_resume() there first`) : pass(`replay running on ${target.name}`, 'not paused'))
+    checks.push(
+      tSnap?.replayPaused
+        ? fail(`replay running on ${target.name}`, `WAL replay is paused on ${target.name}: SELECT pg_wal_replay_resume() there first`)
+        : pass(`replay running on ${target.name}`, 'not paused'),
+    )
     checks.push(await sshCheck(env, old, true), await sshCheck(env, target, true), await rewindCheck(env, old))
     const w = await pgpassWarning(env, old)
     if (w) warnings.push(w)
     const sync = await syncWarning(env, target)
     if (sync) warnings.push(sync)
-    if (!env.connections.secret(env.endpoint.id, 'replication-password')) warnings.push('no replication password stored: standbys will authenticate through their ~/.pgpass')
+    if (!env.connections.secret(env.endpoint.id, 'replication-password'))
+      warnings.push('no replication password stored: standbys will authenticate through their ~/.pgpass')
   }
   const others = env.endpoint.nodes.filter((n) => n.name !== oldName && n.name !== req.newPrimary).map(managed)
   const upOthers = others.filter((o) => snap(topo, o.name)?.role === 'standby')
   // Only the old primary's direct standbys move; a cascade below another standby stays as it is.
   const direct = upOthers.filter((o) => snap(topo, o.name)?.upstream === oldName)
-  for (const o of upOthers) if (!direct.includes(o)) warnings.push(`${o.name} streams from ${snap(topo, o.name)?.upstream ?? 'nobody'}, not from ${oldName}; it is left as it is`)
-  for (const o of others) if (!upOthers.includes(o)) warnings.push(`${o.name} is down; it is not repointed and will need "switchyard pg rejoin ${env.environment} ${o.name}" later`)
-  for (const s of topo.nodes) if (!s.listed) warnings.push(`${s.name} is not in the node list; it keeps streaming from ${s.upstream} and may need repointing by hand`)
+  for (const o of upOthers)
+    if (!direct.includes(o)) warnings.push(`${o.name} streams from ${snap(topo, o.name)?.upstream ?? 'nobody'}, not from ${oldName}; it is left as it is`)
+  for (const o of others)
+    if (!upOthers.includes(o)) warnings.push(`${o.name} is down; it is not repointed and will need "switchyard pg rejoin ${env.environment} ${o.name}" later`)
+  for (const s of topo.nodes)
+    if (!s.listed) warnings.push(`${s.name} is not in the node list; it keeps streaming from ${s.upstream} and may need repointing by hand`)
 
   const ops: Op[] = []
   if (old && target) {
@@ -274,20 +333,36 @@ export async function switchoverProcedure(env: Env, req: PgSwitchoverRequest, to
         commands: [`[${target.name}] SELECT pg_last_wal_replay_lsn()  -- until > the final checkpoint location`],
         async run(ctx) {
           const final = ctx.state.get('finalLsn')!
-          await waitUntil(`${target.name} replaying past ${final}`, tuning.replayWaitMs ?? 30_000, async () => {
-            const r = await query<{ replay: string | null }>(ctx, target, 'SELECT pg_last_wal_replay_lsn()::text AS replay', 3000)
-            return r[0]?.replay && compareLsn(r[0].replay, final) > 0 ? r[0].replay : undefined
-          }, ctx.signal, 50)
+          await waitUntil(
+            `${target.name} replaying past ${final}`,
+            tuning.replayWaitMs ?? 30_000,
+            async () => {
+              const r = await query<{ replay: string | null }>(ctx, target, 'SELECT pg_last_wal_replay_lsn()::text AS replay', 3000)
+              return r[0]?.replay && compareLsn(r[0].replay, final) > 0 ? r[0].replay : undefined
+            },
+            ctx.signal,
+            50,
+          )
         },
       },
       {
-        ...sqlOp(`Promote ${target.name}`, target, [promoteStatement], async (results) => {
-          if (results[0]?.rows[0]?.promoted !== true) throw new SwitchyardError('other', `pg_promote() on ${target.name} did not finish within 60 s`)
-        }, 75_000),
+        ...sqlOp(
+          `Promote ${target.name}`,
+          target,
+          [promoteStatement],
+          async (results) => {
+            if ((results[0]?.rows[0] as { promoted?: boolean } | undefined)?.promoted !== true)
+              throw new SwitchyardError('other', `pg_promote() on ${target.name} did not finish within 60 s`)
+          },
+          75_000,
+        ),
         ifFailed: `${old.name} is stopped (fenced) and ${target.name} may not be promoted: check "SELECT pg_is_in_recovery()" on ${target.name}. If it returns false, ${target.name} is the primary: repoint the others and rejoin ${old.name} with "switchyard pg rejoin". If true, start ${old.name} again with "${startOld}" to go back.`,
       },
       {
-        ...sqlOp(`Make ${target.name} a clean primary and create slots for its standbys`, target, [...becomePrimaryStatements, ...[old, ...direct].map((n) => createSlotStatement(slotNameFor(n.name)))]),
+        ...sqlOp(`Make ${target.name} a clean primary and create slots for its standbys`, target, [
+          ...becomePrimaryStatements,
+          ...[old, ...direct].map((n) => createSlotStatement(slotNameFor(n.name))),
+        ]),
         ifFailed: `${target.name} is the new primary and accepts writes; ${old.name} is stopped; the other standbys still point at ${old.name}. Create the missing slots on ${target.name}, then repoint them.`,
       },
       ...direct.filter((o) => o.name !== target.name).map((o) => repointOp(env, o, target)),
@@ -311,7 +386,9 @@ export async function switchoverProcedure(env: Env, req: PgSwitchoverRequest, to
         if (await serverRunning(ctx, old)) return `${old.name} is still running.`
         await sshRun(ctx, old, cmd.start(old), 120_000)
         const rec = await isInRecovery(ctx, old)
-        return rec ? `${old.name} restarted but is in recovery: investigate before writing.` : `Rolled back: ${old.name} restarted as the primary; ${target?.name} is still its standby. Nothing else changed.`
+        return rec
+          ? `${old.name} restarted but is in recovery: investigate before writing.`
+          : `Rolled back: ${old.name} restarted as the primary; ${target?.name} is still its standby. Nothing else changed.`
       } catch (err) {
         return `Rollback failed: ${old.name} is STOPPED and there is no primary. Start it with "${cmd.start(old)}". (${toConnError(err).message})`
       }
@@ -325,7 +402,11 @@ export async function failoverProcedure(env: Env, req: PgFailoverRequest, topo: 
   const checks: Check[] = []
   const warnings: string[] = []
   const primaries = topo.nodes.filter((n) => n.role === 'primary')
-  checks.push(primaries.length === 0 ? pass('no primary reachable', 'every reachable node is a standby') : fail('no primary reachable', `${primaries.map((p) => p.name).join(', ')} accepts writes: use switchover instead`))
+  checks.push(
+    primaries.length === 0
+      ? pass('no primary reachable', 'every reachable node is a standby')
+      : fail('no primary reachable', `${primaries.map((p) => p.name).join(', ')} accepts writes: use switchover instead`),
+  )
   const down = topo.nodes.filter((n) => n.role === 'down' && n.listed)
   // The failed primary: a down node that the standbys last streamed from, else the only down node.
   const upstreams = new Set(topo.nodes.filter((n) => n.role === 'standby').map((n) => n.walReceiver?.senderPort))
@@ -336,32 +417,58 @@ export async function failoverProcedure(env: Env, req: PgFailoverRequest, topo: 
   const chosenName = req.newPrimary ?? best?.name
   const chosen = chosenName ? listed(env, chosenName) : undefined
   const chosenSnap = chosenName ? snap(topo, chosenName) : undefined
-  if (!chosen || chosenSnap?.role !== 'standby') checks.push(fail('a standby to promote', chosenName ? `${chosenName} is not a reachable standby` : 'no reachable standby'))
+  if (!chosen || chosenSnap?.role !== 'standby')
+    checks.push(fail('a standby to promote', chosenName ? `${chosenName} is not a reachable standby` : 'no reachable standby'))
   else if (best && best.name !== chosen.name) {
     const pos = (n?: PgNodeSnapshot) => maxLsn(n?.receiveLsn, n?.replayLsn) ?? '0/0'
     const behind = compareLsn(pos(chosenSnap), pos(snap(topo, best.name))) < 0
-    checks.push(behind ? fail(`${chosen.name} is the most advanced standby`, `${best.name} has more WAL (${pos(snap(topo, best.name))} vs ${pos(chosenSnap)}); promoting ${chosen.name} would lose transactions`) : pass(`${chosen.name} is the most advanced standby`, `at ${pos(chosenSnap)}`))
+    checks.push(
+      behind
+        ? fail(
+            `${chosen.name} is the most advanced standby`,
+            `${best.name} has more WAL (${pos(snap(topo, best.name))} vs ${pos(chosenSnap)}); promoting ${chosen.name} would lose transactions`,
+          )
+        : pass(`${chosen.name} is the most advanced standby`, `at ${pos(chosenSnap)}`),
+    )
   } else checks.push(pass(`${chosen.name} is the most advanced standby`, `received up to ${maxLsn(chosenSnap.receiveLsn, chosenSnap.replayLsn) ?? '?'}`))
   const sync = chosen ? await syncWarning(env, chosen) : undefined
   if (sync) warnings.push(sync)
-  if (chosen && chosenSnap?.replayPaused) checks.push(fail(`replay running on ${chosen.name}`, `WAL replay is paused on ${chosen.name}: SELECT pg_wal_replay_resume() there first`))
+  if (chosen && chosenSnap?.replayPaused)
+    checks.push(fail(`replay running on ${chosen.name}`, `WAL replay is paused on ${chosen.name}: SELECT pg_wal_replay_resume() there first`))
   if (oldNode) {
     if (oldNode.sshHostId && oldNode.dataDir) {
       try {
         const running = await serverRunning(env, oldNode)
-        checks.push(running ? fail(`${oldNode.name} is stopped`, `its postmaster is running but not answering: stop it first ("${cmd.stop(oldNode, 'immediate')}") so it cannot come back as a second primary`) : pass(`${oldNode.name} is stopped`, 'pg_ctl status: no server running'))
+        checks.push(
+          running
+            ? fail(
+                `${oldNode.name} is stopped`,
+                `its postmaster is running but not answering: stop it first ("${cmd.stop(oldNode, 'immediate')}") so it cannot come back as a second primary`,
+              )
+            : pass(`${oldNode.name} is stopped`, 'pg_ctl status: no server running'),
+        )
       } catch (err) {
-        warnings.push(`cannot confirm over SSH that ${oldNode.name} is stopped (${toConnError(err).message}); make sure it is powered off or isolated before failing over`)
+        warnings.push(
+          `cannot confirm over SSH that ${oldNode.name} is stopped (${toConnError(err).message}); make sure it is powered off or isolated before failing over`,
+        )
       }
     } else warnings.push(`${oldNode.name} has no SSH host: make sure it is stopped before failing over, and do not restart it until it was rewound`)
   } else warnings.push(`cannot tell which node was the primary (down: ${down.map((d) => d.name).join(', ') || 'none'})`)
 
   // Standbys that lost their upstream with the primary move to the new one; a cascade below a live standby stays.
   const others = standbys
-    .filter((s) => s.name !== chosenName && (s.upstream === null || s.upstream === undefined || s.upstream === oldNode?.name || !topo.nodes.some((u) => u.name === s.upstream && u.role !== 'down')))
+    .filter(
+      (s) =>
+        s.name !== chosenName &&
+        (s.upstream === null ||
+          s.upstream === undefined ||
+          s.upstream === oldNode?.name ||
+          !topo.nodes.some((u) => u.name === s.upstream && u.role !== 'down')),
+    )
     .map((s) => listed(env, s.name)!)
     .filter(Boolean)
-  for (const s of standbys) if (s.name !== chosenName && !others.some((o) => o.name === s.name)) warnings.push(`${s.name} streams from ${s.upstream}; it is left as it is`)
+  for (const s of standbys)
+    if (s.name !== chosenName && !others.some((o) => o.name === s.name)) warnings.push(`${s.name} streams from ${s.upstream}; it is left as it is`)
   const ops: Op[] = []
   if (chosen) {
     if (oldNode?.sshHostId && oldNode.dataDir) {
@@ -381,22 +488,42 @@ export async function failoverProcedure(env: Env, req: PgFailoverRequest, topo: 
         title: `Wait until ${chosen.name} replayed all WAL it received`,
         commands: [`[${chosen.name}] SELECT pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()  -- until replay ≥ receive`],
         async run(ctx) {
-          await waitUntil(`${chosen.name} replaying what it received`, 60_000, async () => {
-            const r = await query<{ rcv: string | null; rep: string | null }>(ctx, chosen, 'SELECT pg_last_wal_receive_lsn()::text AS rcv, pg_last_wal_replay_lsn()::text AS rep', 3000)
-            const { rcv, rep } = r[0] ?? { rcv: null, rep: null }
-            return rep && (!rcv || compareLsn(rep, rcv) >= 0) ? true : undefined
-          }, ctx.signal)
+          await waitUntil(
+            `${chosen.name} replaying what it received`,
+            60_000,
+            async () => {
+              const r = await query<{ rcv: string | null; rep: string | null }>(
+                ctx,
+                chosen,
+                'SELECT pg_last_wal_receive_lsn()::text AS rcv, pg_last_wal_replay_lsn()::text AS rep',
+                3000,
+              )
+              const { rcv, rep } = r[0] ?? { rcv: null, rep: null }
+              return rep && (!rcv || compareLsn(rep, rcv) >= 0) ? true : undefined
+            },
+            ctx.signal,
+          )
         },
         ifFailed: `Nothing was promoted; ${oldNode?.name ?? 'the old primary'} stays fenced. Check why ${chosen.name} replays slowly (paused replay? conflicts?).`,
       },
       {
-        ...sqlOp(`Promote ${chosen.name}`, chosen, [promoteStatement], async (results) => {
-          if (results[0]?.rows[0]?.promoted !== true) throw new SwitchyardError('other', `pg_promote() on ${chosen.name} did not finish within 60 s`)
-        }, 75_000),
+        ...sqlOp(
+          `Promote ${chosen.name}`,
+          chosen,
+          [promoteStatement],
+          async (results) => {
+            if ((results[0]?.rows[0] as { promoted?: boolean } | undefined)?.promoted !== true)
+              throw new SwitchyardError('other', `pg_promote() on ${chosen.name} did not finish within 60 s`)
+          },
+          75_000,
+        ),
         ifFailed: `Check "SELECT pg_is_in_recovery()" on ${chosen.name}: false means it is the primary and the remaining steps (slots, repointing) can be done by hand or by planning a new failover.`,
       },
       {
-        ...sqlOp(`Make ${chosen.name} a clean primary and create slots for its standbys`, chosen, [...becomePrimaryStatements, ...others.map((n) => createSlotStatement(slotNameFor(n.name)))]),
+        ...sqlOp(`Make ${chosen.name} a clean primary and create slots for its standbys`, chosen, [
+          ...becomePrimaryStatements,
+          ...others.map((n) => createSlotStatement(slotNameFor(n.name))),
+        ]),
         ifFailed: `${chosen.name} is the new primary and accepts writes; the other standbys still point at ${oldNode?.name ?? 'the old primary'}. Create their slots on ${chosen.name} and repoint them.`,
       },
       ...others.map((o) => repointOp(env, o, chosen)),
@@ -411,7 +538,9 @@ export async function failoverProcedure(env: Env, req: PgFailoverRequest, topo: 
     prechecks: checks,
     warnings,
     ops,
-    followUp: oldNode ? `${oldNode.name} is fenced (standby.signal) and NEEDS A REWIND before it may rejoin: switchyard pg rejoin ${env.environment} ${oldNode.name}` : undefined,
+    followUp: oldNode
+      ? `${oldNode.name} is fenced (standby.signal) and NEEDS A REWIND before it may rejoin: switchyard pg rejoin ${env.environment} ${oldNode.name}`
+      : undefined,
   }
 }
 
@@ -445,7 +574,12 @@ export async function rejoinProcedure(env: Env, req: PgRejoinRequest, topo: PgTo
         ...sqlOp(`Create slot ${slotNameFor(node.name)} on ${primary.name}`, primary, [createSlotStatement(slotNameFor(node.name))]),
         ifFailed: `Nothing changed; ${node.name} is stopped. Check that ${primary.name} accepts writes and has max_replication_slots free.`,
       },
-      ...rejoinOps(env, node, primary, env.endpoint.nodes.filter((n) => n.name !== node.name).map((n) => n.name)),
+      ...rejoinOps(
+        env,
+        node,
+        primary,
+        env.endpoint.nodes.filter((n) => n.name !== node.name).map((n) => n.name),
+      ),
       verifyWriteOp(primary, [node], `rejoin ${node.name}`),
     )
   }
@@ -469,16 +603,28 @@ export async function addReplicaProcedure(env: Env, req: PgAddReplicaRequest, to
   const upName = req.upstream ?? topo.primary
   const upstream = upName ? listed(env, upName) : undefined
   const slot = slotNameFor(node.name)
-  checks.push(upstream && snap(topo, upstream.name)?.role !== 'down' ? pass('upstream reachable', `${upstream.name} (${snap(topo, upstream.name)?.role})`) : fail('upstream reachable', upName ? `${upName} is not reachable` : 'no primary'))
+  checks.push(
+    upstream && snap(topo, upstream.name)?.role !== 'down'
+      ? pass('upstream reachable', `${upstream.name} (${snap(topo, upstream.name)?.role})`)
+      : fail('upstream reachable', upName ? `${upName} is not reachable` : 'no primary'),
+  )
   const clash = topo.nodes.find((n) => n.name === node.name || (n.port === node.port && n.host === node.host))
-  checks.push(clash ? fail(`${node.name} is new`, `${clash.name} at ${clash.host}:${clash.port} already exists`) : pass(`${node.name} is new`, 'no node with that name or address'))
+  checks.push(
+    clash
+      ? fail(`${node.name} is new`, `${clash.name} at ${clash.host}:${clash.port} already exists`)
+      : pass(`${node.name} is new`, 'no node with that name or address'),
+  )
   const slotHolder = topo.nodes.find((n) => n.slots.some((s) => s.name === slot))
   checks.push(slotHolder ? fail(`slot ${slot} is free`, `${slotHolder.name} already has a slot ${slot}`) : pass(`slot ${slot} is free`, 'not in use'))
   try {
     const r = await ssh(env, node, `test ! -e ${shq(node.dataDir!)} || test -z "$(ls -A ${shq(node.dataDir!)})"`, 15_000)
     checks.push(r.code === 0 ? pass(`${node.dataDir} is free`, 'absent or empty') : fail(`${node.dataDir} is free`, 'exists and is not empty'))
     const b = await ssh(env, node, `test -x ${shq(bin(node, 'pg_basebackup'))} || command -v ${shq(bin(node, 'pg_basebackup'))}`, 15_000)
-    checks.push(b.code === 0 ? pass('pg_basebackup available', bin(node, 'pg_basebackup')) : fail('pg_basebackup available', `${bin(node, 'pg_basebackup')} not found on the SSH host`))
+    checks.push(
+      b.code === 0
+        ? pass('pg_basebackup available', bin(node, 'pg_basebackup'))
+        : fail('pg_basebackup available', `${bin(node, 'pg_basebackup')} not found on the SSH host`),
+    )
   } catch (err) {
     checks.push(fail(`SSH to ${node.sshHostId}`, toConnError(err, env.connections.secretValues()).message))
   }
@@ -488,7 +634,26 @@ export async function addReplicaProcedure(env: Env, req: PgAddReplicaRequest, to
   const creds = replicationCredentials(env.endpoint, env.connections)
   const ops: Op[] = []
   if (upstream) {
-    const basebackup = shellCommand(bin(node, 'pg_basebackup'), '-h', upstream.host, '-p', upstream.port, '-U', creds.user, '-w', '-D', node.dataDir!, '-R', '-X', 'stream', '-C', '-S', slot, '-c', 'fast')
+    const basebackup = shellCommand(
+      bin(node, 'pg_basebackup'),
+      '-h',
+      upstream.host,
+      '-p',
+      upstream.port,
+      '-U',
+      creds.user,
+      '-w',
+      '-D',
+      node.dataDir!,
+      '-R',
+      '-X',
+      'stream',
+      '-C',
+      '-S',
+      slot,
+      '-c',
+      'fast',
+    )
     const auto = `${node.dataDir}/postgresql.auto.conf`
     ops.push(
       {
@@ -496,7 +661,12 @@ export async function addReplicaProcedure(env: Env, req: PgAddReplicaRequest, to
         ifFailed: `The clone failed; slot ${slot} may exist on ${upstream.name} and retain WAL: drop it there (SELECT pg_drop_replication_slot('${slot}')) and remove ${node.dataDir} before trying again.`,
       },
       {
-        ...shellOp(`Give ${node.name} its own port and name`, node, `printf '%s\\n' ${shq(`port = ${node.port}`)} ${shq(`cluster_name = '${node.name}'`)} >> ${shq(auto)}`, 30_000),
+        ...shellOp(
+          `Give ${node.name} its own port and name`,
+          node,
+          `printf '%s\\n' ${shq(`port = ${node.port}`)} ${shq(`cluster_name = '${node.name}'`)} >> ${shq(auto)}`,
+          30_000,
+        ),
         ifFailed: `${node.dataDir} holds a complete clone that is not started; slot ${slot} on ${upstream.name} retains WAL until it streams or is dropped.`,
       },
       {
@@ -504,9 +674,14 @@ export async function addReplicaProcedure(env: Env, req: PgAddReplicaRequest, to
         ifFailed: `${node.name} did not start: read ${node.dataDir}.log; slot ${slot} on ${upstream.name} retains WAL until it streams or is dropped.`,
       },
       {
-        ...sqlOp(`Point ${node.name} at ${upstream.name} with its application name and wait until it streams`, node, followStatements(node, upstream, creds), async (_r, ctx) => {
-          await waitStreamingFrom(ctx, node, upstream)
-        }),
+        ...sqlOp(
+          `Point ${node.name} at ${upstream.name} with its application name and wait until it streams`,
+          node,
+          followStatements(node, upstream, creds),
+          async (_r, ctx) => {
+            await waitStreamingFrom(ctx, node, upstream)
+          },
+        ),
         ifFailed: `${node.name} runs but does not stream from ${upstream.name}: check its log and pg_stat_wal_receiver.`,
       },
       verifyWriteOp(upstream, [node], `add replica ${node.name}`),
@@ -539,8 +714,14 @@ export async function removeReplicaProcedure(env: Env, req: PgRemoveReplicaReque
       const other = env.endpoint.nodes.find((n) => n.name !== node.name && n.dataDir && n.dataDir.replace(/\/$/, '') === node.dataDir?.replace(/\/$/, ''))
       if (other) checks.push(fail('data directory belongs to this replica', `${other.name} uses ${node.dataDir}`))
       else {
-        const r = await ssh(env, node, `test -f ${shq(`${node.dataDir}/PG_VERSION`)} && test -f ${shq(`${node.dataDir}/standby.signal`)}`, 15_000).catch(() => undefined)
-        checks.push(r?.code === 0 ? pass('data directory is a standby', `${node.dataDir} has PG_VERSION and standby.signal`) : fail('data directory is a standby', `${node.dataDir} is not a standby's data directory; refusing to delete it`))
+        const r = await ssh(env, node, `test -f ${shq(`${node.dataDir}/PG_VERSION`)} && test -f ${shq(`${node.dataDir}/standby.signal`)}`, 15_000).catch(
+          () => undefined,
+        )
+        checks.push(
+          r?.code === 0
+            ? pass('data directory is a standby', `${node.dataDir} has PG_VERSION and standby.signal`)
+            : fail('data directory is a standby', `${node.dataDir} is not a standby's data directory; refusing to delete it`),
+        )
       }
     }
   }
@@ -548,23 +729,34 @@ export async function removeReplicaProcedure(env: Env, req: PgRemoveReplicaReque
   if (holders.length === 0) warnings.push(`no reachable node has a slot ${slot}`)
   const ops: Op[] = []
   if (node) {
-    if (running) ops.push({ ...shellOp(`Stop ${node.name}`, node, cmd.stop(node, 'fast'), 90_000), ifFailed: `Nothing changed; ${node.name} may still be running.` })
+    if (running)
+      ops.push({ ...shellOp(`Stop ${node.name}`, node, cmd.stop(node, 'fast'), 90_000), ifFailed: `Nothing changed; ${node.name} may still be running.` })
     for (const h of holders) {
       const hn = listed(env, h.name) ?? { name: h.name, host: h.host, port: h.port }
       ops.push({
         title: `Drop slot ${slot} on ${h.name}`,
         commands: [`[${h.name}] SELECT pg_drop_replication_slot('${slot}')  -- once the slot is inactive`],
         async run(ctx) {
-          await waitUntil(`slot ${slot} on ${h.name} becoming inactive`, 30_000, async () => {
-            const r = await query<{ active: boolean }>(ctx, hn, `SELECT active FROM pg_replication_slots WHERE slot_name = '${slot}'`, 3000)
-            return r.length === 0 || !r[0]!.active ? true : undefined
-          }, ctx.signal, 200)
+          await waitUntil(
+            `slot ${slot} on ${h.name} becoming inactive`,
+            30_000,
+            async () => {
+              const r = await query<{ active: boolean }>(ctx, hn, `SELECT active FROM pg_replication_slots WHERE slot_name = '${slot}'`, 3000)
+              return r.length === 0 || !r[0]!.active ? true : undefined
+            },
+            ctx.signal,
+            200,
+          )
           await query(ctx, hn, `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '${slot}'`)
         },
         ifFailed: `${node.name} is stopped; slot ${slot} on ${h.name} still retains WAL: drop it with SELECT pg_drop_replication_slot('${slot}').`,
       })
     }
-    if (req.deleteDataDir) ops.push({ ...shellOp(`Delete ${node.name}'s data directory`, node, `rm -rf -- ${shq(node.dataDir!)}`, 600_000), ifFailed: `${node.name} is stopped and its slot dropped; delete ${node.dataDir} by hand.` })
+    if (req.deleteDataDir)
+      ops.push({
+        ...shellOp(`Delete ${node.name}'s data directory`, node, `rm -rf -- ${shq(node.dataDir!)}`, 600_000),
+        ifFailed: `${node.name} is stopped and its slot dropped; delete ${node.dataDir} by hand.`,
+      })
   }
   return {
     target: req.node,
@@ -584,7 +776,11 @@ export async function verifyShape(env: Env, primaryName: string, standbyNames: s
   const topo = await readTopology(env.environment, env.endpoint, env.connections)
   const out: VerificationCheck[] = []
   const primaries = topo.nodes.filter((n) => n.role === 'primary').map((n) => n.name)
-  out.push({ name: `${primaryName} is the only primary`, passed: primaries.length === 1 && primaries[0] === primaryName, detail: primaries.length ? `primaries: ${primaries.join(', ')}` : 'no primary' })
+  out.push({
+    name: `${primaryName} is the only primary`,
+    passed: primaries.length === 1 && primaries[0] === primaryName,
+    detail: primaries.length ? `primaries: ${primaries.join(', ')}` : 'no primary',
+  })
   const p = snap(topo, primaryName)
   const addrs: NodeAddress[] = []
   for (const s of standbyNames) {
@@ -598,18 +794,23 @@ export async function verifyShape(env: Env, primaryName: string, standbyNames: s
       // Not in the node list: ask it directly.
       try {
         const r = await query<{ status: string; sender_port: number }>(env, x, 'SELECT status, sender_port FROM pg_stat_wal_receiver', 3000)
-        streaming = r[0]?.status === 'streaming' && Number(r[0].sender_port) === p?.port
+        streaming = r[0]?.status === 'streaming' && r[0].sender_port === p?.port
         detail = r[0] ? `${r[0].status} from port ${r[0].sender_port}` : 'no WAL receiver'
       } catch (err) {
         detail = toConnError(err).message
       }
     }
     const via = n?.upstream && n.upstream !== primaryName && standbyNames.includes(n.upstream) ? n.upstream : primaryName
-    out.push({ name: via === primaryName ? `${s} streams from ${primaryName}` : `${s} streams from ${via} (cascade)`, passed: Boolean(streaming), detail })
+    out.push({ name: via === primaryName ? `${s} streams from ${primaryName}` : `${s} streams from ${via} (cascade)`, passed: streaming, detail })
     const holder = snap(topo, via)
     const slot = holder?.slots.find((x2) => x2.name === slotNameFor(s))
     // A standby configured without a slot is fine; a slot that exists must be in use.
-    if (slot || n?.walReceiver?.slotName || x) out.push({ name: `slot ${slotNameFor(s)} on ${via} is active`, passed: Boolean(slot?.active), detail: slot ? (slot.active ? 'active' : 'inactive') : 'missing' })
+    if (slot || n?.walReceiver?.slotName || x)
+      out.push({
+        name: `slot ${slotNameFor(s)} on ${via} is active`,
+        passed: Boolean(slot?.active),
+        detail: slot ? (slot.active ? 'active' : 'inactive') : 'missing',
+      })
     const node = x ?? (n ? { name: n.name, host: n.host, port: n.port } : undefined)
     if (node) addrs.push(node)
   }
@@ -618,7 +819,11 @@ export async function verifyShape(env: Env, primaryName: string, standbyNames: s
       const rows = await query<{ lsn: string }>(env, p, emitMarkerStatement('verify').text, 5000)
       const lsn = rows[0]!.lsn
       await waitReplayed({ ...env, signal: new AbortController().signal }, addrs, lsn, 15_000)
-      out.push({ name: `a write on ${primaryName} reaches every standby`, passed: true, detail: `marker ${lsn} replayed by ${addrs.map((a) => a.name).join(', ') || 'none'}` })
+      out.push({
+        name: `a write on ${primaryName} reaches every standby`,
+        passed: true,
+        detail: `marker ${lsn} replayed by ${addrs.map((a) => a.name).join(', ') || 'none'}`,
+      })
     } catch (err) {
       out.push({ name: `a write on ${primaryName} reaches every standby`, passed: false, detail: toConnError(err).message })
     }

@@ -1,7 +1,16 @@
 import type pg from 'pg'
 import { buildTopology, DEFAULT_LAG_THRESHOLDS } from '../../../shared/domain/pg-topology'
 import { gradeNodeHealth, statementsHint, XID_WRAP_LIMIT, type NodeHealthReadings } from '../../../shared/domain/pg-health'
-import type { PgLagThresholds, PgNodeHealth, PgNodeSnapshot, PgReplicationRow, PgSlot, PgStatement, PgTopology, PgWalReceiver } from '../../../shared/systems/postgres'
+import type {
+  PgLagThresholds,
+  PgNodeHealth,
+  PgNodeSnapshot,
+  PgReplicationRow,
+  PgSlot,
+  PgStatement,
+  PgTopology,
+  PgWalReceiver,
+} from '../../../shared/systems/postgres'
 import type { Connections } from '../../core/connections'
 import { scrub, toConnError, withTimeout } from '../../core/errors'
 import { withNode, type NodeAddress, type PostgresEndpoint } from './pg-client'
@@ -28,13 +37,71 @@ interface StateRow {
 
 // Row shapes of the queries below, as PostgreSQL returns them (float8 and int columns arrive as numbers).
 type Lsn = string | null
-interface ReplicationRowRaw { pid: number; app: string; addr: string | null; state: string | null; sync_state: string | null; sent: Lsn; write: Lsn; flush: Lsn; replay: Lsn; write_ms: number | null; flush_ms: number | null; replay_ms: number | null; replay_bytes: number | null; slot_name: string | null }
-interface WalReceiverRow { status: string; sender_host: string | null; sender_port: number | null; slot_name: string | null; flushed: Lsn; latest_end: Lsn; received_tli: number | null; last_msg: number | null }
-interface SlotRow { slot_name: string; slot_type: string; temporary: boolean; active: boolean; restart: Lsn; wal_status: string | null; retained: number | null }
-interface BaseHealthRow { rec: boolean; max: number; reserved: number; preload: string; pgss: boolean; total: number; active: number; iit: number; waiting: number }
-interface LockWaitRow { pid: number; blocked_by: number[]; q: string | null; secs: number | null }
-interface DatabaseRow { datname: string; size: number; xid_age: number }
-interface StatementRow { queryid: string | null; q: string; calls: number; total: number; mean: number; rows: number }
+interface ReplicationRowRaw {
+  pid: number
+  app: string
+  addr: string | null
+  state: string | null
+  sync_state: string | null
+  sent: Lsn
+  write: Lsn
+  flush: Lsn
+  replay: Lsn
+  write_ms: number | null
+  flush_ms: number | null
+  replay_ms: number | null
+  replay_bytes: number | null
+  slot_name: string | null
+}
+interface WalReceiverRow {
+  status: string
+  sender_host: string | null
+  sender_port: number | null
+  slot_name: string | null
+  flushed: Lsn
+  latest_end: Lsn
+  received_tli: number | null
+  last_msg: number | null
+}
+interface SlotRow {
+  slot_name: string
+  slot_type: string
+  temporary: boolean
+  active: boolean
+  restart: Lsn
+  wal_status: string | null
+  retained: number | null
+}
+interface BaseHealthRow {
+  rec: boolean
+  max: number
+  reserved: number
+  preload: string
+  pgss: boolean
+  total: number
+  active: number
+  iit: number
+  waiting: number
+}
+interface LockWaitRow {
+  pid: number
+  blocked_by: number[]
+  q: string | null
+  secs: number | null
+}
+interface DatabaseRow {
+  datname: string
+  size: number
+  xid_age: number
+}
+interface StatementRow {
+  queryid: string | null
+  q: string
+  calls: number
+  total: number
+  mean: number
+  rows: number
+}
 type AnyRow = Record<string, unknown>
 
 /** Everything one node says about replication, in four short queries on one session. */
@@ -140,11 +207,29 @@ export async function readNodeState(client: pg.Client, node: NodeAddress & { lis
 }
 
 /** One node's snapshot; a node that cannot be reached becomes role "down" with the reason. */
-export async function snapshotNode(endpoint: PostgresEndpoint, connections: Connections, node: NodeAddress, timeoutMs = POLL_TIMEOUT_MS): Promise<PgNodeSnapshot> {
+export async function snapshotNode(
+  endpoint: PostgresEndpoint,
+  connections: Connections,
+  node: NodeAddress,
+  timeoutMs = POLL_TIMEOUT_MS,
+): Promise<PgNodeSnapshot> {
   try {
-    return await withTimeout(`reading ${node.name}`, timeoutMs + 1000, withNode(endpoint, connections, node, (c) => readNodeState(c, node), { timeoutMs, applicationName: 'switchyard-topology' }))
+    return await withTimeout(
+      `reading ${node.name}`,
+      timeoutMs + 1000,
+      withNode(endpoint, connections, node, (c) => readNodeState(c, node), { timeoutMs, applicationName: 'switchyard-topology' }),
+    )
   } catch (err) {
-    return { name: node.name, host: node.host, port: node.port, listed: true, role: 'down', error: toConnError(err, connections.secretValues()), replication: [], slots: [] }
+    return {
+      name: node.name,
+      host: node.host,
+      port: node.port,
+      listed: true,
+      role: 'down',
+      error: toConnError(err, connections.secretValues()),
+      replication: [],
+      slots: [],
+    }
   }
 }
 
@@ -224,7 +309,11 @@ export async function readNodeHealth(client: pg.Client, name: string, database: 
        from pg_stat_activity a where a.wait_event_type = 'Lock' order by secs desc limit 20`)
   ).rows.map((r) => ({ pid: r.pid, blockedBy: r.blocked_by.map(Number), seconds: r.secs ?? 0, query: maskQuery(r.q ?? '', secrets) }))
 
-  const cache = (await client.query<{ hit: number; rd: number }>(`select coalesce(sum(blks_hit), 0)::float8 as hit, coalesce(sum(blks_read), 0)::float8 as rd from pg_stat_database`)).rows[0]
+  const cache = (
+    await client.query<{ hit: number; rd: number }>(
+      `select coalesce(sum(blks_hit), 0)::float8 as hit, coalesce(sum(blks_read), 0)::float8 as rd from pg_stat_database`,
+    )
+  ).rows[0]
   const hit = cache?.hit ?? 0
   const read = cache?.rd ?? 0
 
@@ -236,33 +325,88 @@ export async function readNodeHealth(client: pg.Client, name: string, database: 
 
   const checkpoints =
     (await optional(async () => {
-      const r = (await client.query<AnyRow>(`select checkpoints_timed, checkpoints_req, checkpoint_write_time, checkpoint_sync_time, buffers_checkpoint, buffers_backend,
-            (extract(epoch from stats_reset) * 1000)::float8 as reset from pg_stat_bgwriter`)).rows[0]
-      return r ? { timed: Number(r.checkpoints_timed), requested: Number(r.checkpoints_req), writeMs: Number(r.checkpoint_write_time), syncMs: Number(r.checkpoint_sync_time), buffersCheckpoint: Number(r.buffers_checkpoint), buffersBackend: Number(r.buffers_backend), statsResetAt: num(r.reset) } : null
+      const r = (
+        await client.query<AnyRow>(`select checkpoints_timed, checkpoints_req, checkpoint_write_time, checkpoint_sync_time, buffers_checkpoint, buffers_backend,
+            (extract(epoch from stats_reset) * 1000)::float8 as reset from pg_stat_bgwriter`)
+      ).rows[0]
+      return r
+        ? {
+            timed: Number(r.checkpoints_timed),
+            requested: Number(r.checkpoints_req),
+            writeMs: Number(r.checkpoint_write_time),
+            syncMs: Number(r.checkpoint_sync_time),
+            buffersCheckpoint: Number(r.buffers_checkpoint),
+            buffersBackend: Number(r.buffers_backend),
+            statsResetAt: num(r.reset),
+          }
+        : null
     })) ??
     // PostgreSQL 17 moved these to pg_stat_checkpointer.
     (await optional(async () => {
-      const r = (await client.query<AnyRow>(`select num_timed, num_requested, write_time, sync_time, buffers_written, (extract(epoch from stats_reset) * 1000)::float8 as reset from pg_stat_checkpointer`)).rows[0]
-      return r ? { timed: Number(r.num_timed), requested: Number(r.num_requested), writeMs: Number(r.write_time), syncMs: Number(r.sync_time), buffersCheckpoint: Number(r.buffers_written), buffersBackend: 0, statsResetAt: num(r.reset) } : null
+      const r = (
+        await client.query<AnyRow>(
+          `select num_timed, num_requested, write_time, sync_time, buffers_written, (extract(epoch from stats_reset) * 1000)::float8 as reset from pg_stat_checkpointer`,
+        )
+      ).rows[0]
+      return r
+        ? {
+            timed: Number(r.num_timed),
+            requested: Number(r.num_requested),
+            writeMs: Number(r.write_time),
+            syncMs: Number(r.sync_time),
+            buffersCheckpoint: Number(r.buffers_written),
+            buffersBackend: 0,
+            statsResetAt: num(r.reset),
+          }
+        : null
     })) ??
     null
 
   const preloaded = /(^|[\s,])"?pg_stat_statements"?([\s,]|$)/.test(base?.preload ?? '')
   const installed = Boolean(base?.pgss)
-  let topStatements: { available: boolean; hint?: string; rows: PgStatement[] } = { available: false, hint: statementsHint(preloaded, installed, database), rows: [] }
+  let topStatements: { available: boolean; hint?: string; rows: PgStatement[] } = {
+    available: false,
+    hint: statementsHint(preloaded, installed, database),
+    rows: [],
+  }
   if (preloaded && installed) {
     const toRows = (rows: StatementRow[]): PgStatement[] =>
       rows.map((r) => ({ queryId: r.queryid, query: maskQuery(r.q, secrets), calls: r.calls, totalMs: r.total, meanMs: r.mean, rows: r.rows }))
     const rows =
-      (await optional(async () => toRows((await client.query<StatementRow>(`select queryid::text as queryid, left(query, 500) as q, calls::float8 as calls, total_exec_time as total, mean_exec_time as mean, rows::float8 as rows from pg_stat_statements order by total_exec_time desc limit 10`)).rows))) ??
-      (await optional(async () => toRows((await client.query<StatementRow>(`select queryid::text as queryid, left(query, 500) as q, calls::float8 as calls, total_time as total, mean_time as mean, rows::float8 as rows from pg_stat_statements order by total_time desc limit 10`)).rows)))
-    topStatements = rows ? { available: true, rows } : { available: false, hint: 'pg_stat_statements is installed but cannot be read by this user: grant it pg_read_all_stats', rows: [] }
+      (await optional(async () =>
+        toRows(
+          (
+            await client.query<StatementRow>(
+              `select queryid::text as queryid, left(query, 500) as q, calls::float8 as calls, total_exec_time as total, mean_exec_time as mean, rows::float8 as rows from pg_stat_statements order by total_exec_time desc limit 10`,
+            )
+          ).rows,
+        ),
+      )) ??
+      (await optional(async () =>
+        toRows(
+          (
+            await client.query<StatementRow>(
+              `select queryid::text as queryid, left(query, 500) as q, calls::float8 as calls, total_time as total, mean_time as mean, rows::float8 as rows from pg_stat_statements order by total_time desc limit 10`,
+            )
+          ).rows,
+        ),
+      ))
+    topStatements = rows
+      ? { available: true, rows }
+      : { available: false, hint: 'pg_stat_statements is installed but cannot be read by this user: grant it pg_read_all_stats', rows: [] }
   }
 
   return {
     name,
     role: base?.rec ? 'standby' : 'primary',
-    connections: { total: base?.total ?? 0, max: base?.max ?? 0, reserved: base?.reserved ?? 0, active: base?.active ?? 0, idleInTransaction: base?.iit ?? 0, waitingOnLocks: base?.waiting ?? 0 },
+    connections: {
+      total: base?.total ?? 0,
+      max: base?.max ?? 0,
+      reserved: base?.reserved ?? 0,
+      active: base?.active ?? 0,
+      idleInTransaction: base?.iit ?? 0,
+      waitingOnLocks: base?.waiting ?? 0,
+    },
     longestQuery,
     longestTransaction,
     lockWaits,
@@ -281,7 +425,10 @@ export async function healthOfNode(endpoint: PostgresEndpoint, connections: Conn
     readings = await withTimeout(
       `health of ${node.name}`,
       8000,
-      withNode(endpoint, connections, node, (c) => readNodeHealth(c, node.name, endpoint.database, connections.secretValues()), { timeoutMs: 5000, applicationName: 'switchyard-health' }),
+      withNode(endpoint, connections, node, (c) => readNodeHealth(c, node.name, endpoint.database, connections.secretValues()), {
+        timeoutMs: 5000,
+        applicationName: 'switchyard-health',
+      }),
     )
   } catch (err) {
     readings = { name: node.name, role: 'down', error: toConnError(err, connections.secretValues()), lockWaits: [], databases: [] }

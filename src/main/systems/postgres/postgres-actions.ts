@@ -1,9 +1,16 @@
 import type { VerificationCheck } from '../../../shared/actions'
 import { slotNameFor } from '../../../shared/domain/pg-topology'
-import { step, type ActionContext, type ActionDefinition, type AnyActionDefinition, type PlannedAction, type RequestOf, type RunContext } from '../../core/actions/action-definition'
+import {
+  step,
+  type ActionContext,
+  type ActionDefinition,
+  type AnyActionDefinition,
+  type PlannedAction,
+  type RequestOf,
+  type RunContext,
+} from '../../core/actions/action-definition'
 import { SwitchyardError, toConnError } from '../../core/errors'
 import { cmd, managed, shq, ssh, type OpContext } from './pg-ops'
-import type { PostgresEndpoint } from './pg-client'
 import {
   addReplicaProcedure,
   failoverProcedure,
@@ -72,7 +79,8 @@ function pgAction<K extends PgKind>(
   async function runProcedure(env: Env, req: RequestOf<K>, plan: PlannedAction, ctx: RunContext): Promise<string> {
     const proc = await build(env, req, await readTopology(env.environment, env.endpoint, env.connections))
     const failed = proc.prechecks.filter((c) => !c.passed)
-    if (failed.length) throw new SwitchyardError('config', `nothing was changed: pre-check no longer passes: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`)
+    if (failed.length)
+      throw new SwitchyardError('config', `nothing was changed: pre-check no longer passes: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`)
     const now = JSON.stringify(proc.ops.map((o) => [o.title, o.commands]))
     const planned = JSON.stringify(plan.steps.map((s) => [s.title, s.commands]))
     if (now !== planned) throw new SwitchyardError('config', 'nothing was changed: the cluster changed since this plan was made; plan again')
@@ -89,7 +97,10 @@ function pgAction<K extends PgKind>(
         const why = toConnError(err, env.connections.secretValues())
         let recovered = ''
         if (proc.recover) recovered = await proc.recover(i, opCtx).catch((e: unknown) => `recovery failed: ${toConnError(e).message}`)
-        throw new SwitchyardError(why.code, [`"${op.title}" failed: ${why.message}.`, recovered, recovered ? '' : (op.ifFailed ?? '')].filter(Boolean).join(' '))
+        throw new SwitchyardError(
+          why.code,
+          [`"${op.title}" failed: ${why.message}.`, recovered, recovered ? '' : (op.ifFailed ?? '')].filter(Boolean).join(' '),
+        )
       }
     }
     return [`${proc.title}: done`, ...notes, ...(proc.followUp ? [proc.followUp] : [])].join('; ')
@@ -112,8 +123,17 @@ export const pgFailover = pgAction('pg.failover', failoverProcedure, async (env,
   for (const n of env.endpoint.nodes) {
     const s = topo.nodes.find((x) => x.name === n.name)
     if (s?.role !== 'down' || !n.sshHostId || !n.dataDir) continue
-    const r = await ssh(env, managed(n), `test -f ${shq(`${n.dataDir}/standby.signal`)} && test -f ${shq(`${n.dataDir}/switchyard-needs-rewind`)}`, 10_000).catch(() => undefined)
-    checks.push({ name: `${n.name} fenced and marked for rewind`, passed: r?.code === 0, detail: r?.code === 0 ? `standby.signal and switchyard-needs-rewind in ${n.dataDir}` : 'marker files missing' })
+    const r = await ssh(
+      env,
+      managed(n),
+      `test -f ${shq(`${n.dataDir}/standby.signal`)} && test -f ${shq(`${n.dataDir}/switchyard-needs-rewind`)}`,
+      10_000,
+    ).catch(() => undefined)
+    checks.push({
+      name: `${n.name} fenced and marked for rewind`,
+      passed: r?.code === 0,
+      detail: r?.code === 0 ? `standby.signal and switchyard-needs-rewind in ${n.dataDir}` : 'marker files missing',
+    })
   }
   return checks
 })
@@ -135,9 +155,15 @@ export const pgRemoveReplica = pgAction('pg.remove-replica', removeReplicaProced
   const topo = await readTopology(env.environment, env.endpoint, env.connections)
   const slot = slotNameFor(req.node)
   const holders = topo.nodes.filter((n) => n.slots.some((s) => s.name === slot)).map((n) => n.name)
-  const checks: VerificationCheck[] = [{ name: `no slot ${slot} left`, passed: holders.length === 0, detail: holders.length ? `still on ${holders.join(', ')}` : 'dropped' }]
+  const checks: VerificationCheck[] = [
+    { name: `no slot ${slot} left`, passed: holders.length === 0, detail: holders.length ? `still on ${holders.join(', ')}` : 'dropped' },
+  ]
   const streaming = topo.nodes.filter((n) => n.replication.some((r) => r.applicationName === req.node)).map((n) => n.name)
-  checks.push({ name: `${req.node} no longer streams`, passed: streaming.length === 0, detail: streaming.length ? `still streaming from ${streaming.join(', ')}` : 'not in any pg_stat_replication' })
+  checks.push({
+    name: `${req.node} no longer streams`,
+    passed: streaming.length === 0,
+    detail: streaming.length ? `still streaming from ${streaming.join(', ')}` : 'not in any pg_stat_replication',
+  })
   const loc = env.endpoint.nodes.find((n) => n.name === req.node) ?? req.location
   if (loc?.sshHostId && loc.dataDir) {
     const node = managed(loc)

@@ -1,7 +1,16 @@
 import type { ActionRequest } from '../../../shared/action-requests'
 import { pluginExitCode } from '../../../shared/domain/health'
 import { formatBytes, formatSeconds } from '../../../shared/domain/pg-lsn'
-import { PgAddReplicaRequest, PgFailoverRequest, PgNodeLocation, PgRejoinRequest, PgRemoveReplicaRequest, PgSwitchoverRequest, type PgHealth, type PgTopology } from '../../../shared/systems/postgres'
+import {
+  PgAddReplicaRequest,
+  PgFailoverRequest,
+  PgNodeLocation,
+  PgRejoinRequest,
+  PgRemoveReplicaRequest,
+  PgSwitchoverRequest,
+  type PgHealth,
+  type PgTopology,
+} from '../../../shared/systems/postgres'
 import { chooseEndpoint, MARK, parseCommand, requestFrom, runActionCommand, UsageError, type CliCommand, type CliContext } from '../../core/cli'
 import { postgresService } from './postgres-service'
 
@@ -27,7 +36,9 @@ export function formatTopology(t: PgTopology): string {
   lines.push('  node      role      upstream  timeline  position')
   for (const n of t.nodes) {
     const pos = n.role === 'down' ? (n.error ? `[${n.error.code}] ${n.error.message}` : 'down') : (n.currentLsn ?? n.replayLsn ?? '-')
-    lines.push(`  ${n.name.padEnd(9)} ${n.role.padEnd(9)} ${(n.upstream ?? '-').padEnd(9)} ${String(n.timeline ?? '-').padEnd(9)} ${pos}${n.listed ? '' : ' (not in node list)'}`)
+    lines.push(
+      `  ${n.name.padEnd(9)} ${n.role.padEnd(9)} ${(n.upstream ?? '-').padEnd(9)} ${String(n.timeline ?? '-').padEnd(9)} ${pos}${n.listed ? '' : ' (not in node list)'}`,
+    )
   }
   if (t.standbys.length) {
     lines.push('  standby   state       sync    lag bytes    lag time   status')
@@ -37,7 +48,10 @@ export function formatTopology(t: PgTopology): string {
       )
   }
   for (const n of t.nodes)
-    for (const sl of n.slots) lines.push(`  slot ${sl.name} on ${n.name}: ${sl.active ? 'active' : 'INACTIVE'}, retains ${formatBytes(sl.retainedBytes ?? 0)}${sl.walStatus ? `, wal ${sl.walStatus}` : ''}`)
+    for (const sl of n.slots)
+      lines.push(
+        `  slot ${sl.name} on ${n.name}: ${sl.active ? 'active' : 'INACTIVE'}, retains ${formatBytes(sl.retainedBytes ?? 0)}${sl.walStatus ? `, wal ${sl.walStatus}` : ''}`,
+      )
   for (const f of t.findings) lines.push(`  ${MARK[f.status]}: ${f.reason}`)
   return lines.join('\n') + '\n'
 }
@@ -50,12 +64,22 @@ export function formatHealth(h: PgHealth): string {
       continue
     }
     const c = n.connections
-    lines.push(`  ${n.name} (${n.role}): ${c ? `${c.total}/${c.max} connections, ${c.active} active, ${c.idleInTransaction} idle in transaction, ${c.waitingOnLocks} waiting on locks` : ''}`)
-    lines.push(`    cache hit ${n.cacheHitRatio == null ? '-' : `${(n.cacheHitRatio * 100).toFixed(2)}%`}, xid age ${n.xidWraparound?.age ?? '-'} (${n.xidWraparound?.database ?? '-'}), checkpoints ${n.checkpoints ? `${n.checkpoints.timed} timed / ${n.checkpoints.requested} requested` : '-'}`)
-    if (n.longestQuery) lines.push(`    longest query ${formatSeconds(n.longestQuery.seconds)} pid ${n.longestQuery.pid}: ${n.longestQuery.query.replace(/\s+/g, ' ').slice(0, 100)}`)
-    if (n.longestTransaction) lines.push(`    longest transaction ${formatSeconds(n.longestTransaction.seconds)} pid ${n.longestTransaction.pid} (${n.longestTransaction.state})`)
+    lines.push(
+      `  ${n.name} (${n.role}): ${c ? `${c.total}/${c.max} connections, ${c.active} active, ${c.idleInTransaction} idle in transaction, ${c.waitingOnLocks} waiting on locks` : ''}`,
+    )
+    lines.push(
+      `    cache hit ${n.cacheHitRatio == null ? '-' : `${(n.cacheHitRatio * 100).toFixed(2)}%`}, xid age ${n.xidWraparound?.age ?? '-'} (${n.xidWraparound?.database ?? '-'}), checkpoints ${n.checkpoints ? `${n.checkpoints.timed} timed / ${n.checkpoints.requested} requested` : '-'}`,
+    )
+    if (n.longestQuery)
+      lines.push(
+        `    longest query ${formatSeconds(n.longestQuery.seconds)} pid ${n.longestQuery.pid}: ${n.longestQuery.query.replace(/\s+/g, ' ').slice(0, 100)}`,
+      )
+    if (n.longestTransaction)
+      lines.push(`    longest transaction ${formatSeconds(n.longestTransaction.seconds)} pid ${n.longestTransaction.pid} (${n.longestTransaction.state})`)
     lines.push(`    databases: ${n.databases.map((d) => `${d.name} ${formatBytes(d.sizeBytes)}`).join(', ')}`)
-    if (n.topStatements?.available) for (const s of n.topStatements.rows.slice(0, 5)) lines.push(`    ${s.totalMs.toFixed(1).padStart(10)} ms ${String(s.calls).padStart(7)} calls  ${s.query.replace(/\s+/g, ' ').slice(0, 80)}`)
+    if (n.topStatements?.available)
+      for (const s of n.topStatements.rows.slice(0, 5))
+        lines.push(`    ${s.totalMs.toFixed(1).padStart(10)} ms ${String(s.calls).padStart(7)} calls  ${s.query.replace(/\s+/g, ' ').slice(0, 80)}`)
     else if (n.topStatements?.hint) lines.push(`    top statements: ${n.topStatements.hint}`)
     for (const f of n.findings) lines.push(`    ${MARK[f.status]}: ${f.reason}`)
   }
@@ -77,8 +101,16 @@ const options = {
 
 function location(v: Record<string, string | boolean | undefined>, name: string | undefined): PgNodeLocation | undefined {
   if (!v.host && !v.port && !v['data-dir'] && !v['ssh-host']) return undefined
-  const parsed = PgNodeLocation.safeParse({ name, host: v.host, port: v.port === undefined ? undefined : Number(v.port), dataDir: v['data-dir'], sshHostId: v['ssh-host'], binDir: v['bin-dir'] })
-  if (!parsed.success) throw new UsageError(`invalid node location: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')}`)
+  const parsed = PgNodeLocation.safeParse({
+    name,
+    host: v.host,
+    port: v.port === undefined ? undefined : Number(v.port),
+    dataDir: v['data-dir'],
+    sshHostId: v['ssh-host'],
+    binDir: v['bin-dir'],
+  })
+  if (!parsed.success)
+    throw new UsageError(`invalid node location: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')}`)
   return parsed.data
 }
 
@@ -123,7 +155,16 @@ async function pgCommand(argv: string[], ctx: CliContext): Promise<number> {
       break
     }
     case 'remove-replica':
-      request = requestFrom(what, PgRemoveReplicaRequest.safeParse({ ...base, kind: 'pg.remove-replica', node: arg ?? v.name, location: location(v, arg ?? v.name), deleteDataDir: Boolean(v['delete-data-dir']) }))
+      request = requestFrom(
+        what,
+        PgRemoveReplicaRequest.safeParse({
+          ...base,
+          kind: 'pg.remove-replica',
+          node: arg ?? v.name,
+          location: location(v, arg ?? v.name),
+          deleteDataDir: Boolean(v['delete-data-dir']),
+        }),
+      )
       break
     default:
       throw new UsageError(`unknown pg command "${verb}"`)

@@ -26,7 +26,6 @@ export async function snapshot(ctx: Pick<ActionContext, 'environment' | 'endpoin
   return { access, topology, polls, view: view.map((n) => ({ ...n, flags: n.flags.filter((f) => f !== 'myself') })) }
 }
 
-
 export async function nodesOf(access: RedisClusterAccess, addr: string): Promise<ClusterNodeEntry[]> {
   return parseClusterNodes(String(await access.call(addr, ['CLUSTER', 'NODES'], 3000)))
 }
@@ -40,7 +39,10 @@ export async function infoOf(access: RedisClusterAccess, addr: string, section?:
 }
 
 /** What a node that is about to join says about itself: it must be a cluster node, alone and empty. */
-export async function inspectNewNode(access: RedisClusterAccess, addr: string): Promise<{ id?: string; checks: { name: string; passed: boolean; detail: string }[] }> {
+export async function inspectNewNode(
+  access: RedisClusterAccess,
+  addr: string,
+): Promise<{ id?: string; checks: { name: string; passed: boolean; detail: string }[] }> {
   try {
     const [id, info, cinfo, dbsize] = await Promise.all([
       access.call(addr, ['CLUSTER', 'MYID'], 3000).then(String),
@@ -53,7 +55,11 @@ export async function inspectNewNode(access: RedisClusterAccess, addr: string): 
       id,
       checks: [
         { name: 'node reachable', passed: true, detail: `${addr} answers (redis ${info.redis_version ?? '?'}), id ${id.slice(0, 12)}` },
-        { name: 'node is alone', passed: known === 1, detail: known === 1 ? 'knows no other node' : `already knows ${known - 1} other node(s): reset it or pick another` },
+        {
+          name: 'node is alone',
+          passed: known === 1,
+          detail: known === 1 ? 'knows no other node' : `already knows ${known - 1} other node(s): reset it or pick another`,
+        },
         { name: 'node is empty', passed: dbsize === 0, detail: dbsize === 0 ? 'no keys' : `holds ${dbsize} keys` },
       ],
     }
@@ -65,7 +71,14 @@ export async function inspectNewNode(access: RedisClusterAccess, addr: string): 
 }
 
 /** CLUSTER MEET from the new node towards a member, then wait until every member lists it without handshake. */
-export async function meetAndWait(access: RedisClusterAccess, newAddr: string, newId: string, seed: ClusterNodeEntry, members: readonly ClusterNodeEntry[], signal?: AbortSignal): Promise<number> {
+export async function meetAndWait(
+  access: RedisClusterAccess,
+  newAddr: string,
+  newId: string,
+  seed: ClusterNodeEntry,
+  members: readonly ClusterNodeEntry[],
+  signal?: AbortSignal,
+): Promise<number> {
   const started = Date.now()
   await access.call(newAddr, ['CLUSTER', 'MEET', seed.host, seed.port])
   const addrs = [...members.filter((m) => !m.flags.includes('fail') && !m.flags.includes('noaddr')).map((m) => m.addr), newAddr]
@@ -95,7 +108,16 @@ export async function meetAndWait(access: RedisClusterAccess, newAddr: string, n
 
 /** cluster_state:ok on every reachable node of the list. */
 export async function stateOkEverywhere(access: RedisClusterAccess, addrs: readonly string[]): Promise<{ ok: boolean; detail: string }> {
-  const states = await Promise.all(addrs.map((a) => clusterInfoOf(access, a).then((i) => i.cluster_state ?? '?').catch(() => 'unreachable')))
+  const states = await Promise.all(
+    addrs.map((a) =>
+      clusterInfoOf(access, a)
+        .then((i) => i.cluster_state ?? '?')
+        .catch(() => 'unreachable'),
+    ),
+  )
   const bad = addrs.filter((_, i) => states[i] !== 'ok' && states[i] !== 'unreachable')
-  return { ok: bad.length === 0, detail: bad.length ? `not ok on ${bad.map((a) => `${a} (${states[addrs.indexOf(a)]})`).join(', ')}` : 'cluster_state ok on every reachable node' }
+  return {
+    ok: bad.length === 0,
+    detail: bad.length ? `not ok on ${bad.map((a) => `${a} (${states[addrs.indexOf(a)]})`).join(', ')}` : 'cluster_state ok on every reachable node',
+  }
 }

@@ -34,6 +34,8 @@ function toNodeHealth(topology: RedisTopology, n: RedisTopology['nodes'][number]
     status: n.status,
     detail: n.detail,
     ...(n.error ? { error: n.error } : {}),
-    metrics: n.stats ? { usedMemory: n.stats.usedMemory, opsPerSec: n.stats.opsPerSec, keys: n.stats.keys, ...(n.lagBytes != null ? { lagBytes: n.lagBytes } : {}) } : {},
+    metrics: n.stats
+      ? { usedMemory: n.stats.usedMemory, opsPerSec: n.stats.opsPerSec, keys: n.stats.keys, ...(n.lagBytes != null ? { lagBytes: n.lagBytes } : {}) }
+      : {},
   }
 }

@@ -123,13 +123,23 @@ export class RedisClusterAccess {
   async call(addr: string, args: readonly RedisArg[], timeoutMs = 5000): Promise<unknown> {
     const [cmd, ...rest] = args
     // The deadline covers connecting too: a frozen process still completes the TCP handshake.
-    return this.deadline(addr, timeoutMs, `${String(cmd)} on ${addr}`, this.client(addr).then((c) => c.call(String(cmd), ...rest)))
+    return this.deadline(
+      addr,
+      timeoutMs,
+      `${String(cmd)} on ${addr}`,
+      this.client(addr).then((c) => c.call(String(cmd), ...rest)),
+    )
   }
 
   /** Like call, with Buffer replies (binary-safe keys). */
   async callBuffer(addr: string, args: readonly RedisArg[], timeoutMs = 5000): Promise<unknown> {
     const [cmd, ...rest] = args
-    return this.deadline(addr, timeoutMs, `${String(cmd)} on ${addr}`, this.client(addr).then((c) => c.callBuffer(String(cmd), ...rest)))
+    return this.deadline(
+      addr,
+      timeoutMs,
+      `${String(cmd)} on ${addr}`,
+      this.client(addr).then((c) => c.callBuffer(String(cmd), ...rest)),
+    )
   }
 
   /** Several commands in one round trip; each result is its own [error, reply]. */
@@ -144,7 +154,7 @@ export class RedisClusterAccess {
       return p.exec()
     }
     const res = await this.deadline(addr, timeoutMs, `pipeline of ${commands.length} on ${addr}`, send())
-    return (res ?? [])
+    return res ?? []
   }
 
   private async deadline<T>(addr: string, ms: number, what: string, p: Promise<T>): Promise<T> {
@@ -205,7 +215,7 @@ export function clusterAccess(connections: Connections, endpointId: string): Red
   const endpoint = connections.endpoint(endpointId)
   if (endpoint.kind !== 'redis-cluster') throw new SwitchyardError('config', `"${endpointId}" is a ${endpoint.kind} endpoint, not a Redis Cluster`)
   let pool = pools.get(connections)
-  if (!pool) pools.set(connections, (pool = new Map()))
+  if (!pool) pools.set(connections, (pool = new Map<string, RedisClusterAccess>()))
   let access = pool.get(endpointId)
   if (!access || access.isClosed) {
     const created = new RedisClusterAccess(endpoint, connections)

@@ -2,7 +2,16 @@ import type { ActionRequest } from '../../../shared/action-requests'
 import { pluginExitCode } from '../../../shared/domain/health'
 import { parseAddr } from '../../../shared/domain/redis-parse'
 import { fmtBytes } from '../../../shared/domain/redis-topology'
-import { FailoverMode, RedisAddMasterRequest, RedisAddReplicaRequest, RedisFailoverRequest, RedisFixRequest, RedisRebalanceRequest, RedisRemoveMasterRequest, type RedisTopology } from '../../../shared/systems/redis'
+import {
+  FailoverMode,
+  RedisAddMasterRequest,
+  RedisAddReplicaRequest,
+  RedisFailoverRequest,
+  RedisFixRequest,
+  RedisRebalanceRequest,
+  RedisRemoveMasterRequest,
+  type RedisTopology,
+} from '../../../shared/systems/redis'
 import { chooseEndpoint, numberFlag, parseCommand, requestFrom, runActionCommand, UsageError, type CliCommand, type CliContext } from '../../core/cli'
 import { readTopology } from './redis-watch'
 
@@ -44,13 +53,17 @@ function statusText(t: RedisTopology): string {
   if (t.masters.length) {
     lines.push('', 'masters:')
     for (const m of t.masters)
-      lines.push(`  ${m.addr.padEnd(22)} ${String(m.slots).padStart(5)} slots (${m.imbalancePct >= 0 ? '+' : ''}${m.imbalancePct}%)  ${m.keys ?? '?'} keys  ${m.usedMemory !== null ? fmtBytes(m.usedMemory) : '?'}  ${m.replicas} replica(s)`)
+      lines.push(
+        `  ${m.addr.padEnd(22)} ${String(m.slots).padStart(5)} slots (${m.imbalancePct >= 0 ? '+' : ''}${m.imbalancePct}%)  ${m.keys ?? '?'} keys  ${m.usedMemory !== null ? fmtBytes(m.usedMemory) : '?'}  ${m.replicas} replica(s)`,
+      )
   }
   if (t.nodes.length) {
     lines.push('', 'nodes:')
     for (const n of t.nodes) {
       const flags = n.flags.filter((f) => f !== 'master' && f !== 'slave')
-      lines.push(`  ${n.status.padEnd(8)} ${n.addr.padEnd(22)} ${n.role.padEnd(7)} ${n.id.slice(0, 8)} ${flags.length ? `[${flags.join(',')}] ` : ''}${n.detail}${n.stats ? `, ${n.stats.opsPerSec} ops/s` : ''}`)
+      lines.push(
+        `  ${n.status.padEnd(8)} ${n.addr.padEnd(22)} ${n.role.padEnd(7)} ${n.id.slice(0, 8)} ${flags.length ? `[${flags.join(',')}] ` : ''}${n.detail}${n.stats ? `, ${n.stats.opsPerSec} ops/s` : ''}`,
+      )
     }
   }
   if (t.findings.length) {
@@ -90,7 +103,17 @@ function buildRequest(verb: string, base: { environment: string; endpointId: str
       if (!target) throw new UsageError('failover needs the master (node id or host:port)')
       const mode = FailoverMode.safeParse(v.mode ?? 'default')
       if (!mode.success) throw new UsageError('--mode is default, force or takeover')
-      return requestFrom(`${verb} request`, RedisFailoverRequest.safeParse({ ...base, kind: 'redis.failover', master: target, replica: v.replica ?? 'best', mode: mode.data, ...given({ maxLagBytes: numberFlag(v['max-lag'], 'max-lag'), timeoutMs: numberFlag(v.timeout, 'timeout') }) }))
+      return requestFrom(
+        `${verb} request`,
+        RedisFailoverRequest.safeParse({
+          ...base,
+          kind: 'redis.failover',
+          master: target,
+          replica: v.replica ?? 'best',
+          mode: mode.data,
+          ...given({ maxLagBytes: numberFlag(v['max-lag'], 'max-lag'), timeoutMs: numberFlag(v.timeout, 'timeout') }),
+        }),
+      )
     }
     case 'rebalance': {
       const weights: Record<string, number> = {}
@@ -99,7 +122,20 @@ function buildRequest(verb: string, base: { environment: string; endpointId: str
         if (i <= 0) throw new UsageError('--weight is <node>=<number>')
         weights[w.slice(0, i)] = Number(w.slice(i + 1))
       }
-      return requestFrom(`${verb} request`, RedisRebalanceRequest.safeParse({ ...base, kind: 'redis.rebalance', weights, useEmptyMasters: !v['no-empty-masters'], ...given({ thresholdPct: numberFlag(v.threshold, 'threshold'), concurrency: numberFlag(v.concurrency, 'concurrency'), batchKeys: numberFlag(v.batch, 'batch') }) }))
+      return requestFrom(
+        `${verb} request`,
+        RedisRebalanceRequest.safeParse({
+          ...base,
+          kind: 'redis.rebalance',
+          weights,
+          useEmptyMasters: !v['no-empty-masters'],
+          ...given({
+            thresholdPct: numberFlag(v.threshold, 'threshold'),
+            concurrency: numberFlag(v.concurrency, 'concurrency'),
+            batchKeys: numberFlag(v.batch, 'batch'),
+          }),
+        }),
+      )
     }
     case 'fix':
       return requestFrom(`${verb} request`, RedisFixRequest.safeParse({ ...base, kind: 'redis.fix' }))
@@ -108,11 +144,24 @@ function buildRequest(verb: string, base: { environment: string; endpointId: str
       const dir = v['start-dir']
       if ((template === undefined) !== (dir === undefined)) throw new UsageError('--start-template and --start-dir go together')
       const start = template && dir ? { start: { template, dir, ...given({ sshHostId: v.ssh }) } } : {}
-      return requestFrom(`${verb} request`, RedisAddMasterRequest.safeParse({ ...base, kind: 'redis.add-master', node: hostPort(target, 'the new node'), rebalance: !v['no-rebalance'], ...given({ weight: numberFlag(v.weight?.at(-1), 'weight') }), ...start }))
+      return requestFrom(
+        `${verb} request`,
+        RedisAddMasterRequest.safeParse({
+          ...base,
+          kind: 'redis.add-master',
+          node: hostPort(target, 'the new node'),
+          rebalance: !v['no-rebalance'],
+          ...given({ weight: numberFlag(v.weight?.at(-1), 'weight') }),
+          ...start,
+        }),
+      )
     }
     case 'add-replica':
       if (!v.master) throw new UsageError('add-replica needs --master <node>')
-      return requestFrom(`${verb} request`, RedisAddReplicaRequest.safeParse({ ...base, kind: 'redis.add-replica', node: hostPort(target, 'the new node'), master: v.master }))
+      return requestFrom(
+        `${verb} request`,
+        RedisAddReplicaRequest.safeParse({ ...base, kind: 'redis.add-replica', node: hostPort(target, 'the new node'), master: v.master }),
+      )
     case 'remove-master':
       if (!target) throw new UsageError('remove-master needs the node (id or host:port)')
       return requestFrom(`${verb} request`, RedisRemoveMasterRequest.safeParse({ ...base, kind: 'redis.remove-master', node: target }))
@@ -138,4 +187,9 @@ async function run(argv: string[], ctx: CliContext): Promise<number> {
   return runActionCommand(ctx, buildRequest(verb, { environment: env, endpointId }, target, v), v)
 }
 
-export const redisCli: CliCommand = { name: 'redis', summary: 'status|failover|rebalance|fix|add-master|add-replica|remove-master <env> ...   Redis Cluster', usage: USAGE, run }
+export const redisCli: CliCommand = {
+  name: 'redis',
+  summary: 'status|failover|rebalance|fix|add-master|add-replica|remove-master <env> ...   Redis Cluster',
+  usage: USAGE,
+  run,
+}

@@ -26,7 +26,7 @@ export async function pollNode(access: RedisClusterAccess, addr: string, timeout
     if (nodes?.[0]) throw nodes[0]
     return {
       addr,
-      nodes: parseClusterNodes(String(nodes?.[1] ?? '')),
+      nodes: parseClusterNodes(typeof nodes?.[1] === 'string' ? nodes[1] : ''),
       ...(cinfo && !cinfo[0] ? { clusterInfo: parseKeyValues(String(cinfo[1])) } : {}),
       ...(info && !info[0] ? { info: parseKeyValues(String(info[1])) } : {}),
     }
@@ -36,7 +36,11 @@ export async function pollNode(access: RedisClusterAccess, addr: string, timeout
 }
 
 /** The cluster's own view from the first seed that answers (seeds tried together, taken in order). */
-export async function referenceView(access: RedisClusterAccess, extraSeeds: readonly string[] = [], timeoutMs = POLL_TIMEOUT_MS): Promise<{ poll: NodePoll; seedPolls: NodePoll[] }> {
+export async function referenceView(
+  access: RedisClusterAccess,
+  extraSeeds: readonly string[] = [],
+  timeoutMs = POLL_TIMEOUT_MS,
+): Promise<{ poll: NodePoll; seedPolls: NodePoll[] }> {
   const seeds = [...new Set([...seedAddrs(access), ...extraSeeds])]
   const seedPolls = await Promise.all(seeds.map((s) => pollNode(access, s, timeoutMs)))
   // The first seed, in the configured order, that answers as a member of a cluster (knows more than

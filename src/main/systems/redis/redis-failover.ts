@@ -26,7 +26,8 @@ export const redisFailover: ActionDefinition<'redis.failover'> = {
     const { topology } = await snapshot(ctx)
     const master = findNode(topology.nodes, req.master)
     if (!master) throw new SwitchyardError('config', `no node ${req.master} in the cluster`)
-    if (master.role !== 'master') throw new SwitchyardError('config', `${master.addr} is a replica; name the master to fail over (its master is ${master.masterId ?? '?'})`)
+    if (master.role !== 'master')
+      throw new SwitchyardError('config', `${master.addr} is a replica; name the master to fail over (its master is ${master.masterId ?? '?'})`)
     let replica: RedisNode | undefined
     let why: string
     if (req.replica === 'best') {
@@ -46,16 +47,27 @@ export const redisFailover: ActionDefinition<'redis.failover'> = {
     const lag = replica.lagBytes
     const linkUp = replica.stats?.masterLinkStatus === 'up'
     const prechecks = [
-      { name: 'replica reachable', passed: reachable(replica), detail: reachable(replica) ? `${replica.addr} answers` : `${replica.addr}: ${replica.error?.message ?? replica.flags.join(',')}` },
+      {
+        name: 'replica reachable',
+        passed: reachable(replica),
+        detail: reachable(replica) ? `${replica.addr} answers` : `${replica.addr}: ${replica.error?.message ?? replica.flags.join(',')}`,
+      },
       {
         name: 'replica link up',
         passed: req.mode !== 'default' || linkUp,
-        detail: linkUp ? `master_link_status up, last I/O ${replica.stats?.masterLastIoSecondsAgo ?? '?'} s ago` : req.mode === 'default' ? 'replication link is down: a coordinated failover cannot catch up; use FORCE' : 'link down (allowed in this mode)',
+        detail: linkUp
+          ? `master_link_status up, last I/O ${replica.stats?.masterLastIoSecondsAgo ?? '?'} s ago`
+          : req.mode === 'default'
+            ? 'replication link is down: a coordinated failover cannot catch up; use FORCE'
+            : 'link down (allowed in this mode)',
       },
       {
         name: 'replica lag',
         passed: req.mode !== 'default' || (lag !== null && lag <= req.maxLagBytes),
-        detail: lag === null ? 'lag unknown' : `${fmtBytes(lag)} behind (limit ${fmtBytes(req.maxLagBytes)}${req.mode === 'default' ? '' : ', not enforced in this mode'})`,
+        detail:
+          lag === null
+            ? 'lag unknown'
+            : `${fmtBytes(lag)} behind (limit ${fmtBytes(req.maxLagBytes)}${req.mode === 'default' ? '' : ', not enforced in this mode'})`,
       },
       {
         name: 'cluster_state ok',
@@ -69,10 +81,16 @@ export const redisFailover: ActionDefinition<'redis.failover'> = {
       },
     ]
     if (req.mode === 'default')
-      prechecks.push({ name: 'master reachable', passed: reachable(master), detail: reachable(master) ? `${master.addr} answers` : `${master.addr} is down: a coordinated failover needs it; use FORCE` })
+      prechecks.push({
+        name: 'master reachable',
+        passed: reachable(master),
+        detail: reachable(master) ? `${master.addr} answers` : `${master.addr} is down: a coordinated failover needs it; use FORCE`,
+      })
     const warnings: string[] = []
     if (req.mode === 'takeover')
-      warnings.push('TAKEOVER skips the election: the replica bumps the config epoch on its own. If the old master is alive on the other side of a partition, both accept writes until it sees the new epoch, and those writes are lost. Use it only when a majority of masters is gone.')
+      warnings.push(
+        'TAKEOVER skips the election: the replica bumps the config epoch on its own. If the old master is alive on the other side of a partition, both accept writes until it sees the new epoch, and those writes are lost. Use it only when a majority of masters is gone.',
+      )
     if (req.mode !== 'default' && lag !== null && lag > 0) warnings.push(`${fmtBytes(lag)} of writes not yet on the replica may be lost`)
     if (req.mode === 'default' && !reachable(master)) warnings.push('the master is unreachable: the default mode will time out; FORCE is meant for this case')
     const slots = formatRanges(master.slots)
@@ -82,7 +100,10 @@ export const redisFailover: ActionDefinition<'redis.failover'> = {
       summary: `${mode.explain} Replica ${replica.addr} (${why}) takes over ${countSlots(master.slots)} slots (${slots}); ${master.addr} becomes its replica when it is reachable.`,
       risk: mode.risk,
       steps: [
-        step(`Ask ${replica.addr} to take over (${req.mode}); re-sent if no election is won within 2 × cluster-node-timeout`, `${replica.addr}: ${mode.command(replica.addr)}`),
+        step(
+          `Ask ${replica.addr} to take over (${req.mode}); re-sent if no election is won within 2 × cluster-node-timeout`,
+          `${replica.addr}: ${mode.command(replica.addr)}`,
+        ),
         step(
           'Poll until the roles are swapped and the cluster agrees',
           `${replica.addr}: ROLE  (every 250 ms, until master)`,
@@ -104,7 +125,8 @@ export const redisFailover: ActionDefinition<'redis.failover'> = {
     if (!d) throw new SwitchyardError('config', 'this plan was made by another process; plan again')
     const { access, topology } = await snapshot(ctx)
     const replica = topology.nodes.find((n) => n.id === d.replicaId)
-    if (!replica || replica.role !== 'replica' || replica.masterId !== d.masterId) throw new SwitchyardError('config', `${d.replicaAddr} is no longer a replica of ${d.masterAddr}; plan again`)
+    if (!replica || replica.role !== 'replica' || replica.masterId !== d.masterId)
+      throw new SwitchyardError('config', `${d.replicaAddr} is no longer a replica of ${d.masterAddr}; plan again`)
     const addrs = topology.nodes.filter((n) => !n.flags.includes('noaddr')).map((n) => n.addr)
     ctx.step(`${failoverModeText[req.mode].command(d.replicaAddr)} on ${d.replicaAddr}`)
     const started = Date.now()
@@ -178,11 +200,19 @@ export const redisFailover: ActionDefinition<'redis.failover'> = {
     const master = topology.nodes.find((n) => n.id === d.masterId)
     const checks: VerificationCheck[] = [
       { name: 'replica promoted', passed: replica?.role === 'master', detail: `${d.replicaAddr} is ${replica?.role ?? 'missing'}` },
-      { name: 'slots taken over', passed: replica ? formatRanges(replica.slots) === d.slots : false, detail: `${d.replicaAddr} owns ${replica ? formatRanges(replica.slots) : '-'} (expected ${d.slots})` },
+      {
+        name: 'slots taken over',
+        passed: replica ? formatRanges(replica.slots) === d.slots : false,
+        detail: `${d.replicaAddr} owns ${replica ? formatRanges(replica.slots) : '-'} (expected ${d.slots})`,
+      },
       { name: 'cluster_state ok', passed: topology.clusterState === 'ok', detail: `cluster_state ${topology.clusterState}` },
     ]
     if (master && !master.error && !master.flags.includes('fail'))
-      checks.push({ name: 'old master demoted', passed: master.role === 'replica' && master.masterId === d.replicaId, detail: `${d.masterAddr} is ${master.role}${master.masterId ? ` of ${master.masterId.slice(0, 12)}` : ''}` })
+      checks.push({
+        name: 'old master demoted',
+        passed: master.role === 'replica' && master.masterId === d.replicaId,
+        detail: `${d.masterAddr} is ${master.role}${master.masterId ? ` of ${master.masterId.slice(0, 12)}` : ''}`,
+      })
     else checks.push({ name: 'old master demoted', passed: true, detail: `${d.masterAddr} is down; it rejoins as a replica when it comes back` })
     return checks
   },

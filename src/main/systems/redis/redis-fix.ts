@@ -76,7 +76,10 @@ export async function analyseOpenSlots(snap: ClusterSnapshot): Promise<FixOp[]> 
     const load = new Map(masters.map((m) => [m.id, countSlots(m.slots)]))
     for (const slot of uncovered) {
       const counts = await Promise.all(masters.map((m) => countOn(m.id, slot).catch(() => 0)))
-      const holders = masters.map((m, i) => ({ id: m.id, keys: counts[i]! })).filter((h) => h.keys > 0).sort((a, b) => b.keys - a.keys)
+      const holders = masters
+        .map((m, i) => ({ id: m.id, keys: counts[i]! }))
+        .filter((h) => h.keys > 0)
+        .sort((a, b) => b.keys - a.keys)
       const chosen = holders[0]?.id ?? [...load.entries()].sort((a, b) => a[1] - b[1])[0]![0]
       load.set(chosen, (load.get(chosen) ?? 0) + 1)
       coverOps.push({ kind: 'assign', slot, node: chosen })
@@ -103,7 +106,10 @@ function describe(op: FixOp, view: readonly ClusterNodeEntry[]): { title: string
     case 'return-keys':
       return {
         title: `slot ${op.slot}: move ${op.keys} stray keys ${a(op.from)} → ${a(op.to)}`,
-        commands: [`${a(op.from)}: CLUSTER SETSLOT ${op.slot} IMPORTING ${op.to}`, `${a(op.from)}: CLUSTER GETKEYSINSLOT ${op.slot} 1000 → ASKING + MIGRATE ${a(op.to)} … KEYS … (until empty)`],
+        commands: [
+          `${a(op.from)}: CLUSTER SETSLOT ${op.slot} IMPORTING ${op.to}`,
+          `${a(op.from)}: CLUSTER GETKEYSINSLOT ${op.slot} 1000 → ASKING + MIGRATE ${a(op.to)} … KEYS … (until empty)`,
+        ],
       }
     case 'assign':
       return { title: `slot ${op.slot}: assign to ${a(op.node)}`, commands: [`${a(op.node)}: CLUSTER ADDSLOTS ${op.slot}`] }
@@ -121,15 +127,25 @@ export const redisFix: ActionDefinition<'redis.fix'> = {
     const steps = ops.filter((o) => o.kind !== 'assign').map((o) => describe(o, snap.view))
     const assigns = new Map<string, number[]>()
     for (const o of ops) if (o.kind === 'assign') assigns.set(o.node, [...(assigns.get(o.node) ?? []), o.slot])
-    for (const [node, slots] of assigns) steps.push(step(`assign ${slots.length} uncovered slots to ${snap.view.find((n) => n.id === node)?.addr}`, `${snap.view.find((n) => n.id === node)?.addr}: CLUSTER ADDSLOTS ${formatRanges(toRanges(slots)).replace(/,/g, ' ')}`))
+    for (const [node, slots] of assigns)
+      steps.push(
+        step(
+          `assign ${slots.length} uncovered slots to ${snap.view.find((n) => n.id === node)?.addr}`,
+          `${snap.view.find((n) => n.id === node)?.addr}: CLUSTER ADDSLOTS ${formatRanges(toRanges(slots)).replace(/,/g, ' ')}`,
+        ),
+      )
     const planned: PlannedAction = {
       target: `${ctx.environment.name}/${ctx.endpoint.id}`,
       title: `Fix open and uncovered slots of ${ctx.endpoint.name}`,
-      summary: ops.length ? `${ops.length} operation(s) on ${new Set(ops.map((o) => o.slot)).size} slot(s), like redis-cli --cluster fix.` : 'Nothing to fix: no open or uncovered slots.',
+      summary: ops.length
+        ? `${ops.length} operation(s) on ${new Set(ops.map((o) => o.slot)).size} slot(s), like redis-cli --cluster fix.`
+        : 'Nothing to fix: no open or uncovered slots.',
       risk: 'medium',
       steps: steps.length ? steps : [step('nothing to do')],
       prechecks: [{ name: 'something to fix', passed: ops.length > 0, detail: ops.length ? `${ops.length} operation(s)` : 'no open or uncovered slots' }],
-      warnings: ops.some((o) => o.kind === 'assign') ? ['uncovered slots had lost their owner: any keys that lived only there are gone; assigning them makes the cluster accept writes again'] : [],
+      warnings: ops.some((o) => o.kind === 'assign')
+        ? ['uncovered slots had lost their owner: any keys that lived only there are gone; assigning them makes the cluster accept writes again']
+        : [],
     }
     opsOf.set(planned, ops)
     return planned
@@ -172,14 +188,22 @@ export const redisFix: ActionDefinition<'redis.fix'> = {
       ctx.step(describe(op, view).title)
       if (op.kind === 'stable') await access.call(node(op.node).addr, ['CLUSTER', 'SETSLOT', op.slot, 'STABLE'])
       else if (op.kind === 'return-keys') await returnKeys(snap, node(op.from), node(op.to), op.slot)
-      else if (op.kind === 'finish') {
+      else {
         if (op.openTarget) await access.call(node(op.target).addr, ['CLUSTER', 'SETSLOT', op.slot, 'IMPORTING', op.source])
-        const record = newMigrationRecord(ctx.environment.name, ctx.endpoint.id, [{ source: op.source, target: op.target, ranges: [{ start: op.slot, end: op.slot }] }], `fix slot ${op.slot}`)
+        const record = newMigrationRecord(
+          ctx.environment.name,
+          ctx.endpoint.id,
+          [{ source: op.source, target: op.target, ranges: [{ start: op.slot, end: op.slot }] }],
+          `fix slot ${op.slot}`,
+        )
         await runSlotMigration({ access, record, nodes: view, resumeSlots: new Set([op.slot]), concurrency: 1, signal: ctx.signal })
       }
       ctx.progress(`${++done}/${ops.length} done`, done / ops.length)
     }
-    await waitForSlotAgreement(access, view.filter((n) => n.role === 'master' && !n.flags.includes('fail')))
+    await waitForSlotAgreement(
+      access,
+      view.filter((n) => n.role === 'master' && !n.flags.includes('fail')),
+    )
     return `fixed ${new Set(ops.map((o) => o.slot)).size} slot(s)${finishes.length ? `, finished ${finishes.length} migration(s)` : ''}`
   },
   async verify(_req, _plan, ctx) {
@@ -210,4 +234,3 @@ async function returnKeys(snap: ClusterSnapshot, from: ClusterNodeEntry, to: Clu
   }
   await access.call(from.addr, ['CLUSTER', 'SETSLOT', slot, 'STABLE'])
 }
-

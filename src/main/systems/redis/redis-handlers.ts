@@ -64,7 +64,12 @@ export function redisHandlers(hub: ServiceHub): Pick<Handlers, RedisChannel> {
       const ranges = topology.slots
       const info = slots.map((slot) => {
         const r = ranges.find((x) => x.start <= slot && x.end >= slot)
-        return { slot, owner: r?.owner ?? null, ...(r?.migratingTo ? { migratingTo: r.migratingTo } : {}), ...(r?.importingFrom ? { importingFrom: r.importingFrom } : {}) }
+        return {
+          slot,
+          owner: r?.owner ?? null,
+          ...(r?.migratingTo ? { migratingTo: r.migratingTo } : {}),
+          ...(r?.importingFrom ? { importingFrom: r.importingFrom } : {}),
+        }
       })
       // One pipeline of CLUSTER COUNTKEYSINSLOT per owner.
       const byOwner = new Map<string, number[]>()
@@ -75,7 +80,11 @@ export function redisHandlers(hub: ServiceHub): Pick<Handlers, RedisChannel> {
           const addr = addrOf.get(owner)
           if (!addr) return
           try {
-            const res = await access.pipeline(addr, list.map((s) => ['CLUSTER', 'COUNTKEYSINSLOT', s]), 5000)
+            const res = await access.pipeline(
+              addr,
+              list.map((s) => ['CLUSTER', 'COUNTKEYSINSLOT', s]),
+              5000,
+            )
             list.forEach((s, i) => counts.set(s, res[i]?.[0] ? null : Number(res[i]?.[1])))
           } catch {
             for (const s of list) counts.set(s, null)
@@ -104,6 +113,5 @@ export function redisHandlers(hub: ServiceHub): Pick<Handlers, RedisChannel> {
       stop(client.id, environment)
       return {}
     },
-
   }
 }

@@ -13,7 +13,15 @@ import { inspectNewNode, meetAndWait, nodesOf, snapshot, stateOkEverywhere, type
 import { publishMigrationProgress } from './migration-events'
 import type { MigrationStore } from './migration-store'
 import type { RedisClusterAccess } from './redis-access'
-import { migrateAuthText, newMigrationRecord, remainingMoves, runSlotMigration, slotCommands, waitForSlotAgreement, type MigrationOutcome } from './slot-migration'
+import {
+  migrateAuthText,
+  newMigrationRecord,
+  remainingMoves,
+  runSlotMigration,
+  slotCommands,
+  waitForSlotAgreement,
+  type MigrationOutcome,
+} from './slot-migration'
 
 /** Rebalance, add a master, add a replica and remove a master: everything that moves slots or nodes. */
 
@@ -38,11 +46,20 @@ function masterList(topology: RedisTopology): ClusterNodeEntry[] {
   return topology.nodes.filter((n) => n.role === 'master' && !n.flags.includes('fail') && !n.flags.includes('noaddr') && !n.flags.includes('handshake'))
 }
 
-function rebalanceFor(snap: ClusterSnapshot, weights: Record<string, number>, useEmptyMasters: boolean, thresholdPct: number, extra?: { id: string; addr: string; weight: number }): RebalancePlan {
+function rebalanceFor(
+  snap: ClusterSnapshot,
+  weights: Record<string, number>,
+  useEmptyMasters: boolean,
+  thresholdPct: number,
+  extra?: { id: string; addr: string; weight: number },
+): RebalancePlan {
   const masters = masterList(snap.topology).map((m) => ({ id: m.id, addr: m.addr, ranges: m.slots, weight: 1 }))
   if (extra && !masters.some((m) => m.id === extra.id)) masters.push({ id: extra.id, addr: extra.addr, ranges: [], weight: extra.weight })
   for (const [ref, w] of Object.entries(weights)) {
-    const n = findNode(masters.map((m) => ({ ...m, ...splitAddr(m.addr) })), ref)
+    const n = findNode(
+      masters.map((m) => ({ ...m, ...splitAddr(m.addr) })),
+      ref,
+    )
     if (!n) throw new SwitchyardError('config', `weight given for ${ref}, which is not a master of this cluster`)
     masters.find((m) => m.id === n.id)!.weight = w
   }
@@ -59,16 +76,37 @@ function precheckCluster(snap: ClusterSnapshot, allowOpen: boolean): { name: str
   const open = t.findings.find((f) => f.code === 'open-slots')
   const down = t.nodes.filter((n) => n.role === 'master' && (n.error || n.flags.includes('fail') || n.flags.includes('fail?')))
   const memberAddrs = new Set(t.nodes.map((n) => n.addr))
-  const notOk = snap.polls.filter((p) => memberAddrs.has(p.addr) && p.clusterInfo && p.clusterInfo.cluster_state !== 'ok').map((p) => `${p.addr} (${p.clusterInfo!.cluster_state})`)
+  const notOk = snap.polls
+    .filter((p) => memberAddrs.has(p.addr) && p.clusterInfo && p.clusterInfo.cluster_state !== 'ok')
+    .map((p) => `${p.addr} (${p.clusterInfo!.cluster_state})`)
   return [
-    { name: 'cluster_state ok', passed: t.clusterState === 'ok' && notOk.length === 0, detail: notOk.length ? `not ok on ${notOk.join(', ')}` : `cluster_state ${t.clusterState} on every node that answered` },
-    { name: 'no open slots', passed: allowOpen || !open, detail: open ? `${open.message}${allowOpen ? ' (they belong to the migration being resumed)' : '; run fix first'}` : 'none' },
-    { name: 'all masters reachable', passed: down.length === 0, detail: down.length ? `down: ${down.map((n) => n.addr).join(', ')}` : `${masterList(t).length} masters answer` },
+    {
+      name: 'cluster_state ok',
+      passed: t.clusterState === 'ok' && notOk.length === 0,
+      detail: notOk.length ? `not ok on ${notOk.join(', ')}` : `cluster_state ${t.clusterState} on every node that answered`,
+    },
+    {
+      name: 'no open slots',
+      passed: allowOpen || !open,
+      detail: open ? `${open.message}${allowOpen ? ' (they belong to the migration being resumed)' : '; run fix first'}` : 'none',
+    },
+    {
+      name: 'all masters reachable',
+      passed: down.length === 0,
+      detail: down.length ? `down: ${down.map((n) => n.addr).join(', ')}` : `${masterList(t).length} masters answer`,
+    },
   ]
 }
 
 /** Run (or resume) a persisted migration with progress to the action and to cluster watchers. */
-async function migrate(ctx: RunContext, snap: ClusterSnapshot, store: MigrationStore, record: MigrationRecord, opts: { concurrency: number; batchKeys: number }, fractionOf: [number, number] = [0, 1]): Promise<MigrationOutcome> {
+async function migrate(
+  ctx: RunContext,
+  snap: ClusterSnapshot,
+  store: MigrationStore,
+  record: MigrationRecord,
+  opts: { concurrency: number; batchKeys: number },
+  fractionOf: [number, number] = [0, 1],
+): Promise<MigrationOutcome> {
   const open = new Set<number>()
   for (const p of snap.polls) {
     const me = p.nodes?.find((n) => n.flags.includes('myself'))
@@ -88,7 +126,10 @@ async function migrate(ctx: RunContext, snap: ClusterSnapshot, store: MigrationS
     onProgress: (p) => {
       publishMigrationProgress(p)
       const frac = p.slotsTotal ? p.slotsDone / p.slotsTotal : 1
-      ctx.progress(`${p.slotsDone}/${p.slotsTotal} slots, ${p.keysMoved} keys, ${p.keysPerSec} keys/s${p.etaSeconds !== null ? `, ETA ${p.etaSeconds} s` : ''}`, f0 + (f1 - f0) * frac)
+      ctx.progress(
+        `${p.slotsDone}/${p.slotsTotal} slots, ${p.keysMoved} keys, ${p.keysPerSec} keys/s${p.etaSeconds !== null ? `, ETA ${p.etaSeconds} s` : ''}`,
+        f0 + (f1 - f0) * frac,
+      )
     },
   })
   const agreed = await waitForSlotAgreement(snap.access, masterList(snap.topology))
@@ -103,7 +144,13 @@ function ownershipChecks(topology: RedisTopology, moves: readonly MigrationMove[
   const open = topology.findings.find((f) => f.code === 'open-slots')
   const uncovered = topology.findings.find((f) => f.code === 'uncovered-slots')
   return [
-    { name: 'slots at their new owners', passed: wrong.length === 0, detail: wrong.length ? `${wrong.length} slots not where planned, e.g. ${wrong.slice(0, 5).join(',')}` : `${moves.reduce((a, m) => a + countSlots(m.ranges), 0)} slots moved as planned` },
+    {
+      name: 'slots at their new owners',
+      passed: wrong.length === 0,
+      detail: wrong.length
+        ? `${wrong.length} slots not where planned, e.g. ${wrong.slice(0, 5).join(',')}`
+        : `${moves.reduce((a, m) => a + countSlots(m.ranges), 0)} slots moved as planned`,
+    },
     { name: 'no open slots', passed: !open, detail: open?.message ?? 'none' },
     { name: 'all slots covered', passed: !uncovered, detail: uncovered?.message ?? 'all 16384 covered' },
     { name: 'cluster_state ok', passed: topology.clusterState === 'ok', detail: `cluster_state ${topology.clusterState}` },
@@ -134,15 +181,25 @@ export function rebalanceAction(deps: ScaleDeps): ActionDefinition<'redis.rebala
         moves = plan.moves
         summary = plan.skipped
           ? `Nothing to move: ${plan.skipped}.`
-          : `Moves ${plan.slotsToMove} slots so that every master owns its share (${Object.entries(plan.expected).map(([id, n]) => `${nameOf(snap.view, id)}=${n}`).join(', ')}); worst imbalance now ${plan.worstImbalancePct.toFixed(1)}%. Clients keep working: keys of a slot being moved are answered through ASK redirects.`
+          : `Moves ${plan.slotsToMove} slots so that every master owns its share (${Object.entries(plan.expected)
+              .map(([id, n]) => `${nameOf(snap.view, id)}=${n}`)
+              .join(
+                ', ',
+              )}); worst imbalance now ${plan.worstImbalancePct.toFixed(1)}%. Clients keep working: keys of a slot being moved are answered through ASK redirects.`
       }
       const planned: PlannedAction = {
         target: targetOf(ctx),
         title: unfinished ? `Resume slot migration on ${ctx.endpoint.name}` : `Rebalance ${ctx.endpoint.name}`,
         summary,
         risk: 'medium',
-        steps: [...moveSteps(moves, snap.view, snap.access, req.batchKeys), step('Wait until every master agrees on the slot map', 'every master: CLUSTER NODES (poll until identical slot owners)')],
-        prechecks: [...precheckCluster(snap, Boolean(unfinished)), { name: 'something to move', passed: moves.length > 0, detail: moves.length ? `${moves.length} move(s)` : 'already balanced' }],
+        steps: [
+          ...moveSteps(moves, snap.view, snap.access, req.batchKeys),
+          step('Wait until every master agrees on the slot map', 'every master: CLUSTER NODES (poll until identical slot owners)'),
+        ],
+        prechecks: [
+          ...precheckCluster(snap, Boolean(unfinished)),
+          { name: 'something to move', passed: moves.length > 0, detail: moves.length ? `${moves.length} move(s)` : 'already balanced' },
+        ],
         warnings,
       }
       movesOf.set(planned, { moves, ...(unfinished ? { resume: unfinished } : {}) })
@@ -192,7 +249,7 @@ export function addMasterAction(deps: ScaleDeps): ActionDefinition<'redis.add-ma
       let newId: string | undefined
       if (req.start) {
         const sshId = req.start.sshHostId ?? (ctx.endpoint.kind === 'redis-cluster' ? ctx.endpoint.sshHostId : undefined)
-        if (!sshId) throw new SwitchyardError('config', 'starting a node needs an SSH host: set start.sshHostId or the endpoint\'s SSH host')
+        if (!sshId) throw new SwitchyardError('config', "starting a node needs an SSH host: set start.sshHostId or the endpoint's SSH host")
         const ssh = await ctx.connections.ssh(sshId)
         const template = await ssh.exec(shellCommand('grep', '-Eq', '^cluster-enabled +yes', req.start.template), { timeoutMs: 10_000 })
         const fresh = await ssh.exec(shellCommand('test', '!', '-e', `${req.start.dir}/redis.conf`), { timeoutMs: 10_000 })
@@ -201,11 +258,25 @@ export function addMasterAction(deps: ScaleDeps): ActionDefinition<'redis.add-ma
           () => false,
         )
         checks = [
-          { name: 'template usable', passed: template.code === 0, detail: template.code === 0 ? `${req.start.template} has cluster-enabled yes` : `${req.start.template} is missing or not a cluster config` },
-          { name: 'folder unused', passed: fresh.code === 0, detail: fresh.code === 0 ? `${req.start.dir} has no redis.conf yet` : `${req.start.dir}/redis.conf exists already` },
+          {
+            name: 'template usable',
+            passed: template.code === 0,
+            detail: template.code === 0 ? `${req.start.template} has cluster-enabled yes` : `${req.start.template} is missing or not a cluster config`,
+          },
+          {
+            name: 'folder unused',
+            passed: fresh.code === 0,
+            detail: fresh.code === 0 ? `${req.start.dir} has no redis.conf yet` : `${req.start.dir}/redis.conf exists already`,
+          },
           { name: 'port free', passed: !running, detail: running ? `something already answers on ${addr}` : `nothing answers on ${addr}` },
         ]
-        startSteps.push(step(`Start redis-server on ${ssh.label} from ${req.start.template}`, ...startNodeCommands(req.start, req.node.port), `${addr}: PING (until PONG), up to 15 s`))
+        startSteps.push(
+          step(
+            `Start redis-server on ${ssh.label} from ${req.start.template}`,
+            ...startNodeCommands(req.start, req.node.port),
+            `${addr}: PING (until PONG), up to 15 s`,
+          ),
+        )
       } else {
         const probe = await inspectNewNode(snap.access, addr)
         checks = probe.checks
@@ -217,9 +288,14 @@ export function addMasterAction(deps: ScaleDeps): ActionDefinition<'redis.add-ma
       if (req.rebalance && (newId || req.start)) {
         const plan = rebalanceFor(snap, {}, true, 0, { id, addr, weight: req.weight })
         moves = plan.moves
-        balance = ` Then moves ${plan.slotsToMove} slots onto it (${Object.entries(plan.expected).map(([x, n]) => `${x === id ? addr : nameOf(snap.view, x)}=${n}`).join(', ')}).`
+        balance = ` Then moves ${plan.slotsToMove} slots onto it (${Object.entries(plan.expected)
+          .map(([x, n]) => `${x === id ? addr : nameOf(snap.view, x)}=${n}`)
+          .join(', ')}).`
       }
-      const view = [...snap.view, { ...snap.view[0]!, id, addr, host: req.node.host, port: req.node.port, slots: [], role: 'master' as const, masterId: null, flags: ['master'] }]
+      const view = [
+        ...snap.view,
+        { ...snap.view[0]!, id, addr, host: req.node.host, port: req.node.port, slots: [], role: 'master' as const, masterId: null, flags: ['master'] },
+      ]
       const planned: PlannedAction = {
         target: addr,
         title: `Add ${addr} as a master of ${ctx.endpoint.name}`,
@@ -228,7 +304,10 @@ export function addMasterAction(deps: ScaleDeps): ActionDefinition<'redis.add-ma
         steps: [
           ...startSteps,
           step(`Introduce ${addr}`, `${addr}: CLUSTER MEET ${seed?.host ?? '?'} ${seed?.port ?? '?'}`),
-          step('Wait until every node knows it', `every node: CLUSTER NODES (poll until ${newId?.slice(0, 12) ?? addr} is listed without handshake), ${addr}: CLUSTER INFO (until cluster_state:ok), up to 30 s`),
+          step(
+            'Wait until every node knows it',
+            `every node: CLUSTER NODES (poll until ${newId?.slice(0, 12) ?? addr} is listed without handshake), ${addr}: CLUSTER INFO (until cluster_state:ok), up to 30 s`,
+          ),
           ...moveSteps(moves, view, snap.access, 1000),
           ...(moves.length ? [step('Wait until every master agrees on the slot map', 'every master: CLUSTER NODES')] : []),
         ],
@@ -249,10 +328,16 @@ export function addMasterAction(deps: ScaleDeps): ActionDefinition<'redis.add-ma
         const ssh = await ctx.connections.ssh(sshId!)
         ctx.step(`starting redis-server for ${addr} on ${ssh.label}`)
         for (const line of startNodeCommands(req.start, req.node.port)) await ssh.run(line, { timeoutMs: 30_000 })
-        newId = await pollUntil(`${addr} answering`, 15_000, async () => {
-          const id = String(await snap.access.call(addr, ['CLUSTER', 'MYID'], 1000))
-          return /^[0-9a-f]{40}$/.test(id) ? { done: id } : { waiting: 'no id yet' }
-        }, 200, ctx.signal)
+        newId = await pollUntil(
+          `${addr} answering`,
+          15_000,
+          async () => {
+            const id = String(await snap.access.call(addr, ['CLUSTER', 'MYID'], 1000))
+            return /^[0-9a-f]{40}$/.test(id) ? { done: id } : { waiting: 'no id yet' }
+          },
+          200,
+          ctx.signal,
+        )
       }
       const seed = masterList(snap.topology)[0]
       if (!seed || !newId) throw new SwitchyardError('other', 'no master to meet')
@@ -274,7 +359,14 @@ export function addMasterAction(deps: ScaleDeps): ActionDefinition<'redis.add-ma
       const addr = formatAddr(req.node.host, req.node.port)
       const { topology } = await snapshot(ctx)
       const n = topology.nodes.find((x) => x.id === d?.newId)
-      return [{ name: 'node is a master', passed: n?.role === 'master' && !n.flags.includes('handshake'), detail: n ? `${addr} is ${n.role} with ${countSlots(n.slots)} slots` : `${addr} is not in the cluster` }, ...ownershipChecks(topology, d?.moves ?? [])]
+      return [
+        {
+          name: 'node is a master',
+          passed: n?.role === 'master' && !n.flags.includes('handshake'),
+          detail: n ? `${addr} is ${n.role} with ${countSlots(n.slots)} slots` : `${addr} is not in the cluster`,
+        },
+        ...ownershipChecks(topology, d?.moves ?? []),
+      ]
     },
   }
 }
@@ -301,7 +393,10 @@ export const addReplicaAction: ActionDefinition<'redis.add-replica'> = {
         step('Wait for the sync', `${addr}: INFO replication (until master_link_status:up and no sync in progress), up to 120 s`),
       ],
       prechecks: [...probe.checks, { name: 'master healthy', passed: !master.error && !master.flags.includes('fail'), detail: master.detail }],
-      warnings: master.stats && master.stats.usedMemory > 1024 ** 3 ? [`the initial sync copies ${Math.round(master.stats.usedMemory / 1024 ** 2)} MiB from ${master.addr}`] : [],
+      warnings:
+        master.stats && master.stats.usedMemory > 1024 ** 3
+          ? [`the initial sync copies ${Math.round(master.stats.usedMemory / 1024 ** 2)} MiB from ${master.addr}`]
+          : [],
     }
     movesOf.set(planned, { moves: [], ...(probe.id ? { newId: probe.id } : {}) })
     addReplicaMaster.set(planned, master.id)
@@ -322,10 +417,16 @@ export const addReplicaAction: ActionDefinition<'redis.add-replica'> = {
     await snap.access.call(addr, ['CLUSTER', 'REPLICATE', master.id])
     ctx.step('waiting for the initial sync')
     const started = Date.now()
-    await pollUntil(`${addr} syncing from ${master.addr}`, 120_000, async () => {
-      const info = String(await snap.access.call(addr, ['INFO', 'replication'], 2000))
-      return /master_link_status:up/.test(info) && /master_sync_in_progress:0/.test(info) ? { done: true } : { waiting: 'sync in progress' }
-    }, 250, ctx.signal)
+    await pollUntil(
+      `${addr} syncing from ${master.addr}`,
+      120_000,
+      async () => {
+        const info = String(await snap.access.call(addr, ['INFO', 'replication'], 2000))
+        return /master_link_status:up/.test(info) && /master_sync_in_progress:0/.test(info) ? { done: true } : { waiting: 'sync in progress' }
+      },
+      250,
+      ctx.signal,
+    )
     return `${addr} replicates ${master.addr} (synced in ${((Date.now() - started) / 1000).toFixed(1)} s)`
   },
   async verify(req, plan, ctx) {
@@ -334,7 +435,13 @@ export const addReplicaAction: ActionDefinition<'redis.add-replica'> = {
     const { topology } = await snapshot(ctx)
     const n = topology.nodes.find((x) => x.id === newId)
     return [
-      { name: 'node is a replica of the master', passed: n?.role === 'replica' && n.masterId === masterId, detail: n ? `${n.addr} is ${n.role}${n.masterId ? ` of ${nameOf(topology.nodes, n.masterId)}` : ''}` : `${formatAddr(req.node.host, req.node.port)} not in the cluster` },
+      {
+        name: 'node is a replica of the master',
+        passed: n?.role === 'replica' && n.masterId === masterId,
+        detail: n
+          ? `${n.addr} is ${n.role}${n.masterId ? ` of ${nameOf(topology.nodes, n.masterId)}` : ''}`
+          : `${formatAddr(req.node.host, req.node.port)} not in the cluster`,
+      },
       { name: 'replication link up', passed: n?.stats?.masterLinkStatus === 'up', detail: `master_link_status ${n?.stats?.masterLinkStatus ?? '?'}` },
     ]
   },
@@ -361,7 +468,12 @@ export function removeMasterAction(deps: ScaleDeps): ActionDefinition<'redis.rem
         risk: 'high',
         steps: [
           ...moveSteps(moves, snap.view, snap.access, 1000),
-          step('Re-attach replicas that follow it', ...(replicas.length ? replicas.map((r) => `${r.addr}: CLUSTER REPLICATE <master with the fewest replicas>`) : ['(none now; after draining, Redis 7 may move replicas on its own)'])),
+          step(
+            'Re-attach replicas that follow it',
+            ...(replicas.length
+              ? replicas.map((r) => `${r.addr}: CLUSTER REPLICATE <master with the fewest replicas>`)
+              : ['(none now; after draining, Redis 7 may move replicas on its own)']),
+          ),
           step('Forget it everywhere (within 60 s)', ...rest.map((n) => `${n.addr}: CLUSTER FORGET ${node.id}`)),
           step(`Reset ${node.addr}`, `${node.addr}: CLUSTER RESET HARD`),
         ],
@@ -393,25 +505,33 @@ export function removeMasterAction(deps: ScaleDeps): ActionDefinition<'redis.rem
       const masters = masterList(snap.topology).filter((m) => m.id !== id && m.slots.length > 0)
       const followers = snap.topology.nodes.filter((n) => n.role === 'replica' && n.masterId === id)
       for (const r of followers) {
-        const least = [...masters].sort((a, b) => snap.topology.nodes.filter((x) => x.masterId === a.id).length - snap.topology.nodes.filter((x) => x.masterId === b.id).length)[0]
+        const least = [...masters].sort(
+          (a, b) => snap.topology.nodes.filter((x) => x.masterId === a.id).length - snap.topology.nodes.filter((x) => x.masterId === b.id).length,
+        )[0]
         if (!least) throw new SwitchyardError('other', 'no master left to attach replicas to')
         await snap.access.call(r.addr, ['CLUSTER', 'REPLICATE', least.id])
       }
       const rest = snap.topology.nodes.filter((n) => n.id !== id && !n.flags.includes('noaddr'))
       // Replicas learn the new owners over the bus; forgetting the node before they have would leave
       // its old slots unassigned in their view (cluster_state fail there) until gossip catches up.
-      await pollUntil('every node seeing the drained master without slots', 20_000, async () => {
-        const views = await Promise.all(rest.map((n) => nodesOf(snap.access, n.addr).catch(() => null)))
-        const stale = rest.filter((_, i) => (views[i]?.find((x) => x.id === id)?.slots.length ?? 0) > 0)
-        return stale.length ? { waiting: `${stale.map((n) => n.addr).join(', ')} still see slots on it` } : { done: true }
-      }, 200, ctx.signal)
+      await pollUntil(
+        'every node seeing the drained master without slots',
+        20_000,
+        async () => {
+          const views = await Promise.all(rest.map((n) => nodesOf(snap.access, n.addr).catch(() => null)))
+          const stale = rest.filter((_, i) => (views[i]?.find((x) => x.id === id)?.slots.length ?? 0) > 0)
+          return stale.length ? { waiting: `${stale.map((n) => n.addr).join(', ')} still see slots on it` } : { done: true }
+        },
+        200,
+        ctx.signal,
+      )
       ctx.step('forgetting it on every node')
       const started = Date.now()
       const results = await Promise.all(
         rest.map((n) =>
           snap.access.call(n.addr, ['CLUSTER', 'FORGET', id], 5000).then(
             () => null,
-            (err: Error) => (/Unknown node/i.test(err.message) ? null : `${n.addr}: ${err.message}`),
+            (err: unknown) => (/Unknown node/i.test(String(err)) ? null : `${n.addr}: ${err instanceof Error ? err.message : String(err)}`),
           ),
         ),
       )
@@ -425,10 +545,19 @@ export function removeMasterAction(deps: ScaleDeps): ActionDefinition<'redis.rem
         const still = rest.filter((_, i) => views[i]!.some((x) => x.id === id))
         return still.length ? { waiting: `${still.map((n) => n.addr).join(', ')} still list it` } : { done: true }
       })
-      await pollUntil('cluster_state ok on every node', 20_000, async () => {
-        const st = await stateOkEverywhere(snap.access, rest.map((n) => n.addr))
-        return st.ok ? { done: true } : { waiting: st.detail }
-      }, 200, ctx.signal)
+      await pollUntil(
+        'cluster_state ok on every node',
+        20_000,
+        async () => {
+          const st = await stateOkEverywhere(
+            snap.access,
+            rest.map((n) => n.addr),
+          )
+          return st.ok ? { done: true } : { waiting: st.detail }
+        },
+        200,
+        ctx.signal,
+      )
       return `${node.addr} removed${moved ? ` after moving ${moved} keys` : ''}`
     },
     async verify(req, plan, ctx) {
@@ -436,14 +565,20 @@ export function removeMasterAction(deps: ScaleDeps): ActionDefinition<'redis.rem
       const snap = await snapshot(ctx)
       const node = snap.topology.nodes.find((n) => n.id === d?.newId)
       const addr = req.node
-      const st = await stateOkEverywhere(snap.access, snap.topology.nodes.map((n) => n.addr))
+      const st = await stateOkEverywhere(
+        snap.access,
+        snap.topology.nodes.map((n) => n.addr),
+      )
       return [
         { name: 'forgotten by the cluster', passed: !node, detail: node ? `${node.addr} is still listed` : 'no node lists it' },
-        { name: 'slots covered', passed: !snap.topology.findings.some((f) => f.code === 'uncovered-slots'), detail: snap.topology.findings.find((f) => f.code === 'uncovered-slots')?.message ?? 'all 16384 covered' },
+        {
+          name: 'slots covered',
+          passed: !snap.topology.findings.some((f) => f.code === 'uncovered-slots'),
+          detail: snap.topology.findings.find((f) => f.code === 'uncovered-slots')?.message ?? 'all 16384 covered',
+        },
         { name: 'cluster_state ok', passed: st.ok, detail: st.detail },
         { name: 'removed node reset', passed: true, detail: `${addr} reset (CLUSTER RESET HARD)` },
       ]
     },
   }
 }
-

@@ -60,7 +60,7 @@ export class RedisWatcher {
           this.history.set(n.id, list)
         }
         for (const id of this.history.keys()) if (!seen.has(id)) this.history.delete(id)
-        if (!this.stopped) this.onUpdate({ topology, timeline, history: Object.fromEntries(this.history) })
+        if (this.live()) this.onUpdate({ topology, timeline, history: Object.fromEntries(this.history) })
       } catch (err) {
         const error = toConnError(err)
         const now = Date.now()
@@ -82,13 +82,18 @@ export class RedisWatcher {
           checkedAt: now,
           durationMs: 0,
         }
-        if (!this.stopped) this.onUpdate({ topology, timeline: [], history: Object.fromEntries(this.history) })
+        if (this.live()) this.onUpdate({ topology, timeline: [], history: Object.fromEntries(this.history) })
       } finally {
         this.running = false
       }
     }
     void tick()
     this.timer = setInterval(() => void tick(), intervalMs)
+  }
+
+  /** Read after an await: stop() may have been called meanwhile. */
+  private live(): boolean {
+    return !this.stopped
   }
 
   stop(): void {

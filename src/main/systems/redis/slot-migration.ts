@@ -100,7 +100,7 @@ export async function runSlotMigration(opts: MigrationOptions): Promise<Migratio
   const concurrency = Math.max(1, opts.concurrency ?? 3)
   const perTarget = Math.max(1, opts.perTarget ?? concurrency)
   const baseTimeout = opts.migrateTimeoutMs ?? 10_000
-  const log = opts.log ?? (() => undefined)
+  const log = (message: string) => opts.log?.(message)
   const byId = new Map(opts.nodes.map((n) => [n.id, n]))
   const masters = opts.nodes.filter((n) => n.role === 'master' && !n.flags.some((f) => f === 'fail' || f === 'handshake' || f === 'noaddr'))
   const started = Date.now()
@@ -113,12 +113,17 @@ export async function runSlotMigration(opts: MigrationOptions): Promise<Migratio
   for (const move of remainingMoves(record)) {
     const source = byId.get(move.source)
     const target = byId.get(move.target)
-    if (!source || !target) throw new SwitchyardError('config', `migration ${record.migrationId}: node ${!source ? move.source : move.target} is not in the cluster any more`)
+    if (!source || !target)
+      throw new SwitchyardError('config', `migration ${record.migrationId}: node ${!source ? move.source : move.target} is not in the cluster any more`)
     const slots = expandRanges(move.ranges)
     const own = slots.filter((s) => owners.get(s) === source.id)
     const done = slots.filter((s) => owners.get(s) === target.id)
     const elsewhere = slots.filter((s) => owners.get(s) !== source.id && owners.get(s) !== target.id)
-    if (elsewhere.length) throw new SwitchyardError('config', `slots ${formatRanges(normalizeRanges(elsewhere.map((s) => ({ start: s, end: s }))))} are owned by neither ${source.addr} nor ${target.addr}; plan again`)
+    if (elsewhere.length)
+      throw new SwitchyardError(
+        'config',
+        `slots ${formatRanges(normalizeRanges(elsewhere.map((s) => ({ start: s, end: s }))))} are owned by neither ${source.addr} nor ${target.addr}; plan again`,
+      )
     alreadyDone = alreadyDone.concat(done.map((s) => ({ start: s, end: s })))
     perMove.push(chunkRanges(normalizeRanges(own.map((s) => ({ start: s, end: s }))), chunkSlots).map((ranges) => ({ source, target, ranges })))
   }
@@ -160,7 +165,7 @@ export async function runSlotMigration(opts: MigrationOptions): Promise<Migratio
   const persist = () => {
     if (!opts.store) return Promise.resolve()
     const snapshot = { ...record, done: [...record.done] }
-    saving = saving.then(() => opts.store!.save(snapshot)).catch((err) => log(`could not persist migration progress: ${errorText(err)}`))
+    saving = saving.then(() => opts.store!.save(snapshot)).catch((err: unknown) => log(`could not persist migration progress: ${errorText(err)}`))
     return saving
   }
   await persist()
@@ -199,7 +204,10 @@ export async function runSlotMigration(opts: MigrationOptions): Promise<Migratio
         const msg = errorText(err)
         if (/BUSYKEY/.test(msg)) {
           if (!w.replace)
-            throw new SwitchyardError('other', `MIGRATE ${job.source.addr} → ${job.target.addr}: the target already holds some of these keys (BUSYKEY). Not overwriting them on a fresh migration; inspect the slot, or resume the interrupted migration (which uses REPLACE).`)
+            throw new SwitchyardError(
+              'other',
+              `MIGRATE ${job.source.addr} → ${job.target.addr}: the target already holds some of these keys (BUSYKEY). Not overwriting them on a fresh migration; inspect the slot, or resume the interrupted migration (which uses REPLACE).`,
+            )
           throw new SwitchyardError('other', `MIGRATE with REPLACE still failed: ${msg}`)
         }
         if (/IOERR|TRYAGAIN|LOADING|timed? ?out|CLUSTERDOWN/i.test(msg) && w.attempt < 6) {
@@ -225,13 +233,30 @@ export async function runSlotMigration(opts: MigrationOptions): Promise<Migratio
   const runJob = async (job: Job): Promise<void> => {
     const { source, target } = job
     const slots = expandRanges(job.ranges)
-    expectOk(await access.pipeline(target.addr, slots.map((s) => ['CLUSTER', 'SETSLOT', s, 'IMPORTING', source.id])), (i) => `${target.addr}: CLUSTER SETSLOT ${slots[i]} IMPORTING`)
-    expectOk(await access.pipeline(source.addr, slots.map((s) => ['CLUSTER', 'SETSLOT', s, 'MIGRATING', target.id])), (i) => `${source.addr}: CLUSTER SETSLOT ${slots[i]} MIGRATING`)
+    expectOk(
+      await access.pipeline(
+        target.addr,
+        slots.map((s) => ['CLUSTER', 'SETSLOT', s, 'IMPORTING', source.id]),
+      ),
+      (i) => `${target.addr}: CLUSTER SETSLOT ${slots[i]} IMPORTING`,
+    )
+    expectOk(
+      await access.pipeline(
+        source.addr,
+        slots.map((s) => ['CLUSTER', 'SETSLOT', s, 'MIGRATING', target.id]),
+      ),
+      (i) => `${source.addr}: CLUSTER SETSLOT ${slots[i]} MIGRATING`,
+    )
     let pending = slots
     let rounds = 0
     while (pending.length) {
       if (++rounds > 100_000) throw new SwitchyardError('other', `slots ${formatRanges(job.ranges)} keep receiving keys; giving up`)
-      const res = await access.pipeline(source.addr, pending.map((s) => ['CLUSTER', 'GETKEYSINSLOT', s, batchKeys]), 30_000, true)
+      const res = await access.pipeline(
+        source.addr,
+        pending.map((s) => ['CLUSTER', 'GETKEYSINSLOT', s, batchKeys]),
+        30_000,
+        true,
+      )
       // MIGRATE is single-slot in cluster mode (CROSSSLOT otherwise): one command per slot, all pipelined.
       const groups: { keys: Buffer[]; replace: boolean }[] = []
       const full: number[] = []
@@ -250,15 +275,27 @@ export async function runSlotMigration(opts: MigrationOptions): Promise<Migratio
       pending = full
       if (pending.length === 0) {
         // Never finalise a slot that still holds keys (a write that raced the last GETKEYSINSLOT).
-        const counts = await access.pipeline(source.addr, slots.map((s) => ['CLUSTER', 'COUNTKEYSINSLOT', s]))
+        const counts = await access.pipeline(
+          source.addr,
+          slots.map((s) => ['CLUSTER', 'COUNTKEYSINSLOT', s]),
+        )
         pending = slots.filter((_, i) => !counts[i]?.[0] && Number(counts[i]?.[1]) > 0)
         counts.forEach(([err], i) => {
           if (err) throw new SwitchyardError('other', `${source.addr}: CLUSTER COUNTKEYSINSLOT ${slots[i]}: ${errorText(err)}`)
         })
       }
     }
-    expectOk(await access.pipeline(target.addr, slots.map((s) => ['CLUSTER', 'SETSLOT', s, 'NODE', target.id])), (i) => `${target.addr}: CLUSTER SETSLOT ${slots[i]} NODE`)
-    const fromSource = await access.pipeline(source.addr, slots.map((s) => ['CLUSTER', 'SETSLOT', s, 'NODE', target.id]))
+    expectOk(
+      await access.pipeline(
+        target.addr,
+        slots.map((s) => ['CLUSTER', 'SETSLOT', s, 'NODE', target.id]),
+      ),
+      (i) => `${target.addr}: CLUSTER SETSLOT ${slots[i]} NODE`,
+    )
+    const fromSource = await access.pipeline(
+      source.addr,
+      slots.map((s) => ['CLUSTER', 'SETSLOT', s, 'NODE', target.id]),
+    )
     const refused = slots.filter((_, i) => fromSource[i]?.[0])
     if (refused.length) {
       // The source may already have learnt the new owner from the target over the cluster bus (and, having
@@ -277,7 +314,10 @@ export async function runSlotMigration(opts: MigrationOptions): Promise<Migratio
         .filter((m) => m.id !== source.id && m.id !== target.id)
         .map(async (m) => {
           try {
-            const res = await access.pipeline(m.addr, slots.map((s) => ['CLUSTER', 'SETSLOT', s, 'NODE', target.id]))
+            const res = await access.pipeline(
+              m.addr,
+              slots.map((s) => ['CLUSTER', 'SETSLOT', s, 'NODE', target.id]),
+            )
             const bad = res.find(([e]) => e)
             if (bad) log(`${m.addr}: SETSLOT NODE not applied (${errorText(bad[0])}); it will learn the owner from the cluster bus`)
           } catch (err) {
@@ -294,15 +334,15 @@ export async function runSlotMigration(opts: MigrationOptions): Promise<Migratio
   const sourceBusy = new Map<string, number>()
   const targetBusy = new Map<string, number>()
   const running = new Set<Promise<void>>()
-  let failure: unknown
+  let failure: Error | undefined
   const canStart = (j: Job) => (sourceBusy.get(j.source.id) ?? 0) < 1 && (targetBusy.get(j.target.id) ?? 0) < perTarget
   const start = (j: Job) => {
     sourceBusy.set(j.source.id, (sourceBusy.get(j.source.id) ?? 0) + 1)
     targetBusy.set(j.target.id, (targetBusy.get(j.target.id) ?? 0) + 1)
     inFlight.set(j, Date.now())
     const p: Promise<void> = runJob(j)
-      .catch((err) => {
-        failure ??= err
+      .catch((err: unknown) => {
+        failure ??= err instanceof Error ? err : new Error(String(err))
       })
       .finally(() => {
         sourceBusy.set(j.source.id, (sourceBusy.get(j.source.id) ?? 1) - 1)
@@ -314,7 +354,7 @@ export async function runSlotMigration(opts: MigrationOptions): Promise<Migratio
   }
   while (queue.length || running.size) {
     if (!failure && !opts.signal?.aborted) {
-      for (let i = 0; i < queue.length && running.size < concurrency; ) {
+      for (let i = 0; i < queue.length && running.size < concurrency;) {
         if (canStart(queue[i]!)) start(queue.splice(i, 1)[0]!)
         else i++
       }
@@ -365,13 +405,15 @@ export async function waitForSlotAgreement(access: RedisClusterAccess, masters: 
           .catch(() => null),
       ),
     )
-    const sigs = views.filter((v): v is ClusterNodeEntry[] => v !== null).map((v) =>
-      v
-        .filter((n) => n.role === 'master' && n.slots.length)
-        .map((n) => `${n.id}=${formatRanges(n.slots)}`)
-        .sort()
-        .join(' '),
-    )
+    const sigs = views
+      .filter((v): v is ClusterNodeEntry[] => v !== null)
+      .map((v) =>
+        v
+          .filter((n) => n.role === 'master' && n.slots.length)
+          .map((n) => `${n.id}=${formatRanges(n.slots)}`)
+          .sort()
+          .join(' '),
+      )
     if (sigs.length && sigs.every((s) => s === sigs[0])) return true
     await sleep(200)
   }

@@ -15,10 +15,12 @@ const USAGE = `usage: switchyard sentinel <command> <env> [options]
 
 export function sentinelText(t: SentinelTopology): string {
   const lines = [`${t.status.toUpperCase()}: ${t.reason}`]
-  for (const s of t.sentinels) lines.push(`  sentinel ${s.addr.padEnd(22)} ${s.error ? `error: ${s.error.message}` : `monitors ${s.masters.join(', ') || 'nothing'}`}`)
+  for (const s of t.sentinels)
+    lines.push(`  sentinel ${s.addr.padEnd(22)} ${s.error ? `error: ${s.error.message}` : `monitors ${s.masters.join(', ') || 'nothing'}`}`)
   for (const m of t.masters) {
     lines.push(`  master ${m.name} at ${m.addr} [${m.flags.join(',')}] quorum ${m.quorum}, ${m.sentinels.length + 1} sentinels: ${m.ckquorum.message}`)
-    for (const r of m.replicas) lines.push(`    replica ${r.addr.padEnd(22)} link ${r.linkStatus}, lag ${r.lagBytes ?? '?'} B, priority ${r.priority} [${r.flags.join(',')}]`)
+    for (const r of m.replicas)
+      lines.push(`    replica ${r.addr.padEnd(22)} link ${r.linkStatus}, lag ${r.lagBytes ?? '?'} B, priority ${r.priority} [${r.flags.join(',')}]`)
   }
   for (const f of t.findings) lines.push(`  ${f.severity.padEnd(8)} ${f.message}`)
   return lines.join('\n') + '\n'
@@ -44,7 +46,16 @@ async function run(argv: string[], ctx: CliContext): Promise<number> {
   if (verb !== 'failover') throw new UsageError(`unknown sentinel command "${verb}"`)
   if (!master) throw new UsageError('failover needs the master name')
   const timeoutMs = numberFlag(v.timeout, 'timeout')
-  const request = requestFrom('failover request', RedisSentinelFailoverRequest.safeParse({ environment: env, endpointId, kind: 'redis.sentinel-failover', master, ...(timeoutMs !== undefined ? { timeoutMs } : {}) }))
+  const request = requestFrom(
+    'failover request',
+    RedisSentinelFailoverRequest.safeParse({
+      environment: env,
+      endpointId,
+      kind: 'redis.sentinel-failover',
+      master,
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    }),
+  )
   return runActionCommand(ctx, request, v)
 }
 

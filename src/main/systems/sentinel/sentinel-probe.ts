@@ -23,7 +23,18 @@ export async function probeSentinel(endpoint: SentinelEndpoint, connections: Con
     endpoint.sentinels.map(async (s): Promise<NodeHealth> => {
       const label = `${s.host}:${s.port}`
       const at = await connections.reach(endpoint, s).catch(() => s)
-      const client = new Redis({ host: at.host, port: at.port, username: endpoint.username, password: connections.secret(endpoint.id), lazyConnect: true, connectTimeout: 3000, commandTimeout: 3000, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null })
+      const client = new Redis({
+        host: at.host,
+        port: at.port,
+        username: endpoint.username,
+        password: connections.secret(endpoint.id),
+        lazyConnect: true,
+        connectTimeout: 3000,
+        commandTimeout: 3000,
+        maxRetriesPerRequest: 0,
+        enableOfflineQueue: false,
+        retryStrategy: () => null,
+      })
       client.on('error', () => undefined)
       try {
         await client.connect()
@@ -33,14 +44,21 @@ export async function probeSentinel(endpoint: SentinelEndpoint, connections: Con
         for (const m of watched) {
           const quorum = await client.call('SENTINEL', 'CKQUORUM', m.name!).then(
             () => true,
-            (err: Error) => {
-              findings.push({ status: 'critical', reason: `${m.name}: ${err.message}` })
+            (err: unknown) => {
+              findings.push({ status: 'critical', reason: `${m.name}: ${err instanceof Error ? err.message : String(err)}` })
               return false
             },
           )
           if (quorum && /s_down|o_down/.test(m.flags ?? '')) findings.push({ status: 'critical', reason: `${m.name} is ${m.flags}` })
         }
-        return { id: label, label, role: 'sentinel', status: 'ok', detail: watched.map((m) => `${m.name} → ${m.ip}:${m.port}`).join(', ') || 'no masters', metrics: { masters: watched.length } }
+        return {
+          id: label,
+          label,
+          role: 'sentinel',
+          status: 'ok',
+          detail: watched.map((m) => `${m.name} → ${m.ip}:${m.port}`).join(', ') || 'no masters',
+          metrics: { masters: watched.length },
+        }
       } catch (err) {
         return nodeDown(label, label, err, secrets, endpoint.sentinels.length > 1 ? 'warn' : 'critical')
       } finally {

@@ -25,7 +25,19 @@ function pairs(reply: unknown): Record<string, string> {
 
 async function open(endpoint: SentinelEndpoint, connections: Connections, host: string, port: number): Promise<Redis> {
   const at = await connections.reach(endpoint, { host, port })
-  const c = new Redis({ host: at.host, port: at.port, username: endpoint.username, password: connections.secret(endpoint.id), tls: endpoint.tls ? {} : undefined, lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, enableOfflineQueue: true, enableReadyCheck: false, retryStrategy: () => null })
+  const c = new Redis({
+    host: at.host,
+    port: at.port,
+    username: endpoint.username,
+    password: connections.secret(endpoint.id),
+    tls: endpoint.tls ? {} : undefined,
+    lazyConnect: true,
+    connectTimeout: 3000,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: true,
+    enableReadyCheck: false,
+    retryStrategy: () => null,
+  })
   c.on('error', () => undefined)
   try {
     await withTimeout(`connecting to ${host}:${port}`, 3000, c.connect())
@@ -66,7 +78,7 @@ export async function discoverSentinel(endpoint: SentinelEndpoint, connections: 
                 c.call('SENTINEL', 'SENTINELS', m.name!).then((r) => (r as unknown[]).map(pairs)),
                 c.call('SENTINEL', 'CKQUORUM', m.name!).then(
                   (r) => ({ ok: true, message: String(r) }),
-                  (e: Error) => ({ ok: false, message: e.message }),
+                  (e: unknown) => ({ ok: false, message: e instanceof Error ? e.message : String(e) }),
                 ),
               ])
               return { m, replicas, sentinels, ck }
@@ -81,7 +93,7 @@ export async function discoverSentinel(endpoint: SentinelEndpoint, connections: 
   )
   const masters = new Map<string, SentinelMaster>()
   for (const v of views) {
-    if (!('detail' in v) || !v.detail) continue
+    if (!('detail' in v)) continue
     for (const { m, replicas, sentinels, ck } of v.detail) {
       if (masters.has(m.name!)) continue
       const offset = Number(m['master-repl-offset'] ?? NaN)
@@ -97,21 +109,28 @@ export async function discoverSentinel(endpoint: SentinelEndpoint, connections: 
           lagBytes: Number.isFinite(offset) && r['slave-repl-offset'] !== undefined ? Math.max(0, offset - Number(r['slave-repl-offset'])) : null,
           priority: Number(r['slave-priority'] ?? r['replica-priority'] ?? 100),
         })),
-        sentinels: sentinels.map((x) => ({ addr: formatAddr(x.ip ?? '', Number(x.port)), runId: x.runid ?? '', flags: (x.flags ?? '').split(',').filter(Boolean) })),
+        sentinels: sentinels.map((x) => ({
+          addr: formatAddr(x.ip ?? '', Number(x.port)),
+          runId: x.runid ?? '',
+          flags: (x.flags ?? '').split(',').filter(Boolean),
+        })),
         ckquorum: ck,
         ...(m['failover-state'] ? { failoverState: m['failover-state'] } : {}),
       })
     }
   }
   const findings: Finding[] = []
-  for (const v of views) if ('error' in v && v.error) findings.push({ severity: endpoint.sentinels.length > 1 ? 'warn' : 'critical', message: `sentinel ${v.addr}: ${v.error.message}` })
+  for (const v of views)
+    if ('error' in v) findings.push({ severity: endpoint.sentinels.length > 1 ? 'warn' : 'critical', message: `sentinel ${v.addr}: ${v.error.message}` })
   for (const m of masters.values()) {
     if (!m.ckquorum.ok) findings.push({ severity: 'critical', message: `${m.name}: ${m.ckquorum.message}` })
-    if (m.flags.some((f) => f === 's_down' || f === 'o_down')) findings.push({ severity: 'critical', message: `${m.name} master ${m.addr} is ${m.flags.join(',')}` })
+    if (m.flags.some((f) => f === 's_down' || f === 'o_down'))
+      findings.push({ severity: 'critical', message: `${m.name} master ${m.addr} is ${m.flags.join(',')}` })
     const good = m.replicas.filter((r) => !r.flags.some((f) => /down|disconnected/.test(f)) && r.linkStatus === 'ok')
     if (good.length === 0) findings.push({ severity: 'warn', message: `${m.name} has no healthy replica to fail over to` })
   }
-  if (endpoint.masterName && !masters.has(endpoint.masterName) && views.some((v) => 'detail' in v)) findings.push({ severity: 'critical', message: `no sentinel monitors ${endpoint.masterName}` })
+  if (endpoint.masterName && !masters.has(endpoint.masterName) && views.some((v) => 'detail' in v))
+    findings.push({ severity: 'critical', message: `no sentinel monitors ${endpoint.masterName}` })
   const order: Record<HealthStatus, number> = { ok: 0, unknown: 1, warn: 2, critical: 3 }
   let status: HealthStatus = views.every((v) => 'error' in v) ? 'critical' : 'ok'
   for (const f of findings) {
@@ -121,11 +140,16 @@ export async function discoverSentinel(endpoint: SentinelEndpoint, connections: 
   return {
     environment,
     endpointId: endpoint.id,
-    sentinels: views.map((v) => ({ addr: v.addr, masters: 'detail' in v && v.detail ? v.detail.map((d) => d.m.name!) : [], ...('error' in v && v.error ? { error: v.error } : {}) })),
+    sentinels: views.map((v) => ({ addr: v.addr, masters: 'detail' in v ? v.detail.map((d) => d.m.name!) : [], ...('error' in v ? { error: v.error } : {}) })),
     masters: [...masters.values()],
     findings,
     status,
-    reason: findings.length ? findings.filter((f) => f.severity !== 'info').map((f) => f.message).join('; ') || 'ok' : `${masters.size} master(s) monitored by ${views.filter((v) => 'detail' in v).length} sentinel(s), quorum ok`,
+    reason: findings.length
+      ? findings
+          .filter((f) => f.severity !== 'info')
+          .map((f) => f.message)
+          .join('; ') || 'ok'
+      : `${masters.size} master(s) monitored by ${views.filter((v) => 'detail' in v).length} sentinel(s), quorum ok`,
     checkedAt: started,
     durationMs: Date.now() - started,
   }
@@ -174,12 +198,21 @@ export const redisSentinelFailover: ActionDefinition<'redis.sentinel-failover'> 
       risk: 'medium',
       steps: [
         step(`Start the failover on ${first?.addr ?? '?'}`, `${first?.addr ?? '?'}: SENTINEL FAILOVER ${m.name}`),
-        step('Poll until a new master is in place', `every sentinel: SENTINEL GET-MASTER-ADDR-BY-NAME ${m.name}  (until it is not ${m.addr})`, '<new master>: ROLE  (until master)', `${m.addr}: ROLE  (until slave, or unreachable), up to ${Math.round(req.timeoutMs / 1000)} s`),
+        step(
+          'Poll until a new master is in place',
+          `every sentinel: SENTINEL GET-MASTER-ADDR-BY-NAME ${m.name}  (until it is not ${m.addr})`,
+          '<new master>: ROLE  (until master)',
+          `${m.addr}: ROLE  (until slave, or unreachable), up to ${Math.round(req.timeoutMs / 1000)} s`,
+        ),
       ],
       prechecks: [
         { name: 'a sentinel answers', passed: Boolean(first), detail: first ? `${first.addr} monitors ${m.name}` : 'no sentinel that monitors it answers' },
         { name: 'quorum reachable', passed: m.ckquorum.ok, detail: m.ckquorum.message },
-        { name: 'a replica can take over', passed: candidates.length > 0, detail: candidates.length ? candidates.map((r) => `${r.addr} (lag ${r.lagBytes ?? '?'} B)`).join(', ') : 'no replica with link ok and priority > 0' },
+        {
+          name: 'a replica can take over',
+          passed: candidates.length > 0,
+          detail: candidates.length ? candidates.map((r) => `${r.addr} (lag ${r.lagBytes ?? '?'} B)`).join(', ') : 'no replica with link ok and priority > 0',
+        },
         { name: 'no failover in progress', passed: !m.flags.includes('failover_in_progress'), detail: m.failoverState ?? 'idle' },
       ],
       warnings: m.replicas.some((r) => (r.lagBytes ?? 0) > 0) ? ['some replicas are behind: their unreplicated writes are lost if one of them is chosen'] : [],
@@ -223,11 +256,21 @@ export const redisSentinelFailover: ActionDefinition<'redis.sentinel-failover'> 
     const endpoint = sentinelEndpoint(ctx)
     const t = await discoverSentinel(endpoint, ctx.connections, ctx.environment.name)
     const m = t.masters.find((x) => x.name === req.master)
-    const named = await Promise.all(endpoint.sentinels.map((s) => withSentinel(endpoint, ctx.connections, s.host, s.port, (c) => c.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', req.master)).then((r) => (r ? formatAddr(String((r as string[])[0]), Number((r as string[])[1])) : null)).catch(() => null)))
+    const named = await Promise.all(
+      endpoint.sentinels.map((s) =>
+        withSentinel(endpoint, ctx.connections, s.host, s.port, (c) => c.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', req.master))
+          .then((r) => (r ? formatAddr(String((r as string[])[0]), Number((r as string[])[1])) : null))
+          .catch(() => null),
+      ),
+    )
     const answered = named.filter((n): n is string => n !== null)
     const role = m ? await roleOf(endpoint, ctx.connections, m.addr) : null
     return [
-      { name: 'sentinels agree on the master', passed: answered.length > 0 && answered.every((a) => a === answered[0]), detail: answered.join(', ') || 'no answer' },
+      {
+        name: 'sentinels agree on the master',
+        passed: answered.length > 0 && answered.every((a) => a === answered[0]),
+        detail: answered.join(', ') || 'no answer',
+      },
       { name: 'new master is a master', passed: role === 'master', detail: `${m?.addr ?? '?'} says ${role ?? 'nothing'}` },
       { name: 'quorum ok', passed: m?.ckquorum.ok ?? false, detail: m?.ckquorum.message ?? '?' },
     ]

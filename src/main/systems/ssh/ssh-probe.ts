@@ -12,10 +12,30 @@ export async function probeSsh(endpoint: EndpointOf<'ssh'>, connections: Connect
     const out = await withTimeout(`uptime on ${label}`, 8000, session.run('uname -sr; cat /proc/loadavg 2>/dev/null || uptime'))
     const [kernel = '', load = ''] = out.trim().split('\n')
     const load1 = Number.parseFloat(load.split(' ')[0] ?? '')
-    return systemHealth(endpoint, 'ssh', started, [
-      { id: label, label, status: 'ok', detail: `${kernel.trim()}, load ${Number.isFinite(load1) ? load1.toFixed(2) : '?'}`, metrics: Number.isFinite(load1) ? { load1 } : {} },
-    ], [], connections.takeNotices(endpoint.host, endpoint.port))
+    return systemHealth(
+      endpoint,
+      'ssh',
+      started,
+      [
+        {
+          id: label,
+          label,
+          status: 'ok',
+          detail: `${kernel.trim()}, load ${Number.isFinite(load1) ? load1.toFixed(2) : '?'}`,
+          metrics: Number.isFinite(load1) ? { load1 } : {},
+        },
+      ],
+      [],
+      connections.takeNotices(endpoint.host, endpoint.port),
+    )
   } catch (err) {
-    return systemHealth(endpoint, 'ssh', started, [nodeDown(label, label, err, connections.secretValues())], [], connections.takeNotices(endpoint.host, endpoint.port))
+    return systemHealth(
+      endpoint,
+      'ssh',
+      started,
+      [nodeDown(label, label, err, connections.secretValues())],
+      [],
+      connections.takeNotices(endpoint.host, endpoint.port),
+    )
   }
 }

@@ -14,7 +14,25 @@ const RISK_COLOR = { low: 'teal', medium: 'yellow', high: 'red' } as const
  * Every destructive action in the UI: the plan with its exact commands (the dry run), a
  * confirmation that names the target, live progress, then the verification.
  */
-export function ActionDialog({ request, onClose }: { request?: ActionInput; onClose(result?: ActionResult): void }) {
+export function ActionDialog(props: DialogProps) {
+  // Each request gets a fresh dialog: its plan, confirmation and progress never leak into the next.
+  return <PlannedActionDialog key={props.request ? requestId(props.request) : 'closed'} {...props} />
+}
+
+interface DialogProps {
+  request?: ActionInput
+  onClose: (result?: ActionResult) => void
+}
+
+const ids = new WeakMap<object, number>()
+let nextId = 1
+function requestId(request: ActionInput): number {
+  let id = ids.get(request)
+  if (id === undefined) ids.set(request, (id = nextId++))
+  return id
+}
+
+function PlannedActionDialog({ request, onClose }: DialogProps) {
   const [plan, setPlan] = useState<ActionPlan>()
   const [error, setError] = useState<string>()
   const [confirm, setConfirm] = useState('')
@@ -23,11 +41,6 @@ export function ActionDialog({ request, onClose }: { request?: ActionInput; onCl
   const [result, setResult] = useState<ActionResult>()
 
   useEffect(() => {
-    setPlan(undefined)
-    setError(undefined)
-    setConfirm('')
-    setProgress([])
-    setResult(undefined)
     if (!request) return
     api.request('action:plan', request).then(setPlan, (e: unknown) => setError(errorText(e)))
   }, [request])
@@ -54,7 +67,13 @@ export function ActionDialog({ request, onClose }: { request?: ActionInput; onCl
   const fraction = last?.fraction ?? (last && last.totalSteps > 0 ? last.step / last.totalSteps : 0)
 
   return (
-    <Modal opened={!!request} onClose={() => !running && onClose(result)} size="xl" title={<Title order={4}>{plan?.title ?? 'Planning…'}</Title>} data-testid="action-dialog">
+    <Modal
+      opened={!!request}
+      onClose={() => !running && onClose(result)}
+      size="xl"
+      title={<Title order={4}>{plan?.title ?? 'Planning…'}</Title>}
+      data-testid="action-dialog"
+    >
       <Stack>
         {error && (
           <Alert color="red" data-testid="action-error">

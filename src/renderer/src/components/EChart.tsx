@@ -8,6 +8,17 @@ echarts.use([LineChart, HeatmapChart, ScatterChart, GridComponent, LegendCompone
 
 export type EChartOption = echarts.EChartsCoreOption
 
+/**
+ * Tooltips render as rich text on the canvas, never as HTML: node names, hosts and endpoint names
+ * come from servers and imported files, and an HTML tooltip would run whatever markup they hold.
+ */
+function hardened(option: EChartOption): EChartOption {
+  const tooltip = option.tooltip
+  if (!tooltip) return option
+  const harden = (t: object) => ({ ...t, renderMode: 'richText' })
+  return { ...option, tooltip: Array.isArray(tooltip) ? tooltip.map((t: object) => harden(t)) : harden(tooltip) }
+}
+
 /** One ECharts instance bound to a div; the option is replaced on every change, resized with its box. */
 export function EChart({
   option,
@@ -24,7 +35,9 @@ export function EChart({
   const ref = useRef<HTMLDivElement>(null)
   const chart = useRef<echarts.ECharts>(undefined)
   const handler = useRef(onEvent)
-  handler.current = onEvent
+  useEffect(() => {
+    handler.current = onEvent
+  }, [onEvent])
   useEffect(() => {
     if (!ref.current) return
     chart.current = echarts.init(ref.current, 'dark', { renderer: 'canvas' })
@@ -38,7 +51,7 @@ export function EChart({
     }
   }, [])
   useEffect(() => {
-    chart.current?.setOption(option, { notMerge: true })
+    chart.current?.setOption(hardened(option), { notMerge: true })
   }, [option])
   return <div ref={ref} style={{ height, width: '100%' }} data-testid={testId} />
 }
@@ -51,7 +64,7 @@ export function Sparkline({ values, color, height = 36, unit = '' }: { values: n
     grid: { left: 0, right: 0, top: 4, bottom: 2 },
     xAxis: { type: 'category', show: false, data: values.map((_, i) => i) },
     yAxis: { type: 'value', show: false, min: 0 },
-    tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => `${v}${unit}` },
+    tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => `${typeof v === 'number' ? v : '-'}${unit}` },
     series: [{ type: 'line', data: values, showSymbol: false, smooth: true, lineStyle: { width: 1.5, color }, areaStyle: { color, opacity: 0.15 } }],
   }
   return <EChart option={option} height={height} />

@@ -1,5 +1,5 @@
 import { Group, Select } from '@mantine/core'
-import { useEffect, useMemo, useState } from 'react'
+import { useMemo, useState } from 'react'
 import type { EndpointKind } from '../../../shared/inventory'
 import { useRequest } from '../hooks/useRequest'
 
@@ -14,16 +14,20 @@ export function useEndpointPicker(kind: EndpointKind) {
   const options = useMemo(
     () =>
       (list.data ?? []).flatMap((v) =>
-        v.environment.endpoints.filter((e) => e.kind === kind).map((e) => ({ value: `${v.environment.name}/${e.id}`, label: `${v.environment.name} · ${e.name}` })),
+        v.environment.endpoints
+          .filter((e) => e.kind === kind)
+          .map((e) => ({ value: `${v.environment.name}/${e.id}`, label: `${v.environment.name} · ${e.name}` })),
       ),
     [list.data, kind],
   )
   const fromHash = location.hash.split('/').slice(2).join('/')
-  const [value, setValue] = useState<string | null>(fromHash || null)
-  useEffect(() => {
-    if (options.length > 0 && !options.some((o) => o.value === value)) setValue(options[0]!.value)
-  }, [options, value])
-  const choice: EndpointChoice | undefined = value && options.some((o) => o.value === value) ? { environment: value.split('/')[0]!, endpointId: value.split('/')[1]! } : undefined
+  const [picked, setValue] = useState<string | null>(fromHash || null)
+  // What was picked while it exists, else the first endpoint of this kind.
+  const value = options.some((o) => o.value === picked) ? picked : (options[0]?.value ?? null)
+  const choice = useMemo<EndpointChoice | undefined>(
+    () => (value ? { environment: value.split('/')[0]!, endpointId: value.split('/')[1]! } : undefined),
+    [value],
+  )
   const picker = (
     <Group gap="xs">
       <Select
@@ -40,6 +44,8 @@ export function useEndpointPicker(kind: EndpointKind) {
       />
     </Group>
   )
-  const endpoint = choice ? list.data?.find((v) => v.environment.name === choice.environment)?.environment.endpoints.find((e) => e.id === choice.endpointId) : undefined
+  const endpoint = choice
+    ? list.data?.find((v) => v.environment.name === choice.environment)?.environment.endpoints.find((e) => e.id === choice.endpointId)
+    : undefined
   return { choice, endpoint, picker, empty: !list.loading && options.length === 0 }
 }

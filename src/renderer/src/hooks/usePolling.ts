@@ -6,12 +6,14 @@ import { errorText } from '../api'
  * `key` stays the same; a new key starts over from nothing. Undefined key: nothing to poll.
  */
 export function usePolling<T>(key: string | undefined, load: () => Promise<T>, intervalMs: number) {
-  const [data, setData] = useState<T>()
+  // Data carries the key it was loaded for, so a new key shows nothing until its own first load.
+  const [loaded, setLoaded] = useState<{ key: string; value: T }>()
   const [error, setError] = useState<string>()
   const loader = useRef(load)
-  loader.current = load
   useEffect(() => {
-    setData(undefined)
+    loader.current = load
+  }, [load])
+  useEffect(() => {
     if (key === undefined) return
     let stopped = false
     let timer: ReturnType<typeof setTimeout>
@@ -19,7 +21,7 @@ export function usePolling<T>(key: string | undefined, load: () => Promise<T>, i
       try {
         const value = await loader.current()
         if (stopped) return
-        setData(value)
+        setLoaded({ key, value })
         setError(undefined)
       } catch (e) {
         if (!stopped) setError(errorText(e))
@@ -32,5 +34,5 @@ export function usePolling<T>(key: string | undefined, load: () => Promise<T>, i
       clearTimeout(timer)
     }
   }, [key, intervalMs])
-  return { data, error, setError }
+  return { data: loaded && loaded.key === key ? loaded.value : undefined, error, setError }
 }

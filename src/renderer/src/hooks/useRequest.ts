@@ -2,26 +2,29 @@ import { useCallback, useEffect, useState } from 'react'
 import type { RequestChannel, RequestInput, RequestOutput } from '../../../shared/contract'
 import { api, errorText } from '../api'
 
-/** Load one request's result, with reload and a readable error. */
+interface Loaded<T> {
+  /** Which request and which reload this answers. */
+  key: string
+  data?: T
+  error?: string
+}
+
+/** Load one request's result, with reload and a readable error; the last data stays shown while reloading. */
 export function useRequest<C extends RequestChannel>(channel: C, input: RequestInput<C>, deps: unknown[] = []) {
-  const [data, setData] = useState<RequestOutput<C>>()
-  const [error, setError] = useState<string>()
-  const [loading, setLoading] = useState(true)
-  const key = JSON.stringify(input)
-  const reload = useCallback(() => {
-    setLoading(true)
-    return api
-      .request(channel, JSON.parse(key) as RequestInput<C>)
-      .then((d) => {
-        setData(d)
-        setError(undefined)
-      })
-      .catch((e: unknown) => setError(errorText(e)))
-      .finally(() => setLoading(false))
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [channel, key, ...deps])
+  const [round, setRound] = useState(0)
+  const [loaded, setLoaded] = useState<Loaded<RequestOutput<C>>>()
+  const key = JSON.stringify([channel, input, deps, round])
   useEffect(() => {
-    void reload()
-  }, [reload])
-  return { data, error, loading, reload }
+    let live = true
+    const [ch, request] = JSON.parse(key) as [C, RequestInput<C>]
+    api.request(ch, request).then(
+      (data) => live && setLoaded({ key, data }),
+      (e: unknown) => live && setLoaded((prev) => ({ key, data: prev?.data, error: errorText(e) })),
+    )
+    return () => {
+      live = false
+    }
+  }, [key])
+  const reload = useCallback(() => setRound((r) => r + 1), [])
+  return { data: loaded?.data, error: loaded?.key === key ? loaded.error : undefined, loading: loaded?.key !== key, reload }
 }

@@ -17,7 +17,16 @@ export function LagChart({ samples, thresholds }: { samples: PgLagSample[]; thre
       tooltip: { trigger: 'axis' },
       xAxis: { type: 'category', data: times, axisLabel: { color: '#909296' } },
       yAxis: [
-        { type: 'value', name: 'bytes', min: 0, axisLabel: { color: '#909296', formatter: (v: number) => (v >= 1048576 ? `${(v / 1048576).toFixed(0)}M` : v >= 1024 ? `${(v / 1024).toFixed(0)}k` : `${v}`) }, splitLine: { lineStyle: { color: '#373a40' } } },
+        {
+          type: 'value',
+          name: 'bytes',
+          min: 0,
+          axisLabel: {
+            color: '#909296',
+            formatter: (v: number) => (v >= 1048576 ? `${(v / 1048576).toFixed(0)}M` : v >= 1024 ? `${(v / 1024).toFixed(0)}k` : `${v}`),
+          },
+          splitLine: { lineStyle: { color: '#373a40' } },
+        },
         { type: 'value', name: 'seconds', min: 0, axisLabel: { color: '#909296' }, splitLine: { show: false } },
       ],
       series: standbys.flatMap((name, i) => [
@@ -28,7 +37,10 @@ export function LagChart({ samples, thresholds }: { samples: PgLagSample[]; thre
           data: samples.map((s) => s.standbys[name]?.bytes ?? null),
           lineStyle: { color: COLORS[i % COLORS.length] },
           itemStyle: { color: COLORS[i % COLORS.length] },
-          markLine: i === 0 ? { silent: true, symbol: 'none', lineStyle: { color: '#fab005', type: 'dotted' }, data: [{ yAxis: thresholds.bytes.warn, name: 'warn' }] } : undefined,
+          markLine:
+            i === 0
+              ? { silent: true, symbol: 'none', lineStyle: { color: '#fab005', type: 'dotted' }, data: [{ yAxis: thresholds.bytes.warn, name: 'warn' }] }
+              : undefined,
         },
         {
           name: `${name} s`,

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Code, Group, Menu, NumberInput, SimpleGrid, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core'
+import { Alert, Badge, Button, Card, Code, Group, Menu, NumberInput, SimpleGrid, Stack, Table, Tabs, Text, TextInput } from '@mantine/core'
 import { useState } from 'react'
 import type { PgHealth, PgNodeSnapshot, PgTopology } from '../../../../shared/systems/postgres'
 import { api, errorText } from '../../api'
@@ -10,7 +10,15 @@ import { SystemPageHeader } from '../../components/SystemPageHeader'
 import { LagChart } from './LagChart'
 
 const bytes = (b: number | null | undefined) =>
-  b == null ? '—' : b >= 1073741824 ? `${(b / 1073741824).toFixed(1)} GiB` : b >= 1048576 ? `${(b / 1048576).toFixed(1)} MiB` : b >= 1024 ? `${(b / 1024).toFixed(1)} KiB` : `${b} B`
+  b == null
+    ? '—'
+    : b >= 1073741824
+      ? `${(b / 1073741824).toFixed(1)} GiB`
+      : b >= 1048576
+        ? `${(b / 1048576).toFixed(1)} MiB`
+        : b >= 1024
+          ? `${(b / 1024).toFixed(1)} KiB`
+          : `${b} B`
 const secs = (s: number | null | undefined) => (s == null ? '—' : s < 1 ? `${Math.round(s * 1000)} ms` : `${s.toFixed(1)} s`)
 const POLL_MS = 2000
 
@@ -35,7 +43,8 @@ export function PostgresPage() {
   const error = polled.error
   const setError = polled.setError
 
-  const loadHealth = () => choice && api.request('pg:health', { name: choice.environment, endpointId: choice.endpointId }).then(setHealth, (e: unknown) => setError(errorText(e)))
+  const loadHealth = () =>
+    choice && api.request('pg:health', { name: choice.environment, endpointId: choice.endpointId }).then(setHealth, (e: unknown) => setError(errorText(e)))
   const act = (a: ActionDraft) => choice && setAction({ ...choice, ...a })
   const standbys = topology?.nodes.filter((n) => n.role === 'standby') ?? []
 
@@ -48,27 +57,27 @@ export function PostgresPage() {
         actionsTestId="pg-actions"
         actions={
           <>
-          <Menu.Label>Switchover (planned, zero loss)</Menu.Label>
-          {standbys.map((s) => (
-            <Menu.Item key={s.name} onClick={() => act({ kind: 'pg.switchover', newPrimary: s.name })} data-testid={`switchover-${s.name}`}>
-              Promote {s.name}, demote {topology?.primary}
-            </Menu.Item>
-          ))}
-          <Menu.Label>Failover (primary down)</Menu.Label>
-          <Menu.Item onClick={() => act({ kind: 'pg.failover' })}>Promote the most advanced standby</Menu.Item>
-          <Menu.Label>Replicas</Menu.Label>
-          {topology?.nodes
-            .filter((n) => n.needsRewind || n.role === 'down')
-            .map((n) => (
-              <Menu.Item key={n.name} onClick={() => act({ kind: 'pg.rejoin', node: n.name })}>
-                Rejoin {n.name} as a standby (pg_rewind)
+            <Menu.Label>Switchover (planned, zero loss)</Menu.Label>
+            {standbys.map((s) => (
+              <Menu.Item key={s.name} onClick={() => act({ kind: 'pg.switchover', newPrimary: s.name })} data-testid={`switchover-${s.name}`}>
+                Promote {s.name}, demote {topology?.primary}
               </Menu.Item>
             ))}
-          {standbys.map((s) => (
-            <Menu.Item key={s.name} color="red" onClick={() => act({ kind: 'pg.remove-replica', node: s.name })}>
-              Remove replica {s.name} and drop its slot
-            </Menu.Item>
-          ))}
+            <Menu.Label>Failover (primary down)</Menu.Label>
+            <Menu.Item onClick={() => act({ kind: 'pg.failover' })}>Promote the most advanced standby</Menu.Item>
+            <Menu.Label>Replicas</Menu.Label>
+            {topology?.nodes
+              .filter((n) => n.needsRewind || n.role === 'down')
+              .map((n) => (
+                <Menu.Item key={n.name} onClick={() => act({ kind: 'pg.rejoin', node: n.name })}>
+                  Rejoin {n.name} as a standby (pg_rewind)
+                </Menu.Item>
+              ))}
+            {standbys.map((s) => (
+              <Menu.Item key={s.name} color="red" onClick={() => act({ kind: 'pg.remove-replica', node: s.name })}>
+                Remove replica {s.name} and drop its slot
+              </Menu.Item>
+            ))}
           </>
         }
       />
@@ -141,13 +150,18 @@ export function PostgresPage() {
             </Stack>
           </Tabs.Panel>
           <Tabs.Panel value="health" pt="md">
-            {health ? <HealthView health={health} onRefresh={() => void loadHealth()} /> : <Text c="dimmed">Reading pg_stat_activity, locks, sizes and statements…</Text>}
+            {health ? (
+              <HealthView health={health} onRefresh={() => void loadHealth()} />
+            ) : (
+              <Text c="dimmed">Reading pg_stat_activity, locks, sizes and statements…</Text>
+            )}
           </Tabs.Panel>
           <Tabs.Panel value="add" pt="md">
             <Card withBorder maw={720}>
               <Stack>
                 <Text size="sm">
-                  Clones the primary with <Code>pg_basebackup -R</Code> and a replication slot over SSH on the primary&apos;s host, starts it and verifies it streams.
+                  Clones the primary with <Code>pg_basebackup -R</Code> and a replication slot over SSH on the primary&apos;s host, starts it and verifies it
+                  streams.
                 </Text>
                 <Group grow>
                   <TextInput label="Name" value={replica.name} onChange={(e) => setReplica({ ...replica, name: e.currentTarget.value })} />
@@ -159,7 +173,10 @@ export function PostgresPage() {
                     onClick={() => {
                       const primary = topology.nodes.find((n) => n.name === topology.primary)
                       const sshHostId = endpoint?.kind === 'postgres' ? endpoint.nodes.find((n) => n.name === topology.primary)?.sshHostId : undefined
-                      if (!primary || !sshHostId) { setError('the primary has no SSH host configured: edit the environment to set "Servers run on SSH host"'); return; }
+                      if (!primary || !sshHostId) {
+                        setError('the primary has no SSH host configured: edit the environment to set "Servers run on SSH host"')
+                        return
+                      }
                       act({ kind: 'pg.add-replica', node: { name: replica.name, host: primary.host, port: replica.port, dataDir: replica.dataDir, sshHostId } })
                     }}
                   >
@@ -248,7 +265,7 @@ function SlotsCard({ topology }: { topology: PgTopology }) {
   )
 }
 
-function HealthView({ health, onRefresh }: { health: PgHealth; onRefresh(): void }) {
+function HealthView({ health, onRefresh }: { health: PgHealth; onRefresh: () => void }) {
   return (
     <Stack>
       <Group justify="space-between">

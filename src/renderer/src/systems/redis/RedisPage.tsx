@@ -1,10 +1,11 @@
-import { Alert, Badge, Button, Card, Group, Menu, Progress, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core'
-import { useEffect, useRef, useState } from 'react'
+import { Alert, Badge, Button, Card, Group, Menu, Progress, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core'
+import { useEffect, useRef, useState, type ReactNode } from 'react'
+import { useStableColors } from '../../hooks/useStableColors'
 import type { MigrationProgress, RedisNode, RedisTimelineEvent, RedisTopology } from '../../../../shared/systems/redis'
 import { api, errorText } from '../../api'
 import { ActionDialog, type ActionDraft, type ActionInput } from '../../components/ActionDialog'
 import { Sparkline } from '../../components/EChart'
-import { useEndpointPicker } from '../../components/EndpointPicker'
+import { useEndpointPicker, type EndpointChoice } from '../../components/EndpointPicker'
 import { StatusBadge } from '../../components/StatusBadge'
 import { SystemPageHeader } from '../../components/SystemPageHeader'
 import { MASTER_COLORS, SlotMap, type SlotHover } from './SlotMap'
@@ -15,6 +16,15 @@ const HISTORY = 60
 /** Redis Cluster: slot map, masters' balance, nodes with lag and history, findings with fixes, actions. */
 export function RedisPage() {
   const { choice, picker, empty } = useEndpointPicker('redis-cluster')
+  // One view per cluster: switching clusters mounts a fresh one instead of resetting state by hand.
+  return choice ? (
+    <RedisClusterView key={`${choice.environment}/${choice.endpointId}`} choice={choice} picker={picker} />
+  ) : (
+    <RedisClusterView picker={picker} empty={empty} />
+  )
+}
+
+function RedisClusterView({ choice, picker, empty = false }: { choice?: EndpointChoice; picker: ReactNode; empty?: boolean }) {
   const [topology, setTopology] = useState<RedisTopology>()
   const [timeline, setTimeline] = useState<RedisTimelineEvent[]>([])
   const [ops, setOps] = useState<Record<string, number[]>>({})
@@ -27,8 +37,6 @@ export function RedisPage() {
 
   useEffect(() => {
     if (!choice) return
-    setTopology(undefined)
-    setOps({})
     const offTopology = api.on('redis:topology', (e) => {
       if (e.topology.environment !== choice.environment || e.topology.endpointId !== choice.endpointId) return
       setTopology(e.topology)
@@ -45,7 +53,7 @@ export function RedisPage() {
       offMigration()
       void api.request('redis:unwatch', { environment: choice.environment }).catch(() => undefined)
     }
-  }, [choice?.environment, choice?.endpointId])
+  }, [choice])
 
   const onHover = (h: SlotHover) => {
     setHover(h)
@@ -61,7 +69,7 @@ export function RedisPage() {
 
   const act = (a: ActionDraft) => choice && setAction({ ...choice, ...a })
   const addr = (id: string | null) => topology?.nodes.find((n) => n.id === id)?.addr ?? id?.slice(0, 8) ?? '—'
-  const masterColor = (id: string) => MASTER_COLORS[(topology?.masters.findIndex((m) => m.id === id) ?? 0) % MASTER_COLORS.length]
+  const masterColor = useStableColors(choice ? `${choice.environment}/${choice.endpointId}` : '-', topology?.masters.map((m) => m.id) ?? [], MASTER_COLORS)
 
   return (
     <Stack>
@@ -72,13 +80,15 @@ export function RedisPage() {
         actionsTestId="redis-actions"
         actions={
           <>
-          <Menu.Item onClick={() => act({ kind: 'redis.rebalance' })}>Rebalance slots evenly</Menu.Item>
-          <Menu.Item onClick={() => act({ kind: 'redis.fix' })}>Fix open slots</Menu.Item>
-          <Menu.Label>Scale out: node address</Menu.Label>
-          <Menu.Item closeMenuOnClick={false}>
-            <TextInput size="xs" value={newNode} onChange={(e) => setNewNode(e.currentTarget.value)} onClick={(e) => e.stopPropagation()} />
-          </Menu.Item>
-          <Menu.Item onClick={() => act({ kind: 'redis.add-master', node: { host: newNode.split(':')[0]!, port: Number(newNode.split(':')[1]) } })}>Add as master and rebalance</Menu.Item>
+            <Menu.Item onClick={() => act({ kind: 'redis.rebalance' })}>Rebalance slots evenly</Menu.Item>
+            <Menu.Item onClick={() => act({ kind: 'redis.fix' })}>Fix open slots</Menu.Item>
+            <Menu.Label>Scale out: node address</Menu.Label>
+            <Menu.Item closeMenuOnClick={false}>
+              <TextInput size="xs" value={newNode} onChange={(e) => setNewNode(e.currentTarget.value)} onClick={(e) => e.stopPropagation()} />
+            </Menu.Item>
+            <Menu.Item onClick={() => act({ kind: 'redis.add-master', node: { host: newNode.split(':')[0]!, port: Number(newNode.split(':')[1]) } })}>
+              Add as master and rebalance
+            </Menu.Item>
           </>
         }
       />
@@ -124,7 +134,7 @@ export function RedisPage() {
                     : 'hover a slot'}
                 </Text>
               </Group>
-              <SlotMap topology={topology} onHover={onHover} />
+              <SlotMap topology={topology} colorOf={masterColor} onHover={onHover} />
             </Card>
             <Stack>
               <Card withBorder>
@@ -132,61 +142,63 @@ export function RedisPage() {
                   Masters
                 </Text>
                 <Table.ScrollContainer minWidth={620}>
-                <Table data-testid="masters-table">
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>Master</Table.Th>
-                      <Table.Th>Slots</Table.Th>
-                      <Table.Th>vs even</Table.Th>
-                      <Table.Th>Keys</Table.Th>
-                      <Table.Th>Memory</Table.Th>
-                      <Table.Th>Replicas</Table.Th>
-                      <Table.Th />
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {topology.masters.map((m) => (
-                      <Table.Tr key={m.id}>
-                        <Table.Td>
-                          <Group gap={6}>
-                            <span style={{ width: 10, height: 10, borderRadius: 2, background: masterColor(m.id), display: 'inline-block' }} />
-                            <Text size="sm" ff="monospace">
-                              {m.addr}
-                            </Text>
-                          </Group>
-                        </Table.Td>
-                        <Table.Td>{m.slots}</Table.Td>
-                        <Table.Td c={Math.abs(m.imbalancePct) > 10 ? 'yellow' : undefined}>{`${m.imbalancePct > 0 ? '+' : ''}${m.imbalancePct.toFixed(1)}%`}</Table.Td>
-                        <Table.Td>{m.keys ?? '—'}</Table.Td>
-                        <Table.Td>{mib(m.usedMemory)}</Table.Td>
-                        <Table.Td>{m.replicas}</Table.Td>
-                        <Table.Td>
-                          <Group gap={4} wrap="nowrap">
-                            <Menu>
-                              <Menu.Target>
-                                <Button size="compact-xs" variant="light" disabled={m.replicas === 0} data-testid={`failover-${m.addr}`}>
-                                  Failover
-                                </Button>
-                              </Menu.Target>
-                              <Menu.Dropdown>
-                                <Menu.Item onClick={() => act({ kind: 'redis.failover', master: m.id, mode: 'default' })} data-testid="failover-default">
-                                  Coordinated (safe, master is up)
-                                </Menu.Item>
-                                <Menu.Item onClick={() => act({ kind: 'redis.failover', master: m.id, mode: 'force' })}>FORCE (master unreachable)</Menu.Item>
-                                <Menu.Item color="red" onClick={() => act({ kind: 'redis.failover', master: m.id, mode: 'takeover' })}>
-                                  TAKEOVER (no consensus)
-                                </Menu.Item>
-                              </Menu.Dropdown>
-                            </Menu>
-                            <Button size="compact-xs" variant="subtle" color="red" onClick={() => act({ kind: 'redis.remove-master', node: m.id })}>
-                              Remove
-                            </Button>
-                          </Group>
-                        </Table.Td>
+                  <Table data-testid="masters-table">
+                    <Table.Thead>
+                      <Table.Tr>
+                        <Table.Th>Master</Table.Th>
+                        <Table.Th>Slots</Table.Th>
+                        <Table.Th>vs even</Table.Th>
+                        <Table.Th>Keys</Table.Th>
+                        <Table.Th>Memory</Table.Th>
+                        <Table.Th>Replicas</Table.Th>
+                        <Table.Th />
                       </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
+                    </Table.Thead>
+                    <Table.Tbody>
+                      {topology.masters.map((m) => (
+                        <Table.Tr key={m.id}>
+                          <Table.Td>
+                            <Group gap={6}>
+                              <span style={{ width: 10, height: 10, borderRadius: 2, background: masterColor(m.id), display: 'inline-block' }} />
+                              <Text size="sm" ff="monospace">
+                                {m.addr}
+                              </Text>
+                            </Group>
+                          </Table.Td>
+                          <Table.Td>{m.slots}</Table.Td>
+                          <Table.Td
+                            c={Math.abs(m.imbalancePct) > 10 ? 'yellow' : undefined}
+                          >{`${m.imbalancePct > 0 ? '+' : ''}${m.imbalancePct.toFixed(1)}%`}</Table.Td>
+                          <Table.Td>{m.keys ?? '—'}</Table.Td>
+                          <Table.Td>{mib(m.usedMemory)}</Table.Td>
+                          <Table.Td>{m.replicas}</Table.Td>
+                          <Table.Td>
+                            <Group gap={4} wrap="nowrap">
+                              <Menu>
+                                <Menu.Target>
+                                  <Button size="compact-xs" variant="light" disabled={m.replicas === 0} data-testid={`failover-${m.addr}`}>
+                                    Failover
+                                  </Button>
+                                </Menu.Target>
+                                <Menu.Dropdown>
+                                  <Menu.Item onClick={() => act({ kind: 'redis.failover', master: m.id, mode: 'default' })} data-testid="failover-default">
+                                    Coordinated (safe, master is up)
+                                  </Menu.Item>
+                                  <Menu.Item onClick={() => act({ kind: 'redis.failover', master: m.id, mode: 'force' })}>FORCE (master unreachable)</Menu.Item>
+                                  <Menu.Item color="red" onClick={() => act({ kind: 'redis.failover', master: m.id, mode: 'takeover' })}>
+                                    TAKEOVER (no consensus)
+                                  </Menu.Item>
+                                </Menu.Dropdown>
+                              </Menu>
+                              <Button size="compact-xs" variant="subtle" color="red" onClick={() => act({ kind: 'redis.remove-master', node: m.id })}>
+                                Remove
+                              </Button>
+                            </Group>
+                          </Table.Td>
+                        </Table.Tr>
+                      ))}
+                    </Table.Tbody>
+                  </Table>
                 </Table.ScrollContainer>
               </Card>
               <Card withBorder>
@@ -224,7 +236,7 @@ export function RedisPage() {
   )
 }
 
-function NodeTable({ nodes, ops, addr }: { nodes: RedisNode[]; ops: Record<string, number[]>; addr(id: string | null): string }) {
+function NodeTable({ nodes, ops, addr }: { nodes: RedisNode[]; ops: Record<string, number[]>; addr: (id: string | null) => string }) {
   return (
     <Table data-testid="nodes-table">
       <Table.Thead>

@@ -14,7 +14,7 @@ export interface SlotHover {
 }
 
 /** All 16384 slots, 128 per row, coloured by owning master; open slots ringed, uncovered slots red. */
-export function SlotMap({ topology, onHover }: { topology: RedisTopology; onHover(h: SlotHover): void }) {
+export function SlotMap({ topology, colorOf, onHover }: { topology: RedisTopology; colorOf: (masterId: string) => string; onHover: (h: SlotHover) => void }) {
   const option = useMemo<EChartOption>(() => {
     const masters = topology.masters.map((m) => m.id)
     const addr = new Map(topology.nodes.map((n) => [n.id, n.addr]))
@@ -50,8 +50,12 @@ export function SlotMap({ topology, onHover }: { topology: RedisTopology; onHove
           const slot = p.data[3] ?? p.data[2]!
           const r = rangeOf(slot)
           const owner = r?.owner ? (addr.get(r.owner) ?? r.owner.slice(0, 8)) : 'UNCOVERED'
-          const mig = r?.migratingTo ? `<br/>migrating to ${addr.get(r.migratingTo) ?? r.migratingTo.slice(0, 8)}` : r?.importingFrom ? `<br/>importing from ${addr.get(r.importingFrom) ?? r.importingFrom.slice(0, 8)}` : ''
-          return `slot ${slot}<br/>${owner}<br/>range ${r?.start}-${r?.end}${mig}`
+          const mig = r?.migratingTo
+            ? `\nmigrating to ${addr.get(r.migratingTo) ?? r.migratingTo.slice(0, 8)}`
+            : r?.importingFrom
+              ? `\nimporting from ${addr.get(r.importingFrom) ?? r.importingFrom.slice(0, 8)}`
+              : ''
+          return `slot ${slot}\n${owner}\nrange ${r ? `${r.start}-${r.end}` : '?'}${mig}`
         },
       },
       visualMap: {
@@ -59,14 +63,14 @@ export function SlotMap({ topology, onHover }: { topology: RedisTopology; onHove
         show: false,
         dimension: 2,
         seriesIndex: 0,
-        pieces: [{ value: -1, color: UNCOVERED }, ...masters.map((_, i) => ({ value: i, color: MASTER_COLORS[i % MASTER_COLORS.length]! }))],
+        pieces: [{ value: -1, color: UNCOVERED }, ...masters.map((id, i) => ({ value: i, color: colorOf(id) }))],
       },
       series: [
         { type: 'heatmap', data: cells, progressive: 0, emphasis: { itemStyle: { borderColor: '#fff', borderWidth: 1 } } },
         { type: 'scatter', data: open, symbol: 'rect', symbolSize: 7, itemStyle: { color: 'transparent', borderColor: '#fff', borderWidth: 1.5 }, z: 3 },
       ],
     }
-  }, [topology.slots, topology.masters, topology.nodes])
+  }, [topology.slots, topology.masters, topology.nodes, colorOf])
 
   const hover = (data: unknown) => {
     if (!Array.isArray(data)) return

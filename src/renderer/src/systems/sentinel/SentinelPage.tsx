@@ -24,7 +24,11 @@ export function SentinelPage() {
         picker={picker}
         actionsTestId="sentinel-actions"
         actions={topology?.masters.map((m) => (
-          <Menu.Item key={m.name} onClick={() => choice && setAction({ ...choice, kind: 'redis.sentinel-failover', master: m.name })} data-testid={`sentinel-failover-${m.name}`}>
+          <Menu.Item
+            key={m.name}
+            onClick={() => choice && setAction({ ...choice, kind: 'redis.sentinel-failover', master: m.name })}
+            data-testid={`sentinel-failover-${m.name}`}
+          >
             SENTINEL FAILOVER {m.name}
           </Menu.Item>
         ))}

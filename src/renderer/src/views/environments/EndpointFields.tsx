@@ -7,14 +7,16 @@ interface Props {
   sshIds: string[]
   secrets: Record<string, string>
   storedSecrets: string[]
-  onChange(patch: Partial<EndpointDraft>): void
-  onSecret(slot: SecretSlot, value: string): void
+  onChange: (patch: Partial<EndpointDraft>) => void
+  onSecret: (slot: SecretSlot, value: string) => void
 }
+
+type TextField = { [K in keyof EndpointDraft]-?: EndpointDraft[K] extends string ? K : never }[keyof EndpointDraft]
 
 /** The fields of one endpoint, per kind. Secrets are write-only: a stored one shows as "stored". */
 export function EndpointFields({ draft: d, sshIds, secrets, storedSecrets, onChange, onSecret }: Props) {
-  const text = (field: keyof EndpointDraft, label: string, extra: Record<string, unknown> = {}) => (
-    <TextInput label={label} value={String(d[field] ?? '')} onChange={(e) => onChange({ [field]: e.currentTarget.value })} {...extra} />
+  const text = (field: TextField, label: string, extra: Record<string, unknown> = {}) => (
+    <TextInput label={label} value={d[field]} onChange={(e) => onChange({ [field]: e.currentTarget.value })} {...extra} />
   )
   const secret = (slot: SecretSlot, label: string) => {
     const key = `${d.id}.${slot}`
@@ -30,7 +32,14 @@ export function EndpointFields({ draft: d, sshIds, secrets, storedSecrets, onCha
     )
   }
   const sshSelect = (field: 'viaSsh' | 'sshHostId' | 'jumpHostId', label: string) => (
-    <Select label={label} clearable data={sshIds.filter((i) => i !== d.id)} value={d[field] || null} onChange={(v) => onChange({ [field]: v ?? '' })} placeholder="none" />
+    <Select
+      label={label}
+      clearable
+      data={sshIds.filter((i) => i !== d.id)}
+      value={d[field] || null}
+      onChange={(v) => onChange({ [field]: v ?? '' })}
+      placeholder="none"
+    />
   )
 
   switch (d.kind) {
@@ -40,7 +49,7 @@ export function EndpointFields({ draft: d, sshIds, secrets, storedSecrets, onCha
           {text('host', 'Host', { 'data-testid': 'field-host' })}
           {text('port', 'Port')}
           {text('user', 'User')}
-          <Select label="Authentication" data={['key', 'agent', 'password']} value={d.authMethod} onChange={(v) => onChange({ authMethod: (v ?? 'key') })} />
+          <Select label="Authentication" data={['key', 'agent', 'password']} value={d.authMethod} onChange={(v) => onChange({ authMethod: v ?? 'key' })} />
           {d.authMethod === 'key' && text('keyPath', 'Private key file')}
           {d.authMethod === 'key' && secret('passphrase', 'Key passphrase')}
           {d.authMethod === 'password' && secret('password', 'Password')}
@@ -91,7 +100,12 @@ export function EndpointFields({ draft: d, sshIds, secrets, storedSecrets, onCha
           {text('user', 'User', { 'data-testid': 'field-user' })}
           {secret('password', 'Password')}
           {text('database', 'Database')}
-          <Select label="SSL mode" data={['disable', 'prefer', 'require', 'verify-full']} value={d.sslmode} onChange={(v) => onChange({ sslmode: (v ?? 'prefer') })} />
+          <Select
+            label="SSL mode"
+            data={['disable', 'prefer', 'require', 'verify-full']}
+            value={d.sslmode}
+            onChange={(v) => onChange({ sslmode: v ?? 'prefer' })}
+          />
           {text('replicationUser', 'Replication user')}
           {secret('replication-password', 'Replication password')}
           {sshSelect('sshHostId', 'Servers run on SSH host')}
@@ -110,7 +124,7 @@ export function EndpointFields({ draft: d, sshIds, secrets, storedSecrets, onCha
     case 'docker':
       return (
         <SimpleGrid cols={3}>
-          <Select label="Connection" data={['socket', 'tcp', 'ssh']} value={d.dockerType} onChange={(v) => onChange({ dockerType: (v ?? 'socket') })} />
+          <Select label="Connection" data={['socket', 'tcp', 'ssh']} value={d.dockerType} onChange={(v) => onChange({ dockerType: v ?? 'socket' })} />
           {d.dockerType !== 'tcp' && text('socketPath', 'Socket path')}
           {d.dockerType === 'tcp' && text('host', 'Host')}
           {d.dockerType === 'tcp' && text('port', 'Port')}

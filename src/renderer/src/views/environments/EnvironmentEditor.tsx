@@ -9,7 +9,7 @@ import { draftToEndpoint, emptyDraft, endpointToDraft, KIND_LABEL, type Endpoint
 
 interface Props {
   initial?: EnvironmentView
-  onDone(saved: boolean): void
+  onDone: (saved: boolean) => void
 }
 
 type TestState = { running: true } | { running: false; result?: SystemHealth; error?: string }
@@ -38,7 +38,10 @@ export function EnvironmentEditor({ initial, onDone }: Props) {
 
   const test = async (i: number) => {
     const env = build()
-    if (!env.success) { setTests((t) => ({ ...t, [i]: { running: false, error: issueText(env.error) } })); return; }
+    if (!env.success) {
+      setTests((t) => ({ ...t, [i]: { running: false, error: issueText(env.error) } }))
+      return
+    }
     setTests((t) => ({ ...t, [i]: { running: true } }))
     try {
       const result = await api.request('endpoint:test', { environment: env.data, endpointId: drafts[i]!.id, secrets })
@@ -50,7 +53,10 @@ export function EnvironmentEditor({ initial, onDone }: Props) {
 
   const save = async () => {
     const env = build()
-    if (!env.success) { setError(issueText(env.error)); return; }
+    if (!env.success) {
+      setError(issueText(env.error))
+      return
+    }
     setSaving(true)
     try {
       const changed = Object.fromEntries(Object.entries(secrets).filter(([k, v]) => v !== '' || stored.includes(k)))
@@ -99,7 +105,11 @@ export function EnvironmentEditor({ initial, onDone }: Props) {
                 onSecret={(slot, v) => setSecret(d.id, slot, v)}
               />
               {t && !t.running && (
-                <Alert mt="sm" color={t.error ? 'red' : t.result?.status === 'ok' ? 'teal' : t.result?.status === 'warn' ? 'yellow' : 'red'} data-testid="test-result">
+                <Alert
+                  mt="sm"
+                  color={t.error ? 'red' : t.result?.status === 'ok' ? 'teal' : t.result?.status === 'warn' ? 'yellow' : 'red'}
+                  data-testid="test-result"
+                >
                   {t.error && <Text size="sm">{t.error}</Text>}
                   {t.result && (
                     <Stack gap={4}>
@@ -135,7 +145,19 @@ export function EnvironmentEditor({ initial, onDone }: Props) {
             </Menu.Target>
             <Menu.Dropdown>
               {(Object.keys(KIND_LABEL) as EndpointKind[]).map((k) => (
-                <Menu.Item key={k} onClick={() => setDrafts((ds) => [...ds, emptyDraft(k, ds.map((x) => x.id))])} data-testid={`add-${k}`}>
+                <Menu.Item
+                  key={k}
+                  onClick={() =>
+                    setDrafts((ds) => [
+                      ...ds,
+                      emptyDraft(
+                        k,
+                        ds.map((x) => x.id),
+                      ),
+                    ])
+                  }
+                  data-testid={`add-${k}`}
+                >
                   {KIND_LABEL[k]}
                 </Menu.Item>
               ))}

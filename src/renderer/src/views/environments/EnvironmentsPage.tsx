@@ -19,7 +19,7 @@ export function EnvironmentsPage() {
 
   const done = (saved: boolean) => {
     setEditing(undefined)
-    if (saved) void list.reload()
+    if (saved) list.reload()
   }
   const doImport = async () => {
     try {
@@ -27,7 +27,7 @@ export function EnvironmentsPage() {
       notifications.show({ color: 'teal', message: `Imported ${v.environment.name}; add its secrets by editing it` })
       setImporting(false)
       setImportText('')
-      void list.reload()
+      list.reload()
     } catch (e) {
       setImportError(errorText(e))
     }
@@ -35,7 +35,7 @@ export function EnvironmentsPage() {
   const remove = async (name: string) => {
     await api.request('env:remove', { name }).catch((e: unknown) => notifications.show({ color: 'red', message: errorText(e) }))
     setRemoving(undefined)
-    void list.reload()
+    list.reload()
   }
 
   if (editing) return <EnvironmentEditor initial={editing === 'new' ? undefined : editing} onDone={done} />

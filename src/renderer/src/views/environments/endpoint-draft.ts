@@ -121,9 +121,25 @@ function buildEndpoint(d: EndpointDraft): unknown {
         jumpHostId: opt(d.jumpHostId),
       }
     case 'redis-cluster':
-      return { ...base, kind: d.kind, seeds: lines(d.addresses).map((a) => parseHostPort(a, port)), username: opt(d.username), tls: d.tls, viaSsh: opt(d.viaSsh), sshHostId: opt(d.sshHostId) }
+      return {
+        ...base,
+        kind: d.kind,
+        seeds: lines(d.addresses).map((a) => parseHostPort(a, port)),
+        username: opt(d.username),
+        tls: d.tls,
+        viaSsh: opt(d.viaSsh),
+        sshHostId: opt(d.sshHostId),
+      }
     case 'redis-sentinel':
-      return { ...base, kind: d.kind, sentinels: lines(d.addresses).map((a) => parseHostPort(a, port)), masterName: opt(d.masterName), username: opt(d.username), tls: d.tls, viaSsh: opt(d.viaSsh) }
+      return {
+        ...base,
+        kind: d.kind,
+        sentinels: lines(d.addresses).map((a) => parseHostPort(a, port)),
+        masterName: opt(d.masterName),
+        username: opt(d.username),
+        tls: d.tls,
+        viaSsh: opt(d.viaSsh),
+      }
     case 'mongo':
       return { ...base, kind: 'mongo', uri: d.uri.trim(), viaSsh: opt(d.viaSsh) }
     case 'postgres':
@@ -164,7 +180,15 @@ export function endpointToDraft(e: Endpoint): EndpointDraft {
   const d = { ...emptyDraft(e.kind, []), id: e.id, name: e.name, original: e }
   switch (e.kind) {
     case 'ssh':
-      return { ...d, host: e.host, port: String(e.port), user: e.user, authMethod: e.auth.method, keyPath: e.auth.method === 'key' ? e.auth.keyPath : d.keyPath, jumpHostId: e.jumpHostId ?? '' }
+      return {
+        ...d,
+        host: e.host,
+        port: String(e.port),
+        user: e.user,
+        authMethod: e.auth.method,
+        keyPath: e.auth.method === 'key' ? e.auth.keyPath : d.keyPath,
+        jumpHostId: e.jumpHostId ?? '',
+      }
     case 'redis-cluster':
       return { ...d, addresses: joinAddrs(e.seeds), username: e.username ?? '', tls: e.tls, viaSsh: e.viaSsh ?? '', sshHostId: e.sshHostId ?? '' }
     case 'redis-sentinel':

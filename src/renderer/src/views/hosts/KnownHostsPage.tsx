@@ -9,8 +9,8 @@ export function KnownHostsPage() {
     <Stack>
       <Title order={2}>Known hosts</Title>
       <Text size="sm" c="dimmed">
-        Switchyard trusts an SSH host key the first time it connects and refuses any different key afterwards. If a server was
-        rebuilt on purpose, check its new fingerprint with its owner, then remove the old entry here.
+        Switchyard trusts an SSH host key the first time it connects and refuses any different key afterwards. If a server was rebuilt on purpose, check its new
+        fingerprint with its owner, then remove the old entry here.
       </Text>
       {hosts.error && <Alert color="red">{hosts.error}</Alert>}
       <Table>
@@ -33,7 +33,12 @@ export function KnownHostsPage() {
               <Table.Td ff="monospace">{h.fingerprint}</Table.Td>
               <Table.Td>{new Date(h.addedAt).toLocaleString()}</Table.Td>
               <Table.Td>
-                <Button size="xs" color="red" variant="subtle" onClick={() => void api.request('hostkey:forget', { host: h.host, port: h.port }).then(hosts.reload)}>
+                <Button
+                  size="xs"
+                  color="red"
+                  variant="subtle"
+                  onClick={() => void api.request('hostkey:forget', { host: h.host, port: h.port }).then(() => hosts.reload())}
+                >
                   Remove
                 </Button>
               </Table.Td>

@@ -61,7 +61,9 @@ function NodeRow({ node, onRestart }: { node: NodeHealth; onRestart?: () => void
 export function SystemCard({ environment, system, latency }: { environment: string; system: SystemHealth; latency: number[] }) {
   const [action, setAction] = useState<RequestInput<'action:plan'>>()
   const restart = (n: NodeHealth) =>
-    system.system === 'docker' && !n.error ? () => setAction({ kind: 'docker.restart', environment, endpointId: system.endpointId, container: n.label }) : undefined
+    system.system === 'docker' && !n.error
+      ? () => setAction({ kind: 'docker.restart', environment, endpointId: system.endpointId, container: n.label })
+      : undefined
   return (
     <Card withBorder padding="md" data-testid={`system-${system.system}`} data-status={system.status}>
       <Group justify="space-between" mb={6} wrap="nowrap">

@@ -1,0 +1,4 @@
+import type { Rule } from 'eslint'
+
+export const layering: Rule.RuleModule
+export const ipcOwners: Rule.RuleModule
