@@ -64,6 +64,7 @@ export type SystemHealth = z.infer<typeof SystemHealth>
 
 export const EnvironmentHealth = z.object({
   environment: z.string(),
+  readOnly: z.boolean().optional(),
   status: HealthStatus,
   reason: z.string(),
   systems: z.array(SystemHealth),

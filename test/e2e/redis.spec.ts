@@ -19,10 +19,21 @@ describe('Redis Cluster view in Chromium', () => {
     await shot(ctx.page, 'redis-slot-map')
   })
 
-  it('fails over a master from the UI after a named confirmation, and the roles swap', async () => {
+  /** Master address → the colour of its swatch in the Masters table. */
+  const masterColors = async (): Promise<Record<string, string>> => {
+    const rows = ctx.page.getByTestId('masters-table').locator('tbody tr')
+    const out: Record<string, string> = {}
+    for (const row of await rows.all())
+      out[(await row.locator('td').first().innerText()).trim()] = await row.getByTestId('master-color').evaluate((e) => getComputedStyle(e).backgroundColor)
+    return out
+  }
+
+  it('fails over a master from the UI after a named confirmation, the roles swap and no other master changes colour', async () => {
+    const before = await masterColors()
+    expect(new Set(Object.values(before)).size).toBe(3)
     const firstMaster = ctx.page.getByTestId('masters-table').locator('tbody tr').first()
     const masterAddr = (await firstMaster.locator('td').first().innerText()).trim()
-    await firstMaster.getByRole('button', { name: 'Failover' }).click()
+    await firstMaster.getByRole('button', { name: 'Act…' }).click()
     await ctx.page.getByTestId('failover-default').click()
     const dialog = ctx.page.getByRole('dialog')
     await dialog.getByTestId('action-plan').waitFor({ timeout: 20_000 })
@@ -40,10 +51,21 @@ describe('Redis Cluster view in Chromium', () => {
     await expect
       .poll(async () => (await ctx.page.getByTestId('masters-table').locator('tbody tr').allInnerTexts()).join('\n'), { timeout: 30_000 })
       .not.toContain(masterAddr)
+    // The two masters not involved keep their colours; the promoted replica gets one of its own.
+    const after = await masterColors()
+    const others = Object.keys(before).filter((a) => a !== masterAddr)
+    for (const a of others) expect(after[a], a).toBe(before[a])
+    const promoted = Object.keys(after).find((a) => !(a in before))!
+    expect(others.map((a) => after[a])).not.toContain(after[promoted])
+    await shot(ctx.page, 'redis-after-failover-colors')
     // Fail back so the lab keeps its shape: promote the old master again, through the same action.
     const old = (await readTopology(ctx.hub, 'lab', 'redis')).nodes.find((n) => n.addr === masterAddr)!
     expect((await runAction({ kind: 'redis.failover', environment: 'lab', endpointId: 'redis', master: old.masterId!, replica: old.id })).outcome).toBe(
       'succeeded',
     )
+    // Back to the original masters, and after a reload: every master has its first colour again.
+    await ctx.page.reload()
+    await expect.poll(async () => Object.keys(await masterColors()).sort(), { timeout: 30_000 }).toEqual(Object.keys(before).sort())
+    expect(await masterColors()).toEqual(before)
   })
 })

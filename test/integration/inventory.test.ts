@@ -1,6 +1,8 @@
-import { readFileSync, statSync } from 'node:fs'
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCli } from '../../src/main/app/cli'
 import type { ServiceHub } from '../../src/main/core/service-hub'
 import type { LabDescription } from '../lab/lab-environment'
 import { labHub } from '../support/lab'
@@ -34,12 +36,43 @@ describe('inventory and secrets at rest', () => {
     expect(yaml).toContain('kind: redis-cluster')
     expect(yaml).not.toContain(lab.postgres.password)
     const copy = await hub.inventory.importYaml(yaml.replace(/^name: lab$/m, 'name: lab-copy'), false)
-    expect(copy.environment.endpoints).toHaveLength(6)
+    expect(copy.environment.endpoints).toHaveLength(7)
     expect(copy.secretsSet).toEqual([])
     await expect(hub.inventory.importYaml(yaml, false)).rejects.toThrow(/already exists/)
     await expect(hub.inventory.importYaml('name: [unclosed', false)).rejects.toThrow(/not valid YAML/)
     await expect(hub.inventory.importYaml('name: x\nendpoints: [{kind: ssh}]', false)).rejects.toThrow(/not a valid environment/)
     expect(await hub.inventory.remove('lab-copy')).toBe(true)
+  })
+
+  it('an import with several mistakes names every one with its path and line, and saves nothing', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sy-import-')), 'bad.yaml')
+    writeFileSync(
+      file,
+      [
+        'name: Bad Name',
+        'endpoints:',
+        '  - id: r1',
+        '    name: redis',
+        '    kind: redis-cluster',
+        '    seeds:',
+        '      - host: "bad host!"',
+        '        port: 70000',
+        '  - id: p1',
+        '    name: pg',
+        '    kind: postgres',
+        '    nodes: []',
+        '    user: sy',
+        '',
+      ].join('\n'),
+    )
+    let err = ''
+    expect(await runCli(['env', 'import', file], { out: () => undefined, err: (s) => (err += s) }, hub)).toBe(3)
+    expect(err).toMatch(/4 problems/)
+    expect(err).toMatch(/line 1, name: names are lower-case/)
+    expect(err).toMatch(/line 7, endpoints\.0\.seeds\.0\.host: not a valid host name/)
+    expect(err).toMatch(/line 8, endpoints\.0\.seeds\.0\.port: port must be 1-65535/)
+    expect(err).toMatch(/line 12, endpoints\.1\.nodes: at least one node/)
+    expect((await hub.inventory.list()).map((v) => v.environment.name)).toEqual(['lab'])
   })
 
   it('renaming an environment moves its secrets; an empty value deletes one', async () => {

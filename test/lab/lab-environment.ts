@@ -5,6 +5,7 @@ export interface LabDescription {
   labDir: string
   ssh: { host: string; port: number; keyPath: string; hostKeyPath: string; passwordUser: string; password: string }
   redis: { seeds: { host: string; port: number }[]; spares: number[]; redisDir: string }
+  sentinel: { masterName: string; data: number[]; sentinels: { host: string; port: number }[] }
   postgres: {
     user: string
     password: string
@@ -43,6 +44,7 @@ export function labEnvironment(lab: LabDescription): { environment: Environment;
         auth: { method: 'key', keyPath: lab.ssh.keyPath },
       },
       { kind: 'redis-cluster', id: 'redis', name: 'Redis Cluster', seeds: lab.redis.seeds, tls: false, sshHostId: 'lab-ssh' },
+      { kind: 'redis-sentinel', id: 'sentinel', name: 'Redis Sentinel', sentinels: lab.sentinel.sentinels, masterName: lab.sentinel.masterName, tls: false },
       {
         kind: 'postgres',
         id: 'postgres',

@@ -13,6 +13,7 @@ source "$LAB_LIB/common.sh"
 check_lab_path # normalises $LAB before the other helpers derive paths from it
 source "$LAB_LIB/packages.sh"
 source "$LAB_LIB/redis.sh"
+source "$LAB_LIB/sentinel.sh"
 source "$LAB_LIB/pg.sh"
 source "$LAB_LIB/docker.sh"
 source "$LAB_LIB/nginx.sh"
@@ -33,6 +34,7 @@ main() {
   lab_docker_start_bg
 
   lab_redis_up
+  lab_sentinel_up
   lab_pg_up
   lab_docker_up
   lab_nginx_up
@@ -48,6 +50,7 @@ main() {
   log "---------------------------------------------------------------"
   log "lab is up in $(elapsed) — inventory: $LAB/lab.json"
   log "  redis     127.0.0.1:7000-7005 (cluster), spares 7006 7007"
+  log "  sentinel  master 'lab' on 7100 (+replica 7101), sentinels 26379-26381"
   log "  postgres  pg1 127.0.0.1:15432 (primary), pg2 :15433, pg3 :15434 (streaming); user $LAB_PG_USER / db $LAB_PG_DB"
   log "  docker    unix://$DOCKER_SOCK  containers ${LAB_APP_CONTAINERS[*]} on ${LAB_APP_PORTS[*]}"
   log "  nginx     http://127.0.0.1:$LAB_NGINX_PORT/ , status http://127.0.0.1:$LAB_NGINX_STATUS_PORT/nginx_status"

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll } from 'vitest'
 import { createHandlers } from '../../src/main/app/handlers'
@@ -11,12 +12,12 @@ import type { RequestInput } from '../../src/shared/contract'
 import type { LabDescription } from '../lab/lab-environment'
 import { labHub } from './lab'
 
-export const SCREENSHOTS = join(__dirname, '../../test-results/screenshots')
-const RENDERER = join(__dirname, '../../out/renderer')
+export const SCREENSHOTS = fileURLToPath(new URL('../../test-results/screenshots', import.meta.url))
+const RENDERER = fileURLToPath(new URL('../../out/renderer', import.meta.url))
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
-/** The app in web mode over a test hub, and a headless Chromium on it: what a person would see. */
-export async function openWebApp(hub: ServiceHub): Promise<{ server: WebServer; browser: Browser; page: Page; close(): Promise<void> }> {
+/** The app in web mode over a hub, and a headless Chromium (no page yet). */
+export async function startWebApp(hub: ServiceHub): Promise<{ server: WebServer; browser: Browser }> {
   if (!existsSync(join(RENDERER, 'index.html'))) throw new Error('the renderer is not built: run npm run build first')
   mkdirSync(SCREENSHOTS, { recursive: true })
   const server = await startWebServer({
@@ -40,6 +41,12 @@ export async function openWebApp(hub: ServiceHub): Promise<{ server: WebServer; 
       '--disable-quic',
     ],
   })
+  return { server, browser }
+}
+
+/** The app in web mode over a test hub, and a headless Chromium on it: what a person would see. */
+export async function openWebApp(hub: ServiceHub): Promise<{ server: WebServer; browser: Browser; page: Page; close: () => Promise<void> }> {
+  const { server, browser } = await startWebApp(hub)
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
   await page.goto(server.url)
   return {

@@ -1,3 +1,4 @@
+import { issuesInline } from '../../shared/domain/issues'
 import { isRequestChannel, requests, type Reply } from '../../shared/contract'
 import { toConnError } from '../core/errors'
 import type { ClientContext, Handlers } from '../core/handler-types'
@@ -11,9 +12,7 @@ export async function dispatch(handlers: Handlers, channel: unknown, payload: un
   const spec = requests[channel]
   const parsed = spec.input.safeParse(payload ?? {})
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    const where = issue?.path.length ? `${issue.path.join('.')}: ` : ''
-    return { ok: false, error: { code: 'config', message: `invalid ${channel} request: ${where}${issue?.message ?? 'malformed'}` } }
+    return { ok: false, error: { code: 'config', message: `invalid ${channel} request: ${issuesInline(parsed.error.issues)}` } }
   }
   try {
     const handler = handlers[channel] as (input: unknown, client: ClientContext) => Promise<unknown>

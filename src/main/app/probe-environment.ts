@@ -23,6 +23,7 @@ export async function probeEnvironment(connections: Connections): Promise<Enviro
   const systemsHealth = await Promise.all(env.endpoints.map((e) => probeEndpoint(e, connections)))
   return {
     environment: env.name,
+    ...(env.readOnly ? { readOnly: true } : {}),
     status: worstStatus(systemsHealth.map((s) => s.status)),
     reason: reasonFor(
       systemsHealth.map((s) => ({ status: s.status, reason: `${s.name}: ${s.reason}` })),

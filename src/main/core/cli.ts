@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type { ActionPlan, ActionProgress, ActionResult } from '../../shared/actions'
+import { issuesInline } from '../../shared/domain/issues'
 import type { ActionRequest } from '../../shared/action-requests'
 import type { EndpointKind } from '../../shared/inventory'
 import { SwitchyardError } from './errors'
@@ -35,7 +36,7 @@ export interface CliCommand {
   /** One line for the top-level usage. */
   summary: string
   usage: string
-  run(argv: string[], ctx: CliContext): Promise<number>
+  run: (argv: string[], ctx: CliContext) => Promise<number>
 }
 
 const commonOptions = {
@@ -71,7 +72,7 @@ export function requestFrom<T>(
   what: string,
   r: { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } },
 ): T {
-  if (!r.success) throw new UsageError(`invalid ${what}: ${r.error.issues.map((i) => `${i.path.map(String).join('.') || 'value'}: ${i.message}`).join('; ')}`)
+  if (!r.success) throw new UsageError(`invalid ${what}: ${issuesInline(r.error.issues)}`)
   return r.data
 }
 

@@ -17,13 +17,13 @@ export interface SystemModule<K extends EndpointKind = EndpointKind> {
   /** The endpoint kinds of the inventory this system serves. */
   endpointKinds: readonly K[]
   /** The overview card: never throws for a down node, only for a system that cannot be checked at all. */
-  probe(endpoint: EndpointOf<K>, connections: Connections): Promise<SystemHealth>
+  probe: (endpoint: EndpointOf<K>, connections: Connections) => Promise<SystemHealth>
   /** This system's request channels; the assembly checks every channel of the contract has one handler. */
-  handlers?(hub: ServiceHub): Partial<Handlers>
-  actions?(hub: ServiceHub): readonly AnyActionDefinition[]
+  handlers?: (hub: ServiceHub) => Partial<Handlers>
+  actions?: (hub: ServiceHub) => readonly AnyActionDefinition[]
   cli?: CliCommand
   /** What the endpoint's current state says needs attention, for the command palette and alerts. */
-  findings?(hub: ServiceHub, environment: string, endpointId: string): Promise<Finding[]>
+  findings?: (hub: ServiceHub, environment: string, endpointId: string) => Promise<Finding[]>
 }
 
 /** Lets a registry hold modules of different endpoint kinds while each keeps its own typed probe. */

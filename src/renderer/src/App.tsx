@@ -1,75 +1,89 @@
-import { AppShell, Badge, Group, MantineProvider, NavLink, Text, Title, createTheme } from '@mantine/core'
+import { AppShell, Badge, Group, Kbd, Loader, MantineProvider, NavLink, Text, Title, Tooltip, UnstyledButton, createTheme } from '@mantine/core'
 import { Notifications } from '@mantine/notifications'
-import { useEffect, useState } from 'react'
-import { AuditPage } from './views/audit/AuditPage'
-import { EnvironmentsPage } from './views/environments/EnvironmentsPage'
-import { KnownHostsPage } from './views/hosts/KnownHostsPage'
-import { OverviewPage } from './views/overview/OverviewPage'
-import { PostgresPage } from './systems/postgres/PostgresPage'
-import { RedisPage } from './systems/redis/RedisPage'
-import { SentinelPage } from './systems/sentinel/SentinelPage'
+import { spotlight } from '@mantine/spotlight'
+import { Suspense, useEffect, useState } from 'react'
 import { useRequest } from './hooks/useRequest'
+import { navViews, routeFromHash } from './navigation'
+import { CommandPalette } from './palette/CommandPalette'
+import { PaletteActionsProvider } from './palette/palette-actions'
 
 const theme = createTheme({ primaryColor: 'indigo', defaultRadius: 'md', fontFamily: 'Inter, system-ui, sans-serif' })
 
-const VIEWS = {
-  overview: { label: 'Overview', page: OverviewPage },
-  redis: { label: 'Redis Cluster', page: RedisPage },
-  sentinel: { label: 'Redis Sentinel', page: SentinelPage },
-  postgres: { label: 'PostgreSQL', page: PostgresPage },
-  environments: { label: 'Environments', page: EnvironmentsPage },
-  hosts: { label: 'Known hosts', page: KnownHostsPage },
-  audit: { label: 'Audit log', page: AuditPage },
-} as const
-type View = keyof typeof VIEWS
-
-function viewFromHash(): View {
-  const h = location.hash.replace(/^#\/?/, '').split('/')[0]
-  return h && h in VIEWS ? (h as View) : 'overview'
-}
-
 export function App() {
-  const [view, setView] = useState<View>(viewFromHash)
+  const [hash, setHash] = useState(location.hash)
+  const route = routeFromHash(hash)
   const info = useRequest('app:info', {})
+  const environments = useRequest('env:list', {}, [route.view.id])
   useEffect(() => {
-    const on = () => setView(viewFromHash())
+    const on = () => setHash(location.hash)
     window.addEventListener('hashchange', on)
     return () => window.removeEventListener('hashchange', on)
   }, [])
-  const Page = VIEWS[view].page
+  const current = environments.data?.find((v) => v.environment.name === route.environment)?.environment
+  const Page = route.view.page
   return (
     <MantineProvider theme={theme} defaultColorScheme="dark">
       <Notifications position="top-right" />
-      <AppShell header={{ height: 52 }} navbar={{ width: 210, breakpoint: 0 }} padding="md">
-        <AppShell.Header>
-          <Group h="100%" px="md" justify="space-between">
-            <Group gap="xs">
-              <Title order={3}>Switchyard</Title>
-              <Text c="dimmed" size="sm">
-                cluster cockpit
-              </Text>
-            </Group>
-            <Group gap="xs">
-              {info.data?.secretBackend.warning && (
-                <Badge color="orange" title={info.data.secretBackend.warning}>
-                  secrets weakly protected
+      <PaletteActionsProvider>
+        <CommandPalette environments={environments.data ?? []} />
+        {/* The navbar spans the whole document, not just the first screen; its links stay in view (sticky). */}
+        <AppShell
+          header={{ height: 52 }}
+          navbar={{ width: 210, breakpoint: 0 }}
+          padding="md"
+          styles={{ root: { position: 'relative', minHeight: '100vh' }, navbar: { position: 'absolute', height: 'auto', bottom: 0 } }}
+        >
+          <AppShell.Header>
+            <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+              <Group gap="xs">
+                <Title order={3}>Switchyard</Title>
+                <Text c="dimmed" size="sm">
+                  cluster cockpit
+                </Text>
+                {current?.readOnly && (
+                  <Tooltip label={`Every action on ${current.name} is refused: it is marked read-only in its settings`}>
+                    <Badge color="grape" variant="filled" data-testid="readonly-badge">
+                      {current.name} · read-only
+                    </Badge>
+                  </Tooltip>
+                )}
+              </Group>
+              <Group gap="xs" wrap="nowrap">
+                <UnstyledButton onClick={() => spotlight.open()} data-testid="palette-open" aria-label="Open the command palette">
+                  <Group gap={4}>
+                    <Text size="xs" c="dimmed">
+                      Search or run
+                    </Text>
+                    <Kbd size="xs">Ctrl</Kbd>
+                    <Kbd size="xs">K</Kbd>
+                  </Group>
+                </UnstyledButton>
+                {info.data?.secretBackend.warning && (
+                  <Badge color="orange" title={info.data.secretBackend.warning}>
+                    secrets weakly protected
+                  </Badge>
+                )}
+                <Badge variant="outline" color="gray">
+                  {info.data ? `${info.data.mode} · ${info.data.version}` : '…'}
                 </Badge>
-              )}
-              <Badge variant="outline" color="gray">
-                {info.data ? `${info.data.mode} · ${info.data.version}` : '…'}
-              </Badge>
+              </Group>
             </Group>
-          </Group>
-        </AppShell.Header>
-        <AppShell.Navbar p="xs">
-          {(Object.keys(VIEWS) as View[]).map((v) => (
-            <NavLink key={v} href={`#/${v}`} label={VIEWS[v].label} active={v === view} data-testid={`nav-${v}`} />
-          ))}
-        </AppShell.Navbar>
-        <AppShell.Main>
-          <Page />
-        </AppShell.Main>
-      </AppShell>
+          </AppShell.Header>
+          <AppShell.Navbar p="xs">
+            <div style={{ position: 'sticky', top: 60 }}>
+              {navViews.map((v) => (
+                <NavLink key={v.id} href={`#/${v.id}`} label={v.label} active={v.id === route.view.id} data-testid={`nav-${v.id}`} />
+              ))}
+            </div>
+          </AppShell.Navbar>
+          <AppShell.Main>
+            <Suspense fallback={<Loader size="sm" />}>
+              {/* Keyed by the whole hash: a jump to another endpoint mounts its page afresh. */}
+              <Page key={hash} />
+            </Suspense>
+          </AppShell.Main>
+        </AppShell>
+      </PaletteActionsProvider>
     </MantineProvider>
   )
 }

@@ -13,6 +13,7 @@ lab_write_json() {
     LAB_DOCKER_IMAGE="$LAB_DOCKER_IMAGE" LAB_NGINX_PORT="$LAB_NGINX_PORT" \
     LAB_NGINX_STATUS_PORT="$LAB_NGINX_STATUS_PORT" LAB_SSH_PORT="$LAB_SSH_PORT" \
     LAB_SSH_USER="$LAB_SSH_USER" LAB_SSH_PASS="$LAB_SSH_PASS" \
+    LAB_SENTINEL_DATA="${LAB_SENTINEL_DATA[*]}" LAB_SENTINEL_PORTS="${LAB_SENTINEL_PORTS[*]}" LAB_SENTINEL_MASTER="$LAB_SENTINEL_MASTER" \
     node -e '
       const e = process.env, L = e.LAB, h = "127.0.0.1";
       const nums = (s) => s.trim().split(/\s+/).map(Number);
@@ -37,6 +38,8 @@ lab_write_json() {
                  listen: `${h}:${e.LAB_NGINX_PORT}`, configPath: `${L}/nginx/nginx.conf`,
                  upstreamPath: `${L}/nginx/upstream.conf`, prefix: `${L}/nginx/`,
                  pidPath: `${L}/nginx/nginx.pid` },
+        sentinel: { masterName: e.LAB_SENTINEL_MASTER, data: nums(e.LAB_SENTINEL_DATA),
+                    sentinels: nums(e.LAB_SENTINEL_PORTS).map((port) => ({ host: h, port })) },
         docker: { socketPath: `${L}/docker.sock`, image: e.LAB_DOCKER_IMAGE,
                   containers: e.LAB_APP_CONTAINERS.trim().split(/\s+/),
                   backendPorts: nums(e.LAB_APP_PORTS) },

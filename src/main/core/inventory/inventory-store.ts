@@ -1,6 +1,7 @@
 import { readdir, readFile, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import { parse, stringify } from 'yaml'
+import { isNode, LineCounter, parse, parseDocument, stringify } from 'yaml'
+import { describeIssues } from '../../../shared/domain/issues'
 import { Environment, type EnvironmentView, type SecretInput } from '../../../shared/inventory'
 import { SwitchyardError } from '../errors'
 import { writeFileAtomic } from '../json-file'
@@ -90,16 +91,27 @@ export class InventoryStore {
   }
 
   async importYaml(text: string, overwrite: boolean): Promise<EnvironmentView> {
-    let doc: unknown
-    try {
-      doc = parse(text)
-    } catch (err) {
-      throw new SwitchyardError('config', `not valid YAML: ${(err as Error).message.split('\n')[0]}`)
+    const lines = new LineCounter()
+    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false })
+    if (doc.errors.length) {
+      const e = doc.errors[0]!
+      throw new SwitchyardError('config', `not valid YAML: line ${lines.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`)
     }
-    const parsed = Environment.safeParse(doc)
+    const parsed = Environment.safeParse(doc.toJS())
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]
-      throw new SwitchyardError('config', `not a valid environment: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`)
+      // Every problem at once, each with its path and line, so one edit fixes the file.
+      const lineOf = (path: readonly PropertyKey[]) => {
+        for (let n = path.length; n > 0; n--) {
+          const node = doc.getIn(path.slice(0, n), true)
+          if (isNode(node) && node.range) return lines.linePos(node.range[0]).line
+        }
+        return undefined
+      }
+      const issues = parsed.error.issues
+      throw new SwitchyardError(
+        'config',
+        `not a valid environment (${issues.length} problem${issues.length > 1 ? 's' : ''}):\n${describeIssues(issues, lineOf)}`,
+      )
     }
     const exists = await this.exists(parsed.data.name)
     if (exists && !overwrite)

@@ -101,17 +101,17 @@ const options = {
 
 function location(v: Record<string, string | boolean | undefined>, name: string | undefined): PgNodeLocation | undefined {
   if (!v.host && !v.port && !v['data-dir'] && !v['ssh-host']) return undefined
-  const parsed = PgNodeLocation.safeParse({
-    name,
-    host: v.host,
-    port: v.port === undefined ? undefined : Number(v.port),
-    dataDir: v['data-dir'],
-    sshHostId: v['ssh-host'],
-    binDir: v['bin-dir'],
-  })
-  if (!parsed.success)
-    throw new UsageError(`invalid node location: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')}`)
-  return parsed.data
+  return requestFrom(
+    'node location',
+    PgNodeLocation.safeParse({
+      name,
+      host: v.host,
+      port: v.port === undefined ? undefined : Number(v.port),
+      dataDir: v['data-dir'],
+      sshHostId: v['ssh-host'],
+      binDir: v['bin-dir'],
+    }),
+  )
 }
 
 /** `switchyard pg ...`: argv starts after "pg". */

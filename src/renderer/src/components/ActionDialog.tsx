@@ -1,5 +1,5 @@
 import { Alert, Badge, Button, Code, Group, List, Modal, Progress, Stack, Text, TextInput, Title } from '@mantine/core'
-import { useEffect, useState } from 'react'
+import { useCallback, useEffect, useState } from 'react'
 import type { ActionPlan, ActionProgress, ActionResult } from '../../../shared/actions'
 import type { RequestInput } from '../../../shared/contract'
 import { api, errorText } from '../api'
@@ -162,4 +162,17 @@ function PlannedActionDialog({ request, onClose }: DialogProps) {
       </Stack>
     </Modal>
   )
+}
+
+/** A page's way to start actions on its endpoint: act(draft) opens the dialog, `dialog` renders it. */
+export function useActionLauncher(choice: { environment: string; endpointId: string } | undefined) {
+  const [request, setRequest] = useState<ActionInput>()
+  const act = useCallback(
+    (draft: ActionDraft) => {
+      if (choice) setRequest({ ...choice, ...draft })
+    },
+    [choice],
+  )
+  const dialog = <ActionDialog request={request} onClose={() => setRequest(undefined)} />
+  return { act, dialog }
 }

@@ -47,5 +47,6 @@ export function useEndpointPicker(kind: EndpointKind) {
   const endpoint = choice
     ? list.data?.find((v) => v.environment.name === choice.environment)?.environment.endpoints.find((e) => e.id === choice.endpointId)
     : undefined
-  return { choice, endpoint, picker, empty: !list.loading && options.length === 0 }
+  const readOnly = choice ? (list.data?.find((v) => v.environment.name === choice.environment)?.environment.readOnly ?? false) : false
+  return { choice, endpoint, picker, readOnly, empty: !list.loading && options.length === 0 }
 }

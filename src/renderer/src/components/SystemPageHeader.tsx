@@ -1,10 +1,17 @@
-import { Button, Group, Menu, Title } from '@mantine/core'
+import { Badge, Button, Group, Menu, Title, Tooltip } from '@mantine/core'
 import type { ReactNode } from 'react'
 import type { HealthStatus } from '../../../shared/health'
 import { StatusBadge } from './StatusBadge'
 
 /** Title, live status, the endpoint picker and the Actions menu of a system's page. */
-export function SystemPageHeader(props: { title: string; status?: HealthStatus; picker: ReactNode; actionsTestId: string; actions: ReactNode }) {
+export function SystemPageHeader(props: {
+  title: string
+  status?: HealthStatus
+  picker: ReactNode
+  actionsTestId: string
+  actions: ReactNode
+  readOnly?: boolean
+}) {
   return (
     <Group justify="space-between">
       <Group>
@@ -13,14 +20,22 @@ export function SystemPageHeader(props: { title: string; status?: HealthStatus; 
       </Group>
       <Group>
         {props.picker}
-        <Menu>
-          <Menu.Target>
-            <Button disabled={!props.status} data-testid={props.actionsTestId}>
-              Actions
-            </Button>
-          </Menu.Target>
-          <Menu.Dropdown>{props.actions}</Menu.Dropdown>
-        </Menu>
+        {props.readOnly ? (
+          <Tooltip label="This environment is read-only: every action is refused. Clear it under Environments to act.">
+            <Badge color="grape" size="lg" data-testid={props.actionsTestId}>
+              read-only
+            </Badge>
+          </Tooltip>
+        ) : (
+          <Menu>
+            <Menu.Target>
+              <Button disabled={!props.status} data-testid={props.actionsTestId}>
+                Actions
+              </Button>
+            </Menu.Target>
+            <Menu.Dropdown>{props.actions}</Menu.Dropdown>
+          </Menu>
+        )}
       </Group>
     </Group>
   )

@@ -1,8 +1,9 @@
 import { Alert, Badge, Button, Card, Code, Group, Menu, NumberInput, SimpleGrid, Stack, Table, Tabs, Text, TextInput } from '@mantine/core'
-import { useState } from 'react'
+import { useMemo, useState } from 'react'
 import type { PgHealth, PgNodeSnapshot, PgTopology } from '../../../../shared/systems/postgres'
 import { api, errorText } from '../../api'
-import { ActionDialog, type ActionDraft, type ActionInput } from '../../components/ActionDialog'
+import { useActionLauncher } from '../../components/ActionDialog'
+import { usePaletteActions } from '../../palette/palette-actions'
 import { useEndpointPicker } from '../../components/EndpointPicker'
 import { usePolling } from '../../hooks/usePolling'
 import { StatusBadge } from '../../components/StatusBadge'
@@ -24,9 +25,8 @@ const POLL_MS = 2000
 
 /** PostgreSQL: who is primary, who streams from whom, lag in bytes and seconds over time, health, and the actions. */
 export function PostgresPage() {
-  const { choice, endpoint, picker, empty } = useEndpointPicker('postgres')
+  const { choice, endpoint, picker, readOnly, empty } = useEndpointPicker('postgres')
   const [health, setHealth] = useState<PgHealth>()
-  const [action, setAction] = useState<ActionInput>()
   const [replica, setReplica] = useState({ name: 'pg4', port: 15435, dataDir: '/tmp/switchyard-lab/pg/pg4' })
 
   const polled = usePolling(
@@ -45,12 +45,26 @@ export function PostgresPage() {
 
   const loadHealth = () =>
     choice && api.request('pg:health', { name: choice.environment, endpointId: choice.endpointId }).then(setHealth, (e: unknown) => setError(errorText(e)))
-  const act = (a: ActionDraft) => choice && setAction({ ...choice, ...a })
-  const standbys = topology?.nodes.filter((n) => n.role === 'standby') ?? []
+  const { act, dialog } = useActionLauncher(choice)
+  const standbys = useMemo(() => topology?.nodes.filter((n) => n.role === 'standby') ?? [], [topology])
+  const paletteActions = useMemo(
+    () => [
+      ...standbys.map((s) => ({
+        id: `pg-switchover-${s.name}`,
+        label: `Switchover to ${s.name}`,
+        description: 'planned, zero data loss',
+        run: () => act({ kind: 'pg.switchover', newPrimary: s.name }),
+      })),
+      ...(topology ? [{ id: 'pg-failover', label: 'Failover: promote the most advanced standby', run: () => act({ kind: 'pg.failover' }) }] : []),
+    ],
+    [standbys, topology, act],
+  )
+  usePaletteActions(paletteActions)
 
   return (
     <Stack>
       <SystemPageHeader
+        readOnly={readOnly}
         title="PostgreSQL"
         status={topology?.status}
         picker={picker}
@@ -188,7 +202,7 @@ export function PostgresPage() {
           </Tabs.Panel>
         </Tabs>
       )}
-      <ActionDialog request={action} onClose={() => setAction(undefined)} />
+      {dialog}
     </Stack>
   )
 }
@@ -357,3 +371,5 @@ function Metric({ label, value }: { label: string; value: string | number }) {
     </Stack>
   )
 }
+
+export default PostgresPage

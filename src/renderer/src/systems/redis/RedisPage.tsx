@@ -1,9 +1,10 @@
 import { Alert, Badge, Button, Card, Group, Menu, Progress, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core'
-import { useEffect, useRef, useState, type ReactNode } from 'react'
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import { useStableColors } from '../../hooks/useStableColors'
 import type { MigrationProgress, RedisNode, RedisTimelineEvent, RedisTopology } from '../../../../shared/systems/redis'
 import { api, errorText } from '../../api'
-import { ActionDialog, type ActionDraft, type ActionInput } from '../../components/ActionDialog'
+import { useActionLauncher, type ActionDraft } from '../../components/ActionDialog'
+import { usePaletteActions } from '../../palette/palette-actions'
 import { Sparkline } from '../../components/EChart'
 import { useEndpointPicker, type EndpointChoice } from '../../components/EndpointPicker'
 import { StatusBadge } from '../../components/StatusBadge'
@@ -15,23 +16,22 @@ const HISTORY = 60
 
 /** Redis Cluster: slot map, masters' balance, nodes with lag and history, findings with fixes, actions. */
 export function RedisPage() {
-  const { choice, picker, empty } = useEndpointPicker('redis-cluster')
+  const { choice, picker, readOnly, empty } = useEndpointPicker('redis-cluster')
   // One view per cluster: switching clusters mounts a fresh one instead of resetting state by hand.
   return choice ? (
-    <RedisClusterView key={`${choice.environment}/${choice.endpointId}`} choice={choice} picker={picker} />
+    <RedisClusterView key={`${choice.environment}/${choice.endpointId}`} choice={choice} picker={picker} readOnly={readOnly} />
   ) : (
-    <RedisClusterView picker={picker} empty={empty} />
+    <RedisClusterView picker={picker} empty={empty} readOnly={false} />
   )
 }
 
-function RedisClusterView({ choice, picker, empty = false }: { choice?: EndpointChoice; picker: ReactNode; empty?: boolean }) {
+function RedisClusterView({ choice, picker, readOnly, empty = false }: { choice?: EndpointChoice; picker: ReactNode; readOnly: boolean; empty?: boolean }) {
   const [topology, setTopology] = useState<RedisTopology>()
   const [timeline, setTimeline] = useState<RedisTimelineEvent[]>([])
   const [ops, setOps] = useState<Record<string, number[]>>({})
   const [migration, setMigration] = useState<MigrationProgress>()
   const [error, setError] = useState<string>()
   const [hover, setHover] = useState<SlotHover & { keys?: number | null }>()
-  const [action, setAction] = useState<ActionInput>()
   const [newNode, setNewNode] = useState('127.0.0.1:7006')
   const hoverTimer = useRef<ReturnType<typeof setTimeout>>(undefined)
 
@@ -67,13 +67,33 @@ function RedisClusterView({ choice, picker, empty = false }: { choice?: Endpoint
     }, 250)
   }
 
-  const act = (a: ActionDraft) => choice && setAction({ ...choice, ...a })
+  const { act, dialog } = useActionLauncher(choice)
   const addr = (id: string | null) => topology?.nodes.find((n) => n.id === id)?.addr ?? id?.slice(0, 8) ?? '—'
+  const paletteActions = useMemo(
+    () =>
+      topology
+        ? [
+            { id: 'redis-rebalance', label: 'Rebalance slots evenly', description: topology.reason, run: () => act({ kind: 'redis.rebalance' }) },
+            { id: 'redis-fix', label: 'Fix open or uncovered slots', run: () => act({ kind: 'redis.fix' }) },
+            ...topology.masters
+              .filter((m) => m.replicas > 0)
+              .map((m) => ({
+                id: `redis-failover-${m.id}`,
+                label: `Failover ${m.addr}`,
+                description: 'coordinated CLUSTER FAILOVER to its best replica',
+                run: () => act({ kind: 'redis.failover', master: m.id, mode: 'default' }),
+              })),
+          ]
+        : [],
+    [topology, act],
+  )
+  usePaletteActions(paletteActions)
   const masterColor = useStableColors(choice ? `${choice.environment}/${choice.endpointId}` : '-', topology?.masters.map((m) => m.id) ?? [], MASTER_COLORS)
 
   return (
     <Stack>
       <SystemPageHeader
+        readOnly={readOnly}
         title="Redis Cluster"
         status={topology?.status}
         picker={picker}
@@ -141,7 +161,7 @@ function RedisClusterView({ choice, picker, empty = false }: { choice?: Endpoint
                 <Text fw={600} mb="xs">
                   Masters
                 </Text>
-                <Table.ScrollContainer minWidth={620}>
+                <Table.ScrollContainer minWidth={520}>
                   <Table data-testid="masters-table">
                     <Table.Thead>
                       <Table.Tr>
@@ -159,7 +179,10 @@ function RedisClusterView({ choice, picker, empty = false }: { choice?: Endpoint
                         <Table.Tr key={m.id}>
                           <Table.Td>
                             <Group gap={6}>
-                              <span style={{ width: 10, height: 10, borderRadius: 2, background: masterColor(m.id), display: 'inline-block' }} />
+                              <span
+                                data-testid="master-color"
+                                style={{ width: 10, height: 10, borderRadius: 2, background: masterColor(m.id), display: 'inline-block' }}
+                              />
                               <Text size="sm" ff="monospace">
                                 {m.addr}
                               </Text>
@@ -173,27 +196,37 @@ function RedisClusterView({ choice, picker, empty = false }: { choice?: Endpoint
                           <Table.Td>{mib(m.usedMemory)}</Table.Td>
                           <Table.Td>{m.replicas}</Table.Td>
                           <Table.Td>
-                            <Group gap={4} wrap="nowrap">
-                              <Menu>
-                                <Menu.Target>
-                                  <Button size="compact-xs" variant="light" disabled={m.replicas === 0} data-testid={`failover-${m.addr}`}>
-                                    Failover
-                                  </Button>
-                                </Menu.Target>
-                                <Menu.Dropdown>
-                                  <Menu.Item onClick={() => act({ kind: 'redis.failover', master: m.id, mode: 'default' })} data-testid="failover-default">
-                                    Coordinated (safe, master is up)
-                                  </Menu.Item>
-                                  <Menu.Item onClick={() => act({ kind: 'redis.failover', master: m.id, mode: 'force' })}>FORCE (master unreachable)</Menu.Item>
-                                  <Menu.Item color="red" onClick={() => act({ kind: 'redis.failover', master: m.id, mode: 'takeover' })}>
-                                    TAKEOVER (no consensus)
-                                  </Menu.Item>
-                                </Menu.Dropdown>
-                              </Menu>
-                              <Button size="compact-xs" variant="subtle" color="red" onClick={() => act({ kind: 'redis.remove-master', node: m.id })}>
-                                Remove
-                              </Button>
-                            </Group>
+                            <Menu position="bottom-end">
+                              <Menu.Target>
+                                <Button size="compact-xs" variant="light" data-testid={`failover-${m.addr}`}>
+                                  Act…
+                                </Button>
+                              </Menu.Target>
+                              <Menu.Dropdown>
+                                <Menu.Label>{m.replicas === 0 ? 'no replica to promote' : `fail over: promote a replica of ${m.addr}`}</Menu.Label>
+                                <Menu.Item
+                                  disabled={m.replicas === 0}
+                                  onClick={() => act({ kind: 'redis.failover', master: m.id, mode: 'default' })}
+                                  data-testid="failover-default"
+                                >
+                                  Coordinated failover (safe, master is up)
+                                </Menu.Item>
+                                <Menu.Item disabled={m.replicas === 0} onClick={() => act({ kind: 'redis.failover', master: m.id, mode: 'force' })}>
+                                  FORCE failover (master unreachable)
+                                </Menu.Item>
+                                <Menu.Item
+                                  disabled={m.replicas === 0}
+                                  color="red"
+                                  onClick={() => act({ kind: 'redis.failover', master: m.id, mode: 'takeover' })}
+                                >
+                                  TAKEOVER failover (no consensus)
+                                </Menu.Item>
+                                <Menu.Divider />
+                                <Menu.Item color="red" onClick={() => act({ kind: 'redis.remove-master', node: m.id })}>
+                                  Drain and remove this master
+                                </Menu.Item>
+                              </Menu.Dropdown>
+                            </Menu>
                           </Table.Td>
                         </Table.Tr>
                       ))}
@@ -231,7 +264,7 @@ function RedisClusterView({ choice, picker, empty = false }: { choice?: Endpoint
           </Card>
         </>
       )}
-      <ActionDialog request={action} onClose={() => setAction(undefined)} />
+      {dialog}
     </Stack>
   )
 }
@@ -300,3 +333,5 @@ function NodeTable({ nodes, ops, addr }: { nodes: RedisNode[]; ops: Record<strin
     </Table>
   )
 }
+
+export default RedisPage

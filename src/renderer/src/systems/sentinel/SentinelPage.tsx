@@ -1,7 +1,8 @@
 import { Alert, Badge, Card, Group, Menu, Stack, Table, Text } from '@mantine/core'
-import { useState } from 'react'
+import { useMemo } from 'react'
 import { api } from '../../api'
-import { ActionDialog, type ActionInput } from '../../components/ActionDialog'
+import { useActionLauncher } from '../../components/ActionDialog'
+import { usePaletteActions } from '../../palette/palette-actions'
 import { useEndpointPicker } from '../../components/EndpointPicker'
 import { usePolling } from '../../hooks/usePolling'
 import { StatusBadge } from '../../components/StatusBadge'
@@ -11,24 +12,33 @@ const POLL_MS = 2000
 
 /** Redis Sentinel: each monitored master with its replicas, the sentinels, CKQUORUM, and SENTINEL FAILOVER. */
 export function SentinelPage() {
-  const { choice, picker, empty } = useEndpointPicker('redis-sentinel')
-  const [action, setAction] = useState<ActionInput>()
+  const { choice, picker, readOnly, empty } = useEndpointPicker('redis-sentinel')
+  const { act, dialog } = useActionLauncher(choice)
 
   const { data: topology, error } = usePolling(choice && `${choice.environment}/${choice.endpointId}`, () => api.request('sentinel:topology', choice!), POLL_MS)
+
+  const paletteActions = useMemo(
+    () =>
+      (topology?.masters ?? []).map((m) => ({
+        id: `sentinel-failover-${m.name}`,
+        label: `SENTINEL FAILOVER ${m.name}`,
+        description: `master ${m.addr}`,
+        run: () => act({ kind: 'redis.sentinel-failover', master: m.name }),
+      })),
+    [topology, act],
+  )
+  usePaletteActions(paletteActions)
 
   return (
     <Stack>
       <SystemPageHeader
+        readOnly={readOnly}
         title="Redis Sentinel"
         status={topology?.status}
         picker={picker}
         actionsTestId="sentinel-actions"
         actions={topology?.masters.map((m) => (
-          <Menu.Item
-            key={m.name}
-            onClick={() => choice && setAction({ ...choice, kind: 'redis.sentinel-failover', master: m.name })}
-            data-testid={`sentinel-failover-${m.name}`}
-          >
+          <Menu.Item key={m.name} onClick={() => act({ kind: 'redis.sentinel-failover', master: m.name })} data-testid={`sentinel-failover-${m.name}`}>
             SENTINEL FAILOVER {m.name}
           </Menu.Item>
         ))}
@@ -115,7 +125,9 @@ export function SentinelPage() {
           </Card>
         </>
       )}
-      <ActionDialog request={action} onClose={() => setAction(undefined)} />
+      {dialog}
     </Stack>
   )
 }
+
+export default SentinelPage

@@ -49,3 +49,5 @@ export function AuditPage() {
     </Stack>
   )
 }
+
+export default AuditPage

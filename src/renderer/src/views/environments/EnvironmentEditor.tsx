@@ -1,4 +1,4 @@
-import { ActionIcon, Alert, Button, Card, Group, Menu, Stack, Text, TextInput, Title } from '@mantine/core'
+import { ActionIcon, Alert, Button, Card, Group, Menu, Stack, Switch, Text, TextInput, Title } from '@mantine/core'
 import { useState } from 'react'
 import type { SystemHealth } from '../../../../shared/health'
 import { Environment, type EndpointKind, type EnvironmentView, type SecretSlot } from '../../../../shared/inventory'
@@ -23,6 +23,7 @@ function issueText(err: { issues: { path: PropertyKey[]; message: string }[] }):
 export function EnvironmentEditor({ initial, onDone }: Props) {
   const [name, setName] = useState(initial?.environment.name ?? '')
   const [description, setDescription] = useState(initial?.environment.description ?? '')
+  const [readOnly, setReadOnly] = useState(initial?.environment.readOnly ?? false)
   const [drafts, setDrafts] = useState<EndpointDraft[]>(initial?.environment.endpoints.map(endpointToDraft) ?? [])
   const [secrets, setSecrets] = useState<Record<string, string>>({})
   const [tests, setTests] = useState<Record<number, TestState>>({})
@@ -31,7 +32,13 @@ export function EnvironmentEditor({ initial, onDone }: Props) {
   const stored = initial?.secretsSet ?? []
   const sshIds = drafts.filter((d) => d.kind === 'ssh').map((d) => d.id)
 
-  const build = () => Environment.safeParse({ name: name.trim(), description: description.trim() || undefined, endpoints: drafts.map(draftToEndpoint) })
+  const build = () =>
+    Environment.safeParse({
+      name: name.trim(),
+      description: description.trim() || undefined,
+      ...(readOnly ? { readOnly } : {}),
+      endpoints: drafts.map(draftToEndpoint),
+    })
 
   const update = (i: number, patch: Partial<EndpointDraft>) => setDrafts((ds) => ds.map((d, j) => (j === i ? { ...d, ...patch } : d)))
   const setSecret = (id: string, slot: SecretSlot, value: string) => setSecrets((s) => ({ ...s, [`${id}.${slot}`]: value }))
@@ -77,6 +84,13 @@ export function EnvironmentEditor({ initial, onDone }: Props) {
           <TextInput label="Name" placeholder="prod-eu" value={name} onChange={(e) => setName(e.currentTarget.value)} data-testid="env-name" />
           <TextInput label="Description" value={description} onChange={(e) => setDescription(e.currentTarget.value)} />
         </Group>
+        <Switch
+          label="Read-only: look, never touch"
+          description="Every action on this environment is refused, in the app, the CLI and the action runner (production during a freeze, a customer's cluster)"
+          checked={readOnly}
+          onChange={(e) => setReadOnly(e.currentTarget.checked)}
+          data-testid="env-readonly"
+        />
         {drafts.map((d, i) => {
           const t = tests[i]
           return (

@@ -45,7 +45,7 @@ export function EnvironmentsPage() {
       <Group justify="space-between">
         <Title order={2}>Environments</Title>
         <Group>
-          <Button variant="default" onClick={() => setImporting(true)}>
+          <Button variant="default" onClick={() => setImporting(true)} data-testid="import-open">
             Import YAML
           </Button>
           <Button onClick={() => setEditing('new')} data-testid="new-environment">
@@ -109,11 +109,17 @@ export function EnvironmentsPage() {
       </Modal>
       <Modal opened={importing} onClose={() => setImporting(false)} title="Import an environment from YAML" size="lg">
         <Stack>
-          <Textarea autosize minRows={10} value={importText} onChange={(e) => setImportText(e.currentTarget.value)} ff="monospace" />
+          <Textarea autosize minRows={10} value={importText} onChange={(e) => setImportText(e.currentTarget.value)} ff="monospace" data-testid="import-text" />
           <Checkbox label="Replace an environment of the same name" checked={overwrite} onChange={(e) => setOverwrite(e.currentTarget.checked)} />
-          {importError && <Alert color="red">{importError}</Alert>}
+          {importError && (
+            <Alert color="red" data-testid="import-error" style={{ whiteSpace: 'pre-wrap' }}>
+              {importError}
+            </Alert>
+          )}
           <Group justify="flex-end">
-            <Button onClick={() => void doImport()}>Import</Button>
+            <Button onClick={() => void doImport()} data-testid="import-submit">
+              Import
+            </Button>
           </Group>
         </Stack>
       </Modal>
@@ -133,3 +139,5 @@ export function EnvironmentsPage() {
     </Stack>
   )
 }
+
+export default EnvironmentsPage

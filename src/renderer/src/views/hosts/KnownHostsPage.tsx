@@ -50,3 +50,5 @@ export function KnownHostsPage() {
     </Stack>
   )
 }
+
+export default KnownHostsPage

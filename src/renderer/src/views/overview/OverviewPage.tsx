@@ -1,4 +1,4 @@
-import { Alert, Group, Paper, SegmentedControl, SimpleGrid, Stack, Text, Title } from '@mantine/core'
+import { Alert, Badge, Group, Paper, SegmentedControl, SimpleGrid, Stack, Text, Title } from '@mantine/core'
 import { useEffect, useState } from 'react'
 import type { EventPayload } from '../../../../shared/contract'
 import { api, errorText } from '../../api'
@@ -80,6 +80,11 @@ export function OverviewPage() {
             <Group gap="sm">
               <Title order={3}>{env.environment}</Title>
               <StatusBadge status={env.status} size="md" />
+              {env.readOnly && (
+                <Badge color="grape" variant="light" title="every action is refused for this environment">
+                  read-only
+                </Badge>
+              )}
             </Group>
             <Text size="xs" c="dimmed">
               checked {new Date(env.checkedAt).toLocaleTimeString()}

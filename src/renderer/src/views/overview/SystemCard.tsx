@@ -1,10 +1,12 @@
-import { Alert, Button, Card, Group, Stack, Text, Tooltip } from '@mantine/core'
-import { useState } from 'react'
-import type { RequestInput } from '../../../../shared/contract'
+import { Alert, Anchor, Button, Card, Group, Stack, Text, Tooltip } from '@mantine/core'
+import { lazy, Suspense } from 'react'
 import type { NodeHealth, SystemHealth } from '../../../../shared/health'
-import { ActionDialog } from '../../components/ActionDialog'
-import { Sparkline } from '../../components/EChart'
+import { useActionLauncher } from '../../components/ActionDialog'
 import { STATUS_COLOR, StatusBadge } from '../../components/StatusBadge'
+import { systemViews } from '../../systems'
+
+// ECharts loads after the cards show their first data, not before.
+const Sparkline = lazy(() => import('../../components/EChart').then((m) => ({ default: m.Sparkline })))
 
 const SYSTEM_LABEL: Record<SystemHealth['system'], string> = {
   ssh: 'SSH',
@@ -59,11 +61,9 @@ function NodeRow({ node, onRestart }: { node: NodeHealth; onRestart?: () => void
 }
 
 export function SystemCard({ environment, system, latency }: { environment: string; system: SystemHealth; latency: number[] }) {
-  const [action, setAction] = useState<RequestInput<'action:plan'>>()
-  const restart = (n: NodeHealth) =>
-    system.system === 'docker' && !n.error
-      ? () => setAction({ kind: 'docker.restart', environment, endpointId: system.endpointId, container: n.label })
-      : undefined
+  const { act, dialog } = useActionLauncher({ environment, endpointId: system.endpointId })
+  const restart = (n: NodeHealth) => (system.system === 'docker' && !n.error ? () => act({ kind: 'docker.restart', container: n.label }) : undefined)
+  const view = systemViews.find((v) => v.system === system.system)
   return (
     <Card withBorder padding="md" data-testid={`system-${system.system}`} data-status={system.status}>
       <Group justify="space-between" mb={6} wrap="nowrap">
@@ -73,7 +73,14 @@ export function SystemCard({ environment, system, latency }: { environment: stri
             {system.name} · {system.durationMs} ms
           </Text>
         </Stack>
-        <StatusBadge status={system.status} />
+        <Group gap={6} wrap="nowrap">
+          {view && (
+            <Anchor size="xs" href={`#/${view.id}/${environment}/${system.endpointId}`} data-testid={`open-${system.endpointId}`}>
+              open
+            </Anchor>
+          )}
+          <StatusBadge status={system.status} />
+        </Group>
       </Group>
       <Tooltip label={system.reason} multiline w={360} openDelay={400}>
         <Text size="sm" lineClamp={2} mb="xs" data-testid="system-reason">
@@ -90,7 +97,9 @@ export function SystemCard({ environment, system, latency }: { environment: stri
           <Text size="xs" c="dimmed">
             check latency (ms), last {latency.length}
           </Text>
-          <Sparkline values={latency} color="#748ffc" unit=" ms" />
+          <Suspense fallback={<div style={{ height: 36 }} />}>
+            <Sparkline values={latency} color="#748ffc" unit=" ms" />
+          </Suspense>
         </Stack>
       )}
       {system.notices.map((n) => (
@@ -100,7 +109,7 @@ export function SystemCard({ environment, system, latency }: { environment: stri
           </Text>
         </Alert>
       ))}
-      <ActionDialog request={action} onClose={() => setAction(undefined)} />
+      {dialog}
     </Card>
   )
 }

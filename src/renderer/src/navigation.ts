@@ -1,0 +1,35 @@
+import { lazy, type ComponentType } from 'react'
+import { systemViews } from './systems'
+import { OverviewPage } from './views/overview/OverviewPage'
+
+export interface NavView {
+  id: string
+  label: string
+  page: ComponentType
+}
+
+/** Everything in the navigation, in order: the overview (in the first chunk: it is the first screen), the systems, then the app's own views. */
+export const navViews: readonly NavView[] = [
+  { id: 'overview', label: 'Overview', page: OverviewPage },
+  ...systemViews,
+  { id: 'environments', label: 'Environments', page: lazy(() => import('./views/environments/EnvironmentsPage')) },
+  { id: 'hosts', label: 'Known hosts', page: lazy(() => import('./views/hosts/KnownHostsPage')) },
+  { id: 'audit', label: 'Audit log', page: lazy(() => import('./views/audit/AuditPage')) },
+]
+
+export interface Route {
+  view: NavView
+  /** The environment and endpoint after the view in the hash, when there are. */
+  environment?: string
+  endpointId?: string
+}
+
+export function routeFromHash(hash: string): Route {
+  const [id, environment, endpointId] = hash.replace(/^#\/?/, '').split('/')
+  const view = navViews.find((v) => v.id === id) ?? navViews[0]!
+  return { view, ...(environment ? { environment } : {}), ...(endpointId ? { endpointId } : {}) }
+}
+
+export function navigate(viewId: string, environment?: string, endpointId?: string): void {
+  location.hash = `#/${[viewId, environment, endpointId].filter(Boolean).join('/')}`
+}
