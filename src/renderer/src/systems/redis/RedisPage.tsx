@@ -167,7 +167,7 @@ function RedisClusterView({ choice, picker, readOnly, empty = false }: { choice?
                       <Table.Tr>
                         <Table.Th>Master</Table.Th>
                         <Table.Th>Slots</Table.Th>
-                        <Table.Th>vs even</Table.Th>
+                        <Table.Th style={{ whiteSpace: 'nowrap' }}>vs even</Table.Th>
                         <Table.Th>Keys</Table.Th>
                         <Table.Th>Memory</Table.Th>
                         <Table.Th>Replicas</Table.Th>
@@ -178,7 +178,7 @@ function RedisClusterView({ choice, picker, readOnly, empty = false }: { choice?
                       {topology.masters.map((m) => (
                         <Table.Tr key={m.id}>
                           <Table.Td>
-                            <Group gap={6}>
+                            <Group gap={6} wrap="nowrap">
                               <span
                                 data-testid="master-color"
                                 style={{ width: 10, height: 10, borderRadius: 2, background: masterColor(m.id), display: 'inline-block' }}
