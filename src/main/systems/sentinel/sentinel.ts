@@ -16,7 +16,8 @@ import { pollUntil } from '../../core/wait'
 
 type SentinelEndpoint = EndpointOf<'redis-sentinel'>
 
-function pairs(reply: unknown): Record<string, string> {
+/** A Sentinel reply of alternating field names and values, as a record. */
+export function pairs(reply: unknown): Record<string, string> {
   const arr = Array.isArray(reply) ? reply.map(String) : []
   const out: Record<string, string> = {}
   for (let i = 0; i + 1 < arr.length; i += 2) out[arr[i]!] = arr[i + 1]!
@@ -48,7 +49,14 @@ async function open(endpoint: SentinelEndpoint, connections: Connections, host: 
   return c
 }
 
-async function withSentinel<T>(endpoint: SentinelEndpoint, connections: Connections, host: string, port: number, fn: (c: Redis) => Promise<T>): Promise<T> {
+/** One short-lived connection to a sentinel (through the endpoint's tunnel, with its TLS and ACL user). */
+export async function withSentinel<T>(
+  endpoint: SentinelEndpoint,
+  connections: Connections,
+  host: string,
+  port: number,
+  fn: (c: Redis) => Promise<T>,
+): Promise<T> {
   const c = await open(endpoint, connections, host, port)
   try {
     return await withTimeout(`sentinel ${host}:${port}`, 5000, fn(c))
