@@ -139,6 +139,8 @@ function clusterHealthy(): boolean {
     const me = nodesAt(p).find((n) => n.flags.includes('myself'))
     if (me?.migrating.length || me?.importing.length) return false
   }
+  // 7000's view alone is not enough: a node may still credit a slot to its old owner with a newer epoch.
+  if (!slotMapsAgree()) return false
   for (const p of SPARE_PORTS) if (parseKeyValues(cli(p, 'CLUSTER', 'INFO')).cluster_known_nodes !== '1' || cli(p, 'DBSIZE') !== '0') return false
   return true
 }
@@ -220,6 +222,12 @@ async function restoreOnce(lab: RedisLab): Promise<void> {
     }
   }
   if (changed) for (const p of MASTER_PORTS) cli(p, 'CLUSTER', 'BUMPEPOCH')
+  // A node that still credits a slot to a former owner with a newer epoch only yields to a newer epoch
+  // from the rightful owner: bump exactly those owners.
+  for (let round = 0; round < 5 && !slotMapsAgree(); round++) {
+    for (const port of disputedOwners(canonicalId)) cli(port, 'CLUSTER', 'BUMPEPOCH')
+    await sleep(1000)
+  }
   await waitForSlotAgreement(
     lab.access,
     nodesAt(7000).filter((n) => n.role === 'master'),
@@ -249,6 +257,15 @@ async function restoreOnce(lab: RedisLab): Promise<void> {
     }
   }
   await waitFor('lab cluster back in shape', 20_000, clusterHealthy)
+}
+
+/** Canonical masters some node sees a slot of theirs credited to another node. */
+function disputedOwners(canonicalId: Map<number, string>): number[] {
+  const ports = nodesAt(7000).map((n) => n.port)
+  return MASTER_PORTS.filter((owner) => {
+    const [a, b] = CANONICAL[owner]!
+    return ports.some((p) => nodesAt(p).some((n) => n.role === 'master' && n.id !== canonicalId.get(owner) && n.slots.some((r) => r.start <= b && r.end >= a)))
+  })
 }
 
 /** Load n keys "<prefix>:<i>" with values "v<i>" straight into their owners, pipelined per node. */
