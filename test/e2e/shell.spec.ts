@@ -80,9 +80,12 @@ describe('the app shell in Chromium', () => {
 
   it('jumps anywhere and runs the current view’s actions from the command palette (Ctrl+K)', async () => {
     await ctx.page.evaluate(() => (location.hash = '#/overview'))
+    // Node entries come from the overview's live data: wait for it before searching them.
+    await ctx.page.getByText('pg2', { exact: false }).first().waitFor({ timeout: 30_000 })
     await ctx.page.keyboard.press('Control+k')
     const search = ctx.page.getByPlaceholder(/Jump to a view/)
     await search.fill('pg2')
+    await ctx.page.getByRole('dialog').getByText(/pg2/).first().waitFor({ timeout: 10_000 })
     await shot(ctx.page, 'palette-node-search')
     await ctx.page.keyboard.press('Enter')
     await expect.poll(() => ctx.page.evaluate(() => location.hash)).toBe('#/postgres/lab/postgres')
@@ -105,7 +108,7 @@ describe('the app shell in Chromium', () => {
       await ctx.page.evaluate(() => (location.hash = '#/redis/lab/redis'))
       await ctx.page.reload()
       await ctx.page.getByTestId('readonly-badge').waitFor({ timeout: 20_000 })
-      expect(await ctx.page.getByTestId('redis-actions').innerText()).toMatch(/read-only/i)
+      await expect.poll(() => ctx.page.getByTestId('redis-actions').innerText(), { timeout: 20_000 }).toMatch(/read-only/i)
       await ctx.page.getByTestId('masters-table').locator('tbody tr').first().getByRole('button', { name: 'Act…' }).click()
       await ctx.page.getByTestId('failover-default').click()
       const dialog = ctx.page.getByRole('dialog')

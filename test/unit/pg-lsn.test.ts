@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { compareLsn, formatBytes, formatLsn, isLsn, lsnDiff, maxLsn, parseLsn } from '../../src/shared/domain/pg-lsn'
+import { compareLsn, formatLsn, isLsn, lsnDiff, maxLsn, parseLsn } from '../../src/shared/domain/pg-lsn'
+import { formatBytes } from '../../src/shared/domain/units'
 
 describe('pg_lsn arithmetic', () => {
   it('parses both halves as hex', () => {

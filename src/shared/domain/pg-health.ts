@@ -1,7 +1,7 @@
 import type { HealthStatus } from '../health'
 import type { PgFinding, PgNodeHealth } from '../systems/postgres'
 import { gradeHigh, worstStatus } from './health'
-import { formatSeconds } from './pg-lsn'
+import { formatSeconds } from './units'
 
 /** Transaction ids wrap around at 2^31; autovacuum must freeze long before. */
 export const XID_WRAP_LIMIT = 2 ** 31

@@ -1,7 +1,8 @@
 import type { HealthStatus } from '../health'
 import type { PgFinding, PgLagThresholds, PgNodeSnapshot, PgReplicationRow, PgStandbyLag } from '../systems/postgres'
 import { gradeHigh, reasonFor, worstStatus } from './health'
-import { compareLsn, formatBytes, formatSeconds, lsnDiff, maxLsn } from './pg-lsn'
+import { compareLsn, lsnDiff, maxLsn } from './pg-lsn'
+import { formatBytes, formatSeconds } from './units'
 
 export const DEFAULT_LAG_THRESHOLDS: PgLagThresholds = {
   bytes: { warn: 16 * 1024 * 1024, critical: 256 * 1024 * 1024 },

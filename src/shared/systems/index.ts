@@ -1,5 +1,5 @@
 import { DockerEndpoint, dockerActionRequests } from './docker'
-import { MongoEndpoint } from './mongo'
+import { MongoEndpoint, mongoActionRequests, mongoRequests } from './mongo'
 import { NginxEndpoint } from './nginx'
 import { PostgresEndpoint, pgActionRequests, postgresRequests } from './postgres'
 import { RedisClusterEndpoint, redisActionRequests, redisEvents, redisRequests } from './redis'
@@ -20,8 +20,14 @@ export const endpointSchemas = [
   DockerEndpoint,
 ] as const
 
-export const systemRequests = { ...redisRequests, ...sentinelRequests, ...postgresRequests } as const
+export const systemRequests = { ...redisRequests, ...sentinelRequests, ...postgresRequests, ...mongoRequests } as const
 
 export const systemEvents = { ...redisEvents } as const
 
-export const systemActionRequests = [...dockerActionRequests, ...pgActionRequests, ...redisActionRequests, ...sentinelActionRequests] as const
+export const systemActionRequests = [
+  ...dockerActionRequests,
+  ...pgActionRequests,
+  ...redisActionRequests,
+  ...sentinelActionRequests,
+  ...mongoActionRequests,
+] as const

@@ -1,31 +1,28 @@
-import { MongoClient } from 'mongodb'
 import type { SystemHealth } from '../../../shared/health'
-import type { EndpointOf } from '../../../shared/inventory'
 import type { Connections } from '../../core/connections'
 import { nodeDown, systemHealth } from '../../core/system-health'
+import { labelled, mongoLabel, mongosClient, type MongoEndpoint } from './mongo-client'
 
-type MongoEndpoint = EndpointOf<'mongo'>
-
-/** Overview card for MongoDB: reachable, and for a mongos the number of shards. */
+/** Overview card for MongoDB: reachable, and for a mongos the number of shards (draining ones named). */
 export async function probeMongo(endpoint: MongoEndpoint, connections: Connections): Promise<SystemHealth> {
   const started = Date.now()
-  const url = new URL(endpoint.uri.replace(/^mongodb(\+srv)?:/, 'http:'))
-  const label = url.host
-  const password = connections.secret(endpoint.id)
-  const client = new MongoClient(endpoint.uri, {
-    serverSelectionTimeoutMS: 3000,
-    connectTimeoutMS: 3000,
-    ...(password && url.username ? { auth: { username: decodeURIComponent(url.username), password } } : {}),
-  })
+  const label = mongoLabel(endpoint)
   try {
-    await client.connect()
+    const client = await labelled(`connect to ${label}`, mongosClient(endpoint, connections))
     const admin = client.db('admin')
-    const hello = await admin.command({ hello: 1 })
+    const hello = await labelled('hello', admin.command({ hello: 1 }))
     if (hello.msg === 'isdbgrid') {
-      const shards = await admin.command({ listShards: 1 })
-      const shardCount = Array.isArray(shards.shards) ? shards.shards.length : 0
+      const shards = ((await labelled('listShards', admin.command({ listShards: 1 }))).shards ?? []) as { _id: string; draining?: boolean }[]
+      const draining = shards.filter((s) => s.draining).map((s) => s._id)
       return systemHealth(endpoint, 'mongo', started, [
-        { id: label, label, role: 'mongos', status: 'ok', detail: `mongos, ${shardCount} shards`, metrics: { shards: shardCount } },
+        {
+          id: label,
+          label,
+          role: 'mongos',
+          status: 'ok',
+          detail: `mongos, ${shards.length} shards${draining.length ? `, draining ${draining.join(', ')}` : ''}`,
+          metrics: { shards: shards.length },
+        },
       ])
     }
     return systemHealth(endpoint, 'mongo', started, [
@@ -34,13 +31,11 @@ export async function probeMongo(endpoint: MongoEndpoint, connections: Connectio
         label,
         role: hello.isWritablePrimary ? 'primary' : 'secondary',
         status: 'ok',
-        detail: hello.setName ? `replica set ${hello.setName}` : 'standalone',
+        detail: hello.setName ? `replica set ${String(hello.setName)}` : 'standalone',
         metrics: {},
       },
     ])
   } catch (err) {
     return systemHealth(endpoint, 'mongo', started, [nodeDown(label, label, err, connections.secretValues())])
-  } finally {
-    await client.close().catch(() => undefined)
   }
 }

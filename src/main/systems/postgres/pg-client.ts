@@ -1,7 +1,7 @@
 import pg from 'pg'
 import type { EndpointOf } from '../../../shared/inventory'
 import type { Connections } from '../../core/connections'
-import { SwitchyardError } from '../../core/errors'
+import { pickEndpoint as pickKind } from '../../core/endpoint-choice'
 
 export type PostgresEndpoint = EndpointOf<'postgres'>
 export type PostgresNode = PostgresEndpoint['nodes'][number]
@@ -67,14 +67,7 @@ export async function withNode<T>(
 
 /** The PostgreSQL endpoint of an environment: the one named, or the only one. */
 export function pickEndpoint(endpoints: readonly { id: string; kind: string }[], endpointId?: string): string {
-  const pgs = endpoints.filter((e) => e.kind === 'postgres')
-  if (endpointId) {
-    if (!pgs.some((e) => e.id === endpointId)) throw new SwitchyardError('config', `"${endpointId}" is not a PostgreSQL endpoint of this environment`)
-    return endpointId
-  }
-  if (pgs.length === 1) return pgs[0]!.id
-  if (pgs.length === 0) throw new SwitchyardError('config', 'this environment has no PostgreSQL endpoint')
-  throw new SwitchyardError('config', `this environment has ${pgs.length} PostgreSQL endpoints (${pgs.map((e) => e.id).join(', ')}): name one`)
+  return pickKind(endpoints, 'postgres', 'PostgreSQL', endpointId)
 }
 
 /** A SQL string literal (standard_conforming_strings is on by default since 9.1). */

@@ -1,4 +1,5 @@
-import { compareLsn, formatBytes, maxLsn } from '../../../shared/domain/pg-lsn'
+import { compareLsn, maxLsn } from '../../../shared/domain/pg-lsn'
+import { formatBytes } from '../../../shared/domain/units'
 import { mostAdvancedStandby, slotNameFor } from '../../../shared/domain/pg-topology'
 import type { VerificationCheck } from '../../../shared/actions'
 import type {

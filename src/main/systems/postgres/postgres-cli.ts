@@ -1,6 +1,6 @@
 import type { ActionRequest } from '../../../shared/action-requests'
 import { pluginExitCode } from '../../../shared/domain/health'
-import { formatBytes, formatSeconds } from '../../../shared/domain/pg-lsn'
+import { formatBytes, formatSeconds } from '../../../shared/domain/units'
 import {
   PgAddReplicaRequest,
   PgFailoverRequest,

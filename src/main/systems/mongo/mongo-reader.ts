@@ -1,0 +1,414 @@
+import { BSON, type Document, type MongoClient } from 'mongodb'
+import { imbalanceOf, migrationThreshold, versionAtLeast, windowOpen } from '../../../shared/domain/mongo-balance'
+import { mongoFindings } from '../../../shared/domain/mongo-findings'
+import { reasonFor, worstStatus } from '../../../shared/domain/health'
+import type {
+  BalancerWindow,
+  MongoBalancer,
+  MongoCluster,
+  MongoCollectionBalance,
+  MongoJumboChunk,
+  MongoMember,
+  MongoMigration,
+  MongoReplicaSet,
+  MongoShard,
+} from '../../../shared/systems/mongo'
+import type { Connections } from '../../core/connections'
+import { SwitchyardError, toConnError, withTimeout } from '../../core/errors'
+import { labelled, memberClient, mongoLabel, mongosClient, type MongoEndpoint } from './mongo-client'
+
+const { EJSON } = BSON
+
+const READ_MS = 10_000
+const DEFAULT_CHUNK_MB = 128
+const CHANGELOG_EVENTS = ['moveChunk.start', 'moveChunk.from', 'moveChunk.error', 'removeShard.start']
+
+/** Shard-key bounds as the views and action requests carry them. */
+export const ejson = (v: unknown): string => EJSON.stringify(v, { relaxed: true })
+
+const num = (v: unknown): number =>
+  typeof v === 'number'
+    ? v
+    : typeof v === 'bigint'
+      ? Number(v)
+      : v && typeof v === 'object' && 'toNumber' in v
+        ? (v as { toNumber(): number }).toNumber()
+        : Number(v ?? 0)
+
+/** One group of the server-side chunk aggregation. */
+interface ChunkGroup {
+  _id: { uuid: unknown; shard: string }
+  chunks: number
+  jumbo: number
+}
+
+/**
+ * Chunks per collection per shard, counted by the config server in one aggregation: it returns one
+ * small document per (collection, shard) pair however many chunks there are.
+ */
+export const CHUNK_PIPELINE: Document[] = [
+  { $group: { _id: { uuid: '$uuid', shard: '$shard' }, chunks: { $sum: 1 }, jumbo: { $sum: { $cond: [{ $eq: ['$jumbo', true] }, 1, 0] } } } },
+]
+
+export async function chunkGroups(client: MongoClient, version: string): Promise<ChunkGroup[]> {
+  return labelled(
+    'chunk distribution (config.chunks aggregation)',
+    client.db('config').collection('chunks').aggregate<ChunkGroup>(CHUNK_PIPELINE).toArray(),
+    version,
+  )
+}
+
+interface Uuidish {
+  toHexString(): string
+}
+const uuidHex = (u: unknown): string => (u && typeof u === 'object' && 'toHexString' in u ? (u as Uuidish).toHexString() : String(u))
+
+/** Everything the mongos knows about balance: one round of reads, all in parallel. */
+async function readRouter(client: MongoClient, version: string) {
+  const admin = client.db('admin')
+  const config = client.db('config')
+  const dd = versionAtLeast(version, 6, 0, 3)
+  const [shards, shardMap, balancer, settings, collections, groups, distribution, changelog, databases, jumbo, serverTime] = await Promise.all([
+    labelled('listShards', admin.command({ listShards: 1 }), version),
+    labelled('getShardMap', admin.command({ getShardMap: 1 }), version),
+    labelled('balancerStatus', admin.command({ balancerStatus: 1 }), version),
+    labelled(
+      'config.settings',
+      config
+        .collection('settings')
+        .find({ _id: { $in: ['balancer', 'chunksize'] } } as Document)
+        .toArray(),
+      version,
+    ),
+    labelled(
+      'config.collections',
+      config
+        .collection('collections')
+        .find({ dropped: { $ne: true } })
+        .toArray(),
+      version,
+    ),
+    chunkGroups(client, version),
+    dd ? labelled('$shardedDataDistribution', admin.aggregate([{ $shardedDataDistribution: {} }]).toArray(), version) : Promise.resolve(null),
+    labelled(
+      'config.changelog',
+      config
+        .collection('changelog')
+        .find({ what: { $in: CHANGELOG_EVENTS } })
+        .sort({ time: -1 })
+        .limit(300)
+        .toArray(),
+      version,
+    ),
+    labelled('config.databases', config.collection('databases').find({}).toArray(), version),
+    labelled(
+      'jumbo chunks',
+      config
+        .collection('chunks')
+        .find({ jumbo: true }, { projection: { uuid: 1, min: 1, max: 1, shard: 1 } })
+        .limit(200)
+        .toArray(),
+      version,
+    ),
+    labelled('hello', admin.command({ hello: 1 }), version),
+  ])
+  return { shards, shardMap, balancer, settings, collections, groups, distribution, changelog, databases, jumbo, serverTime }
+}
+
+function readBalancer(status: Document, settings: Document[], serverTime: Date): MongoBalancer {
+  const b = settings.find((s) => s._id === 'balancer')
+  const size = settings.find((s) => s._id === 'chunksize')
+  const w = b?.activeWindow as { start?: unknown; stop?: unknown } | undefined
+  const window: BalancerWindow | null = typeof w?.start === 'string' && typeof w.stop === 'string' ? { start: w.start, stop: w.stop } : null
+  const mode = String(status.mode ?? (b?.stopped ? 'off' : 'full'))
+  return {
+    mode,
+    enabled: mode !== 'off',
+    running: Boolean(status.inBalancerRound),
+    rounds: num(status.numBalancerRounds),
+    window,
+    // The window is in the config servers' local time; the mongos's clock (hello.localTime) stands in for it.
+    inWindow: windowOpen(window, serverTime.getHours(), serverTime.getMinutes()),
+    chunkSizeMB: size ? num(size.value) : DEFAULT_CHUNK_MB,
+    chunkSizeDefault: !size,
+  }
+}
+
+function readMigrations(changelog: Document[], now: number): { running: MongoMigration[]; recent: MongoMigration[] } {
+  // Newest first; an end event (from/error) closes the start with the same namespace and lower bound.
+  const ends = new Map<string, Document>()
+  const running: MongoMigration[] = []
+  const recent: MongoMigration[] = []
+  const keyOf = (e: Document) => `${String(e.ns)} ${ejson((e.details as Document | undefined)?.min)}`
+  for (const e of [...changelog].reverse()) {
+    const d = (e.details ?? {}) as Document
+    const at = (e.time as Date).getTime()
+    if (e.what === 'moveChunk.start') {
+      ends.delete(keyOf(e))
+      running.push({
+        ns: String(e.ns),
+        min: ejson(d.min),
+        max: ejson(d.max),
+        from: String(d.from),
+        to: String(d.to),
+        startedAt: at,
+        endedAt: null,
+        durationMs: null,
+        status: 'running',
+        error: null,
+      })
+    } else if (e.what === 'moveChunk.from' || e.what === 'moveChunk.error') {
+      const i = running.findIndex((m) => `${m.ns} ${m.min}` === keyOf(e))
+      const started = i >= 0 ? running.splice(i, 1)[0]! : null
+      const ok = e.what === 'moveChunk.from' && (d.note === undefined || d.note === 'success')
+      recent.push({
+        ns: String(e.ns),
+        min: ejson(d.min),
+        max: ejson(d.max),
+        from: String(d.from ?? started?.from ?? ''),
+        to: String(d.to ?? started?.to ?? ''),
+        startedAt: started?.startedAt ?? at,
+        endedAt: at,
+        durationMs: started ? at - started.startedAt : null,
+        status: ok ? 'succeeded' : 'failed',
+        error: ok ? null : String(d.errmsg ?? d.note ?? 'failed'),
+      })
+    }
+  }
+  // A start with no end for a day is a migration whose end the capped changelog lost, not one running.
+  return { running: running.filter((m) => now - m.startedAt < 86_400_000).reverse(), recent: recent.reverse().slice(0, 50) }
+}
+
+function rsNameOf(host: string): string | null {
+  const i = host.indexOf('/')
+  return i > 0 ? host.slice(0, i) : null
+}
+
+/** One replica set, from every member it lists, each read directly. */
+async function readReplicaSet(
+  endpoint: MongoEndpoint,
+  connections: Connections,
+  name: string,
+  seeds: string[],
+  role: 'config' | 'shard',
+  shard: string | null,
+): Promise<MongoReplicaSet> {
+  let status: Document | undefined
+  let config: Document | undefined
+  let lastError: unknown
+  for (const seed of seeds) {
+    try {
+      const c = await memberClient(endpoint, connections, seed)
+      const admin = c.db('admin')
+      ;[status, config] = await withTimeout(
+        `replSetGetStatus on ${seed}`,
+        READ_MS,
+        Promise.all([admin.command({ replSetGetStatus: 1 }), admin.command({ replSetGetConfig: 1 }).then((r) => r.config as Document)]),
+      )
+      break
+    } catch (err) {
+      lastError = err
+    }
+  }
+  if (!status || !config)
+    return {
+      name,
+      role,
+      shard,
+      primary: null,
+      term: null,
+      electionTimeoutMs: 10_000,
+      members: [],
+      status: 'critical',
+      error: toConnError(lastError, connections.secretValues()),
+    }
+  const statusOf = new Map((status.members as Document[]).map((m) => [String(m.name), m]))
+  const primaryStatus = (status.members as Document[]).find((m) => m.state === 1)
+  const primaryAt = primaryStatus ? (primaryStatus.optimeDate as Date).getTime() : null
+  const members = await Promise.all(
+    (config.members as Document[]).map(async (cm): Promise<MongoMember> => {
+      const host = String(cm.host)
+      const s = statusOf.get(host)
+      const healthy = s ? num(s.health) === 1 : false
+      const optimeAt = s?.optimeDate instanceof Date ? s.optimeDate.getTime() : null
+      const base: MongoMember = {
+        host,
+        id: num(cm._id),
+        state: String(s?.stateStr ?? 'UNKNOWN'),
+        healthy,
+        lagSeconds: primaryAt !== null && optimeAt !== null && healthy ? Math.max(0, (primaryAt - optimeAt) / 1000) : null,
+        optimeAt,
+        priority: num(cm.priority),
+        votes: num(cm.votes),
+        hidden: Boolean(cm.hidden),
+        delaySecs: num(cm.secondaryDelaySecs ?? cm.slaveDelay),
+        arbiter: Boolean(cm.arbiterOnly),
+        oplog: null,
+      }
+      if (!healthy || base.arbiter) return base
+      try {
+        const c = await memberClient(endpoint, connections, host)
+        const oplog = c.db('local').collection('oplog.rs')
+        const entry = (dir: 1 | -1) =>
+          oplog
+            .find({}, { projection: { ts: 1, wall: 1 } })
+            .sort({ $natural: dir })
+            .limit(1)
+            .next()
+        const [first, last] = await withTimeout(`oplog of ${host}`, READ_MS, Promise.all([entry(1), entry(-1)]))
+        const at = (e: Document | null) => (e?.wall instanceof Date ? e.wall.getTime() : e?.ts ? num((e.ts as { high: number }).high) * 1000 : 0)
+        if (first && last) base.oplog = { firstAt: at(first), lastAt: at(last), windowHours: (at(last) - at(first)) / 3600_000 }
+      } catch (err) {
+        base.error = toConnError(err, connections.secretValues())
+      }
+      return base
+    }),
+  )
+  const unhealthy = members.filter((m) => !m.healthy).length
+  return {
+    name,
+    role,
+    shard,
+    primary: primaryStatus ? String(primaryStatus.name) : null,
+    term: status.term === undefined ? null : num(status.term),
+    electionTimeoutMs: num((config.settings as Document | undefined)?.electionTimeoutMillis ?? 10_000),
+    members,
+    status: !primaryStatus ? 'critical' : unhealthy ? 'warn' : 'ok',
+  }
+}
+
+/** Just the replica sets, for actions that watch one (step-down) without re-reading the balance. */
+export async function readReplicaSets(endpoint: MongoEndpoint, connections: Connections, shardMap: Document): Promise<MongoReplicaSet[]> {
+  const map = (shardMap.map ?? {}) as Record<string, string>
+  return Promise.all(
+    Object.entries(map).map(([id, cs]) => {
+      const name = rsNameOf(cs) ?? id
+      const seeds = cs.slice(cs.indexOf('/') + 1).split(',')
+      return readReplicaSet(endpoint, connections, name, seeds, id === 'config' ? 'config' : 'shard', id === 'config' ? null : id)
+    }),
+  )
+}
+
+export interface ReadOptions {
+  /** When each shard was first seen draining (kept by the service across refreshes). */
+  drainingSeen?: Map<string, number>
+}
+
+/** The whole sharded-cluster picture the MongoDB view shows. Throws only when the mongos cannot be read at all. */
+export async function readCluster(environment: string, endpoint: MongoEndpoint, connections: Connections, opts: ReadOptions = {}): Promise<MongoCluster> {
+  const started = Date.now()
+  const client = await labelled(`connect to ${mongoLabel(endpoint)}`, mongosClient(endpoint, connections))
+  const hello = await labelled('hello', client.db('admin').command({ hello: 1 }))
+  if (hello.msg !== 'isdbgrid')
+    throw new SwitchyardError(
+      'config',
+      `${mongoLabel(endpoint)} is not a mongos${hello.setName ? ` (it is a member of replica set ${String(hello.setName)})` : ''}: point the endpoint at the cluster's mongos`,
+    )
+  const version = String((await labelled('buildInfo', client.db('admin').command({ buildInfo: 1 }))).version)
+  const r = await withTimeout('reading the cluster from the mongos', READ_MS, readRouter(client, version))
+  const now = Date.now()
+  const serverTime = r.serverTime.localTime instanceof Date ? r.serverTime.localTime : new Date(now)
+  const balancer = readBalancer(r.balancer, r.settings, serverTime)
+  const shardDocs = (r.shards.shards ?? []) as Document[]
+
+  const drainStarts = new Map<string, number>()
+  for (const e of r.changelog)
+    if (e.what === 'removeShard.start' && !drainStarts.has(String(e.shard))) drainStarts.set(String(e.shard), (e.time as Date).getTime())
+  const activeShards = shardDocs.filter((s) => !s.draining).map((s) => String(s._id))
+
+  const sizes = new Map<string, Map<string, { bytes: number; docs: number }>>()
+  for (const d of r.distribution ?? []) {
+    const per = new Map<string, { bytes: number; docs: number }>()
+    for (const s of d.shards as Document[]) per.set(String(s.shardName), { bytes: num(s.ownedSizeBytes), docs: num(s.numOwnedDocuments) })
+    sizes.set(String(d.ns), per)
+  }
+  const groupsByUuid = new Map<string, ChunkGroup[]>()
+  for (const g of r.groups) groupsByUuid.set(uuidHex(g._id.uuid), [...(groupsByUuid.get(uuidHex(g._id.uuid)) ?? []), g])
+  const nsByUuid = new Map<string, string>()
+  const collections: MongoCollectionBalance[] = r.collections.map((c) => {
+    const ns = String(c._id)
+    const uuid = uuidHex(c.uuid)
+    nsByUuid.set(uuid, ns)
+    const groups = groupsByUuid.get(uuid) ?? []
+    const data = sizes.get(ns)
+    const shards = [...new Set([...activeShards, ...groups.map((g) => g._id.shard)])].map((shard) => {
+      const g = groups.find((x) => x._id.shard === shard)
+      const d = data?.get(shard)
+      return {
+        shard,
+        chunks: g ? num(g.chunks) : 0,
+        jumbo: g ? num(g.jumbo) : 0,
+        bytes: data ? (d?.bytes ?? 0) : null,
+        documents: data ? (d?.docs ?? 0) : null,
+      }
+    })
+    const total = shards.reduce((a, s) => a + s.chunks, 0)
+    const metric = data ? 'bytes' : 'chunks'
+    const threshold = migrationThreshold(metric, balancer.chunkSizeMB, total)
+    return {
+      ns,
+      uuid,
+      key: ejson(c.key),
+      noBalance: Boolean(c.noBalance),
+      chunks: total,
+      jumbo: shards.reduce((a, s) => a + s.jumbo, 0),
+      shards,
+      imbalance: imbalanceOf(
+        shards.map((s) => ({ shard: s.shard, value: metric === 'bytes' ? (s.bytes ?? 0) : s.chunks })),
+        activeShards,
+        metric,
+        threshold,
+      ),
+    }
+  })
+  collections.sort((a, b) => a.ns.localeCompare(b.ns))
+
+  const shards: MongoShard[] = shardDocs.map((s) => {
+    const id = String(s._id)
+    const draining = Boolean(s.draining)
+    if (draining && !opts.drainingSeen?.has(id)) opts.drainingSeen?.set(id, now)
+    if (!draining) opts.drainingSeen?.delete(id)
+    const mine = collections.flatMap((c) => c.shards.filter((x) => x.shard === id))
+    return {
+      id,
+      host: String(s.host),
+      replicaSet: rsNameOf(String(s.host)),
+      draining,
+      drainingSince: draining ? (drainStarts.get(id) ?? opts.drainingSeen?.get(id) ?? null) : null,
+      chunks: mine.reduce((a, x) => a + x.chunks, 0),
+      jumboChunks: mine.reduce((a, x) => a + x.jumbo, 0),
+      dataBytes: r.distribution ? mine.reduce((a, x) => a + (x.bytes ?? 0), 0) : null,
+      documents: r.distribution ? mine.reduce((a, x) => a + (x.documents ?? 0), 0) : null,
+      primaryOf: r.databases.filter((d) => d.primary === id).map((d) => String(d._id)),
+    }
+  })
+
+  const jumbo: MongoJumboChunk[] = r.jumbo.map((j) => ({
+    ns: nsByUuid.get(uuidHex(j.uuid)) ?? uuidHex(j.uuid),
+    shard: String(j.shard),
+    min: ejson(j.min),
+    max: ejson(j.max),
+  }))
+  const migrations = readMigrations(r.changelog, now)
+  const replicaSets = await readReplicaSets(endpoint, connections, r.shardMap)
+  const findings = mongoFindings({ balancer, collections, jumbo, replicaSets, shards, recentMigrations: migrations.recent, now })
+  const counted = findings.filter((f) => f.status !== 'ok')
+  return {
+    environment,
+    endpointId: endpoint.id,
+    checkedAt: started,
+    durationMs: Date.now() - started,
+    mongos: mongoLabel(endpoint),
+    version,
+    dataDistribution: r.distribution !== null,
+    shards,
+    collections,
+    jumbo,
+    balancer,
+    migrations,
+    replicaSets,
+    findings,
+    status: worstStatus(counted.map((f) => f.status)),
+    reason: reasonFor(counted, `${shards.length} shards, ${collections.length} sharded collections, balancer ${balancer.enabled ? 'on' : 'off'}`),
+  }
+}

@@ -1,0 +1,427 @@
+import { Binary, calculateObjectSize, Long, ObjectId, type Document } from 'bson'
+import { Aggregator, Query } from 'mingo'
+import { updateOne } from 'mingo/updater'
+import type { ShardedCluster } from './cluster'
+import { PeerError } from './peer-error'
+import { ScramConversation, type ScramUser } from './scram'
+
+export interface PeerUser extends ScramUser {
+  /** root may do anything; clusterMonitor only reads. */
+  role: 'root' | 'clusterMonitor'
+}
+
+/** One client connection: which process it reached and who authenticated on it. */
+export interface Session {
+  host: string
+  role: 'mongos' | 'member'
+  connectionId: number
+  user?: PeerUser
+  scram?: ScramConversation
+}
+
+interface Cursor {
+  ns: string
+  docs: Document[]
+  at: number
+}
+
+const NO_AUTH = new Set(['hello', 'ismaster', 'ping', 'buildinfo', 'saslstart', 'saslcontinue', 'endsessions', 'getnonce', 'logout'])
+const READ_ONLY = new Set([
+  ...NO_AUTH,
+  'find',
+  'getmore',
+  'killcursors',
+  'aggregate',
+  'count',
+  'listshards',
+  'getshardmap',
+  'balancerstatus',
+  'replsetgetstatus',
+  'replsetgetconfig',
+  'serverstatus',
+  'connectionstatus',
+  'listdatabases',
+  'getparameter',
+])
+const MAX_BATCH_BYTES = 16 * 1024 * 1024
+const FIRST_BATCH = 101
+
+/** Wire version per major.minor, for hello's maxWireVersion. */
+function wireVersion(version: string): number {
+  const [maj, min] = version.split('.').map(Number)
+  const table: Record<string, number> = { '4.4': 9, '5.0': 13, '6.0': 17, '7.0': 21, '8.0': 25 }
+  return table[`${maj}.${min}`] ?? 21
+}
+
+const atLeast = (version: string, major: number, minor = 0, patch = 0) => {
+  const [a = 0, b = 0, c = 0] = version.split('.').map(Number)
+  return a !== major ? a > major : b !== minor ? b > minor : c >= patch
+}
+
+/**
+ * The commands of mongos and of replica-set members, answered from the simulated cluster in
+ * MongoDB 7.0's reply shapes. find and aggregate run through mingo, so filters, sorts,
+ * projections and pipelines mean what they mean on a real server.
+ */
+export class CommandSet {
+  private readonly cursors = new Map<string, Cursor>()
+  private cursorSeq = 1
+  /** Commands this server "lacks" (answered with CommandNotFound), for tests of old versions. */
+  readonly disabled = new Set<string>()
+
+  constructor(
+    private readonly cluster: ShardedCluster,
+    private readonly users: readonly PeerUser[],
+  ) {}
+
+  async run(session: Session, cmd: Document): Promise<Document> {
+    const name = Object.keys(cmd)[0] ?? ''
+    const lower = name.toLowerCase()
+    if (this.disabled.has(lower)) throw new PeerError(59, 'CommandNotFound', `no such command: '${name}'`)
+    if (this.users.length && !NO_AUTH.has(lower)) {
+      if (!session.user) throw new PeerError(13, 'Unauthorized', `Command ${name} requires authentication`)
+      if (session.user.role !== 'root' && !READ_ONLY.has(lower))
+        throw new PeerError(13, 'Unauthorized', `not authorized on ${String(cmd.$db)} to execute command { ${name}: ${JSON.stringify(cmd[name])} }`)
+    }
+    const handler = session.role === 'mongos' ? this.mongos(session, lower) : this.member(session, lower)
+    if (!handler) throw new PeerError(59, 'CommandNotFound', `no such command: '${name}'`)
+    return handler(cmd)
+  }
+
+  // ---- shared by every process ---------------------------------------------------------------
+
+  private common(session: Session, name: string): ((cmd: Document) => Promise<Document> | Document) | undefined {
+    const c = this.cluster
+    switch (name) {
+      case 'ping':
+        return () => ({ ok: 1 })
+      case 'buildinfo':
+        return () => ({
+          version: c.version,
+          versionArray: [...c.version.split('.').map(Number), 0],
+          gitVersion: 'switchyard-lab-peer',
+          modules: [],
+          allocator: 'tcmalloc',
+          javascriptEngine: 'mozjs',
+          bits: 64,
+          debug: false,
+          maxBsonObjectSize: 16777216,
+          storageEngines: ['wiredTiger'],
+          ok: 1,
+        })
+      case 'endsessions':
+      case 'logout':
+        return () => ({ ok: 1 })
+      case 'saslstart':
+        return (cmd) => {
+          if (cmd.mechanism !== 'SCRAM-SHA-256') throw new PeerError(2, 'BadValue', `Unsupported mechanism ${String(cmd.mechanism)}`)
+          session.scram = new ScramConversation((n) => this.users.find((u) => u.user === n))
+          const reply = session.scram.start(Buffer.from((cmd.payload as Binary).buffer).toString('utf8'))
+          if (reply === undefined) throw new PeerError(18, 'AuthenticationFailed', 'Authentication failed.')
+          return { conversationId: 1, done: false, payload: new Binary(Buffer.from(reply)), ok: 1 }
+        }
+      case 'saslcontinue':
+        return (cmd) => {
+          const conv = session.scram
+          const reply = conv?.finish(Buffer.from((cmd.payload as Binary).buffer).toString('utf8'))
+          if (!conv || reply === undefined) throw new PeerError(18, 'AuthenticationFailed', 'Authentication failed.')
+          session.user = conv.user as PeerUser
+          return { conversationId: 1, done: true, payload: new Binary(Buffer.from(reply)), ok: 1 }
+        }
+      case 'getmore':
+        return (cmd) => this.getMore(cmd)
+      case 'killcursors':
+        return (cmd) => {
+          for (const id of cmd.cursors as Long[]) this.cursors.delete(String(id))
+          return { cursorsKilled: cmd.cursors as Long[], cursorsNotFound: [], cursorsAlive: [], cursorsUnknown: [], ok: 1 }
+        }
+      case 'connectionstatus':
+        return () => ({
+          authInfo: {
+            authenticatedUsers: session.user ? [{ user: session.user.user, db: 'admin' }] : [],
+            authenticatedUserRoles: session.user ? [{ role: session.user.role, db: 'admin' }] : [],
+          },
+          ok: 1,
+        })
+      default:
+        return undefined
+    }
+  }
+
+  private helloBase(session: Session): Document {
+    return {
+      maxBsonObjectSize: 16777216,
+      maxMessageSizeBytes: 48000000,
+      maxWriteBatchSize: 100000,
+      localTime: new Date(),
+      logicalSessionTimeoutMinutes: 30,
+      connectionId: session.connectionId,
+      minWireVersion: 0,
+      maxWireVersion: wireVersion(this.cluster.version),
+      readOnly: false,
+      ok: 1,
+    }
+  }
+
+  private withAuthMechs(cmd: Document, reply: Document): Document {
+    const asked = typeof cmd.saslSupportedMechs === 'string' ? cmd.saslSupportedMechs.replace(/^admin\./, '') : undefined
+    if (asked && this.users.some((u) => u.user === asked)) return { ...reply, saslSupportedMechs: ['SCRAM-SHA-256'] }
+    return reply
+  }
+
+  // ---- mongos --------------------------------------------------------------------------------
+
+  private mongos(session: Session, name: string): ((cmd: Document) => Promise<Document> | Document) | undefined {
+    const c = this.cluster
+    const v = c.version
+    switch (name) {
+      case 'hello':
+      case 'ismaster':
+        return (cmd) => this.withAuthMechs(cmd, { ...this.helloBase(session), isWritablePrimary: true, ismaster: true, msg: 'isdbgrid' })
+      case 'listshards':
+        return () => ({ shards: c.shardDocs(), ok: 1 })
+      case 'getshardmap':
+        return () => {
+          const map: Record<string, string> = { config: c.configRs.connectionString() }
+          for (const s of c.shards) map[s._id] = s.rs.connectionString()
+          const hosts: Record<string, string> = {}
+          for (const rs of [c.configRs, ...c.shards.map((s) => s.rs)])
+            for (const m of rs.members) hosts[m.host] = rs === c.configRs ? 'config' : c.shards.find((s) => s.rs === rs)!._id
+          return { map, hosts, connStrings: Object.fromEntries(Object.entries(map).map(([k, cs]) => [cs, k])), ok: 1 }
+        }
+      case 'balancerstatus':
+        return () => c.balancerStatus()
+      case 'balancerstart':
+        return () => {
+          c.setBalancer(true)
+          return { ok: 1 }
+        }
+      case 'balancerstop':
+        return async (cmd) => {
+          c.setBalancer(false)
+          const limit = Number(cmd.maxTimeMS ?? 60_000)
+          const ended = await Promise.race([c.roundOver().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), limit))])
+          if (!ended) throw new PeerError(50, 'MaxTimeMSExpired', 'operation exceeded time limit waiting for the balancer round to end')
+          return { ok: 1 }
+        }
+      case 'moverange':
+        if (!atLeast(v, 6, 0)) return undefined
+        return async (cmd) => {
+          const ns = String(cmd.moveRange)
+          if (!cmd.toShard) throw new PeerError(40414, 'Location40414', "BSON field 'moveRange.toShard' is missing but a required field")
+          if (!cmd.min && !cmd.max) throw new PeerError(2, 'BadValue', 'At least one of min and max must be specified')
+          const chunk = c.chunkAt(ns, { min: cmd.min as Document | undefined, find: cmd.min ? undefined : (cmd.max as Document) })
+          await c.migrate(ns, chunk, String(cmd.toShard), Boolean(cmd.forceJumbo))
+          return { ok: 1 }
+        }
+      case 'movechunk':
+        return async (cmd) => {
+          const ns = String(cmd.moveChunk)
+          const chunk = c.chunkAt(ns, { find: cmd.find as Document | undefined, bounds: cmd.bounds as Document[] | undefined })
+          await c.migrate(ns, chunk, String(cmd.to), Boolean(cmd.forceJumbo))
+          return { millis: 0, ok: 1 }
+        }
+      case 'split':
+        return (cmd) => {
+          const ns = String(cmd.split)
+          c.split(ns, c.chunkAt(ns, { find: (cmd.find ?? cmd.middle) as Document | undefined, bounds: cmd.bounds as Document[] | undefined }))
+          return { ok: 1 }
+        }
+      case 'clearjumboflag':
+        return (cmd) => {
+          const ns = String(cmd.clearJumboFlag)
+          c.clearJumbo(c.chunkAt(ns, { find: cmd.find as Document | undefined, bounds: cmd.bounds as Document[] | undefined }))
+          return { ok: 1 }
+        }
+      case 'addshard':
+        return (cmd) => {
+          const cs = String(cmd.addShard)
+          const m = /^([^/]+)\/(.+)$/.exec(cs)
+          if (!m) throw new PeerError(96, 'OperationFailed', `${cs} is not a replica set connection string (setName/host:port,...)`)
+          const rs = c.sets.get(m[1]!)
+          const seeds = m[2]!.split(',')
+          const known = seeds.find((h) => c.setOf(h))
+          if (!known) throw new PeerError(6, 'HostUnreachable', `Connection refused: could not reach any host of ${cs}`)
+          if (!rs || c.setOf(known) !== rs)
+            throw new PeerError(
+              96,
+              'OperationFailed',
+              `in seed list ${cs}, host ${known} does not belong to replica set ${m[1]!}; found ${c.setOf(known)!.name}`,
+            )
+          if (rs.configsvr) throw new PeerError(96, 'OperationFailed', `${m[1]!} is a config server replica set`)
+          if (c.shards.some((s) => s.rs === rs)) throw new PeerError(96, 'OperationFailed', `${m[1]!} is already a shard`)
+          const shard = c.joinShard(rs.name, typeof cmd.name === 'string' ? cmd.name : rs.name)
+          return { shardAdded: shard._id, ok: 1 }
+        }
+      case 'removeshard':
+        return (cmd) => c.removeShard(String(cmd.removeShard))
+      case 'moveprimary':
+        return async (cmd) => {
+          await c.movePrimary(String(cmd.movePrimary), String(cmd.to))
+          return { ok: 1 }
+        }
+      case 'find':
+        return (cmd) => this.find(cmd, (ns) => this.configCollection(ns))
+      case 'aggregate':
+        return (cmd) => this.aggregate(cmd, (ns) => this.configCollection(ns))
+      case 'update':
+        return (cmd) => this.update(cmd)
+      default:
+        return this.common(session, name)
+    }
+  }
+
+  private configCollection(ns: string): Document[] {
+    const c = this.cluster
+    switch (ns) {
+      case 'config.shards':
+        return c.shardDocs()
+      case 'config.databases':
+        return c.databases
+      case 'config.collections':
+        return c.collections
+      case 'config.chunks':
+        return c.chunkDocs()
+      case 'config.settings':
+        return c.settings
+      case 'config.changelog':
+        return c.changelog
+      case 'config.version':
+        return [{ _id: 1, clusterId: new ObjectId('000000000000000000000001') }]
+      case 'config.mongos':
+        return [{ _id: c.mongosHost, ping: new Date(), up: Long.fromNumber(60), waiting: true, mongoVersion: c.version }]
+      default:
+        return []
+    }
+  }
+
+  private update(cmd: Document): Document {
+    const ns = `${String(cmd.$db)}.${String(cmd.update)}`
+    const target = ns === 'config.settings' ? this.cluster.settings : ns === 'config.collections' ? this.cluster.collections : undefined
+    if (!target) throw new PeerError(20, 'IllegalOperation', `the lab peer only updates config.settings and config.collections, not ${ns}`)
+    let n = 0
+    let modified = 0
+    const upserted: Document[] = []
+    for (const [index, u] of (cmd.updates as Document[]).entries()) {
+      const r = updateOne(target, u.q as Document, u.u as Document)
+      if (r.matchedCount) {
+        n += r.matchedCount
+        modified += r.modifiedCount
+      } else if (u.upsert) {
+        const doc: Document = { ...(u.q as Document) }
+        updateOne([doc], {}, u.u as Document)
+        target.push(doc)
+        upserted.push({ index, _id: doc._id })
+        n++
+      }
+    }
+    return { n, nModified: modified, ...(upserted.length ? { upserted } : {}), ok: 1 }
+  }
+
+  // ---- replica-set members -------------------------------------------------------------------
+
+  private member(session: Session, name: string): ((cmd: Document) => Promise<Document> | Document) | undefined {
+    const rs = this.cluster.setOf(session.host)!
+    const down = () => {
+      if (rs.member(session.host)!.state === 'DOWN') throw new PeerError(6, 'HostUnreachable', `${session.host} is down`)
+    }
+    switch (name) {
+      case 'hello':
+      case 'ismaster':
+        return (cmd) => {
+          down()
+          return this.withAuthMechs(cmd, rs.hello(session.host, { ...this.helloBase(session), ismaster: rs.member(session.host)!.state === 'PRIMARY' }))
+        }
+      case 'replsetgetstatus':
+        return () => {
+          down()
+          return rs.status(session.host)
+        }
+      case 'replsetgetconfig':
+        return () => ({ config: rs.config(), ok: 1 })
+      case 'replsetstepdown':
+        return (cmd) => {
+          if (cmd.force) throw new PeerError(2, 'BadValue', 'the lab peer does not simulate a forced step-down')
+          rs.stepDown(session.host, Number(cmd.replSetStepDown), Number(cmd.secondaryCatchUpPeriodSecs ?? 10))
+          return { ok: 1 }
+        }
+      case 'find':
+        return (cmd) => {
+          down()
+          return this.find(cmd, (ns) => {
+            if (ns !== 'local.oplog.rs') return []
+            const sort = (cmd.sort ?? {}) as Document
+            const last = sort.$natural === -1
+            return [rs.oplogEntry(session.host, last)]
+          })
+        }
+      default:
+        return this.common(session, name)
+    }
+  }
+
+  // ---- cursors -------------------------------------------------------------------------------
+
+  private find(cmd: Document, source: (ns: string) => Document[]): Document {
+    const ns = `${String(cmd.$db)}.${String(cmd.find)}`
+    const sort = cmd.sort as Document | undefined
+    const cursor = new Query((cmd.filter ?? {}) as Document).find(source(ns), (cmd.projection ?? undefined) as Document | undefined)
+    if (sort && !('$natural' in sort)) cursor.sort(sort)
+    if (cmd.skip) cursor.skip(Number(cmd.skip))
+    if (cmd.limit) cursor.limit(Math.abs(Number(cmd.limit)))
+    const docs = cursor.all() as Document[]
+    return this.openCursor(ns, docs, cmd.batchSize as number | undefined, Boolean(cmd.singleBatch) || Number(cmd.limit) < 0)
+  }
+
+  private aggregate(cmd: Document, source: (ns: string) => Document[]): Document {
+    const db = String(cmd.$db)
+    let pipeline = (cmd.pipeline ?? []) as Document[]
+    let input: Document[]
+    const first = pipeline[0] ?? {}
+    if ('$shardedDataDistribution' in first) {
+      if (!atLeast(this.cluster.version, 6, 0, 3)) throw new PeerError(40324, 'Location40324', "Unrecognized pipeline stage name: '$shardedDataDistribution'")
+      if (db !== 'admin') throw new PeerError(6789101, 'Location6789101', 'The $shardedDataDistribution stage can only be run on the admin database')
+      input = this.cluster.dataDistribution()
+      pipeline = pipeline.slice(1)
+    } else if (cmd.aggregate === 1)
+      throw new PeerError(73, 'InvalidNamespace', '{aggregate: 1} is not valid for the lab peer except with $shardedDataDistribution')
+    else input = source(`${db}.${String(cmd.aggregate)}`)
+    const out = pipeline.length ? new Aggregator(pipeline).run<Document>(input) : input
+    const batch = (cmd.cursor as Document | undefined)?.batchSize as number | undefined
+    return this.openCursor(`${db}.${String(cmd.aggregate)}`, out, batch, false)
+  }
+
+  private openCursor(ns: string, docs: Document[], batchSize: number | undefined, single: boolean): Document {
+    const cursor: Cursor = { ns, docs, at: 0 }
+    const firstBatch = this.take(cursor, batchSize ?? FIRST_BATCH)
+    let id = Long.ZERO
+    if (!single && cursor.at < docs.length) {
+      id = Long.fromNumber(this.cursorSeq++)
+      this.cursors.set(String(id), cursor)
+    }
+    return { cursor: { firstBatch, id, ns }, ok: 1 }
+  }
+
+  private getMore(cmd: Document): Document {
+    const id = String(cmd.getMore)
+    const cursor = this.cursors.get(id)
+    if (!cursor) throw new PeerError(43, 'CursorNotFound', `cursor id ${id} not found`)
+    const nextBatch = this.take(cursor, (cmd.batchSize as number | undefined) ?? Infinity)
+    const done = cursor.at >= cursor.docs.length
+    if (done) this.cursors.delete(id)
+    return { cursor: { nextBatch, id: done ? Long.ZERO : Long.fromString(id), ns: cursor.ns }, ok: 1 }
+  }
+
+  private take(cursor: Cursor, max: number): Document[] {
+    const out: Document[] = []
+    let bytes = 0
+    while (cursor.at < cursor.docs.length && out.length < max) {
+      const doc = cursor.docs[cursor.at]!
+      bytes += calculateObjectSize(doc)
+      if (bytes > MAX_BATCH_BYTES && out.length) break
+      out.push(doc)
+      cursor.at++
+    }
+    return out
+  }
+}

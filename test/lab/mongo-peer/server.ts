@@ -1,0 +1,136 @@
+import type { Document } from 'bson'
+import { createServer, type Server, type Socket } from 'node:net'
+import { ShardedCluster, type CollectionSeed, type PeerTimings } from './cluster'
+import { CommandSet, type PeerUser, type Session } from './commands'
+import { PeerError } from './peer-error'
+import type { MemberSpec } from './replica-set'
+import { encodeReply, MessageReader } from './wire'
+
+export interface PeerOptions {
+  host?: string
+  /** Port of the mongos; 0 for any free port (members too then). */
+  mongosPort: number
+  /** First port of the members: config set, then each set in order, three each; 0 for free ports. */
+  firstMemberPort: number
+  version?: string
+  timings?: Partial<PeerTimings>
+  users?: PeerUser[]
+  /** Replica sets in the cluster from the start, then spare sets that addShard can bring in. */
+  shards: string[]
+  spares?: string[]
+  /** Per set name, its members' settings (priority, hidden, lag, …). */
+  members?: Record<string, MemberSpec[]>
+  collections?: CollectionSeed[]
+  /** Run the balancer loop at all (false for benchmarks that want a still cluster). */
+  balancer?: boolean
+  /** Start with the balancer stopped (sh.stopBalancer()), as a DBA may find a cluster. */
+  balancerOff?: boolean
+}
+
+export interface MongoPeer {
+  cluster: ShardedCluster
+  commands: CommandSet
+  /** mongodb:// address of the mongos. */
+  mongos: string
+  /** The next `times` replies to commands that match are cut off halfway and their connections dropped. */
+  cutReplies(match: (command: Document) => boolean, times: number): void
+  close(): Promise<void>
+}
+
+/**
+ * A MongoDB wire-protocol peer: a mongos and every replica-set member of a simulated 7.0 sharded
+ * cluster, each on its own 127.0.0.1 port, all backed by one ShardedCluster.
+ */
+export async function startMongoPeer(o: PeerOptions): Promise<MongoPeer> {
+  const host = o.host ?? '127.0.0.1'
+  const servers: Server[] = []
+  const sockets = new Set<Socket>()
+  const cuts: { match: (command: Document) => boolean; left: number } = { match: () => false, left: 0 }
+  let connectionSeq = 1
+  let commands: CommandSet | undefined
+  let cluster: ShardedCluster | undefined
+
+  const listen = async (port: number, role: Session['role']): Promise<string> => {
+    let address = ''
+    const server = createServer((socket) => {
+      sockets.add(socket)
+      socket.on('close', () => sockets.delete(socket))
+      socket.on('error', () => undefined)
+      const session: Session = { host: address, role, connectionId: connectionSeq++ }
+      const reader = new MessageReader()
+      socket.on('data', (chunk) => {
+        let requests
+        try {
+          requests = reader.push(chunk)
+        } catch {
+          socket.destroy()
+          return
+        }
+        for (const request of requests) {
+          void commands!
+            .run(session, request.command)
+            .catch((err: unknown) =>
+              err instanceof PeerError
+                ? { ok: 0, errmsg: err.message, code: err.code, codeName: err.codeName }
+                : { ok: 0, errmsg: String(err), code: 1, codeName: 'InternalError' },
+            )
+            .then((body) => {
+              if (socket.destroyed) return
+              const reply = encodeReply(request, body)
+              if (cuts.left > 0 && cuts.match(request.command)) {
+                cuts.left--
+                socket.write(reply.subarray(0, Math.floor(reply.length / 2)), () => socket.destroy())
+                return
+              }
+              socket.write(reply)
+            })
+        }
+      })
+    })
+    servers.push(server)
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, host, () => resolve())
+    })
+    const bound = server.address()
+    address = `${host}:${typeof bound === 'object' && bound ? bound.port : port}`
+    return address
+  }
+
+  try {
+    const mongos = await listen(o.mongosPort, 'mongos')
+    let next = o.firstMemberPort
+    const hostsOfSet = async () => {
+      const hosts: string[] = []
+      for (let i = 0; i < 3; i++) hosts.push(await listen(next ? next++ : 0, 'member'))
+      return hosts
+    }
+    const timings: PeerTimings = { electionMs: 1500, migrationMs: 800, balancerRoundMs: 1000, ...o.timings }
+    cluster = new ShardedCluster(o.version ?? '7.0.14', timings, mongos, { name: 'configRepl', hosts: await hostsOfSet() })
+    for (const name of [...o.shards, ...(o.spares ?? [])]) cluster.addSet(name, await hostsOfSet(), false, o.members?.[name])
+    for (const name of o.shards) cluster.joinShard(name)
+    for (const seed of o.collections ?? []) cluster.seed(seed)
+    commands = new CommandSet(cluster, o.users ?? [])
+    if (o.balancerOff) cluster.setBalancer(false)
+    if (o.balancer !== false) cluster.startBalancer()
+    const c = cluster
+    return {
+      cluster: c,
+      commands,
+      mongos: `mongodb://${mongos}`,
+      cutReplies: (match, times) => {
+        cuts.match = match
+        cuts.left = times
+      },
+      close: async () => {
+        c.close()
+        for (const s of sockets) s.destroy()
+        await Promise.all(servers.map((s) => new Promise((r) => s.close(r))))
+      },
+    }
+  } catch (err) {
+    cluster?.close()
+    for (const s of servers) s.close()
+    throw err
+  }
+}
