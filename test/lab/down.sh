@@ -17,6 +17,7 @@ source "$LAB_LIB/pg.sh"
 source "$LAB_LIB/docker.sh"
 source "$LAB_LIB/nginx.sh"
 source "$LAB_LIB/ssh.sh"
+source "$LAB_LIB/mongo.sh"
 
 trap on_err ERR
 
@@ -26,7 +27,7 @@ main() {
 
   # Each step is best-effort so one failure does not leave the rest running.
   local step
-  for step in lab_nginx_down lab_docker_down lab_redis_down lab_sentinel_down lab_pg_down lab_sshd_down; do
+  for step in lab_mongo_down lab_nginx_down lab_docker_down lab_redis_down lab_sentinel_down lab_pg_down lab_sshd_down; do
     "$step" || warn "$step reported an error, continuing"
   done
 
@@ -54,7 +55,7 @@ main() {
     ))\b" >&2 || true
     exit 1
   fi
-  log "down in $(elapsed): nothing listens on 7000-7007 (+bus 17000-17007), 7100-7101, 26379-26381, 15432-15434, 8080, 8081, 9101-9103, 2222"
+  log "down in $(elapsed): nothing listens on 7000-7007 (+bus 17000-17007), 7100-7101, 26379-26381, 15432-15434, 8080, 8081, 9101-9103, 2222, 27100-27115"
 }
 
 main "$@"

@@ -17,6 +17,7 @@ export interface LabDescription {
   }
   nginx: { statusUrl: string; listen: string; configPath: string; upstreamPath: string; prefix: string }
   docker: { socketPath: string; image: string; containers: string[]; backendPorts: number[] }
+  mongo: { mongos: string; user: string; password: string }
 }
 
 /** The environment "lab" and its secrets, as a user would enter them. */
@@ -71,8 +72,16 @@ export function labEnvironment(lab: LabDescription): { environment: Environment;
         configPath: lab.nginx.configPath,
         upstreamPath: lab.nginx.upstreamPath,
       },
+      { kind: 'mongo', id: 'mongo', name: 'MongoDB', uri: `mongodb://${lab.mongo.user}@${lab.mongo.mongos}/?authSource=admin`, authMechanism: 'DEFAULT' },
       { kind: 'docker', id: 'docker', name: 'app backends', connection: { type: 'socket', path: lab.docker.socketPath }, labelFilter: 'switchyard.lab=1' },
     ],
   }
-  return { environment, secrets: { 'postgres.password': lab.postgres.password, 'postgres.replication-password': lab.postgres.replicationPassword } }
+  return {
+    environment,
+    secrets: {
+      'postgres.password': lab.postgres.password,
+      'postgres.replication-password': lab.postgres.replicationPassword,
+      'mongo.password': lab.mongo.password,
+    },
+  }
 }

@@ -18,6 +18,7 @@ source "$LAB_LIB/pg.sh"
 source "$LAB_LIB/docker.sh"
 source "$LAB_LIB/nginx.sh"
 source "$LAB_LIB/ssh.sh"
+source "$LAB_LIB/mongo.sh"
 source "$LAB_LIB/labjson.sh"
 
 trap on_err ERR
@@ -39,6 +40,7 @@ main() {
   lab_docker_up
   lab_nginx_up
   lab_sshd_up
+  lab_mongo_up
 
   lab_write_json
   if [[ -f "$LAB_REPO/test/lab/write-inventory.ts" ]]; then
@@ -54,6 +56,7 @@ main() {
   log "  postgres  pg1 127.0.0.1:15432 (primary), pg2 :15433, pg3 :15434 (streaming); user $LAB_PG_USER / db $LAB_PG_DB"
   log "  docker    unix://$DOCKER_SOCK  containers ${LAB_APP_CONTAINERS[*]} on ${LAB_APP_PORTS[*]}"
   log "  nginx     http://127.0.0.1:$LAB_NGINX_PORT/ , status http://127.0.0.1:$LAB_NGINX_STATUS_PORT/nginx_status"
+  log "  mongo     mongos 127.0.0.1:$LAB_MONGOS_PORT (wire-protocol peer), user $LAB_MONGO_USER"
   log "  ssh       127.0.0.1:$LAB_SSH_PORT  key $SSH_KEY (root, postgres, $LAB_SSH_USER), password user $LAB_SSH_USER"
   log "---------------------------------------------------------------"
 }

@@ -13,6 +13,7 @@ lab_write_json() {
     LAB_DOCKER_IMAGE="$LAB_DOCKER_IMAGE" LAB_NGINX_PORT="$LAB_NGINX_PORT" \
     LAB_NGINX_STATUS_PORT="$LAB_NGINX_STATUS_PORT" LAB_SSH_PORT="$LAB_SSH_PORT" \
     LAB_SSH_USER="$LAB_SSH_USER" LAB_SSH_PASS="$LAB_SSH_PASS" \
+    LAB_MONGOS_PORT="$LAB_MONGOS_PORT" LAB_MONGO_USER="$LAB_MONGO_USER" LAB_MONGO_PASS="$LAB_MONGO_PASS" \
     LAB_SENTINEL_DATA="${LAB_SENTINEL_DATA[*]}" LAB_SENTINEL_PORTS="${LAB_SENTINEL_PORTS[*]}" LAB_SENTINEL_MASTER="$LAB_SENTINEL_MASTER" \
     node -e '
       const e = process.env, L = e.LAB, h = "127.0.0.1";
@@ -40,6 +41,7 @@ lab_write_json() {
                  pidPath: `${L}/nginx/nginx.pid` },
         sentinel: { masterName: e.LAB_SENTINEL_MASTER, data: nums(e.LAB_SENTINEL_DATA),
                     sentinels: nums(e.LAB_SENTINEL_PORTS).map((port) => ({ host: h, port })) },
+        mongo: { mongos: `${h}:${e.LAB_MONGOS_PORT}`, user: e.LAB_MONGO_USER, password: e.LAB_MONGO_PASS },
         docker: { socketPath: `${L}/docker.sock`, image: e.LAB_DOCKER_IMAGE,
                   containers: e.LAB_APP_CONTAINERS.trim().split(/\s+/),
                   backendPorts: nums(e.LAB_APP_PORTS) },

@@ -15,6 +15,7 @@ export interface SystemView {
 export const systemViews: readonly SystemView[] = [
   { id: 'redis', label: 'Redis Cluster', system: 'redis', endpointKind: 'redis-cluster', page: lazy(() => import('./redis/RedisPage')) },
   { id: 'sentinel', label: 'Redis Sentinel', system: 'sentinel', endpointKind: 'redis-sentinel', page: lazy(() => import('./sentinel/SentinelPage')) },
+  { id: 'mongo', label: 'MongoDB', system: 'mongo', endpointKind: 'mongo', page: lazy(() => import('./mongo/MongoPage')) },
   { id: 'postgres', label: 'PostgreSQL', system: 'postgres', endpointKind: 'postgres', page: lazy(() => import('./postgres/PostgresPage')) },
 ]
 

@@ -1,8 +1,7 @@
 import { useMemo } from 'react'
 import type { PgLagSample, PgLagThresholds } from '../../../../shared/systems/postgres'
 import { EChart, type EChartOption } from '../../components/EChart'
-
-const COLORS = ['#5c7cfa', '#20c997', '#fab005', '#e64980', '#15aabf']
+import { SERIES_COLORS as COLORS } from '../../components/series-colors'
 
 /** Replay lag per standby over time: bytes on the left axis (solid), seconds on the right (dashed). */
 export function LagChart({ samples, thresholds }: { samples: PgLagSample[]; thresholds: PgLagThresholds }) {

@@ -1,9 +1,10 @@
 import { useMemo } from 'react'
 import type { RedisTopology } from '../../../../shared/systems/redis'
 import { EChart, type EChartOption } from '../../components/EChart'
+import { SERIES_COLORS } from '../../components/series-colors'
 
 const COLS = 128
-export const MASTER_COLORS = ['#5c7cfa', '#20c997', '#fab005', '#e64980', '#15aabf', '#82c91e', '#be4bdb', '#fd7e14', '#4c6ef5', '#12b886']
+export const MASTER_COLORS = SERIES_COLORS
 const UNCOVERED = '#fa5252'
 
 export interface SlotHover {
