@@ -82,8 +82,14 @@ describe('the app shell in Chromium', () => {
     await ctx.page.evaluate(() => (location.hash = '#/overview'))
     // Node entries come from the overview's live data: wait for it before searching them.
     await ctx.page.getByText('pg2', { exact: false }).first().waitFor({ timeout: 30_000 })
-    await ctx.page.keyboard.press('Control+k')
     const search = ctx.page.getByPlaceholder(/Jump to a view/)
+    // Ctrl+K toggles: make sure the palette from the last test is closed before opening it.
+    if (await search.isVisible()) {
+      await ctx.page.keyboard.press('Escape')
+      await search.waitFor({ state: 'hidden' })
+    }
+    await ctx.page.keyboard.press('Control+k')
+    await search.waitFor({ state: 'visible' })
     await search.fill('pg2')
     await ctx.page.getByRole('dialog').getByText(/pg2/).first().waitFor({ timeout: 10_000 })
     await shot(ctx.page, 'palette-node-search')
