@@ -15,6 +15,7 @@ import { createActionRunner } from '../../src/main/app/actions'
 import { readTopology } from '../../src/main/systems/redis/redis-watch'
 import { waitForSlotAgreement } from '../../src/main/systems/redis/slot-migration'
 import { labHub } from '../support/lab'
+import { planAndRun as runPlan } from '../support/plan-and-run'
 
 /**
  * Shared by the Redis integration tests: a hub on the lab, an action runner with the Redis
@@ -59,22 +60,8 @@ export async function redisLab(): Promise<RedisLab> {
 }
 
 /** Plan, confirm with the plan's own target, run. */
-export async function planAndRun(
-  lab: RedisLab,
-  request: ActionRequest,
-  onPlan?: (plan: ActionPlan) => void,
-): Promise<{ plan: ActionPlan; result: ActionResult }> {
-  const plan = await lab.runner.plan(request)
-  onPlan?.(plan)
-  if (!plan.runnable)
-    throw new Error(
-      `plan not runnable: ${plan.prechecks
-        .filter((c) => !c.passed)
-        .map((c) => `${c.name}: ${c.detail}`)
-        .join('; ')}`,
-    )
-  const result = await lab.runner.run(plan.planId, plan.target)
-  return { plan, result }
+export function planAndRun(lab: RedisLab, request: ActionRequest, onPlan?: (plan: ActionPlan) => void): Promise<{ plan: ActionPlan; result: ActionResult }> {
+  return runPlan(lab.runner, request, onPlan)
 }
 
 export function cli(port: number, ...args: string[]): string {

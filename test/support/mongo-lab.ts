@@ -10,6 +10,7 @@ import { ServiceHub } from '../../src/main/core/service-hub'
 import { mongoService } from '../../src/main/systems/mongo/mongo-service'
 import { labScenario } from '../lab/mongo-peer/scenario'
 import { startMongoPeer, type PeerOptions } from '../lab/mongo-peer/server'
+import { planAndRun } from './plan-and-run'
 
 export const MONGO_USER = 'switchyard'
 export const MONGO_PASSWORD = 'lab-mongo-secret'
@@ -46,17 +47,9 @@ export async function mongoLab(o: { user?: string; tweak?: (p: PeerOptions) => P
   const progress: string[] = []
   const runner = createActionRunner(hub, (p) => progress.push(`[${p.step}/${p.totalSteps}] ${p.message}`))
   const service = mongoService(hub)
-  const act = async (request: WithoutTarget<ActionRequest>): Promise<{ plan: ActionPlan; result: ActionResult }> => {
-    const plan = await runner.plan({ environment: 'mongo', endpointId: 'mongo', ...request })
-    if (!plan.runnable)
-      throw new Error(
-        `plan ${plan.kind} not runnable: ${plan.prechecks
-          .filter((c) => !c.passed)
-          .map((c) => `${c.name}: ${c.detail}`)
-          .join('; ')}`,
-      )
-    return { plan, result: await runner.run(plan.planId, plan.target) }
-  }
+  const act = (request: WithoutTarget<ActionRequest>): Promise<{ plan: ActionPlan; result: ActionResult }> =>
+    planAndRun(runner, { environment: 'mongo', endpointId: 'mongo', ...request })
+
   return {
     peer,
     hub,

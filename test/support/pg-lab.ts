@@ -7,6 +7,7 @@ import { postgresService } from '../../src/main/systems/postgres/postgres-servic
 import type { ServiceHub } from '../../src/main/core/service-hub'
 import { shellCommand } from '../../src/main/core/ssh/quote'
 import { labHub } from './lab'
+import { planAndRun } from './plan-and-run'
 import type { WriterOptions } from './pg-writer'
 
 export const PG_ENDPOINT = 'postgres'
@@ -34,17 +35,8 @@ export type PgLab = Awaited<ReturnType<typeof pgLab>>
 type WithoutTarget<T> = T extends unknown ? Omit<T, 'environment' | 'endpointId'> : never
 
 /** Plan, confirm with the plan's own target, run. */
-export async function act(runner: ActionRunner, request: WithoutTarget<ActionRequest>): Promise<{ plan: ActionPlan; result: ActionResult }> {
-  const plan = await runner.plan({ environment: 'lab', endpointId: PG_ENDPOINT, ...request })
-  if (!plan.runnable)
-    throw new Error(
-      `plan ${plan.kind} not runnable: ${plan.prechecks
-        .filter((c) => !c.passed)
-        .map((c) => `${c.name}: ${c.detail}`)
-        .join('; ')}`,
-    )
-  const result = await runner.run(plan.planId, plan.target)
-  return { plan, result }
+export function act(runner: ActionRunner, request: WithoutTarget<ActionRequest>): Promise<{ plan: ActionPlan; result: ActionResult }> {
+  return planAndRun(runner, { environment: 'lab', endpointId: PG_ENDPOINT, ...request })
 }
 
 /** Run a shell line as the postgres OS user through the lab's SSH endpoint. */

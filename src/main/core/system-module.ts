@@ -1,4 +1,4 @@
-import type { Finding, SystemHealth, SystemKind } from '../../shared/health'
+import type { Finding, HealthStatus, SystemHealth, SystemKind } from '../../shared/health'
 import type { Endpoint, EndpointKind, EndpointOf } from '../../shared/inventory'
 import type { AnyActionDefinition } from './actions/action-definition'
 import type { CliCommand } from './cli'
@@ -35,4 +35,9 @@ export function moduleFor(systems: readonly SystemModule[], endpoint: Endpoint):
   const m = systems.find((s) => s.endpointKinds.includes(endpoint.kind))
   if (!m) throw new Error(`no system module serves "${endpoint.kind}" endpoints`)
   return m
+}
+
+/** A system's own status-graded findings as palette/alert findings: only what needs attention. */
+export function needingAttention(findings: readonly { status: HealthStatus; reason: string }[]): Finding[] {
+  return findings.flatMap((f) => (f.status === 'warn' || f.status === 'critical' ? [{ severity: f.status, message: f.reason }] : []))
 }

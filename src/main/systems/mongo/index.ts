@@ -1,4 +1,4 @@
-import { defineSystem } from '../../core/system-module'
+import { defineSystem, needingAttention } from '../../core/system-module'
 import { mongoActions } from './mongo-actions'
 import { mongoCli } from './mongo-cli'
 import { mongoHandlers } from './mongo-handlers'
@@ -13,8 +13,5 @@ export const mongoSystem = defineSystem({
   handlers: mongoHandlers,
   actions: () => mongoActions,
   cli: mongoCli,
-  async findings(hub, environment, endpointId) {
-    const cluster = await mongoService(hub).cluster(environment, endpointId)
-    return cluster.findings.flatMap((f) => (f.status === 'warn' || f.status === 'critical' ? [{ severity: f.status, message: f.reason }] : []))
-  },
+  findings: async (hub, environment, endpointId) => needingAttention((await mongoService(hub).cluster(environment, endpointId)).findings),
 })

@@ -68,7 +68,7 @@ async function readRouter(client: MongoClient, version: string) {
   const admin = client.db('admin')
   const config = client.db('config')
   const dd = versionAtLeast(version, 6, 0, 3)
-  const [shards, shardMap, balancer, settings, collections, groups, distribution, changelog, databases, jumbo, serverTime] = await Promise.all([
+  const [shards, shardMap, balancer, settings, collections, groups, distribution, changelog, databases, jumbo] = await Promise.all([
     labelled('listShards', admin.command({ listShards: 1 }), version),
     labelled('getShardMap', admin.command({ getShardMap: 1 }), version),
     labelled('balancerStatus', admin.command({ balancerStatus: 1 }), version),
@@ -110,9 +110,8 @@ async function readRouter(client: MongoClient, version: string) {
         .toArray(),
       version,
     ),
-    labelled('hello', admin.command({ hello: 1 }), version),
   ])
-  return { shards, shardMap, balancer, settings, collections, groups, distribution, changelog, databases, jumbo, serverTime }
+  return { shards, shardMap, balancer, settings, collections, groups, distribution, changelog, databases, jumbo }
 }
 
 function readBalancer(status: Document, settings: Document[], serverTime: Date): MongoBalancer {
@@ -307,7 +306,7 @@ export async function readCluster(environment: string, endpoint: MongoEndpoint, 
   const version = String((await labelled('buildInfo', client.db('admin').command({ buildInfo: 1 }))).version)
   const r = await withTimeout('reading the cluster from the mongos', READ_MS, readRouter(client, version))
   const now = Date.now()
-  const serverTime = r.serverTime.localTime instanceof Date ? r.serverTime.localTime : new Date(now)
+  const serverTime = hello.localTime instanceof Date ? hello.localTime : new Date(now)
   const balancer = readBalancer(r.balancer, r.settings, serverTime)
   const shardDocs = (r.shards.shards ?? []) as Document[]
 

@@ -3,6 +3,7 @@ import { pickEndpoint } from '../../core/endpoint-choice'
 import { SwitchyardError } from '../../core/errors'
 import type { ServiceHub } from '../../core/service-hub'
 import type { Connections } from '../../core/connections'
+import { SampleRing } from '../../core/sample-ring'
 import type { MongoEndpoint } from './mongo-client'
 import { readCluster } from './mongo-reader'
 
@@ -11,7 +12,7 @@ const HISTORY_LIMIT = 720
 
 /** The MongoDB views: every call reads the cluster afresh; lag history and first-seen drains are kept per endpoint. */
 export class MongoService {
-  private readonly history = new Map<string, MongoLagSample[]>()
+  private readonly history = new SampleRing<MongoLagSample>(HISTORY_LIMIT)
   private readonly drainingSeen = new Map<string, Map<string, number>>()
 
   constructor(private readonly hub: Pick<ServiceHub, 'connect'>) {}
@@ -36,16 +37,13 @@ export class MongoService {
   async lagHistory(envName: string, endpointId?: string, sinceMs = 0): Promise<{ samples: MongoLagSample[] }> {
     const { environment } = await this.hub.connect(envName)
     const id = pickEndpoint(environment.endpoints, 'mongo', 'MongoDB', endpointId)
-    return { samples: (this.history.get(`${envName}/${id}`) ?? []).filter((s) => s.at > sinceMs) }
+    return { samples: this.history.since(`${envName}/${id}`, sinceMs) }
   }
 
   private record(key: string, cluster: MongoCluster): void {
-    const ring = this.history.get(key) ?? []
     const members: MongoLagSample['members'] = {}
     for (const rs of cluster.replicaSets) for (const m of rs.members) if (m.host !== rs.primary) members[`${rs.name} ${m.host}`] = m.lagSeconds
-    ring.push({ at: cluster.checkedAt, members })
-    if (ring.length > HISTORY_LIMIT) ring.splice(0, ring.length - HISTORY_LIMIT)
-    this.history.set(key, ring)
+    this.history.push(key, { at: cluster.checkedAt, members })
   }
 }
 

@@ -1,4 +1,4 @@
-import { defineSystem } from '../../core/system-module'
+import { defineSystem, needingAttention } from '../../core/system-module'
 import { probePostgres } from './overview-probe'
 import { postgresActions } from './postgres-actions'
 import { pgCli } from './postgres-cli'
@@ -13,8 +13,5 @@ export const postgresSystem = defineSystem({
   handlers: postgresHandlers,
   actions: () => postgresActions,
   cli: pgCli,
-  async findings(hub, environment, endpointId) {
-    const topology = await postgresService(hub).topology(environment, endpointId)
-    return topology.findings.flatMap((f) => (f.status === 'warn' || f.status === 'critical' ? [{ severity: f.status, message: f.reason }] : []))
-  },
+  findings: async (hub, environment, endpointId) => needingAttention((await postgresService(hub).topology(environment, endpointId)).findings),
 })

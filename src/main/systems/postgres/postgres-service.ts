@@ -2,6 +2,7 @@ import type { PgHealth, PgLagSample, PgLagThresholds, PgTopology } from '../../.
 import { reasonFor, worstStatus } from '../../../shared/domain/health'
 import { DEFAULT_LAG_THRESHOLDS } from '../../../shared/domain/pg-topology'
 import type { Connections } from '../../core/connections'
+import { SampleRing } from '../../core/sample-ring'
 import { SwitchyardError } from '../../core/errors'
 import type { ServiceHub } from '../../core/service-hub'
 import { pickEndpoint, type PostgresEndpoint } from './pg-client'
@@ -15,7 +16,7 @@ const HISTORY_LIMIT = 720
  * draws. Stateless apart from the history ring; every call reads the servers afresh.
  */
 export class PostgresService {
-  private readonly history = new Map<string, PgLagSample[]>()
+  private readonly history = new SampleRing<PgLagSample>(HISTORY_LIMIT)
 
   constructor(private readonly hub: Pick<ServiceHub, 'connect'>) {}
 
@@ -56,16 +57,13 @@ export class PostgresService {
   async lagHistory(envName: string, endpointId?: string, sinceMs = 0): Promise<{ samples: PgLagSample[] }> {
     const { environment } = await this.hub.connect(envName)
     const id = pickEndpoint(environment.endpoints, endpointId)
-    return { samples: (this.history.get(`${envName}/${id}`) ?? []).filter((s) => s.at > sinceMs) }
+    return { samples: this.history.since(`${envName}/${id}`, sinceMs) }
   }
 
   private record(key: string, topo: PgTopology): void {
-    const ring = this.history.get(key) ?? []
     const standbys: PgLagSample['standbys'] = {}
     for (const s of topo.standbys) standbys[s.standby] = { bytes: s.bytes, seconds: s.seconds, status: s.status }
-    ring.push({ at: topo.checkedAt, standbys })
-    if (ring.length > HISTORY_LIMIT) ring.splice(0, ring.length - HISTORY_LIMIT)
-    this.history.set(key, ring)
+    this.history.push(key, { at: topo.checkedAt, standbys })
   }
 }
 
