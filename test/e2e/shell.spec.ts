@@ -83,13 +83,14 @@ describe('the app shell in Chromium', () => {
     // Node entries come from the overview's live data: wait for it before searching them.
     await ctx.page.getByText('pg2', { exact: false }).first().waitFor({ timeout: 30_000 })
     const search = ctx.page.getByPlaceholder(/Jump to a view/)
-    // Ctrl+K toggles: make sure the palette from the last test is closed before opening it.
-    if (await search.isVisible()) {
-      await ctx.page.keyboard.press('Escape')
+    // Ctrl+K toggles, and a palette that just ran an entry is still closing: let it close first.
+    const openPalette = async () => {
+      if (await search.isVisible()) await ctx.page.keyboard.press('Escape')
       await search.waitFor({ state: 'hidden' })
+      await ctx.page.keyboard.press('Control+k')
+      await search.waitFor({ state: 'visible' })
     }
-    await ctx.page.keyboard.press('Control+k')
-    await search.waitFor({ state: 'visible' })
+    await openPalette()
     await search.fill('pg2')
     await ctx.page.getByRole('dialog').getByText(/pg2/).first().waitFor({ timeout: 10_000 })
     await shot(ctx.page, 'palette-node-search')
@@ -97,7 +98,7 @@ describe('the app shell in Chromium', () => {
     await expect.poll(() => ctx.page.evaluate(() => location.hash)).toBe('#/postgres/lab/postgres')
     await ctx.page.locator('[data-testid="pg-node-pg1"][data-role]').waitFor({ timeout: 30_000 })
 
-    await ctx.page.keyboard.press('Control+k')
+    await openPalette()
     await search.fill('switchover to pg3')
     await ctx.page.keyboard.press('Enter')
     const dialog = ctx.page.getByRole('dialog').filter({ has: ctx.page.getByTestId('action-plan') })
