@@ -16,14 +16,14 @@ describe('web mode in Chromium', () => {
   })
 
   it('restarts a container from its card: plan with the exact call, typed confirmation, verification', async () => {
-    await ctx.page.getByTestId('restart-sy-app-2').click()
+    await ctx.page.getByTestId('restart-lab-api-2').click()
     const dialog = ctx.page.getByRole('dialog')
     await dialog.getByTestId('action-plan').waitFor()
     expect(await dialog.getByTestId('action-plan').innerText()).toMatch(/POST \/containers\/[0-9a-f]{12}\/restart\?t=10/)
     expect(await dialog.getByTestId('action-run').isDisabled()).toBe(true)
-    await dialog.getByTestId('action-confirm').fill('sy-app-1')
+    await dialog.getByTestId('action-confirm').fill('lab-api-1')
     expect(await dialog.getByTestId('action-run').isDisabled()).toBe(true)
-    await dialog.getByTestId('action-confirm').fill('sy-app-2')
+    await dialog.getByTestId('action-confirm').fill('lab-api-2')
     await shot(ctx.page, 'action-restart-confirm')
     await dialog.getByTestId('action-run').click()
     const result = dialog.getByTestId('action-result')
@@ -33,8 +33,8 @@ describe('web mode in Chromium', () => {
     await ctx.page.keyboard.press('Escape')
     const audit = await ctx.hub.audit.list()
     expect(audit.map((a) => [a.phase, a.target])).toEqual([
-      ['finished', 'sy-app-2'],
-      ['started', 'sy-app-2'],
+      ['finished', 'lab-api-2'],
+      ['started', 'lab-api-2'],
     ])
   })
 

@@ -23,30 +23,30 @@ describe('an action end to end: plan → named confirmation → progress → ver
   afterAll(() => hub?.close())
 
   it('restarts a lab container only after the target is typed, and verifies it', async () => {
-    const plan = await handlers['action:plan']({ kind: 'docker.restart', environment: 'lab', endpointId: 'docker', container: 'sy-app-3' }, client)
-    expect(plan).toMatchObject({ target: 'sy-app-3', runnable: true, risk: 'medium' })
+    const plan = await handlers['action:plan']({ kind: 'docker.restart', environment: 'lab', endpointId: 'docker', container: 'lab-api-3' }, client)
+    expect(plan).toMatchObject({ target: 'lab-api-3', runnable: true, risk: 'medium' })
     expect(plan.steps[0]!.commands[0]).toMatch(/^POST \/containers\/[0-9a-f]{12}\/restart\?t=10$/)
     expect(await hub.audit.list()).toHaveLength(0)
 
-    await expect(handlers['action:run']({ planId: plan.planId, confirm: 'sy-app-2' }, client)).rejects.toThrow(/type "sy-app-3"/)
+    await expect(handlers['action:run']({ planId: plan.planId, confirm: 'lab-api-2' }, client)).rejects.toThrow(/type "lab-api-3"/)
     expect(await hub.audit.list()).toHaveLength(0)
 
-    const result = await handlers['action:run']({ planId: plan.planId, confirm: 'sy-app-3' }, client)
+    const result = await handlers['action:run']({ planId: plan.planId, confirm: 'lab-api-3' }, client)
     expect(result.outcome).toBe('succeeded')
     expect(result.verification.every((v) => v.passed)).toBe(true)
     expect(progress.filter((p) => p.planId === plan.planId).map((p) => p.message)).toEqual(
-      expect.arrayContaining(['restarting sy-app-3', 'verifying', 'succeeded']),
+      expect.arrayContaining(['restarting lab-api-3', 'verifying', 'succeeded']),
     )
 
     const audit = await hub.audit.list()
     expect(audit.map((a) => a.phase)).toEqual(['finished', 'started'])
     expect(audit[1]!.steps).toEqual(plan.steps)
     expect(audit[0]!.result?.outcome).toBe('succeeded')
-    await expect(handlers['action:run']({ planId: plan.planId, confirm: 'sy-app-3' }, client)).rejects.toThrow(/unknown or expired/)
+    await expect(handlers['action:run']({ planId: plan.planId, confirm: 'lab-api-3' }, client)).rejects.toThrow(/unknown or expired/)
   })
 
   it('a failing action is audited as failed with where it stopped', async () => {
-    const plan = await handlers['action:plan']({ kind: 'docker.restart', environment: 'lab', endpointId: 'docker', container: 'sy-app-1' }, client)
+    const plan = await handlers['action:plan']({ kind: 'docker.restart', environment: 'lab', endpointId: 'docker', container: 'lab-api-1' }, client)
     await hub.inventory.save(
       {
         ...(await hub.inventory.get('lab')),
@@ -58,7 +58,7 @@ describe('an action end to end: plan → named confirmation → progress → ver
       'lab',
     )
     try {
-      const result = await handlers['action:run']({ planId: plan.planId, confirm: 'sy-app-1' }, client)
+      const result = await handlers['action:run']({ planId: plan.planId, confirm: 'lab-api-1' }, client)
       expect(result.outcome).toBe('failed')
       expect(result.message).toMatch(/failed at step \d of 1/)
       expect((await hub.audit.list(1))[0]).toMatchObject({ phase: 'finished', result: { outcome: 'failed' } })

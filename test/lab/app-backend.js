@@ -1,24 +1,28 @@
-// Tiny HTTP backend for the Switchyard lab (runs inside the sy-app-N containers).
-//   GET /        -> 200 {"instance": "...", "port": 9101, "time": "..."}
+// Tiny HTTP backend for the Switchyard lab (runs inside the app containers and Swarm tasks).
+//   GET /?ms=N   -> 200 {"instance": "...", "port": 9101, "time": "..."} after N ms (in-flight tests)
 //   GET /health  -> 200 "ok"
+// The port is PORT, or PORT_BASE + SLOT (a Compose container number or a Swarm {{.Task.Slot}}).
 // Works both as CommonJS (/app/app-backend.js in the container) and as ESM (repo has
 // "type": "module"), hence the dynamic import.
 import('node:http').then(({ createServer }) => {
-  const port = Number(process.env.PORT || 9101)
+  const port = Number(process.env.PORT || Number(process.env.PORT_BASE || 9100) + Number(process.env.SLOT || 1))
   const host = process.env.HOST || '127.0.0.1'
   const instance = process.env.INSTANCE || `app-${port}`
 
   const server = createServer((req, res) => {
-    const path = (req.url || '/').split('?')[0]
-    if (req.method === 'GET' && path === '/health') {
+    const url = new URL(req.url || '/', 'http://backend')
+    if (req.method === 'GET' && url.pathname === '/health') {
       res.writeHead(200, { 'content-type': 'text/plain' })
       res.end('ok')
       return
     }
-    if ((req.method === 'GET' || req.method === 'HEAD') && path === '/') {
-      const body = JSON.stringify({ instance, port, time: new Date().toISOString() })
-      res.writeHead(200, { 'content-type': 'application/json', 'x-instance': instance })
-      res.end(req.method === 'HEAD' ? undefined : body)
+    if ((req.method === 'GET' || req.method === 'HEAD') && url.pathname === '/') {
+      const delay = Math.min(Number(url.searchParams.get('ms')) || 0, 10_000)
+      setTimeout(() => {
+        const body = JSON.stringify({ instance, port, time: new Date().toISOString() })
+        res.writeHead(200, { 'content-type': 'application/json', 'x-instance': instance })
+        res.end(req.method === 'HEAD' ? undefined : body)
+      }, delay)
       return
     }
     res.writeHead(404, { 'content-type': 'application/json' })
@@ -29,7 +33,11 @@ import('node:http').then(({ createServer }) => {
     console.log(`${instance} listening on ${host}:${port}`)
   })
 
-  const stop = () => server.close(() => process.exit(0))
+  // Finish the requests in flight, then exit: what a well-behaved replica does on SIGTERM.
+  const stop = () => {
+    server.close(() => process.exit(0))
+    server.closeIdleConnections()
+  }
   process.on('SIGTERM', stop)
   process.on('SIGINT', stop)
 })

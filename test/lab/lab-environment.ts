@@ -15,8 +15,15 @@ export interface LabDescription {
     binDir: string
     nodes: { name: string; host: string; port: number; dataDir: string }[]
   }
-  nginx: { statusUrl: string; listen: string; configPath: string; upstreamPath: string; prefix: string }
-  docker: { socketPath: string; image: string; containers: string[]; backendPorts: number[] }
+  nginx: { statusUrl: string; listen: string; swarmListen: string; configPath: string; upstreamPath: string; prefix: string }
+  docker: {
+    socketPath: string
+    image: string
+    containers: string[]
+    backendPorts: number[]
+    compose: { project: string; service: string }
+    swarm: { service: string; portBase: number; replicas: number }
+  }
   mongo: { mongos: string; user: string; password: string }
 }
 
@@ -70,7 +77,8 @@ export function labEnvironment(lab: LabDescription): { environment: Environment;
         statusUrl: lab.nginx.statusUrl,
         sshHostId: 'lab-ssh',
         configPath: lab.nginx.configPath,
-        upstreamPath: lab.nginx.upstreamPath,
+        prefix: lab.nginx.prefix,
+        probePath: '/health',
       },
       { kind: 'mongo', id: 'mongo', name: 'MongoDB', uri: `mongodb://${lab.mongo.user}@${lab.mongo.mongos}/?authSource=admin`, authMechanism: 'DEFAULT' },
       { kind: 'docker', id: 'docker', name: 'app backends', connection: { type: 'socket', path: lab.docker.socketPath }, labelFilter: 'switchyard.lab=1' },

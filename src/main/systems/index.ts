@@ -1,5 +1,5 @@
 import type { SystemModule } from '../core/system-module'
-import { dockerSystem } from './docker'
+import { dockerReplicas, dockerSystem } from './docker'
 import { mongoSystem } from './mongo'
 import { nginxSystem } from './nginx'
 import { postgresSystem } from './postgres'
@@ -8,4 +8,4 @@ import { sentinelSystem } from './sentinel'
 import { sshSystem } from './ssh'
 
 /** Every system the app knows: the only place that names them all. Adding a system is one line here. */
-export const systems: readonly SystemModule[] = [sshSystem, redisSystem, sentinelSystem, mongoSystem, postgresSystem, nginxSystem, dockerSystem]
+export const systems: readonly SystemModule[] = [sshSystem, redisSystem, sentinelSystem, mongoSystem, postgresSystem, nginxSystem(dockerReplicas), dockerSystem]

@@ -1,6 +1,6 @@
-import { DockerEndpoint, dockerActionRequests } from './docker'
+import { DockerEndpoint, dockerActionRequests, dockerRequests } from './docker'
 import { MongoEndpoint, mongoActionRequests, mongoRequests } from './mongo'
-import { NginxEndpoint } from './nginx'
+import { NginxEndpoint, nginxActionRequests, nginxRequests } from './nginx'
 import { PostgresEndpoint, pgActionRequests, postgresRequests } from './postgres'
 import { RedisClusterEndpoint, redisActionRequests, redisEvents, redisRequests } from './redis'
 import { RedisSentinelEndpoint, sentinelActionRequests, sentinelRequests } from './sentinel'
@@ -20,7 +20,7 @@ export const endpointSchemas = [
   DockerEndpoint,
 ] as const
 
-export const systemRequests = { ...redisRequests, ...sentinelRequests, ...postgresRequests, ...mongoRequests } as const
+export const systemRequests = { ...redisRequests, ...sentinelRequests, ...postgresRequests, ...mongoRequests, ...nginxRequests, ...dockerRequests } as const
 
 export const systemEvents = { ...redisEvents } as const
 
@@ -30,4 +30,5 @@ export const systemActionRequests = [
   ...redisActionRequests,
   ...sentinelActionRequests,
   ...mongoActionRequests,
+  ...nginxActionRequests,
 ] as const

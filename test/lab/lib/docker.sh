@@ -119,15 +119,26 @@ docker_container_running() {
 
 docker_backend_healthy() { [[ $(http_get "http://$LAB_HOST:$1/health" 2>/dev/null) == ok ]]; }
 
-# Returns non-zero (instead of dying) so the caller can fall back to another storage driver.
-lab_docker_run_containers() {
-  local -a mounts=(-v /usr:/usr:ro -v /etc:/etc:ro)
+# The read-only mounts every app container needs: the host's /usr (node), /etc and the backend script.
+lab_app_mounts() {
+  APP_MOUNTS=(-v /usr:/usr:ro -v /etc:/etc:ro)
   local d
   for d in bin sbin lib lib32 lib64 libx32; do
-    if [[ -d "/$d" && ! -L "/$d" ]]; then mounts+=(-v "/$d:/$d:ro"); fi
+    if [[ -d "/$d" && ! -L "/$d" ]]; then APP_MOUNTS+=(-v "/$d:/$d:ro"); fi
   done
-  mounts+=(-v "$LAB_REPO/test/lab/app-backend.js:/app/app-backend.js:ro")
-  local i name port
+  APP_MOUNTS+=(-v "$LAB_REPO/test/lab/app-backend.js:/app/app-backend.js:ro")
+}
+
+# Returns non-zero (instead of dying) so the caller can fall back to another storage driver.
+# The containers carry Compose's labels, as `docker compose up --scale api=3` would make them.
+lab_docker_run_containers() {
+  lab_app_mounts
+  local i name port extra
+  # Replicas a test scaled out and did not scale back: the lab is three.
+  mapfile -t extra < <(dk ps -a --filter "label=com.docker.compose.project=$LAB_COMPOSE_PROJECT" \
+    --filter "label=com.docker.compose.service=$LAB_COMPOSE_SERVICE" --format '{{.Names}}' </dev/null |
+    grep -vxF -e "${LAB_APP_CONTAINERS[0]}" -e "${LAB_APP_CONTAINERS[1]}" -e "${LAB_APP_CONTAINERS[2]}" || true)
+  if ((${#extra[@]})); then dk rm -f "${extra[@]}" </dev/null >/dev/null; fi
   for i in 0 1 2; do
     name=${LAB_APP_CONTAINERS[$i]}
     port=${LAB_APP_PORTS[$i]}
@@ -136,14 +147,16 @@ lab_docker_run_containers() {
     fi
     dk rm -f "$name" </dev/null >/dev/null 2>&1 || true
     if ! dk run -d --name "$name" --network host --restart no \
-      --label switchyard.lab=1 --label switchyard.service=app \
-      -e "PORT=$port" -e "INSTANCE=$name" \
-      "${mounts[@]}" --tmpfs /tmp -w /app \
+      --label switchyard.lab=1 --label "com.docker.compose.project=$LAB_COMPOSE_PROJECT" \
+      --label "com.docker.compose.service=$LAB_COMPOSE_SERVICE" --label "com.docker.compose.container-number=$((i + 1))" \
+      --label com.docker.compose.oneoff=False \
+      -e "PORT_BASE=$LAB_APP_PORT_BASE" -e "SLOT=$((i + 1))" \
+      "${APP_MOUNTS[@]}" --tmpfs /tmp -w /app \
       "$LAB_DOCKER_IMAGE" /usr/bin/node /app/app-backend.js </dev/null >"$LAB/docker-run-$name.log" 2>&1; then
       cat "$LAB/docker-run-$name.log" >&2
       return 1
     fi
-    log "container $name started (PORT=$port)"
+    log "container $name started (port $port)"
   done
   for i in 0 1 2; do
     name=${LAB_APP_CONTAINERS[$i]}
@@ -154,6 +167,58 @@ lab_docker_run_containers() {
       return 1
     fi
   done
+}
+
+swarm_replicas_answer() {
+  local slot
+  for ((slot = 1; slot <= LAB_SWARM_REPLICAS; slot++)); do
+    docker_backend_healthy $((LAB_SWARM_PORT_BASE + slot)) || return 1
+  done
+  # and nothing above the lab's replica count
+  ! docker_backend_healthy $((LAB_SWARM_PORT_BASE + LAB_SWARM_REPLICAS + 1))
+}
+
+# A one-node Swarm on loopback and a host-network service whose tasks listen on PORT_BASE + slot.
+lab_swarm_up() {
+  if [[ $(dk info --format '{{.Swarm.LocalNodeState}}' </dev/null) != active ]]; then
+    dk swarm init --advertise-addr "$LAB_HOST" --listen-addr "$LAB_HOST:2377" </dev/null >"$LAB/swarm-init.log" 2>&1 ||
+      die "docker swarm init failed" "$LAB/swarm-init.log" "$DOCKER_LOG"
+    log "swarm initialised on $LAB_HOST:2377"
+  fi
+  lab_app_mounts
+  local -a mounts=() m
+  for m in "${APP_MOUNTS[@]}"; do
+    [[ $m == -v ]] && continue
+    IFS=: read -r src dst _ <<<"$m"
+    mounts+=(--mount "type=bind,src=$src,dst=$dst,readonly")
+  done
+  local -a spec=(--network host --no-resolve-image
+    --restart-condition any --restart-delay 1s --stop-grace-period 10s
+    --label com.docker.stack.namespace=app --container-label switchyard.lab=1
+    --env "PORT_BASE=$LAB_SWARM_PORT_BASE" --env 'SLOT={{.Task.Slot}}' --env 'INSTANCE=app_api.{{.Task.Slot}}'
+    "${mounts[@]}" --mount type=tmpfs,dst=/tmp --workdir /app)
+  # A service made by an older lab script (another spec) is replaced rather than patched.
+  local want
+  want=$(printf '%s\n' "${spec[@]}" | sha256sum | cut -c1-16)
+  if dk service inspect "$LAB_SWARM_SERVICE" </dev/null >/dev/null 2>&1 &&
+    [[ $(dk service inspect -f '{{index .Spec.Labels "switchyard.lab.spec"}}' "$LAB_SWARM_SERVICE" </dev/null) != "$want" ]]; then
+    dk service rm "$LAB_SWARM_SERVICE" </dev/null >/dev/null
+    wait_until 30 "the old $LAB_SWARM_SERVICE tasks to stop" bash -c "! docker -H unix://$DOCKER_SOCK ps -q --filter label=com.docker.swarm.service.name=$LAB_SWARM_SERVICE | grep -q ."
+    log "swarm service $LAB_SWARM_SERVICE had another spec: removed"
+  fi
+  if ! dk service inspect "$LAB_SWARM_SERVICE" </dev/null >/dev/null 2>&1; then
+    dk service create --detach --name "$LAB_SWARM_SERVICE" --replicas "$LAB_SWARM_REPLICAS" "${spec[@]}" \
+      --label "switchyard.lab.spec=$want" "$LAB_DOCKER_IMAGE" /usr/bin/node /app/app-backend.js </dev/null >"$LAB/swarm-service.log" 2>&1 ||
+      die "docker service create $LAB_SWARM_SERVICE failed" "$LAB/swarm-service.log"
+    log "swarm service $LAB_SWARM_SERVICE created ($LAB_SWARM_REPLICAS replicas)"
+  elif [[ $(dk service inspect -f '{{.Spec.Mode.Replicated.Replicas}}' "$LAB_SWARM_SERVICE" </dev/null) != "$LAB_SWARM_REPLICAS" ]]; then
+    dk service scale --detach "$LAB_SWARM_SERVICE=$LAB_SWARM_REPLICAS" </dev/null >/dev/null
+    log "swarm service $LAB_SWARM_SERVICE scaled back to $LAB_SWARM_REPLICAS"
+  fi
+  wait_until 60 "$LAB_SWARM_SERVICE tasks on $((LAB_SWARM_PORT_BASE + 1))-$((LAB_SWARM_PORT_BASE + LAB_SWARM_REPLICAS))" swarm_replicas_answer || {
+    dk service ps --no-trunc "$LAB_SWARM_SERVICE" </dev/null >&2 || true
+    die "swarm service $LAB_SWARM_SERVICE did not come up" "$DOCKER_LOG"
+  }
 }
 
 lab_docker_up() {
@@ -178,13 +243,18 @@ lab_docker_up() {
     lab_docker_ensure_image
     lab_docker_run_containers || die "app containers failed to start (storage driver vfs)" "$DOCKER_LOG"
   fi
+  lab_swarm_up
   local driver
   driver=$(dk info --format '{{.Driver}}' </dev/null)
-  log "docker ok: ${LAB_APP_CONTAINERS[*]} answering on ${LAB_APP_PORTS[*]} (dockerd storage driver $driver)"
+  log "docker ok: ${LAB_APP_CONTAINERS[*]} answering on ${LAB_APP_PORTS[*]}, swarm $LAB_SWARM_SERVICE on $((LAB_SWARM_PORT_BASE + 1))+ (dockerd storage driver $driver)"
 }
 
 lab_docker_down() {
   if docker_responsive; then
+    if [[ $(dk info --format '{{.Swarm.LocalNodeState}}' </dev/null) == active ]]; then
+      dk swarm leave --force </dev/null >/dev/null 2>&1 || warn "docker swarm leave failed"
+      log "left the swarm"
+    fi
     local -a ids
     mapfile -t ids < <(dk ps -aq --filter label=switchyard.lab=1 </dev/null)
     if ((${#ids[@]})); then

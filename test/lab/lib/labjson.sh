@@ -11,7 +11,9 @@ lab_write_json() {
     LAB_PG_NODES="$(for n in "${LAB_PG_NODES[@]}"; do printf '%s:%s ' "$n" "${LAB_PG_PORT[$n]}"; done)" \
     LAB_APP_PORTS="${LAB_APP_PORTS[*]}" LAB_APP_CONTAINERS="${LAB_APP_CONTAINERS[*]}" \
     LAB_DOCKER_IMAGE="$LAB_DOCKER_IMAGE" LAB_NGINX_PORT="$LAB_NGINX_PORT" \
-    LAB_NGINX_STATUS_PORT="$LAB_NGINX_STATUS_PORT" LAB_SSH_PORT="$LAB_SSH_PORT" \
+    LAB_NGINX_STATUS_PORT="$LAB_NGINX_STATUS_PORT" LAB_NGINX_SWARM_PORT="$LAB_NGINX_SWARM_PORT" \
+    LAB_SWARM_SERVICE="$LAB_SWARM_SERVICE" LAB_SWARM_PORT_BASE="$LAB_SWARM_PORT_BASE" LAB_SWARM_REPLICAS="$LAB_SWARM_REPLICAS" \
+    LAB_COMPOSE_PROJECT="$LAB_COMPOSE_PROJECT" LAB_COMPOSE_SERVICE="$LAB_COMPOSE_SERVICE" LAB_SSH_PORT="$LAB_SSH_PORT" \
     LAB_SSH_USER="$LAB_SSH_USER" LAB_SSH_PASS="$LAB_SSH_PASS" \
     LAB_MONGOS_PORT="$LAB_MONGOS_PORT" LAB_MONGO_USER="$LAB_MONGO_USER" LAB_MONGO_PASS="$LAB_MONGO_PASS" \
     LAB_SENTINEL_DATA="${LAB_SENTINEL_DATA[*]}" LAB_SENTINEL_PORTS="${LAB_SENTINEL_PORTS[*]}" LAB_SENTINEL_MASTER="$LAB_SENTINEL_MASTER" \
@@ -36,7 +38,7 @@ lab_write_json() {
                                logPath: `${L}/pg/${name}.log` };
                     }) },
         nginx: { statusUrl: `http://${h}:${e.LAB_NGINX_STATUS_PORT}/nginx_status`,
-                 listen: `${h}:${e.LAB_NGINX_PORT}`, configPath: `${L}/nginx/nginx.conf`,
+                 listen: `${h}:${e.LAB_NGINX_PORT}`, swarmListen: `${h}:${e.LAB_NGINX_SWARM_PORT}`, configPath: `${L}/nginx/nginx.conf`,
                  upstreamPath: `${L}/nginx/upstream.conf`, prefix: `${L}/nginx/`,
                  pidPath: `${L}/nginx/nginx.pid` },
         sentinel: { masterName: e.LAB_SENTINEL_MASTER, data: nums(e.LAB_SENTINEL_DATA),
@@ -44,7 +46,10 @@ lab_write_json() {
         mongo: { mongos: `${h}:${e.LAB_MONGOS_PORT}`, user: e.LAB_MONGO_USER, password: e.LAB_MONGO_PASS },
         docker: { socketPath: `${L}/docker.sock`, image: e.LAB_DOCKER_IMAGE,
                   containers: e.LAB_APP_CONTAINERS.trim().split(/\s+/),
-                  backendPorts: nums(e.LAB_APP_PORTS) },
+                  backendPorts: nums(e.LAB_APP_PORTS),
+                  compose: { project: e.LAB_COMPOSE_PROJECT, service: e.LAB_COMPOSE_SERVICE },
+                  swarm: { service: e.LAB_SWARM_SERVICE, portBase: Number(e.LAB_SWARM_PORT_BASE),
+                           replicas: Number(e.LAB_SWARM_REPLICAS) } },
       };
       process.stdout.write(JSON.stringify(lab, null, 2) + "\n");
     ' >"$tmp"

@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# nginx reverse proxy on 127.0.0.1:8080 -> upstream "app" (9101-9103), stub_status on 8081.
+# nginx reverse proxy on 127.0.0.1:8080 -> upstream "app" (Compose-labelled containers, 9101-9103),
+# 127.0.0.1:8082 -> upstream "swarm_app" (the Swarm service's tasks, 9201-9202), stub_status on 8081.
 
 NGINX_DIR=$LAB/nginx
 NGINX_CONF=$NGINX_DIR/nginx.conf
@@ -9,7 +10,7 @@ NGINX_ERRLOG=$NGINX_DIR/logs/error.log
 
 ngx() { nginx -e "$NGINX_ERRLOG" -c "$NGINX_CONF" -p "$NGINX_DIR/" "$@"; }
 
-nginx_proxy_ok() { http_get "http://$LAB_HOST:$LAB_NGINX_PORT/" 2>/dev/null | grep -q '"instance":"sy-app-'; }
+nginx_proxy_ok() { http_get "http://$LAB_HOST:$LAB_NGINX_PORT/" 2>/dev/null | grep -q '"instance":"'; }
 nginx_status_ok() { http_get "http://$LAB_HOST:$LAB_NGINX_STATUS_PORT/nginx_status" 2>/dev/null | grep -q 'Active connections'; }
 
 lab_nginx_up() {
@@ -19,7 +20,11 @@ lab_nginx_up() {
     printf '# Upstream for the Switchyard lab (rewritable; nginx is reloaded after edits)\n'
     printf 'upstream app {\n    least_conn;\n'
     for p in "${LAB_APP_PORTS[@]}"; do
-      printf '    server %s:%s max_fails=3 fail_timeout=10s;\n' "$LAB_HOST" "$p"
+      printf '    server %s:%s max_fails=3 fail_timeout=30s;\n' "$LAB_HOST" "$p"
+    done
+    printf '}\n\nupstream swarm_app {\n    least_conn;\n'
+    for ((p = 1; p <= LAB_SWARM_REPLICAS; p++)); do
+      printf '    server %s:%s max_fails=3 fail_timeout=30s;\n' "$LAB_HOST" $((LAB_SWARM_PORT_BASE + p))
     done
     printf '}\n'
   } | write_if_changed "$NGINX_UPSTREAM" 0644 && changed=1
@@ -64,6 +69,18 @@ http {
     }
 
     server {
+        listen $LAB_HOST:$LAB_NGINX_SWARM_PORT;
+        server_name switchyard-lab-swarm;
+        location / {
+            proxy_pass http://swarm_app;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_connect_timeout 2s;
+            proxy_next_upstream error timeout http_502 http_503;
+        }
+    }
+
+    server {
         listen $LAB_HOST:$LAB_NGINX_STATUS_PORT;
         server_name switchyard-lab-status;
         location = /nginx_status {
@@ -89,7 +106,7 @@ EOF
   wait_until 10 "nginx to proxy 127.0.0.1:$LAB_NGINX_PORT to a backend" nginx_proxy_ok ||
     die "nginx is not proxying to the app backends" "$NGINX_ERRLOG"
   wait_until 5 "nginx stub_status" nginx_status_ok || die "nginx stub_status not answering" "$NGINX_ERRLOG"
-  log "nginx ok: 127.0.0.1:$LAB_NGINX_PORT -> app (${LAB_APP_PORTS[*]}), status http://127.0.0.1:$LAB_NGINX_STATUS_PORT/nginx_status"
+  log "nginx ok: 127.0.0.1:$LAB_NGINX_PORT -> app (${LAB_APP_PORTS[*]}), :$LAB_NGINX_SWARM_PORT -> swarm_app, status http://127.0.0.1:$LAB_NGINX_STATUS_PORT/nginx_status"
 }
 
 lab_nginx_down() {

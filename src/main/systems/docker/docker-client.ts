@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import type { EndpointOf } from '../../../shared/inventory'
 import type { Connections } from '../../core/connections'
 import { SwitchyardError } from '../../core/errors'
+import { StatsWatcher } from './docker-stats'
 
 type DockerEndpoint = EndpointOf<'docker'>
 
@@ -15,10 +16,9 @@ function readPem(path: string | undefined, what: string): Buffer | undefined {
   }
 }
 
-/** A Docker API client for a local socket, a TLS TCP daemon, or a remote socket reached over SSH. */
-export async function dockerClient(endpoint: DockerEndpoint, connections: Connections): Promise<Docker> {
+async function connect(endpoint: DockerEndpoint, connections: Connections): Promise<Docker> {
   const c = endpoint.connection
-  if (c.type === 'socket') return new Docker({ socketPath: c.path, timeout: 5000 })
+  if (c.type === 'socket') return new Docker({ socketPath: c.path, timeout: 10_000 })
   if (c.type === 'tcp')
     return new Docker({
       host: c.host,
@@ -27,11 +27,43 @@ export async function dockerClient(endpoint: DockerEndpoint, connections: Connec
       ca: readPem(c.caPath, 'CA'),
       cert: readPem(c.certPath, 'certificate'),
       key: readPem(c.keyPath, 'key'),
-      timeout: 5000,
+      timeout: 10_000,
     })
   const session = await connections.ssh(c.sshHostId)
   const local = await session.forwardLocalSocket(c.socketPath)
-  return new Docker({ host: local.host, port: local.port, protocol: 'http', timeout: 5000 })
+  return new Docker({ host: local.host, port: local.port, protocol: 'http', timeout: 10_000 })
+}
+
+export interface DockerHandle {
+  docker: Docker
+  stats: StatsWatcher
+}
+
+const pools = new WeakMap<Connections, Map<string, Promise<DockerHandle>>>()
+
+/** One Docker API client (and stats watcher) per endpoint and environment connection pool: a local socket, TLS TCP, or a socket over SSH. */
+export function dockerHandle(endpoint: DockerEndpoint, connections: Connections): Promise<DockerHandle> {
+  let pool = pools.get(connections)
+  if (!pool) {
+    const created = new Map<string, Promise<DockerHandle>>()
+    pools.set(connections, created)
+    connections.onClose(async () => {
+      for (const h of created.values()) await h.then((x) => x.stats.close()).catch(() => undefined)
+    })
+    pool = created
+  }
+  let handle = pool.get(endpoint.id)
+  if (!handle) {
+    handle = connect(endpoint, connections).then((docker) => ({ docker, stats: new StatsWatcher(docker) }))
+    pool.set(endpoint.id, handle)
+    const p = pool
+    handle.catch(() => p.delete(endpoint.id))
+  }
+  return handle
+}
+
+export async function dockerClient(endpoint: DockerEndpoint, connections: Connections): Promise<Docker> {
+  return (await dockerHandle(endpoint, connections)).docker
 }
 
 export function labelFilters(endpoint: DockerEndpoint): Record<string, string[]> | undefined {

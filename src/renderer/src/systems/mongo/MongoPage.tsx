@@ -18,10 +18,11 @@ import {
 } from '@mantine/core'
 import { useMemo, useState } from 'react'
 import { formatBytes, formatSeconds } from '../../../../shared/domain/units'
-import type { MongoCluster, MongoFinding, MongoReplicaSet } from '../../../../shared/systems/mongo'
+import type { MongoCluster, MongoReplicaSet } from '../../../../shared/systems/mongo'
 import { api } from '../../api'
 import { useActionLauncher, type ActionDraft } from '../../components/ActionDialog'
 import { useEndpointPicker } from '../../components/EndpointPicker'
+import { FindingAlerts, type PageFinding } from '../../components/FindingAlerts'
 import { SERIES_COLORS } from '../../components/series-colors'
 import { StatusBadge } from '../../components/StatusBadge'
 import { SystemPageHeader } from '../../components/SystemPageHeader'
@@ -49,7 +50,7 @@ export function MongoPage() {
   const cluster = polled.data?.cluster
   const { act, dialog } = useActionLauncher(choice)
   const shardColor = useStableColors(choice ? `mongo/${choice.environment}/${choice.endpointId}` : '-', cluster?.shards.map((s) => s.id) ?? [], SERIES_COLORS)
-  const fix = (f: MongoFinding) => f.fix && act(f.fix.request as ActionDraft)
+  const fix = (f: PageFinding) => f.fix && act(f.fix.request as ActionDraft)
 
   const paletteActions = useMemo(
     () =>
@@ -109,20 +110,7 @@ export function MongoPage() {
           <Text size="sm" c="dimmed" data-testid="mongo-reason">
             {cluster.reason} · MongoDB {cluster.version} via {cluster.mongos} · read in {cluster.durationMs} ms
           </Text>
-          {cluster.findings
-            .filter((f) => f.status !== 'ok')
-            .map((f, i) => (
-              <Alert key={i} color={f.status === 'critical' ? 'red' : 'yellow'} p="xs" data-testid={`mongo-finding-${f.code}`}>
-                <Group justify="space-between" wrap="nowrap">
-                  <Text size="sm">{f.reason}</Text>
-                  {f.fix && !readOnly && (
-                    <Button size="xs" variant="light" onClick={() => fix(f)} data-testid={`mongo-fix-${f.code}`}>
-                      {f.fix.label}
-                    </Button>
-                  )}
-                </Group>
-              </Alert>
-            ))}
+          <FindingAlerts findings={cluster.findings} prefix="mongo" onFix={readOnly ? undefined : fix} />
           <Tabs defaultValue="balance">
             <Tabs.List>
               <Tabs.Tab value="balance">Chunk balance</Tabs.Tab>

@@ -6,6 +6,7 @@ import { useActionLauncher } from '../../components/ActionDialog'
 import { usePaletteActions } from '../../palette/palette-actions'
 import { useEndpointPicker } from '../../components/EndpointPicker'
 import { usePolling } from '../../hooks/usePolling'
+import { FindingAlerts } from '../../components/FindingAlerts'
 import { StatusBadge } from '../../components/StatusBadge'
 import { SystemPageHeader } from '../../components/SystemPageHeader'
 import { LagChart } from './LagChart'
@@ -111,13 +112,7 @@ export function PostgresPage() {
               <Text size="sm" c={topology.status === 'ok' ? 'dimmed' : undefined} data-testid="pg-reason">
                 {topology.reason} · checked in {topology.durationMs} ms
               </Text>
-              {topology.findings
-                .filter((f) => f.status !== 'ok')
-                .map((f, i) => (
-                  <Alert key={i} color={f.status === 'critical' ? 'red' : 'yellow'} p="xs">
-                    {f.reason}
-                  </Alert>
-                ))}
+              <FindingAlerts findings={topology.findings} prefix="pg" />
               <SimpleGrid cols={{ base: 1, md: Math.min(4, topology.nodes.length) }}>
                 {topology.nodes.map((n) => (
                   <NodeCard key={n.name} node={n} topology={topology} />

@@ -1,0 +1,71 @@
+import type { AppTier, StubSample } from '../../../shared/systems/nginx'
+import type { Environment } from '../../../shared/inventory'
+import type { Connections } from '../../core/connections'
+import { pickEndpoint } from '../../core/endpoint-choice'
+import { SwitchyardError } from '../../core/errors'
+import type { ReplicaProvider } from '../../core/replicas'
+import { SampleRing } from '../../core/sample-ring'
+import type { ServiceHub } from '../../core/service-hub'
+import { readAppTier, type TierRead } from './app-tier-reader'
+import type { StubStatus } from './stub-status'
+
+/** Samples kept per endpoint for the rate charts: an hour at one refresh every 5 s. */
+const HISTORY_LIMIT = 720
+
+export function resolveNginx(environment: Environment, connections: Connections, endpointId?: string) {
+  const endpoint = connections.endpoint(pickEndpoint(environment.endpoints, 'nginx', 'nginx', endpointId))
+  if (endpoint.kind !== 'nginx') throw new SwitchyardError('config', `"${endpoint.id}" is not an nginx endpoint`)
+  return endpoint
+}
+
+/** The app-tier view: every call reads nginx and Docker afresh; stub_status rates are kept per endpoint. */
+export class NginxService {
+  private readonly history = new SampleRing<StubSample>(HISTORY_LIMIT)
+  private readonly last = new Map<string, { at: number; stub: StubStatus }>()
+
+  constructor(
+    private readonly hub: Pick<ServiceHub, 'connect'>,
+    private readonly replicas: ReplicaProvider,
+  ) {}
+
+  async read(envName: string, endpointId?: string): Promise<TierRead> {
+    const { environment, connections } = await this.hub.connect(envName)
+    const endpoint = resolveNginx(environment, connections, endpointId)
+    const read = await readAppTier(environment, endpoint, connections, this.replicas)
+    read.tier.stub = this.record(`${envName}/${endpoint.id}`, read.tier, read.stub)
+    return read
+  }
+
+  async tier(envName: string, endpointId?: string): Promise<AppTier> {
+    return (await this.read(envName, endpointId)).tier
+  }
+
+  async stubHistory(envName: string, endpointId?: string, sinceMs = 0): Promise<{ samples: StubSample[] }> {
+    const { environment } = await this.hub.connect(envName)
+    return { samples: this.history.since(`${envName}/${pickEndpoint(environment.endpoints, 'nginx', 'nginx', endpointId)}`, sinceMs) }
+  }
+
+  private record(key: string, tier: AppTier, stub: StubStatus | null): StubSample | null {
+    if (!stub) return null
+    const prev = this.last.get(key)
+    this.last.set(key, { at: tier.checkedAt, stub })
+    const seconds = prev ? (tier.checkedAt - prev.at) / 1000 : 0
+    const rate = (k: 'requests' | 'accepts') => (prev && seconds > 0 && stub[k] >= prev.stub[k] ? (stub[k] - prev.stub[k]) / seconds : null)
+    const sample: StubSample = {
+      at: tier.checkedAt,
+      active: stub.active,
+      reading: stub.reading,
+      writing: stub.writing,
+      waiting: stub.waiting,
+      requestsPerSec: rate('requests'),
+      acceptsPerSec: rate('accepts'),
+    }
+    this.history.push(key, sample)
+    return sample
+  }
+}
+
+/** The hub's one NginxService, shared by the views, the CLI and findings. */
+export function nginxService(hub: ServiceHub, replicas: ReplicaProvider): NginxService {
+  return hub.service('nginx', (h) => new NginxService(h, replicas))
+}

@@ -1,0 +1,65 @@
+import { useMemo } from 'react'
+import type { StubSample } from '../../../../shared/systems/nginx'
+import { EChart, type EChartOption } from '../../components/EChart'
+import { SERIES_COLORS } from '../../components/series-colors'
+
+const axisText = { color: '#909296' }
+const splitLine = { lineStyle: { color: '#373a40' } }
+const grid = { left: 48, right: 16, top: 32, bottom: 28 }
+
+function timeAxis(): EChartOption['xAxis'] {
+  return { type: 'time', axisLabel: { ...axisText, hideOverlap: true }, splitLine: { show: false } }
+}
+
+/** Requests per second through nginx, from stub_status counters between two polls. */
+export function RequestRateChart({ samples }: { samples: StubSample[] }) {
+  const option = useMemo<EChartOption>(
+    () => ({
+      backgroundColor: 'transparent',
+      animation: false,
+      grid,
+      legend: { top: 0, textStyle: { color: '#c1c2c5' } },
+      tooltip: { trigger: 'axis', valueFormatter: (v: number | null) => (v === null ? '—' : `${v.toFixed(1)}/s`) },
+      xAxis: timeAxis(),
+      yAxis: { type: 'value', name: '/s', nameTextStyle: axisText, axisLabel: axisText, splitLine },
+      series: [
+        { name: 'requests', type: 'line', showSymbol: false, itemStyle: { color: SERIES_COLORS[0] }, data: samples.map((s) => [s.at, s.requestsPerSec]) },
+        {
+          name: 'connections accepted',
+          type: 'line',
+          showSymbol: false,
+          itemStyle: { color: SERIES_COLORS[1] },
+          data: samples.map((s) => [s.at, s.acceptsPerSec]),
+        },
+      ],
+    }),
+    [samples],
+  )
+  return <EChart option={option} height={200} testId="request-rate-chart" />
+}
+
+/** Client connections by state (reading, writing, waiting) over time. */
+export function ConnectionsChart({ samples }: { samples: StubSample[] }) {
+  const option = useMemo<EChartOption>(() => {
+    const states = ['reading', 'writing', 'waiting'] as const
+    return {
+      backgroundColor: 'transparent',
+      animation: false,
+      grid,
+      legend: { top: 0, textStyle: { color: '#c1c2c5' } },
+      tooltip: { trigger: 'axis' },
+      xAxis: timeAxis(),
+      yAxis: { type: 'value', minInterval: 1, axisLabel: axisText, splitLine },
+      series: states.map((k, i) => ({
+        name: k,
+        type: 'line',
+        stack: 'connections',
+        areaStyle: { opacity: 0.35 },
+        showSymbol: false,
+        itemStyle: { color: SERIES_COLORS[i + 2] },
+        data: samples.map((s) => [s.at, s[k]]),
+      })),
+    }
+  }, [samples])
+  return <EChart option={option} height={200} testId="connections-chart" />
+}
