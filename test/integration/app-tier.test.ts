@@ -66,9 +66,9 @@ describe('app tier: nginx upstreams and the Docker replicas behind them', () => 
     )
     const swarm = t.upstreams.find((u) => u.name === 'swarm_app')!
     expect(swarm).toMatchObject({ group: 'swarm:app_api', front: [lab.nginx.swarmListen] })
-    expect(swarm.backends.map((b) => [b.replica?.slot, b.replica?.labels['com.docker.swarm.service.name']])).toEqual([
-      [1, 'app_api'],
-      [2, 'app_api'],
+    expect(swarm.backends.map((b) => [b.replica?.slot, b.replica?.name, b.replica?.labels['com.docker.swarm.service.name']])).toEqual([
+      [1, 'app_api.1', 'app_api'],
+      [2, 'app_api.2', 'app_api'],
     ])
     const group = t.groups.find((g) => g.key === 'swarm:app_api')!
     expect(group).toMatchObject({ kind: 'swarm', desired: 2, running: 2, portBase: lab.docker.swarm.portBase, notScalable: null })
@@ -175,13 +175,35 @@ describe('app tier: nginx upstreams and the Docker replicas behind them', () => 
     expect(back.result.verification).toContainEqual(expect.objectContaining({ name: '127.0.0.1:9102 receives traffic', passed: true }))
   })
 
-  it('restarts the Swarm service one task at a time behind nginx with zero failed requests', async () => {
-    const before = (await upstream('swarm_app')).backends.map((b) => b.replica!.id)
-    const out = await underLoad(lab.nginx.swarmListen, () => planAndRun(runner, { ...base, kind: 'app.restart', upstream: 'swarm_app' }))
+  it.each(['app', 'swarm_app'] as const)('restarts the service behind upstream %s one backend at a time with zero failed requests', async (name) => {
+    const listen = name === 'app' ? lab.nginx.listen : lab.nginx.swarmListen
+    const before = (await upstream(name)).backends.map((b) => [b.replica!.id, b.replica!.startedAt])
+    const out = await underLoad(listen, () => planAndRun(runner, { ...base, kind: 'app.restart', upstream: name }))
     expect(out.value.result.outcome, out.value.result.message).toBe('succeeded')
     expect(out.load.failed, out.load.errors.join('; ')).toBe(0)
-    const after = (await upstream('swarm_app')).backends.map((b) => b.replica!.id)
-    expect(after.filter((id) => before.includes(id))).toEqual([])
+    const after = (await upstream(name)).backends.map((b) => [b.replica!.id, b.replica!.startedAt])
+    // Compose restarts the same container; Swarm replaces the task: either way every replica started anew
+    after.forEach(([id, startedAt], i) => expect(id !== before[i]![0] || startedAt! > before[i]![1]!).toBe(true))
+  })
+
+  it('without an SSH host or with Docker unreachable: says why, still shows what it can, and refuses to act', async () => {
+    const env = await hub.inventory.get('lab')
+    const endpoints = env.endpoints.map((e) =>
+      e.kind === 'nginx'
+        ? { ...e, sshHostId: undefined }
+        : e.kind === 'docker'
+          ? { ...e, connection: { type: 'socket' as const, path: '/nonexistent/docker.sock' } }
+          : e,
+    )
+    await hub.inventory.save({ ...env, name: 'lab-blind', endpoints }, {})
+    const t = await nginxService(hub, dockerReplicas).tier('lab-blind', 'nginx')
+    expect(t.configError).toMatch(/names no SSH host/)
+    expect(t.stub).not.toBeNull()
+    expect(t.findings.map((f) => f.code)).toEqual(expect.arrayContaining(['config-unreadable', 'docker-unreachable']))
+    expect(t.dockerErrors[0]!.message).toMatch(/nonexistent\/docker\.sock/)
+    await expect(runner.plan({ environment: 'lab-blind', endpointId: 'nginx', kind: 'app.scale', upstream: 'app', replicas: 4 })).rejects.toThrow(
+      /names no SSH host/,
+    )
   })
 
   it('CLI: status with its exit code, a dry run that changes nothing', async () => {

@@ -19,7 +19,7 @@ describe('overview of the live lab', () => {
     expect(bySystem.redis!.nodes).toHaveLength(6)
     expect(bySystem.redis!.nodes.filter((n) => n.role === 'master')).toHaveLength(3)
     expect(bySystem.postgres!.nodes.map((n) => n.role)).toEqual(['primary', 'standby', 'standby'])
-    expect(bySystem.docker!.nodes.map((n) => n.label).sort()).toEqual(['lab-api-1', 'lab-api-2', 'lab-api-3'])
+    expect(bySystem.docker!.nodes.map((n) => n.label).sort()).toEqual(['app_api.1', 'app_api.2', 'lab-api-1', 'lab-api-2', 'lab-api-3'])
     expect(bySystem.nginx!.nodes[0]!.metrics.requests).toBeGreaterThan(0)
     expect(bySystem.mongo!.nodes[0]).toMatchObject({ role: 'mongos', detail: 'mongos, 3 shards' })
     expect(health.status).toBe('ok')

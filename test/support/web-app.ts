@@ -65,6 +65,26 @@ export function shot(page: Page, name: string): Promise<Buffer> {
 }
 
 /**
+ * In the open action dialog: wait for the plan, type the target the dialog asks for, run, and
+ * return the result's text once it shows (screenshots of the plan and the result when named).
+ */
+export async function confirmInDialog(page: Page, shots?: { plan?: string; done?: string }, timeoutMs = 120_000): Promise<string> {
+  const dialog = page.getByRole('dialog')
+  await dialog.getByTestId('action-plan').waitFor({ timeout: 30_000 })
+  const label = await dialog.locator('label').filter({ hasText: 'to confirm' }).innerText()
+  await dialog.getByTestId('action-confirm').fill(/Type (\S+) to confirm/.exec(label)![1]!)
+  if (shots?.plan) await shot(page, shots.plan)
+  await dialog.getByTestId('action-run').click()
+  const result = dialog.getByTestId('action-result')
+  await result.waitFor({ timeout: timeoutMs })
+  if (shots?.done) await shot(page, shots.done)
+  const text = await result.innerText()
+  await page.keyboard.press('Escape')
+  await dialog.waitFor({ state: 'hidden' })
+  return text
+}
+
+/**
  * One e2e suite: a hub holding the lab, the app in web mode and a page on it, torn down after;
  * runAction drives the same action runner as the UI, to put the lab back after a test changed it.
  */

@@ -19,7 +19,11 @@ describe('docker stats and logs', () => {
     const second = { ...first, read: '2026-11-24T10:00:02Z', networks: { eth0: { rx_bytes: 5000, tx_bytes: 1500 } } }
     expect(loadFrom(second, first)).toMatchObject({ netRxBps: 2000, netTxBps: 500 })
     // the first message of a stream has no previous CPU sample; host-network containers have no networks
-    expect(loadFrom({ read: first.read, cpu_stats: first.cpu_stats, precpu_stats: {} }, undefined)).toMatchObject({ cpuPct: null, memPct: null, netRxBps: null })
+    expect(loadFrom({ read: first.read, cpu_stats: first.cpu_stats, precpu_stats: {} }, undefined)).toMatchObject({
+      cpuPct: null,
+      memPct: null,
+      netRxBps: null,
+    })
   })
 
   it('splits the multiplexed log stream into timestamped stdout and stderr lines', () => {

@@ -68,14 +68,18 @@ describe('nginx configuration', () => {
 
   it('edits one upstream and leaves every other byte alone', () => {
     const added = editUpstream(UPSTREAMS, 'u.conf', 'api', { add: ['server 10.0.0.13:8000 max_fails=3 fail_timeout=30s;'] })
-    expect(added).toBe(UPSTREAMS.replace('    server 10.0.0.12:8000 backup;\n', '    server 10.0.0.12:8000 backup;\n    server 10.0.0.13:8000 max_fails=3 fail_timeout=30s;\n'))
+    expect(added).toBe(
+      UPSTREAMS.replace('    server 10.0.0.12:8000 backup;\n', '    server 10.0.0.12:8000 backup;\n    server 10.0.0.13:8000 max_fails=3 fail_timeout=30s;\n'),
+    )
     const down = editUpstream(UPSTREAMS, 'u.conf', 'api', { setDown: { '10.0.0.10:8000': true } })
     expect(down).toContain('    server 10.0.0.10:8000 weight=2 max_fails=3 fail_timeout=30s down;   # first\n')
     expect(editUpstream(down, 'u.conf', 'api', { setDown: { '10.0.0.10:8000': false } })).toBe(UPSTREAMS)
     const removed = editUpstream(UPSTREAMS, 'u.conf', 'api', { remove: ['10.0.0.11:8000', '10.0.0.10:8000'] })
     expect(removed).toBe(UPSTREAMS.replace(/ {4}server 10\.0\.0\.1[01]:8000[^\n]*\n/g, ''))
     // a one-line block gets its new server on a line of its own
-    expect(editUpstream(UPSTREAMS, 'u.conf', 'static', { add: ['server 10.0.0.21:80;'] })).toContain('upstream static { server 10.0.0.20:80; \n    server 10.0.0.21:80;\n}')
+    expect(editUpstream(UPSTREAMS, 'u.conf', 'static', { add: ['server 10.0.0.21:80;'] })).toContain(
+      'upstream static { server 10.0.0.20:80; \n    server 10.0.0.21:80;\n}',
+    )
     expect(editUpstream(UPSTREAMS, 'u.conf', 'api', { setDown: { '10.0.0.11:8000': false } })).toBe(UPSTREAMS)
   })
 

@@ -71,7 +71,8 @@ export function toReplica(endpointId: string, info: Docker.ContainerInspectInfo,
   return {
     endpointId,
     id: info.Id,
-    name: info.Name.replace(/^\//, ''),
+    // a Swarm task as `docker service ps` names it (service.slot), not its container's long name
+    name: labels[SWARM_SERVICE] && slotOf(labels) !== null ? `${labels[SWARM_SERVICE]}.${slotOf(labels)}` : info.Name.replace(/^\//, ''),
     image: info.Config.Image,
     group: groupKeyOf(labels),
     slot: slotOf(labels),
@@ -127,7 +128,7 @@ export interface DockerRead {
 }
 
 /** Containers (with their live load from the stats streams) and the Compose and Swarm services they belong to. */
-export async function readDocker(endpoint: DockerEndpoint, connections: Connections): Promise<DockerRead> {
+export async function readDocker(endpoint: DockerEndpoint, connections: Connections, opts: { load: boolean } = { load: true }): Promise<DockerRead> {
   const { docker, stats } = await dockerHandle(endpoint, connections)
   const list = await withTimeout('listing containers', 10_000, docker.listContainers({ all: true, filters: labelFilters(endpoint) }))
   const infos = (
@@ -140,12 +141,14 @@ export async function readDocker(endpoint: DockerEndpoint, connections: Connecti
       ),
     )
   ).filter((i) => i !== null)
-  const loads = await stats.loads(infos.filter((i) => i.State.Running).map((i) => i.Id))
-  const containers = infos.map((i) => toReplica(endpoint.id, i, loads.get(i.Id)))
+  const loads = opts.load ? await stats.loads(infos.filter((i) => i.State.Running).map((i) => i.Id)) : new Map<string, null>()
+  // Swarm keeps the containers of replaced tasks as history; they are not replicas any more.
+  const live = infos.filter((i) => i.State.Running || !labelsOf(i)[SWARM_SERVICE])
+  const containers = live.map((i) => toReplica(endpoint.id, i, loads.get(i.Id)))
   const groups: DockerRead['groups'] = []
 
   const compose = new Map<string, { info: Docker.ContainerInspectInfo; replica: Replica }[]>()
-  infos.forEach((info, i) => {
+  live.forEach((info, i) => {
     const key = containers.find((c) => c.id === info.Id)?.group
     if (key?.startsWith('compose:')) compose.set(key, [...(compose.get(key) ?? []), { info, replica: containers[i]! }])
   })
@@ -175,6 +178,8 @@ export async function readDocker(endpoint: DockerEndpoint, connections: Connecti
     for (const s of services) {
       const name = s.Spec?.Name ?? s.ID
       const key = `swarm:${name}`
+      // with a label filter, only the services whose tasks it selects
+      if (endpoint.labelFilter && !containers.some((c) => c.group === key)) continue
       const rule = swarmPortRule(s)
       const mine = (tasks as { ServiceID: string; Status?: { State?: string } }[]).filter((t) => t.ServiceID === s.ID)
       groups.push({

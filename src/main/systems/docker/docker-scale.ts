@@ -211,7 +211,7 @@ export const dockerReplicas: ReplicaProvider = {
 
   restartCommands(group, replica) {
     return group.kind === 'swarm'
-      ? [`docker stop -t ${STOP_GRACE_S} ${replica.name}   (Swarm starts a new task in slot ${replica.slot ?? '?'})`]
+      ? [`docker stop -t ${STOP_GRACE_S} ${replica.id.slice(0, 12)}   (task ${replica.name}; Swarm starts a new task in slot ${replica.slot ?? '?'})`]
       : [`docker restart -t ${STOP_GRACE_S} ${replica.name}`]
   },
 

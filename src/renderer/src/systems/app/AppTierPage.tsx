@@ -4,6 +4,7 @@ import {
   Button,
   Card,
   Code,
+  ColorSwatch,
   Drawer,
   Group,
   Menu,
@@ -25,7 +26,7 @@ import { api, errorText } from '../../api'
 import { useActionLauncher, type ActionDraft } from '../../components/ActionDialog'
 import { useEndpointPicker } from '../../components/EndpointPicker'
 import { FindingAlerts, type PageFinding } from '../../components/FindingAlerts'
-import { StatusBadge } from '../../components/StatusBadge'
+import { STATUS_COLOR } from '../../components/StatusBadge'
 import { SystemPageHeader } from '../../components/SystemPageHeader'
 import { usePolling } from '../../hooks/usePolling'
 import { usePaletteActions } from '../../palette/palette-actions'
@@ -257,93 +258,89 @@ function UpstreamCard({
           </Text>
         )}
       </Group>
-      <Table striped data-testid={`backends-${u.name}`}>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>backend</Table.Th>
-            <Table.Th>in nginx</Table.Th>
-            <Table.Th>probe</Table.Th>
-            <Table.Th>upstream errors (15 min)</Table.Th>
-            <Table.Th>served by</Table.Th>
-            <Table.Th>CPU</Table.Th>
-            <Table.Th>memory</Table.Th>
-            <Table.Th>parameters</Table.Th>
-            <Table.Th />
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {u.backends.map((b) => (
-            <Table.Tr key={b.address} data-testid={`backend-${b.address}`}>
-              <Table.Td>
-                <Group gap={6} wrap="nowrap">
-                  <StatusBadge status={b.health} size="xs" />
-                  <Code>{b.address}</Code>
-                </Group>
-              </Table.Td>
-              <Table.Td>
-                {b.down ? (
-                  <Badge color="yellow">down</Badge>
-                ) : b.backup ? (
-                  <Badge color="gray">backup</Badge>
-                ) : (
-                  <Badge color="teal" variant="light">
-                    serving
-                  </Badge>
-                )}
-              </Table.Td>
-              <Table.Td>
-                <ProbeCell b={b} />
-              </Table.Td>
-              <Table.Td>
-                {b.failures === 0 ? (
-                  '0'
-                ) : (
-                  <Tooltip label={b.lastFailure?.message ?? ''} multiline w={420}>
-                    <Text c="red">
-                      {b.failures} (last {b.lastFailure ? ago(b.lastFailure.at, tier.checkedAt) : '?'})
-                    </Text>
-                  </Tooltip>
-                )}
-              </Table.Td>
-              <Table.Td>
-                {b.replica ? (
-                  <Button variant="subtle" size="compact-xs" onClick={() => onLogs(b.replica!)}>
-                    {b.replica.name}
-                    {b.replica.health !== 'none' ? ` (${b.replica.health})` : ''}
-                  </Button>
-                ) : (
-                  <Text c="dimmed">—</Text>
-                )}
-              </Table.Td>
-              <Table.Td>
-                <LoadCell value={b.replica?.cpuPct ?? null} high={CPU_HIGH} />
-              </Table.Td>
-              <Table.Td>
-                <LoadCell value={b.replica?.memPct ?? null} high={MEM_HIGH} />
-              </Table.Td>
-              <Table.Td>
-                <Text size="xs">
-                  weight {b.weight} · max_fails {b.maxFails} · fail_timeout {b.failTimeout}
-                  {b.maxConns !== null ? ` · max_conns ${b.maxConns}` : ''}
-                </Text>
-              </Table.Td>
-              <Table.Td>
-                {!readOnly && (
-                  <Button
-                    size="compact-xs"
-                    variant="light"
-                    color={b.down ? 'teal' : 'yellow'}
-                    onClick={() => act({ kind: 'app.drain', upstream: u.name, server: b.address, down: !b.down })}
-                    data-testid={`drain-${b.address}`}
-                  >
-                    {b.down ? 'Return' : 'Drain'}
-                  </Button>
-                )}
-              </Table.Td>
+      <Table.ScrollContainer minWidth={900}>
+        <Table striped style={{ whiteSpace: 'nowrap' }} data-testid={`backends-${u.name}`}>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>backend</Table.Th>
+              <Table.Th>in nginx</Table.Th>
+              <Table.Th>probe</Table.Th>
+              <Table.Th>upstream errors (15 min)</Table.Th>
+              <Table.Th>served by</Table.Th>
+              <Table.Th>CPU</Table.Th>
+              <Table.Th>memory</Table.Th>
+              <Table.Th>weight / max_fails / fail_timeout</Table.Th>
+              <Table.Th />
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+          </Table.Thead>
+          <Table.Tbody>
+            {u.backends.map((b) => (
+              <Table.Tr key={b.address} data-testid={`backend-${b.address}`}>
+                <Table.Td>
+                  <Group gap={6} wrap="nowrap">
+                    <ColorSwatch color={`var(--mantine-color-${STATUS_COLOR[b.health]}-6)`} size={10} withShadow={false} data-status={b.health} />
+                    <Code>{b.address}</Code>
+                  </Group>
+                </Table.Td>
+                <Table.Td>
+                  <Text c={b.down ? 'yellow' : b.backup ? 'dimmed' : 'teal'} fw={500}>
+                    {b.down ? 'down' : b.backup ? 'backup' : 'serving'}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <ProbeCell b={b} />
+                </Table.Td>
+                <Table.Td>
+                  {b.failures === 0 ? (
+                    '0'
+                  ) : (
+                    <Tooltip label={b.lastFailure?.message ?? ''} multiline w={420}>
+                      <Text c="red">
+                        {b.failures} (last {b.lastFailure ? ago(b.lastFailure.at, tier.checkedAt) : '?'})
+                      </Text>
+                    </Tooltip>
+                  )}
+                </Table.Td>
+                <Table.Td>
+                  {b.replica ? (
+                    <Button variant="subtle" size="compact-xs" onClick={() => onLogs(b.replica!)}>
+                      {b.replica.name}
+                      {b.replica.health !== 'none' ? ` (${b.replica.health})` : ''}
+                    </Button>
+                  ) : (
+                    <Text c="dimmed">—</Text>
+                  )}
+                </Table.Td>
+                <Table.Td>
+                  <LoadCell value={b.replica?.cpuPct ?? null} high={CPU_HIGH} />
+                </Table.Td>
+                <Table.Td>
+                  <LoadCell value={b.replica?.memPct ?? null} high={MEM_HIGH} />
+                </Table.Td>
+                <Table.Td>
+                  <Text size="xs">
+                    {b.weight} / {b.maxFails} / {b.failTimeout}
+                    {b.maxConns !== null ? ` · max_conns ${b.maxConns}` : ''}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  {!readOnly && (
+                    <Button
+                      size="compact-xs"
+                      variant="light"
+                      color={b.down ? 'teal' : 'yellow'}
+                      onClick={() => act({ kind: 'app.drain', upstream: u.name, server: b.address, down: !b.down })}
+                      data-testid={`drain-${b.address}`}
+                    >
+                      {b.down ? 'Return' : 'Drain'}
+                    </Button>
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
     </Card>
   )
 }
@@ -372,74 +369,76 @@ function ContainersTab({ tier, onLogs }: { tier: AppTier; onLogs: (r: Replica) =
           </Card>
         ))}
       </SimpleGrid>
-      <Table striped data-testid="containers-table">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>container</Table.Th>
-            <Table.Th>service</Table.Th>
-            <Table.Th>state</Table.Th>
-            <Table.Th>health</Table.Th>
-            <Table.Th>restarts</Table.Th>
-            <Table.Th>port</Table.Th>
-            <Table.Th>CPU</Table.Th>
-            <Table.Th>memory</Table.Th>
-            <Table.Th>network</Table.Th>
-            <Table.Th>image</Table.Th>
-            <Table.Th />
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {tier.containers.map((c) => (
-            <Table.Tr key={c.id}>
-              <Table.Td>
-                <Code>{c.name}</Code>
-              </Table.Td>
-              <Table.Td>
-                {c.group ?? '—'}
-                {c.slot !== null ? ` #${c.slot}` : ''}
-              </Table.Td>
-              <Table.Td>
-                <Badge color={c.running ? 'teal' : 'red'} variant="light">
-                  {c.state}
-                </Badge>
-              </Table.Td>
-              <Table.Td>{c.health === 'none' ? '—' : c.health}</Table.Td>
-              <Table.Td>{c.restarts}</Table.Td>
-              <Table.Td>{c.port ?? '—'}</Table.Td>
-              <Table.Td>
-                <LoadCell value={c.cpuPct} high={CPU_HIGH} />
-              </Table.Td>
-              <Table.Td>
-                <LoadCell value={c.memPct} high={MEM_HIGH} />
-                {c.memBytes !== null && (
-                  <Text size="xs" c="dimmed">
-                    {formatBytes(c.memBytes)}
-                  </Text>
-                )}
-              </Table.Td>
-              <Table.Td>
-                {c.netRxBps === null ? (
-                  <Text c="dimmed" size="xs">
-                    {c.running ? 'host network' : '—'}
-                  </Text>
-                ) : (
-                  <Text size="xs">
-                    ↓ {formatBytes(c.netRxBps)}/s ↑ {formatBytes(c.netTxBps ?? 0)}/s
-                  </Text>
-                )}
-              </Table.Td>
-              <Table.Td>
-                <Text size="xs">{c.image}</Text>
-              </Table.Td>
-              <Table.Td>
-                <Button size="compact-xs" variant="subtle" onClick={() => onLogs(c)} data-testid={`logs-${c.name}`}>
-                  Logs
-                </Button>
-              </Table.Td>
+      <Table.ScrollContainer minWidth={1000}>
+        <Table striped style={{ whiteSpace: 'nowrap' }} data-testid="containers-table">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>container</Table.Th>
+              <Table.Th>service</Table.Th>
+              <Table.Th>state</Table.Th>
+              <Table.Th>health</Table.Th>
+              <Table.Th>restarts</Table.Th>
+              <Table.Th>port</Table.Th>
+              <Table.Th>CPU</Table.Th>
+              <Table.Th>memory</Table.Th>
+              <Table.Th>network</Table.Th>
+              <Table.Th>image</Table.Th>
+              <Table.Th />
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+          </Table.Thead>
+          <Table.Tbody>
+            {tier.containers.map((c) => (
+              <Table.Tr key={c.id}>
+                <Table.Td>
+                  <Code>{c.name}</Code>
+                </Table.Td>
+                <Table.Td>
+                  {c.group ?? '—'}
+                  {c.slot !== null ? ` #${c.slot}` : ''}
+                </Table.Td>
+                <Table.Td>
+                  <Badge color={c.running ? 'teal' : 'red'} variant="light">
+                    {c.state}
+                  </Badge>
+                </Table.Td>
+                <Table.Td>{c.health === 'none' ? '—' : c.health}</Table.Td>
+                <Table.Td>{c.restarts}</Table.Td>
+                <Table.Td>{c.port ?? '—'}</Table.Td>
+                <Table.Td>
+                  <LoadCell value={c.cpuPct} high={CPU_HIGH} />
+                </Table.Td>
+                <Table.Td>
+                  <LoadCell value={c.memPct} high={MEM_HIGH} />
+                  {c.memBytes !== null && (
+                    <Text size="xs" c="dimmed">
+                      {formatBytes(c.memBytes)}
+                    </Text>
+                  )}
+                </Table.Td>
+                <Table.Td>
+                  {c.netRxBps === null ? (
+                    <Text c="dimmed" size="xs">
+                      {c.running ? 'host network' : '—'}
+                    </Text>
+                  ) : (
+                    <Text size="xs">
+                      ↓ {formatBytes(c.netRxBps)}/s ↑ {formatBytes(c.netTxBps ?? 0)}/s
+                    </Text>
+                  )}
+                </Table.Td>
+                <Table.Td>
+                  <Text size="xs">{c.image}</Text>
+                </Table.Td>
+                <Table.Td>
+                  <Button size="compact-xs" variant="subtle" onClick={() => onLogs(c)} data-testid={`logs-${c.name}`}>
+                    Logs
+                  </Button>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
     </Stack>
   )
 }
