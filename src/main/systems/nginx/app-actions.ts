@@ -104,7 +104,7 @@ function upstreamChecks(s: Scene): VerificationCheck[] {
     .map((b) => ({ name: `${b.address} answers`, passed: b.health === 'ok', detail: b.probe.error ?? `HTTP ${b.probe.status} in ${b.probe.latencyMs} ms` }))
 }
 
-function scaleActions(replicas: ReplicaProvider): ActionDefinition<'app.scale'> {
+function scaleAction(replicas: ReplicaProvider): ActionDefinition<'app.scale'> {
   return {
     kind: 'app.scale',
     async plan(req, ctx) {
@@ -416,5 +416,5 @@ function backendEditActions(replicas: ReplicaProvider): [ActionDefinition<'nginx
 
 /** The app tier's actions: every one changes nginx only through the write → nginx -t → reload transaction. */
 export function appActions(replicas: ReplicaProvider): AnyActionDefinition[] {
-  return [scaleActions(replicas), drainAction(replicas), restartAction(replicas), ...backendEditActions(replicas)]
+  return [scaleAction(replicas), drainAction(replicas), restartAction(replicas), ...backendEditActions(replicas)]
 }

@@ -18,11 +18,11 @@ import {
   Title,
   Tooltip,
 } from '@mantine/core'
-import { useEffect, useMemo, useState } from 'react'
+import { useMemo, useRef, useState } from 'react'
 import { formatBytes, formatSeconds } from '../../../../shared/domain/units'
 import type { DockerLogLine, Replica, ReplicaGroup } from '../../../../shared/systems/docker'
 import type { AppTier, UpstreamBackend, UpstreamView } from '../../../../shared/systems/nginx'
-import { api, errorText } from '../../api'
+import { api } from '../../api'
 import { useActionLauncher, type ActionDraft } from '../../components/ActionDialog'
 import { useEndpointPicker } from '../../components/EndpointPicker'
 import { FindingAlerts, type PageFinding } from '../../components/FindingAlerts'
@@ -390,7 +390,18 @@ function ContainersTab({ tier, onLogs }: { tier: AppTier; onLogs: (r: Replica) =
             {tier.containers.map((c) => (
               <Table.Tr key={c.id}>
                 <Table.Td>
-                  <Code>{c.name}</Code>
+                  <Tooltip
+                    multiline
+                    w={480}
+                    label={
+                      Object.entries(c.labels)
+                        .map(([k, v]) => `${k}=${v}`)
+                        .join('\n') || 'no labels'
+                    }
+                    style={{ whiteSpace: 'pre-wrap' }}
+                  >
+                    <Code>{c.name}</Code>
+                  </Tooltip>
                 </Table.Td>
                 <Table.Td>
                   {c.group ?? '—'}
@@ -512,32 +523,22 @@ function NginxTab({ tier }: { tier: AppTier }) {
 
 /** A container's log that follows: the last 200 lines, then what came since every two seconds (keyed by container, so each starts empty). */
 function LogsDrawer({ environment, replica, onClose }: { environment: string; replica?: Replica; onClose: () => void }) {
-  const [lines, setLines] = useState<DockerLogLine[]>([])
-  const [error, setError] = useState<string>()
-  useEffect(() => {
-    if (!replica) return
-    let stopped = false
-    let since: string | undefined
-    let timer: ReturnType<typeof setTimeout>
-    const poll = async () => {
-      try {
-        const r = await api.request('docker:logs', { name: environment, endpointId: replica.endpointId, container: replica.id.slice(0, 12), since, tail: 200 })
-        if (stopped) return
-        if (r.lines.length) {
-          since = r.lines.at(-1)!.at
-          setLines((old) => [...old, ...r.lines].slice(-2000))
-        }
-      } catch (e) {
-        if (!stopped) setError(errorText(e))
-      }
-      if (!stopped) timer = setTimeout(() => void poll(), LOG_POLL_MS)
-    }
-    void poll()
-    return () => {
-      stopped = true
-      clearTimeout(timer)
-    }
-  }, [environment, replica])
+  const seen = useRef<{ lines: DockerLogLine[]; since?: string }>({ lines: [] })
+  const { data: lines = [], error } = usePolling(
+    replica && `${replica.endpointId}/${replica.id}`,
+    async () => {
+      const r = await api.request('docker:logs', {
+        name: environment,
+        endpointId: replica!.endpointId,
+        container: replica!.id.slice(0, 12),
+        since: seen.current.since,
+        tail: 200,
+      })
+      if (r.lines.length) seen.current = { lines: [...seen.current.lines, ...r.lines].slice(-2000), since: r.lines.at(-1)!.at }
+      return seen.current.lines
+    },
+    LOG_POLL_MS,
+  )
   return (
     <Drawer opened={!!replica} onClose={onClose} position="right" size="xl" title={replica ? `Logs of ${replica.name} (following)` : ''}>
       {error && <Alert color="red">{error}</Alert>}
