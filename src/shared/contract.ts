@@ -23,6 +23,8 @@ export type KnownHost = z.infer<typeof KnownHost>
 
 export const Settings = z.object({
   refreshIntervalMs: z.number().int().min(500).max(300_000),
+  /** The metric history's size cap; the oldest samples go first. */
+  historyMaxMb: z.number().int().min(16).max(1_000_000).optional(),
 })
 export type Settings = z.infer<typeof Settings>
 

@@ -20,6 +20,7 @@ const USAGE = `usage: switchyard <command>
   env list                       environments in the inventory
   env export <env>               print an environment as YAML (no secrets)
   env import <file> [--overwrite]
+  audit export                   every audit record, oldest first, as JSON lines
 ${commands.map((c) => `  ${c.name} ${c.summary}\n`).join('')}
   (switchyard <command> help for each command's options)
 `
@@ -89,6 +90,10 @@ export async function runCli(argv: string[], io: CliIo, hub?: ServiceHub): Promi
         return await status(own, rest, io)
       case 'env':
         return await env(own, rest, io)
+      case 'audit':
+        if (rest[0] !== 'export') throw new UsageError('audit takes "export"')
+        io.out(own.audit.exportLines())
+        return 0
       case undefined:
       case 'help':
       case '--help':

@@ -70,6 +70,7 @@ export function createHandlers(hub: ServiceHub, options: AppHandlerOptions): Han
     'settings:get': () => hub.settings.get(),
     'settings:set': async (input) => {
       const saved = await hub.settings.set(input)
+      hub.applySettings(saved)
       for (const w of watchers.values()) w.start(saved.refreshIntervalMs)
       return saved
     },

@@ -1,39 +1,62 @@
-import { appendFile, mkdir, readFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import type Database from 'better-sqlite3'
+import { existsSync, readFileSync, renameSync } from 'node:fs'
+import { join } from 'node:path'
 import { AuditRecord } from '../../shared/actions'
 
-/** Append-only JSON-lines audit trail; a record is written before an action starts and after it ends. */
+const SCHEMA = 'CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, record TEXT NOT NULL)'
+
+/**
+ * The audit trail, in the app's database: a record is written before an action starts and after
+ * it ends. A JSON-lines audit.jsonl from before is moved in on first open (and kept, renamed).
+ */
 export class AuditLog {
-  readonly path: string
+  private readonly insert
 
-  constructor(dataDir: string) {
-    this.path = join(dataDir, 'audit.jsonl')
+  constructor(
+    private readonly db: Database.Database,
+    dataDir: string,
+  ) {
+    db.exec(SCHEMA)
+    this.insert = db.prepare<[number, string]>('INSERT INTO audit (at, record) VALUES (?, ?)')
+    this.migrate(join(dataDir, 'audit.jsonl'))
   }
 
-  async append(record: AuditRecord): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 })
-    await appendFile(this.path, JSON.stringify(AuditRecord.parse(record)) + '\n', { mode: 0o600 })
+  private migrate(path: string): void {
+    if (!existsSync(path)) return
+    const records = readFileSync(path, 'utf8')
+      .split('\n')
+      .flatMap((line) => {
+        try {
+          const r = AuditRecord.safeParse(JSON.parse(line))
+          return r.success ? [r.data] : []
+        } catch {
+          return [] // a torn line
+        }
+      })
+    this.db.transaction(() => {
+      for (const r of records) this.insert.run(r.at, JSON.stringify(r))
+    })()
+    renameSync(path, `${path}.migrated`)
   }
 
-  /** Newest first. Lines that do not parse (a torn write) are skipped, not fatal. */
-  async list(limit = 100): Promise<AuditRecord[]> {
-    let text: string
-    try {
-      text = await readFile(this.path, 'utf8')
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
-      throw err
-    }
-    const out: AuditRecord[] = []
-    const lines = text.split('\n').filter(Boolean)
-    for (let i = lines.length - 1; i >= 0 && out.length < limit; i--) {
-      try {
-        const r = AuditRecord.safeParse(JSON.parse(lines[i]!))
-        if (r.success) out.push(r.data)
-      } catch {
-        /* torn line */
-      }
-    }
-    return out
+  append(record: AuditRecord): Promise<void> {
+    const valid = AuditRecord.parse(record)
+    this.insert.run(valid.at, JSON.stringify(valid))
+    return Promise.resolve()
+  }
+
+  /** Newest first. */
+  list(limit = 100): Promise<AuditRecord[]> {
+    const rows = this.db.prepare<[number], { record: string }>('SELECT record FROM audit ORDER BY seq DESC LIMIT ?').all(limit)
+    return Promise.resolve(rows.map((r) => AuditRecord.parse(JSON.parse(r.record))))
+  }
+
+  /** Every record, oldest first, as JSON lines (`switchyard audit export`). */
+  exportLines(): string {
+    return this.db
+      .prepare<[], { record: string }>('SELECT record FROM audit ORDER BY seq')
+      .all()
+      .map((r) => r.record + '\n')
+      .join('')
   }
 }

@@ -1,6 +1,8 @@
+import type { Settings } from '../../shared/contract'
 import type { Environment } from '../../shared/inventory'
 import { Connections } from './connections'
 import { AuditLog } from './audit-log'
+import { HistoryStore } from './history/history-store'
 import { InventoryStore } from './inventory/inventory-store'
 import type { SecretCipher } from './inventory/secret-cipher'
 import { SecretStore } from './inventory/secret-store'
@@ -20,6 +22,8 @@ export class ServiceHub {
   readonly inventory: InventoryStore
   readonly knownHosts: KnownHostsStore
   readonly audit: AuditLog
+  /** Metric history (and the audit trail) in the data folder's SQLite database. */
+  readonly history: HistoryStore
   readonly settings: SettingsStore
   private readonly pools = new Map<string, { fingerprint: string; connections: Promise<Connections> }>()
   private readonly noticeListeners = new Set<(environment: string, message: string) => void>()
@@ -29,14 +33,21 @@ export class ServiceHub {
     const secrets = new SecretStore(options.dataDir, options.cipher)
     this.inventory = new InventoryStore(options.dataDir, secrets)
     this.knownHosts = new KnownHostsStore(options.dataDir)
-    this.audit = new AuditLog(options.dataDir)
+    this.history = HistoryStore.open(options.dataDir)
+    this.audit = new AuditLog(this.history.db, options.dataDir)
     this.settings = new SettingsStore(options.dataDir)
+    void this.settings.get().then((s) => this.applySettings(s))
   }
 
   /** One instance per hub of a system's long-lived service (caches, history), shared by its handlers, CLI and findings. */
   service<T>(key: string, create: (hub: ServiceHub) => T): T {
     if (!this.services.has(key)) this.services.set(key, create(this))
     return this.services.get(key) as T
+  }
+
+  /** Settings that take effect in the hub's own stores. */
+  applySettings(s: Settings): void {
+    if (s.historyMaxMb) this.history.setMaxBytes(s.historyMaxMb * 1024 * 1024)
   }
 
   onNotice(listener: (environment: string, message: string) => void): () => void {
@@ -76,5 +87,6 @@ export class ServiceHub {
     const pools = [...this.pools.values()]
     this.pools.clear()
     await Promise.allSettled(pools.map((p) => p.connections.then((c) => c.close())))
+    this.history.close()
   }
 }

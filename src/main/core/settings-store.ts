@@ -16,8 +16,9 @@ export class SettingsStore {
     return parsed.success ? parsed.data : defaults
   }
 
+  /** Fields not given keep their saved values. */
   async set(settings: Settings): Promise<Settings> {
-    const valid = Settings.parse(settings)
+    const valid = Settings.parse({ ...(await this.get()), ...settings })
     await writeJson(this.path, valid)
     return valid
   }

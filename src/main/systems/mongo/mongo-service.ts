@@ -3,19 +3,15 @@ import { pickEndpoint } from '../../core/endpoint-choice'
 import { SwitchyardError } from '../../core/errors'
 import type { ServiceHub } from '../../core/service-hub'
 import type { Connections } from '../../core/connections'
-import { SampleRing } from '../../core/sample-ring'
+import { sinceOf } from '../../core/history/entities'
 import type { MongoEndpoint } from './mongo-client'
 import { readCluster } from './mongo-reader'
 
-/** Samples kept per endpoint for the lag chart: an hour at one refresh every 5 s. */
-const HISTORY_LIMIT = 720
-
-/** The MongoDB views: every call reads the cluster afresh; lag history and first-seen drains are kept per endpoint. */
+/** The MongoDB views: every call reads the cluster afresh; lag goes to the hub's history, first-seen drains are kept per endpoint. */
 export class MongoService {
-  private readonly history = new SampleRing<MongoLagSample>(HISTORY_LIMIT)
   private readonly drainingSeen = new Map<string, Map<string, number>>()
 
-  constructor(private readonly hub: Pick<ServiceHub, 'connect'>) {}
+  constructor(private readonly hub: Pick<ServiceHub, 'connect' | 'history'>) {}
 
   async resolve(envName: string, endpointId?: string): Promise<{ endpoint: MongoEndpoint; connections: Connections }> {
     const { environment, connections } = await this.hub.connect(envName)
@@ -30,20 +26,20 @@ export class MongoService {
     let seen = this.drainingSeen.get(key)
     if (!seen) this.drainingSeen.set(key, (seen = new Map<string, number>()))
     const cluster = await readCluster(envName, endpoint, connections, { drainingSeen: seen })
-    this.record(key, cluster)
+    this.record(`${key}/mongo-lag`, cluster)
     return cluster
   }
 
   async lagHistory(envName: string, endpointId?: string, sinceMs = 0): Promise<{ samples: MongoLagSample[] }> {
     const { environment } = await this.hub.connect(envName)
     const id = pickEndpoint(environment.endpoints, 'mongo', 'MongoDB', endpointId)
-    return { samples: this.history.since(`${envName}/${id}`, sinceMs) }
+    return { samples: this.hub.history.read(`${envName}/${id}/mongo-lag`, sinceOf(sinceMs)).map((p) => ({ at: p.at, members: p.values })) }
   }
 
-  private record(key: string, cluster: MongoCluster): void {
+  private record(scope: string, cluster: MongoCluster): void {
     const members: MongoLagSample['members'] = {}
     for (const rs of cluster.replicaSets) for (const m of rs.members) if (m.host !== rs.primary) members[`${rs.name} ${m.host}`] = m.lagSeconds
-    this.history.push(key, { at: cluster.checkedAt, members })
+    this.hub.history.record(scope, cluster.checkedAt, members)
   }
 }
 

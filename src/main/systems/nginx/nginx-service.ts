@@ -4,13 +4,10 @@ import type { Connections } from '../../core/connections'
 import { pickEndpoint } from '../../core/endpoint-choice'
 import { SwitchyardError } from '../../core/errors'
 import type { ReplicaProvider } from '../../core/replicas'
-import { SampleRing } from '../../core/sample-ring'
+import { sinceOf } from '../../core/history/entities'
 import type { ServiceHub } from '../../core/service-hub'
 import { readAppTier, type TierRead } from './app-tier-reader'
 import type { StubStatus } from './stub-status'
-
-/** Samples kept per endpoint for the rate charts: an hour at one refresh every 5 s. */
-const HISTORY_LIMIT = 720
 
 export function resolveNginx(environment: Environment, connections: Connections, endpointId?: string) {
   const endpoint = connections.endpoint(pickEndpoint(environment.endpoints, 'nginx', 'nginx', endpointId))
@@ -18,13 +15,12 @@ export function resolveNginx(environment: Environment, connections: Connections,
   return endpoint
 }
 
-/** The app-tier view: every call reads nginx and Docker afresh; stub_status rates are kept per endpoint. */
+/** The app-tier view: every call reads nginx and Docker afresh; stub_status rates go to the hub's history. */
 export class NginxService {
-  private readonly history = new SampleRing<StubSample>(HISTORY_LIMIT)
   private readonly last = new Map<string, { at: number; stub: StubStatus }>()
 
   constructor(
-    private readonly hub: Pick<ServiceHub, 'connect'>,
+    private readonly hub: Pick<ServiceHub, 'connect' | 'history'>,
     private readonly replicas: ReplicaProvider,
   ) {}
 
@@ -42,7 +38,19 @@ export class NginxService {
 
   async stubHistory(envName: string, endpointId?: string, sinceMs = 0): Promise<{ samples: StubSample[] }> {
     const { environment } = await this.hub.connect(envName)
-    return { samples: this.history.since(`${envName}/${pickEndpoint(environment.endpoints, 'nginx', 'nginx', endpointId)}`, sinceMs) }
+    const scope = `${envName}/${pickEndpoint(environment.endpoints, 'nginx', 'nginx', endpointId)}/nginx-stub`
+    const n = (v: number | null | undefined) => v ?? 0
+    return {
+      samples: this.hub.history.read(scope, sinceOf(sinceMs)).map(({ at, values: v }) => ({
+        at,
+        active: n(v.active),
+        reading: n(v.reading),
+        writing: n(v.writing),
+        waiting: n(v.waiting),
+        requestsPerSec: v.requestsPerSec ?? null,
+        acceptsPerSec: v.acceptsPerSec ?? null,
+      })),
+    }
   }
 
   private record(key: string, tier: AppTier, stub: StubStatus | null): StubSample | null {
@@ -60,7 +68,8 @@ export class NginxService {
       requestsPerSec: rate('requests'),
       acceptsPerSec: rate('accepts'),
     }
-    this.history.push(key, sample)
+    const { at, ...values } = sample
+    this.hub.history.record(`${key}/nginx-stub`, at, values)
     return sample
   }
 }

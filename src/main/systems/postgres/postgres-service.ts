@@ -2,23 +2,20 @@ import type { PgHealth, PgLagSample, PgLagThresholds, PgTopology } from '../../.
 import { reasonFor, worstStatus } from '../../../shared/domain/health'
 import { DEFAULT_LAG_THRESHOLDS } from '../../../shared/domain/pg-topology'
 import type { Connections } from '../../core/connections'
-import { SampleRing } from '../../core/sample-ring'
+import { byEntity, flatten, sinceOf } from '../../core/history/entities'
 import { SwitchyardError } from '../../core/errors'
 import type { ServiceHub } from '../../core/service-hub'
 import { pickEndpoint, type PostgresEndpoint } from './pg-client'
 import { healthOfNode, readTopology } from './pg-reader'
 
-/** Samples kept per endpoint for the lag chart: an hour at one poll every 5 s. */
-const HISTORY_LIMIT = 720
+const STATUSES = ['ok', 'warn', 'critical', 'unknown'] as const
 
 /**
  * The PostgreSQL views of the cockpit: topology with lag, health, and the lag history the chart
- * draws. Stateless apart from the history ring; every call reads the servers afresh.
+ * draws (kept in the hub's history store). Every call reads the servers afresh.
  */
 export class PostgresService {
-  private readonly history = new SampleRing<PgLagSample>(HISTORY_LIMIT)
-
-  constructor(private readonly hub: Pick<ServiceHub, 'connect'>) {}
+  constructor(private readonly hub: Pick<ServiceHub, 'connect' | 'history'>) {}
 
   async resolve(envName: string, endpointId?: string): Promise<{ endpoint: PostgresEndpoint; connections: Connections }> {
     const { environment, connections } = await this.hub.connect(envName)
@@ -31,7 +28,7 @@ export class PostgresService {
   async topology(envName: string, endpointId?: string, thresholds?: PgLagThresholds): Promise<PgTopology> {
     const { endpoint, connections } = await this.resolve(envName, endpointId)
     const topo = await readTopology(envName, endpoint, connections, thresholds ?? DEFAULT_LAG_THRESHOLDS)
-    this.record(`${envName}/${endpoint.id}`, topo)
+    this.record(`${envName}/${endpoint.id}/pg-lag`, topo)
     return topo
   }
 
@@ -57,13 +54,23 @@ export class PostgresService {
   async lagHistory(envName: string, endpointId?: string, sinceMs = 0): Promise<{ samples: PgLagSample[] }> {
     const { environment } = await this.hub.connect(envName)
     const id = pickEndpoint(environment.endpoints, endpointId)
-    return { samples: this.history.since(`${envName}/${id}`, sinceMs) }
+    const points = byEntity(this.hub.history.read(`${envName}/${id}/pg-lag`, sinceOf(sinceMs)))
+    return {
+      samples: points.map((p) => ({
+        at: p.at,
+        standbys: Object.fromEntries(
+          Object.entries(p.entities).map(([name, f]) => [
+            name,
+            { bytes: f.bytes ?? null, seconds: f.seconds ?? null, status: STATUSES[Math.round(f.status ?? 3)] ?? 'unknown' },
+          ]),
+        ),
+      })),
+    }
   }
 
-  private record(key: string, topo: PgTopology): void {
-    const standbys: PgLagSample['standbys'] = {}
-    for (const s of topo.standbys) standbys[s.standby] = { bytes: s.bytes, seconds: s.seconds, status: s.status }
-    this.history.push(key, { at: topo.checkedAt, standbys })
+  private record(scope: string, topo: PgTopology): void {
+    const standbys = Object.fromEntries(topo.standbys.map((s) => [s.standby, { bytes: s.bytes, seconds: s.seconds, status: STATUSES.indexOf(s.status) }]))
+    this.hub.history.record(scope, topo.checkedAt, flatten(standbys))
   }
 }
 

@@ -1,6 +1,7 @@
 import type { RedisNodeSample, RedisTimelineEvent, RedisTopology } from '../../../shared/systems/redis'
 import { topologyEvents } from '../../../shared/domain/redis-topology'
 import { toConnError } from '../../core/errors'
+import { byEntity, flatten } from '../../core/history/entities'
 import type { ServiceHub } from '../../core/service-hub'
 import { clusterAccess } from './redis-access'
 import { discoverCluster } from './redis-discovery'
@@ -9,7 +10,7 @@ export interface TopologyUpdate {
   topology: RedisTopology
   /** What changed since the previous snapshot (empty on the first). */
   timeline: RedisTimelineEvent[]
-  /** Recent samples per node id, oldest first (up to HISTORY_SAMPLES). */
+  /** Recent samples per node id, oldest first (up to HISTORY_SAMPLES, from the hub's history store, so they outlive a restart). */
   history: Record<string, RedisNodeSample[]>
 }
 
@@ -29,7 +30,6 @@ export async function readTopology(hub: ServiceHub, environment: string, endpoin
  */
 export class RedisWatcher {
   last: RedisTopology | undefined
-  private readonly history = new Map<string, RedisNodeSample[]>()
   private timer: NodeJS.Timeout | undefined
   private running = false
   private stopped = true
@@ -41,6 +41,18 @@ export class RedisWatcher {
     private readonly onUpdate: (u: TopologyUpdate) => void,
   ) {}
 
+  /** The stored samples of these nodes over the last HISTORY_SAMPLES polls. */
+  private historyOf(ids: string[], at: number, intervalMs: number): Record<string, RedisNodeSample[]> {
+    const points = byEntity(this.hub.history.read(`${this.environment}/${this.endpointId}/redis-nodes`, at - HISTORY_SAMPLES * intervalMs))
+    const history: Record<string, RedisNodeSample[]> = {}
+    for (const id of ids)
+      history[id] = points
+        .filter((p) => id in p.entities)
+        .slice(-HISTORY_SAMPLES)
+        .map((p) => ({ at: p.at, opsPerSec: p.entities[id]!.ops ?? null, usedMemory: p.entities[id]!.mem ?? null, lagBytes: p.entities[id]!.lag ?? null }))
+    return history
+  }
+
   start(intervalMs: number): void {
     this.stop()
     this.stopped = false
@@ -51,16 +63,15 @@ export class RedisWatcher {
         const topology = await readTopology(this.hub, this.environment, this.endpointId, Math.min(3000, Math.max(500, intervalMs)))
         const timeline = topologyEvents(this.last, topology)
         this.last = topology
-        const seen = new Set<string>()
-        for (const n of topology.nodes) {
-          seen.add(n.id)
-          const list = this.history.get(n.id) ?? []
-          list.push({ at: topology.checkedAt, opsPerSec: n.stats?.opsPerSec ?? null, usedMemory: n.stats?.usedMemory ?? null, lagBytes: n.lagBytes })
-          if (list.length > HISTORY_SAMPLES) list.splice(0, list.length - HISTORY_SAMPLES)
-          this.history.set(n.id, list)
+        const scope = `${this.environment}/${this.endpointId}/redis-nodes`
+        const now = Object.fromEntries(
+          topology.nodes.map((n) => [n.id, { ops: n.stats?.opsPerSec ?? null, mem: n.stats?.usedMemory ?? null, lag: n.lagBytes }]),
+        )
+        this.hub.history.record(scope, topology.checkedAt, flatten(now))
+        if (this.live()) {
+          const history = this.historyOf(Object.keys(now), topology.checkedAt, intervalMs)
+          this.onUpdate({ topology, timeline, history })
         }
-        for (const id of this.history.keys()) if (!seen.has(id)) this.history.delete(id)
-        if (this.live()) this.onUpdate({ topology, timeline, history: Object.fromEntries(this.history) })
       } catch (err) {
         const error = toConnError(err)
         const now = Date.now()
@@ -82,7 +93,7 @@ export class RedisWatcher {
           checkedAt: now,
           durationMs: 0,
         }
-        if (this.live()) this.onUpdate({ topology, timeline: [], history: Object.fromEntries(this.history) })
+        if (this.live()) this.onUpdate({ topology, timeline: [], history: this.historyOf(this.last?.nodes.map((n) => n.id) ?? [], now, intervalMs) })
       } finally {
         this.running = false
       }
