@@ -52,6 +52,19 @@ describe('history store', () => {
     h.close()
   })
 
+  it('averages a long range into at most the points a chart asks for', () => {
+    const now = Date.UTC(2026, 10, 24, 12)
+    const h = HistoryStore.open(fresh(), { flushEveryMs: 0, maintainEveryMs: 0, now: () => now })
+    for (let i = 0; i < 3600; i++) h.record('r', now - 2 * HOUR + i * 2000, { v: i % 2 === 0 ? 10 : 20 })
+    expect(h.read('r', now - 2 * HOUR)).toHaveLength(3599)
+    // 20 s buckets of ten 2 s samples each
+    const chart = h.read('r', now - 2 * HOUR, now, 360)
+    expect(chart.length).toBeLessThanOrEqual(361)
+    expect(chart.length).toBeGreaterThan(350)
+    expect(chart.slice(1, -1).every((p) => p.values.v === 15)).toBe(true)
+    h.close()
+  })
+
   it('trims the oldest data to stay under its size cap', () => {
     const now = Date.now()
     const h = HistoryStore.open(fresh(), { flushEveryMs: 0, maintainEveryMs: 0, maxBytes: 256 * 1024 })

@@ -3,6 +3,9 @@ import type { HistoryPoint } from './history-store'
 /** How far back a chart's history reaches when the view does not say. */
 export const DEFAULT_WINDOW_MS = 3600_000
 
+/** Points a chart gets at most, whatever the range: longer ranges come as bucket averages. */
+export const CHART_POINTS = 720
+
 /** Fields per entity ({ pg2: { bytes, seconds } }) as one group's fields ("pg2.bytes", "pg2.seconds"). */
 export function flatten(entities: Record<string, Record<string, number | null>>): Record<string, number | null> {
   const out: Record<string, number | null> = {}

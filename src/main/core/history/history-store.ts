@@ -115,19 +115,25 @@ export class HistoryStore {
 
   /**
    * A group's history from sinceMs on, oldest first: minute averages where only rollups are left,
-   * full resolution after. What is buffered is written first, so a read sees every record().
+   * full resolution after; over a long range, averaged into at most maxPoints buckets. What is
+   * buffered is written first, so a read sees every record().
    */
-  read(scope: string, sinceMs: number, untilMs = Number.MAX_SAFE_INTEGER): HistoryPoint[] {
+  read(scope: string, sinceMs: number, untilMs = this.opts.now(), maxPoints = Number.POSITIVE_INFINITY): HistoryPoint[] {
     if (!this.db.open) return []
     this.flush()
     const series = this.seriesOf(scope)
     if (series.length === 0) return []
     const fieldOf = new Map(series.map((s) => [s.id, s.field]))
     const list = series.map((s) => s.id).join(',')
+    // buckets shorter than a poll would not merge anything: read the rows as they are
+    const bucket = Number.isFinite(maxPoints) ? Math.max(1, Math.ceil((untilMs - sinceMs) / maxPoints)) : 1
+    const b = bucket < 5000 ? 1 : bucket
     const rows = this.db
       .prepare<[number, number, number, number], { series: number; at: number; value: number | null }>(
-        `SELECT series, minute * ${MINUTE} AS at, avg AS value FROM rollups WHERE series IN (${list}) AND minute * ${MINUTE} > ? AND minute * ${MINUTE} <= ?
-         UNION ALL SELECT series, at, value FROM samples WHERE series IN (${list}) AND at > ? AND at <= ? ORDER BY at`,
+        `SELECT series, (t / ${b}) * ${b} AS at, avg(value) AS value FROM (
+           SELECT series, minute * ${MINUTE} AS t, avg AS value FROM rollups WHERE series IN (${list}) AND minute * ${MINUTE} > ? AND minute * ${MINUTE} <= ?
+           UNION ALL SELECT series, at AS t, value FROM samples WHERE series IN (${list}) AND at > ? AND at <= ?)
+         GROUP BY series, t / ${b} ORDER BY at`,
       )
       .all(sinceMs, untilMs, sinceMs, untilMs)
     const points: HistoryPoint[] = []

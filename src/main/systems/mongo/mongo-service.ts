@@ -3,7 +3,7 @@ import { pickEndpoint } from '../../core/endpoint-choice'
 import { SwitchyardError } from '../../core/errors'
 import type { ServiceHub } from '../../core/service-hub'
 import type { Connections } from '../../core/connections'
-import { sinceOf } from '../../core/history/entities'
+import { CHART_POINTS, sinceOf } from '../../core/history/entities'
 import type { MongoEndpoint } from './mongo-client'
 import { readCluster } from './mongo-reader'
 
@@ -33,7 +33,9 @@ export class MongoService {
   async lagHistory(envName: string, endpointId?: string, sinceMs = 0): Promise<{ samples: MongoLagSample[] }> {
     const { environment } = await this.hub.connect(envName)
     const id = pickEndpoint(environment.endpoints, 'mongo', 'MongoDB', endpointId)
-    return { samples: this.hub.history.read(`${envName}/${id}/mongo-lag`, sinceOf(sinceMs)).map((p) => ({ at: p.at, members: p.values })) }
+    return {
+      samples: this.hub.history.read(`${envName}/${id}/mongo-lag`, sinceOf(sinceMs), undefined, CHART_POINTS).map((p) => ({ at: p.at, members: p.values })),
+    }
   }
 
   private record(scope: string, cluster: MongoCluster): void {

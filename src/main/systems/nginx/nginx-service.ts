@@ -4,7 +4,7 @@ import type { Connections } from '../../core/connections'
 import { pickEndpoint } from '../../core/endpoint-choice'
 import { SwitchyardError } from '../../core/errors'
 import type { ReplicaProvider } from '../../core/replicas'
-import { sinceOf } from '../../core/history/entities'
+import { CHART_POINTS, sinceOf } from '../../core/history/entities'
 import type { ServiceHub } from '../../core/service-hub'
 import { readAppTier, type TierRead } from './app-tier-reader'
 import type { StubStatus } from './stub-status'
@@ -41,7 +41,7 @@ export class NginxService {
     const scope = `${envName}/${pickEndpoint(environment.endpoints, 'nginx', 'nginx', endpointId)}/nginx-stub`
     const n = (v: number | null | undefined) => v ?? 0
     return {
-      samples: this.hub.history.read(scope, sinceOf(sinceMs)).map(({ at, values: v }) => ({
+      samples: this.hub.history.read(scope, sinceOf(sinceMs), undefined, CHART_POINTS).map(({ at, values: v }) => ({
         at,
         active: n(v.active),
         reading: n(v.reading),

@@ -2,7 +2,7 @@ import type { PgHealth, PgLagSample, PgLagThresholds, PgTopology } from '../../.
 import { reasonFor, worstStatus } from '../../../shared/domain/health'
 import { DEFAULT_LAG_THRESHOLDS } from '../../../shared/domain/pg-topology'
 import type { Connections } from '../../core/connections'
-import { byEntity, flatten, sinceOf } from '../../core/history/entities'
+import { byEntity, CHART_POINTS, flatten, sinceOf } from '../../core/history/entities'
 import { SwitchyardError } from '../../core/errors'
 import type { ServiceHub } from '../../core/service-hub'
 import { pickEndpoint, type PostgresEndpoint } from './pg-client'
@@ -54,7 +54,7 @@ export class PostgresService {
   async lagHistory(envName: string, endpointId?: string, sinceMs = 0): Promise<{ samples: PgLagSample[] }> {
     const { environment } = await this.hub.connect(envName)
     const id = pickEndpoint(environment.endpoints, endpointId)
-    const points = byEntity(this.hub.history.read(`${envName}/${id}/pg-lag`, sinceOf(sinceMs)))
+    const points = byEntity(this.hub.history.read(`${envName}/${id}/pg-lag`, sinceOf(sinceMs), undefined, CHART_POINTS))
     return {
       samples: points.map((p) => ({
         at: p.at,

@@ -26,6 +26,7 @@ import { api } from '../../api'
 import { useActionLauncher, type ActionDraft } from '../../components/ActionDialog'
 import { useEndpointPicker } from '../../components/EndpointPicker'
 import { FindingAlerts, type PageFinding } from '../../components/FindingAlerts'
+import { useHistoryRange } from '../../components/HistoryRange'
 import { STATUS_COLOR } from '../../components/StatusBadge'
 import { SystemPageHeader } from '../../components/SystemPageHeader'
 import { usePolling } from '../../hooks/usePolling'
@@ -48,12 +49,13 @@ function groupOf(tier: AppTier, u: UpstreamView): ReplicaGroup | undefined {
 /** nginx's upstreams with the containers or Swarm tasks behind each backend, the load on them, and the actions that scale and drain them. */
 export function AppTierPage() {
   const { choice, picker, readOnly, empty } = useEndpointPicker('nginx')
+  const range = useHistoryRange('app-history-range')
   const polled = usePolling(
     choice && `${choice.environment}/${choice.endpointId}`,
     async () => {
       const target = { name: choice!.environment, endpointId: choice!.endpointId }
       const tier = await api.request('app:tier', target)
-      return { tier, samples: (await api.request('app:stub-history', target)).samples }
+      return { tier, samples: (await api.request('app:stub-history', { ...target, sinceMs: range.since() })).samples }
     },
     POLL_MS,
   )
@@ -121,11 +123,14 @@ export function AppTierPage() {
             <Card withBorder>
               <Group justify="space-between">
                 <Title order={5}>Requests</Title>
-                {tier.stub && (
-                  <Text size="sm" c="dimmed">
-                    {tier.stub.requestsPerSec === null ? '—' : `${tier.stub.requestsPerSec.toFixed(1)}/s`} now
-                  </Text>
-                )}
+                <Group gap="xs">
+                  {tier.stub && (
+                    <Text size="sm" c="dimmed">
+                      {tier.stub.requestsPerSec === null ? '—' : `${tier.stub.requestsPerSec.toFixed(1)}/s`} now
+                    </Text>
+                  )}
+                  {range.control}
+                </Group>
               </Group>
               {tier.stubError ? <Alert color="red">{tier.stubError}</Alert> : <RequestRateChart samples={polled.data?.samples ?? []} />}
             </Card>

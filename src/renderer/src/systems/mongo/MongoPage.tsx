@@ -23,6 +23,7 @@ import { api } from '../../api'
 import { useActionLauncher, type ActionDraft } from '../../components/ActionDialog'
 import { useEndpointPicker } from '../../components/EndpointPicker'
 import { FindingAlerts, type PageFinding } from '../../components/FindingAlerts'
+import { useHistoryRange } from '../../components/HistoryRange'
 import { SERIES_COLORS } from '../../components/series-colors'
 import { StatusBadge } from '../../components/StatusBadge'
 import { SystemPageHeader } from '../../components/SystemPageHeader'
@@ -38,12 +39,13 @@ const ago = (at: number, now: number) => formatSeconds(Math.max(0, (now - at) / 
 /** MongoDB sharded cluster: chunk balance per collection, the balancer, migrations, replica sets and their lag, and the actions. */
 export function MongoPage() {
   const { choice, picker, readOnly, empty } = useEndpointPicker('mongo')
+  const range = useHistoryRange('mongo-history-range')
   const polled = usePolling(
     choice && `${choice.environment}/${choice.endpointId}`,
     async () => {
       const target = { name: choice!.environment, endpointId: choice!.endpointId }
       const cluster = await api.request('mongo:cluster', target)
-      return { cluster, samples: (await api.request('mongo:lag-history', target)).samples }
+      return { cluster, samples: (await api.request('mongo:lag-history', { ...target, sinceMs: range.since() })).samples }
     },
     POLL_MS,
   )
@@ -129,7 +131,10 @@ export function MongoPage() {
             <Tabs.Panel value="replication" pt="md">
               <Stack>
                 <Card withBorder>
-                  <Title order={5}>Lag behind the primary</Title>
+                  <Group justify="space-between">
+                    <Title order={5}>Lag behind the primary</Title>
+                    {range.control}
+                  </Group>
                   <MemberLagChart samples={polled.data?.samples ?? []} />
                 </Card>
                 {cluster.replicaSets.map((rs) => (

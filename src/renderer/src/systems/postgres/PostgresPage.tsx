@@ -7,6 +7,7 @@ import { usePaletteActions } from '../../palette/palette-actions'
 import { useEndpointPicker } from '../../components/EndpointPicker'
 import { usePolling } from '../../hooks/usePolling'
 import { FindingAlerts } from '../../components/FindingAlerts'
+import { useHistoryRange } from '../../components/HistoryRange'
 import { StatusBadge } from '../../components/StatusBadge'
 import { SystemPageHeader } from '../../components/SystemPageHeader'
 import { LagChart } from './LagChart'
@@ -27,6 +28,7 @@ const POLL_MS = 2000
 /** PostgreSQL: who is primary, who streams from whom, lag in bytes and seconds over time, health, and the actions. */
 export function PostgresPage() {
   const { choice, endpoint, picker, readOnly, empty } = useEndpointPicker('postgres')
+  const range = useHistoryRange('pg-history-range')
   const [health, setHealth] = useState<PgHealth>()
   const [replica, setReplica] = useState({ name: 'pg4', port: 15435, dataDir: '/tmp/switchyard-lab/pg/pg4' })
 
@@ -35,7 +37,7 @@ export function PostgresPage() {
     async () => {
       const target = { name: choice!.environment, endpointId: choice!.endpointId }
       const topology = await api.request('pg:topology', target)
-      return { topology, samples: (await api.request('pg:lag-history', target)).samples }
+      return { topology, samples: (await api.request('pg:lag-history', { ...target, sinceMs: range.since() })).samples }
     },
     POLL_MS,
   )
@@ -153,6 +155,9 @@ export function PostgresPage() {
                     ))}
                   </Table.Tbody>
                 </Table>
+                <Group justify="flex-end" mt="xs">
+                  {range.control}
+                </Group>
                 {samples.length > 1 && <LagChart samples={samples} thresholds={topology.thresholds} />}
               </Card>
               <SlotsCard topology={topology} />
