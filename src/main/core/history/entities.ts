@@ -3,8 +3,8 @@ import type { HistoryPoint } from './history-store'
 /** How far back a chart's history reaches when the view does not say. */
 export const DEFAULT_WINDOW_MS = 3600_000
 
-/** Points a chart gets at most, whatever the range: longer ranges come as bucket averages. */
-export const CHART_POINTS = 720
+/** Points a chart gets at most: an hour of 2 s polls comes whole, longer ranges as bucket averages. */
+export const CHART_POINTS = 2000
 
 /** Fields per entity ({ pg2: { bytes, seconds } }) as one group's fields ("pg2.bytes", "pg2.seconds"). */
 export function flatten(entities: Record<string, Record<string, number | null>>): Record<string, number | null> {
