@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { ActionPlan, ActionProgress, ActionResult, AuditRecord } from './actions'
 import { ActionRequest } from './action-requests'
+import { alertEvents, alertRequests } from './alerts'
 import { ConnError, EndpointFinding, EnvironmentHealth, SystemHealth } from './health'
 import { Environment, EnvironmentName, EnvironmentView, SecretInput } from './inventory'
 import { systemEvents, systemRequests } from './systems'
@@ -70,12 +71,14 @@ export const requests = {
   /** What every endpoint of an environment says needs attention, each with its fix when there is one. */
   'findings:env': { input: z.object({ name: EnvironmentName }), output: z.array(EndpointFinding) },
 
+  ...alertRequests,
   ...systemRequests,
 } as const
 
 export const events = {
   'overview:update': z.object({ environments: z.array(EnvironmentHealth), intervalMs: z.number() }),
   'action:progress': ActionProgress,
+  ...alertEvents,
   ...systemEvents,
 } as const
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { editUpstream, parseConfig, readConfig, splitDump } from '../../src/main/systems/nginx/nginx-config'
-import { parseErrorLog } from '../../src/main/systems/nginx/error-log'
+import { parseErrorLog, upstreamErrorPct } from '../../src/main/systems/nginx/error-log'
 
 const UPSTREAMS = `# our API, scaled by hand until now
 upstream api {
@@ -106,5 +106,14 @@ describe('nginx error log', () => {
       ['upstream', 'app', 'error'],
     ])
     expect(new Date(events[1]!.at).getSeconds()).toBe(1)
+  })
+
+  it('turns the last minute of upstream errors into a share of the requests served', () => {
+    const now = 1_000_000
+    const failures = [{ at: now - 1000 }, { at: now - 30_000 }, { at: now - 120_000 }]
+    expect(upstreamErrorPct(failures, 1, now)).toBeCloseTo((100 * 2) / 60)
+    expect(upstreamErrorPct(failures, null, now)).toBeNull()
+    expect(upstreamErrorPct([], 0, now)).toBe(0)
+    expect(upstreamErrorPct(failures, 0, now)).toBe(100)
   })
 })

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
+import { describeAlert } from '../../shared/domain/alert-eval'
 import { pluginExitCode } from '../../shared/domain/health'
 import type { EnvironmentHealth } from '../../shared/health'
 import { defaultDataDir } from '../core/app-paths'
@@ -9,6 +10,7 @@ import { KeyFileCipher } from '../core/inventory/secret-cipher'
 import { ServiceHub } from '../core/service-hub'
 import { systems } from '../systems'
 import { createActionRunner } from './actions'
+import { alertEngine } from './alert-engine'
 import { probeEnvironment } from './probe-environment'
 
 const commands = systems.flatMap((s) => (s.cli ? [s.cli] : []))
@@ -21,6 +23,8 @@ const USAGE = `usage: switchyard <command>
   env export <env>               print an environment as YAML (no secrets)
   env import <file> [--overwrite]
   audit export                   every audit record, oldest first, as JSON lines
+  alerts <env> [--json]          evaluate the environment's alert rules now; pending and firing alerts
+                                 (exit 0 none firing, 1 warning, 2 critical)
 ${commands.map((c) => `  ${c.name} ${c.summary}\n`).join('')}
   (switchyard <command> help for each command's options)
 `
@@ -69,6 +73,22 @@ async function env(hub: ServiceHub, args: string[], io: CliIo): Promise<number> 
   return 3
 }
 
+async function alerts(hub: ServiceHub, args: string[], io: CliIo): Promise<number> {
+  const [name, flag] = args
+  if (!name) throw new UsageError('alerts needs <env>')
+  const { active } = await alertEngine(hub).evaluate(name)
+  if (flag === '--json') io.out(JSON.stringify(active, null, 2) + '\n')
+  else {
+    io.out(active.length ? '' : `OK ${name}: no alert pending or firing\n`)
+    for (const a of active)
+      io.out(
+        `${a.state.toUpperCase().padEnd(8)} ${describeAlert(a)} (${a.endpointId}, since ${new Date(a.since).toISOString()})${a.ack ? ' [acknowledged]' : ''}\n`,
+      )
+  }
+  const firing = active.filter((a) => a.state === 'firing')
+  return firing.some((a) => a.level === 'critical') ? 2 : firing.length ? 1 : 0
+}
+
 /** The CLI over the same services as the app; exits like a monitoring plugin. */
 export async function runCli(argv: string[], io: CliIo, hub?: ServiceHub): Promise<number> {
   const [command, ...rest] = argv
@@ -90,6 +110,8 @@ export async function runCli(argv: string[], io: CliIo, hub?: ServiceHub): Promi
         return await status(own, rest, io)
       case 'env':
         return await env(own, rest, io)
+      case 'alerts':
+        return await alerts(own, rest, io)
       case 'audit':
         if (rest[0] !== 'export') throw new UsageError('audit takes "export"')
         io.out(own.audit.exportLines())

@@ -8,6 +8,7 @@ import type { ServiceHub } from '../core/service-hub'
 import { moduleFor } from '../core/system-module'
 import { systems } from '../systems'
 import { createActionRunner } from './actions'
+import { alertEngine } from './alert-engine'
 import { OverviewWatcher } from './overview-watcher'
 import { probeEndpoint, probeEnvironment } from './probe-environment'
 
@@ -49,6 +50,7 @@ async function environmentFindings(hub: ServiceHub, name: string): Promise<Endpo
 /** The handler for every channel of the contract, over one hub. Both shells and the tests use this. */
 export function createHandlers(hub: ServiceHub, options: AppHandlerOptions): Handlers {
   const watchers = new Map<string, OverviewWatcher>()
+  const alertWatchers = new Set<string>()
   const actions = createActionRunner(hub, options.broadcastProgress)
 
   const watcherFor = async (client: ClientContext): Promise<OverviewWatcher> => {
@@ -108,6 +110,24 @@ export function createHandlers(hub: ServiceHub, options: AppHandlerOptions): Han
     'action:cancel': async ({ planId }) => ({ cancelled: actions.cancel(planId) }),
     'audit:list': ({ limit }) => hub.audit.list(limit),
     'findings:env': ({ name }) => environmentFindings(hub, name),
+
+    'alerts:list': async ({ name }) => ({ active: hub.alerts.active(name), recent: hub.alerts.recent(name) }),
+    'alerts:ack': async ({ name, key, note }) => hub.alerts.update(name, key, (a) => ({ ...a, ack: { at: Date.now(), note } })),
+    'alerts:silence': async ({ name, key, untilMs, note }) =>
+      hub.alerts.update(name, key, (a) => ({ ...a, silencedUntil: untilMs, silenceNote: note || null })),
+    'alerts:rules': ({ name }) => hub.alerts.rulesYaml(name),
+    'alerts:save-rules': async ({ name, yaml }) => ({ rules: await hub.alerts.saveRules(name, yaml) }),
+    'alerts:watch': async (_input, client) => {
+      if (!alertWatchers.has(client.id)) {
+        alertWatchers.add(client.id)
+        const off = alertEngine(hub).watch((a) => client.emit('alerts:changed', a))
+        client.onClose(() => {
+          alertWatchers.delete(client.id)
+          off()
+        })
+      }
+      return {}
+    },
   }
   const missing = (Object.keys(requests) as RequestChannel[]).filter((c) => !handlers[c])
   if (missing.length) throw new Error(`no handler for ${missing.join(', ')}`)

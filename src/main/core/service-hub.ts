@@ -1,6 +1,7 @@
 import type { Settings } from '../../shared/contract'
 import type { Environment } from '../../shared/inventory'
 import { Connections } from './connections'
+import { AlertStore } from './alerts/alert-store'
 import { AuditLog } from './audit-log'
 import { HistoryStore } from './history/history-store'
 import { InventoryStore } from './inventory/inventory-store'
@@ -24,6 +25,7 @@ export class ServiceHub {
   readonly audit: AuditLog
   /** Metric history (and the audit trail) in the data folder's SQLite database. */
   readonly history: HistoryStore
+  readonly alerts: AlertStore
   readonly settings: SettingsStore
   private readonly pools = new Map<string, { fingerprint: string; connections: Promise<Connections> }>()
   private readonly noticeListeners = new Set<(environment: string, message: string) => void>()
@@ -35,6 +37,7 @@ export class ServiceHub {
     this.knownHosts = new KnownHostsStore(options.dataDir)
     this.history = HistoryStore.open(options.dataDir)
     this.audit = new AuditLog(this.history.db, options.dataDir)
+    this.alerts = new AlertStore(this.history.db, options.dataDir)
     this.settings = new SettingsStore(options.dataDir)
     void this.settings.get().then((s) => this.applySettings(s))
   }

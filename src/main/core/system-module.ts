@@ -1,3 +1,4 @@
+import type { Observation } from '../../shared/alerts'
 import type { Finding, HealthStatus, SystemHealth, SystemKind } from '../../shared/health'
 import type { Endpoint, EndpointKind, EndpointOf } from '../../shared/inventory'
 import type { AnyActionDefinition } from './actions/action-definition'
@@ -24,6 +25,8 @@ export interface SystemModule<K extends EndpointKind = EndpointKind> {
   cli?: CliCommand
   /** What the endpoint's current state says needs attention, for the command palette and alerts. */
   findings?: (hub: ServiceHub, environment: string, endpointId: string) => Promise<Finding[]>
+  /** The values alert rules watch (lag per standby, a node down, a backend's latency), read afresh. */
+  observe?: (hub: ServiceHub, environment: string, endpointId: string) => Promise<Observation[]>
 }
 
 /** Lets a registry hold modules of different endpoint kinds while each keeps its own typed probe. */

@@ -5,6 +5,7 @@ import { Suspense, useEffect, useState } from 'react'
 import { useRequest } from './hooks/useRequest'
 import { navViews, routeFromHash } from './navigation'
 import { CommandPalette } from './palette/CommandPalette'
+import { useAlertNotifications } from './views/alerts/useAlertNotifications'
 import { PaletteActionsProvider } from './palette/palette-actions'
 
 const theme = createTheme({ primaryColor: 'indigo', defaultRadius: 'md', fontFamily: 'Inter, system-ui, sans-serif' })
@@ -13,6 +14,7 @@ export function App() {
   const [hash, setHash] = useState(location.hash)
   const route = routeFromHash(hash)
   const info = useRequest('app:info', {})
+  useAlertNotifications()
   const environments = useRequest('env:list', {}, [route.view.id])
   useEffect(() => {
     const on = () => setHash(location.hash)

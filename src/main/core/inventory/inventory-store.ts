@@ -1,9 +1,9 @@
 import { readdir, readFile, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import { isNode, LineCounter, parse, parseDocument, stringify } from 'yaml'
-import { describeIssues } from '../../../shared/domain/issues'
+import { parse, stringify } from 'yaml'
 import { Environment, type EnvironmentView, type SecretInput } from '../../../shared/inventory'
 import { SwitchyardError } from '../errors'
+import { parseYaml } from '../yaml-parse'
 import { writeFileAtomic } from '../json-file'
 import type { SecretStore } from './secret-store'
 
@@ -91,32 +91,11 @@ export class InventoryStore {
   }
 
   async importYaml(text: string, overwrite: boolean): Promise<EnvironmentView> {
-    const lines = new LineCounter()
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false })
-    if (doc.errors.length) {
-      const e = doc.errors[0]!
-      throw new SwitchyardError('config', `not valid YAML: line ${lines.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`)
-    }
-    const parsed = Environment.safeParse(doc.toJS())
-    if (!parsed.success) {
-      // Every problem at once, each with its path and line, so one edit fixes the file.
-      const lineOf = (path: readonly PropertyKey[]) => {
-        for (let n = path.length; n > 0; n--) {
-          const node = doc.getIn(path.slice(0, n), true)
-          if (isNode(node) && node.range) return lines.linePos(node.range[0]).line
-        }
-        return undefined
-      }
-      const issues = parsed.error.issues
-      throw new SwitchyardError(
-        'config',
-        `not a valid environment (${issues.length} problem${issues.length > 1 ? 's' : ''}):\n${describeIssues(issues, lineOf)}`,
-      )
-    }
-    const exists = await this.exists(parsed.data.name)
+    const environment = parseYaml(text, Environment, 'a valid environment')
+    const exists = await this.exists(environment.name)
     if (exists && !overwrite)
-      throw new SwitchyardError('config', `an environment named "${parsed.data.name}" already exists; import with overwrite to replace it`)
-    return this.save(parsed.data, {}, exists ? parsed.data.name : undefined)
+      throw new SwitchyardError('config', `an environment named "${environment.name}" already exists; import with overwrite to replace it`)
+    return this.save(environment, {}, exists ? environment.name : undefined)
   }
 }
 

@@ -29,3 +29,15 @@ export function parseErrorLog(text: string): ErrorLogEvent[] {
   }
   return out
 }
+
+/**
+ * Upstream errors logged over the last window as a share of the requests nginx served in it
+ * (stub_status's rate): the error rate the seeds page on, without access-log parsing.
+ */
+export function upstreamErrorPct(failures: { at: number }[], requestsPerSec: number | null, now: number, windowMs = 60_000): number | null {
+  if (requestsPerSec === null) return null
+  const errors = failures.filter((f) => f.at > now - windowMs).length
+  const requests = (requestsPerSec * windowMs) / 1000
+  if (requests < 1) return errors > 0 ? 100 : 0
+  return Math.min(100, (100 * errors) / requests)
+}

@@ -2,6 +2,7 @@ import { defineSystem, needingAttention } from '../../core/system-module'
 import type { ReplicaProvider } from '../../core/replicas'
 import { appActions } from './app-actions'
 import { appCli } from './app-cli'
+import { upstreamErrorPct } from './error-log'
 import { nginxService } from './nginx-service'
 import { probeNginx } from './overview-probe'
 
@@ -23,5 +24,21 @@ export function nginxSystem(replicas: ReplicaProvider) {
     actions: () => actions,
     cli: appCli(replicas),
     findings: async (hub, environment, endpointId) => needingAttention((await nginxService(hub, replicas).tier(environment, endpointId)).findings),
+    observe: async (hub, environment, endpointId) => {
+      const t = await nginxService(hub, replicas).tier(environment, endpointId)
+      const errorPct = upstreamErrorPct(t.failures, t.stub?.requestsPerSec ?? null, t.checkedAt)
+      const backends = t.upstreams.flatMap((u) => u.backends.filter((b) => !b.down).map((b) => ({ ...b, subject: `${u.name} ${b.address}` })))
+      return [
+        ...backends.map((b) => ({ endpointId, metric: 'backend-down' as const, subject: b.subject, value: b.health === 'critical' ? 1 : 0 })),
+        ...backends.flatMap((b) =>
+          b.probe.latencyMs !== null ? [{ endpointId, metric: 'backend-latency-ms' as const, subject: b.subject, value: b.probe.latencyMs }] : [],
+        ),
+        ...(errorPct !== null ? [{ endpointId, metric: 'upstream-error-pct' as const, subject: 'nginx', value: errorPct }] : []),
+        ...t.containers.flatMap((c) => [
+          ...(c.cpuPct !== null ? [{ endpointId, metric: 'container-cpu-pct' as const, subject: c.name, value: c.cpuPct }] : []),
+          ...(c.memPct !== null ? [{ endpointId, metric: 'container-mem-pct' as const, subject: c.name, value: c.memPct }] : []),
+        ]),
+      ]
+    },
   })
 }

@@ -14,4 +14,14 @@ export const postgresSystem = defineSystem({
   actions: () => postgresActions,
   cli: pgCli,
   findings: async (hub, environment, endpointId) => needingAttention((await postgresService(hub).topology(environment, endpointId)).findings),
+  observe: async (hub, environment, endpointId) => {
+    const t = await postgresService(hub).topology(environment, endpointId)
+    return [
+      ...t.nodes.map((n) => ({ endpointId, metric: 'node-down' as const, subject: n.name, value: n.error ? 1 : 0 })),
+      ...t.standbys.flatMap((s) => [
+        ...(s.bytes !== null ? [{ endpointId, metric: 'pg-lag-bytes' as const, subject: s.standby, value: s.bytes }] : []),
+        ...(s.seconds !== null ? [{ endpointId, metric: 'pg-lag-seconds' as const, subject: s.standby, value: s.seconds }] : []),
+      ]),
+    ]
+  },
 })
