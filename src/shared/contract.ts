@@ -5,6 +5,8 @@ import { alertEvents, alertRequests } from './alerts'
 import { ConnError, EndpointFinding, EnvironmentHealth, SystemHealth } from './health'
 import { Environment, EnvironmentName, EnvironmentView, SecretInput } from './inventory'
 import { systemEvents, systemRequests } from './systems'
+import { timelineRequests } from './timeline'
+import { procedureEvents, procedureRequests } from './procedures'
 
 /**
  * THE contract between the renderer and the main-process services. Both transports (Electron IPC
@@ -72,6 +74,8 @@ export const requests = {
   'findings:env': { input: z.object({ name: EnvironmentName }), output: z.array(EndpointFinding) },
 
   ...alertRequests,
+  ...timelineRequests,
+  ...procedureRequests,
   ...systemRequests,
 } as const
 
@@ -79,6 +83,7 @@ export const events = {
   'overview:update': z.object({ environments: z.array(EnvironmentHealth), intervalMs: z.number() }),
   'action:progress': ActionProgress,
   ...alertEvents,
+  ...procedureEvents,
   ...systemEvents,
 } as const
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { alertEngine } from '../../src/main/app/alert-engine'
+import { environmentWatch } from '../../src/main/app/environment-watch'
 import { runCli } from '../../src/main/app/cli'
 import { shellCommand } from '../../src/main/core/ssh/quote'
 import type { Alert } from '../../src/shared/alerts'
@@ -18,7 +18,7 @@ describe('alerts on the lab', () => {
   })
 
   it('fires on a kill -9 of a Redis master within two rounds, and resolves once the cluster has failed over', async () => {
-    const engine = alertEngine(suite.lab.hub)
+    const engine = environmentWatch(suite.lab.hub)
     const changes: Alert[] = []
     // the test drives the rounds itself
     const listen = engine.subscribe((a) => changes.push(a))
@@ -36,6 +36,9 @@ describe('alerts on the lab', () => {
       expect(firing.map((a) => `${a.metric} ${a.subject}`).sort()).toEqual([`node-down ${victim.addr}`, 'redis-slots cluster'])
       expect(firing.find((a) => a.metric === 'redis-slots')!.value).toBe(victim.slots.reduce((n, r) => n + r.end - r.start + 1, 0))
       expect(changes.filter((a) => a.state === 'firing').map((a) => a.metric)).toEqual(expect.arrayContaining(['node-down', 'redis-slots']))
+      // the same rounds put it on the timeline
+      const seen = () => suite.lab.hub.timeline.list('lab', Date.now() - 120_000, Date.now()).map((e) => `${e.kind} ${e.message}`)
+      expect(seen()).toEqual(expect.arrayContaining([`node ${victim.addr} is down`, expect.stringMatching(/^alert fired, critical: uncovered or open slots/)]))
 
       // the cluster's own failover: a replica takes the slots
       await waitFor(
@@ -50,6 +53,7 @@ describe('alerts on the lab', () => {
       expect(after.changed.filter((a) => a.state === 'resolved').map((a) => a.metric)).toContain('redis-slots')
       expect(after.active.filter((a) => a.endpointId === 'redis').map((a) => a.metric)).toEqual(['node-down'])
       expect(suite.lab.hub.alerts.recent('lab').map((a) => a.metric)).toContain('redis-slots')
+      expect(seen()).toEqual(expect.arrayContaining([`role ${heir.addr} became master (was replica)`, expect.stringMatching(/^alert resolved: /)]))
 
       // CLI: the node still down is a critical firing alert
       let out = ''

@@ -10,8 +10,10 @@ import { KeyFileCipher } from '../core/inventory/secret-cipher'
 import { ServiceHub } from '../core/service-hub'
 import { systems } from '../systems'
 import { createActionRunner } from './actions'
-import { alertEngine } from './alert-engine'
+import { environmentWatch } from './environment-watch'
 import { probeEnvironment } from './probe-environment'
+import { incidentCommand, timelineCommand } from './timeline-cli'
+import { procedureCommand } from './procedure-cli'
 
 const commands = systems.flatMap((s) => (s.cli ? [s.cli] : []))
 
@@ -25,6 +27,13 @@ const USAGE = `usage: switchyard <command>
   audit export                   every audit record, oldest first, as JSON lines
   alerts <env> [--json]          evaluate the environment's alert rules now; pending and firing alerts
                                  (exit 0 none firing, 1 warning, 2 critical)
+  timeline <env> [--from 2h] [--to <time>] [--json]
+                                 what was observed and done, oldest first
+  incident report <env> --from <time> [--to <time>] [--html] [--out <file>]
+                                 the window's timeline, alerts, commands run, charts and findings
+                                 (times: ISO, epoch ms, or a duration back from now such as 90m)
+  procedure list|validate|run|resume|runs|report
+                                 guided procedures (switchyard procedure help)
 ${commands.map((c) => `  ${c.name} ${c.summary}\n`).join('')}
   (switchyard <command> help for each command's options)
 `
@@ -76,7 +85,7 @@ async function env(hub: ServiceHub, args: string[], io: CliIo): Promise<number> 
 async function alerts(hub: ServiceHub, args: string[], io: CliIo): Promise<number> {
   const [name, flag] = args
   if (!name) throw new UsageError('alerts needs <env>')
-  const { active } = await alertEngine(hub).evaluate(name)
+  const { active } = await environmentWatch(hub).evaluate(name)
   if (flag === '--json') io.out(JSON.stringify(active, null, 2) + '\n')
   else {
     io.out(active.length ? '' : `OK ${name}: no alert pending or firing\n`)
@@ -112,6 +121,12 @@ export async function runCli(argv: string[], io: CliIo, hub?: ServiceHub): Promi
         return await env(own, rest, io)
       case 'alerts':
         return await alerts(own, rest, io)
+      case 'timeline':
+        return await timelineCommand(own, rest, io)
+      case 'incident':
+        return await incidentCommand(own, rest, io)
+      case 'procedure':
+        return await procedureCommand(own, rest, io)
       case 'audit':
         if (rest[0] !== 'export') throw new UsageError('audit takes "export"')
         io.out(own.audit.exportLines())

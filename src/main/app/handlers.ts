@@ -1,16 +1,19 @@
 import type { ActionProgress } from '../../shared/actions'
 import type { AppInfo } from '../../shared/contract'
 import { requests, type RequestChannel } from '../../shared/contract'
-import type { EndpointFinding } from '../../shared/health'
-import { SwitchyardError, toConnError } from '../core/errors'
+import { SwitchyardError } from '../core/errors'
 import type { ClientContext, Handlers } from '../core/handler-types'
 import type { ServiceHub } from '../core/service-hub'
-import { moduleFor } from '../core/system-module'
 import { systems } from '../systems'
 import { createActionRunner } from './actions'
-import { alertEngine } from './alert-engine'
+import { environmentWatch } from './environment-watch'
 import { OverviewWatcher } from './overview-watcher'
 import { probeEndpoint, probeEnvironment } from './probe-environment'
+import { environmentFindings } from './environment-findings'
+import { environmentMoments, incidentReport } from './incident-report'
+import { procedureEngine, type Going } from './procedure-engine'
+import { procedureReport } from './procedure-report'
+import { currentUser } from '../core/current-user'
 
 export interface AppHandlerOptions {
   info: AppInfo
@@ -29,28 +32,17 @@ export function systemHandlers(hub: ServiceHub): Partial<Handlers> {
   return merged
 }
 
-/** What every endpoint of an environment says needs attention, for the command palette. */
-async function environmentFindings(hub: ServiceHub, name: string): Promise<EndpointFinding[]> {
-  const environment = await hub.inventory.get(name)
-  const lists = await Promise.all(
-    environment.endpoints.map(async (e) => {
-      const system = moduleFor(systems, e)
-      if (!system.findings) return []
-      const base = { endpointId: e.id, endpointName: e.name, system: system.id }
-      try {
-        return (await system.findings(hub, name, e.id)).map((f) => ({ ...base, ...f }))
-      } catch (err) {
-        return [{ ...base, severity: 'critical' as const, message: `cannot be read: ${toConnError(err).message}` }]
-      }
-    }),
-  )
-  return lists.flat()
-}
-
 /** The handler for every channel of the contract, over one hub. Both shells and the tests use this. */
 export function createHandlers(hub: ServiceHub, options: AppHandlerOptions): Handlers {
   const watchers = new Map<string, OverviewWatcher>()
   const alertWatchers = new Set<string>()
+  const runWatchers = new Set<string>()
+  const procedures = procedureEngine(hub)
+  /** A run goes on in the background: the reply is the run as it stands, the rest arrives as 'procedures:changed'. */
+  const carryOn = ({ run, finished }: Going) => {
+    void finished.catch(() => undefined)
+    return Promise.resolve(run)
+  }
   const actions = createActionRunner(hub, options.broadcastProgress)
 
   const watcherFor = async (client: ClientContext): Promise<OverviewWatcher> => {
@@ -120,9 +112,43 @@ export function createHandlers(hub: ServiceHub, options: AppHandlerOptions): Han
     'alerts:watch': async (_input, client) => {
       if (!alertWatchers.has(client.id)) {
         alertWatchers.add(client.id)
-        const off = alertEngine(hub).watch((a) => client.emit('alerts:changed', a))
+        const off = environmentWatch(hub).watch((a) => client.emit('alerts:changed', a))
         client.onClose(() => {
           alertWatchers.delete(client.id)
+          off()
+        })
+      }
+      return {}
+    },
+
+    'timeline:list': async ({ name, from, to }) => ({ entries: hub.timeline.list(name, from, to) }),
+    'timeline:metrics': async ({ name, from, to }) => ({ series: await environmentMoments(hub, name, from, to) }),
+    'incident:list': async ({ name }) => ({ incidents: hub.timeline.incidents(name) }),
+    'incident:start': async ({ name, title, from }) => hub.timeline.startIncident(name, title, from ?? Date.now(), currentUser()),
+    'incident:close': async ({ name, id }) => hub.timeline.closeIncident(name, id),
+    'incident:report': ({ name, from, to, title }) => incidentReport(hub, name, from, to, title),
+
+    'procedures:list': async () => ({ procedures: await procedures.library.list() }),
+    'procedures:validate': async ({ yaml }) => ({ errors: procedures.library.validate(yaml) }),
+    'procedures:save': ({ yaml }) => procedures.library.save(yaml),
+    'procedures:runs': async ({ name }) => ({ runs: hub.runs.list(name) }),
+    'procedures:start': async ({ name, procedure, params }) => {
+      const run = await procedures.start(name, procedure, params)
+      return carryOn({ run, finished: procedures.advance(run.id) })
+    },
+    'procedures:resume': async ({ runId }) => carryOn(procedures.resume(runId)),
+    'procedures:pause': async ({ runId }) => procedures.pause(runId),
+    'procedures:abort': async ({ runId, note }) => procedures.abort(runId, note),
+    'procedures:confirm': async ({ runId, confirm }) => carryOn(procedures.confirm(runId, confirm)),
+    'procedures:tick': async ({ runId, note }) => carryOn(procedures.tick(runId, note)),
+    'procedures:skip': async ({ runId, note }) => carryOn(procedures.skip(runId, note)),
+    'procedures:report': async ({ runId }) => procedureReport(hub, hub.runs.get(runId)),
+    'procedures:watch': async (_input, client) => {
+      if (!runWatchers.has(client.id)) {
+        runWatchers.add(client.id)
+        const off = procedures.subscribe((run) => client.emit('procedures:changed', run))
+        client.onClose(() => {
+          runWatchers.delete(client.id)
           off()
         })
       }

@@ -51,6 +51,14 @@ export class AuditLog {
     return Promise.resolve(rows.map((r) => AuditRecord.parse(JSON.parse(r.record))))
   }
 
+  /** The records of a window, oldest first. */
+  between(from: number, to: number): AuditRecord[] {
+    return this.db
+      .prepare<[number, number], { record: string }>('SELECT record FROM audit WHERE at >= ? AND at <= ? ORDER BY seq')
+      .all(from, to)
+      .map((r) => AuditRecord.parse(JSON.parse(r.record)))
+  }
+
   /** Every record, oldest first, as JSON lines (`switchyard audit export`). */
   exportLines(): string {
     return this.db

@@ -8,6 +8,8 @@ import { InventoryStore } from './inventory/inventory-store'
 import type { SecretCipher } from './inventory/secret-cipher'
 import { SecretStore } from './inventory/secret-store'
 import { SettingsStore } from './settings-store'
+import { TimelineStore } from './timeline/timeline-store'
+import { RunStore } from './procedures/run-store'
 import { KnownHostsStore } from './ssh/known-hosts'
 
 export interface ServiceHubOptions {
@@ -26,6 +28,8 @@ export class ServiceHub {
   /** Metric history (and the audit trail) in the data folder's SQLite database. */
   readonly history: HistoryStore
   readonly alerts: AlertStore
+  readonly timeline: TimelineStore
+  readonly runs: RunStore
   readonly settings: SettingsStore
   private readonly pools = new Map<string, { fingerprint: string; connections: Promise<Connections> }>()
   private readonly noticeListeners = new Set<(environment: string, message: string) => void>()
@@ -38,6 +42,8 @@ export class ServiceHub {
     this.history = HistoryStore.open(options.dataDir)
     this.audit = new AuditLog(this.history.db, options.dataDir)
     this.alerts = new AlertStore(this.history.db, options.dataDir)
+    this.timeline = new TimelineStore(this.history.db, this.audit)
+    this.runs = new RunStore(this.history.db)
     this.settings = new SettingsStore(options.dataDir)
     void this.settings.get().then((s) => this.applySettings(s))
   }

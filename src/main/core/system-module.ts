@@ -1,8 +1,10 @@
 import type { Observation } from '../../shared/alerts'
+import type { DatedEvent, Fact, MomentSeries } from '../../shared/timeline'
 import type { Finding, HealthStatus, SystemHealth, SystemKind } from '../../shared/health'
 import type { Endpoint, EndpointKind, EndpointOf } from '../../shared/inventory'
 import type { AnyActionDefinition } from './actions/action-definition'
 import type { CliCommand } from './cli'
+import type { ConditionDefinition } from './conditions'
 import type { Connections } from './connections'
 import type { Handlers } from './handler-types'
 import type { ServiceHub } from './service-hub'
@@ -25,8 +27,21 @@ export interface SystemModule<K extends EndpointKind = EndpointKind> {
   cli?: CliCommand
   /** What the endpoint's current state says needs attention, for the command palette and alerts. */
   findings?: (hub: ServiceHub, environment: string, endpointId: string) => Promise<Finding[]>
-  /** The values alert rules watch (lag per standby, a node down, a backend's latency), read afresh. */
-  observe?: (hub: ServiceHub, environment: string, endpointId: string) => Promise<Observation[]>
+  /** What procedures can check and wait for on this system. */
+  conditions?: readonly ConditionDefinition[]
+  /** One fresh read for the alert rules and the timeline. */
+  observe?: (hub: ServiceHub, environment: string, endpointId: string) => Promise<Observed>
+  /** The endpoint's metric history over a window, for the timeline's charts at a moment. */
+  moments?: (hub: ServiceHub, environment: string, endpointId: string, from: number, to: number) => Promise<MomentSeries[]>
+}
+
+export interface Observed {
+  /** The values alert rules watch: lag per standby, a node down, a backend's latency. */
+  values: Observation[]
+  /** States whose changes the timeline records: roles, primaries, the balancer, backends. */
+  facts: Fact[]
+  /** What the system logged with its own time: reloads, chunk migrations. */
+  events?: DatedEvent[]
 }
 
 /** Lets a registry hold modules of different endpoint kinds while each keeps its own typed probe. */

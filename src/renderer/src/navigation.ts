@@ -13,6 +13,8 @@ export const navViews: readonly NavView[] = [
   { id: 'overview', label: 'Overview', page: OverviewPage },
   ...systemViews,
   { id: 'alerts', label: 'Alerts', page: lazy(() => import('./views/alerts/AlertsPage')) },
+  { id: 'timeline', label: 'Timeline', page: lazy(() => import('./views/timeline/TimelinePage')) },
+  { id: 'procedures', label: 'Procedures', page: lazy(() => import('./views/procedures/ProceduresPage')) },
   { id: 'environments', label: 'Environments', page: lazy(() => import('./views/environments/EnvironmentsPage')) },
   { id: 'hosts', label: 'Known hosts', page: lazy(() => import('./views/hosts/KnownHostsPage')) },
   { id: 'audit', label: 'Audit log', page: lazy(() => import('./views/audit/AuditPage')) },

@@ -26,7 +26,7 @@ const BackendAddress = z
   .string()
   .regex(/^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}$/, 'host:port')
   .refine((a) => Host.safeParse(a.replace(/:\d+$/, '')).success && Port.safeParse(Number(a.split(':').at(-1))).success, 'not a valid host:port')
-const UpstreamName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'not an upstream name')
+export const UpstreamName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'not an upstream name')
 /** Parameters of an upstream `server` line, e.g. max_fails=3; nginx -t has the last word on their values. */
 const ServerParam = z.string().regex(/^[a-z_]+(=[A-Za-z0-9.]+)?$/, 'a server parameter such as max_fails=3 or backup')
 

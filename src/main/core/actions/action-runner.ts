@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { userInfo } from 'node:os'
 import type { ActionPlan, ActionProgress, ActionResult, VerificationCheck } from '../../../shared/actions'
 import type { ActionRequest } from '../../../shared/action-requests'
 import type { Environment } from '../../../shared/inventory'
 import type { Connections } from '../connections'
 import { SwitchyardError, toConnError } from '../errors'
 import type { AuditLog } from '../audit-log'
+import { currentUser } from '../current-user'
 import type { ActionContext, AnyActionDefinition, PlannedAction, RunContext } from './action-definition'
 
 interface PendingPlan {
@@ -88,7 +88,7 @@ export class ActionRunner {
     const controller = new AbortController()
     pending.controller = controller
     const started = Date.now()
-    const actor = safeUser()
+    const actor = currentUser()
     await this.deps.audit.append({
       id: randomUUID(),
       at: started,
@@ -177,13 +177,5 @@ function readOnlyCheck(environment: string): VerificationCheck {
     name: 'environment accepts actions',
     passed: false,
     detail: `environment ${environment} is read-only: every action is refused (clear "read-only" in its settings to act on it)`,
-  }
-}
-
-function safeUser(): string {
-  try {
-    return userInfo().username
-  } catch {
-    return 'unknown'
   }
 }

@@ -26,7 +26,7 @@ export class MongoService {
     let seen = this.drainingSeen.get(key)
     if (!seen) this.drainingSeen.set(key, (seen = new Map<string, number>()))
     const cluster = await readCluster(envName, endpoint, connections, { drainingSeen: seen })
-    this.record(`${key}/mongo-lag`, cluster)
+    this.record(lagScope(envName, endpoint.id), cluster)
     return cluster
   }
 
@@ -34,7 +34,7 @@ export class MongoService {
     const { environment } = await this.hub.connect(envName)
     const id = pickEndpoint(environment.endpoints, 'mongo', 'MongoDB', endpointId)
     return {
-      samples: this.hub.history.read(`${envName}/${id}/mongo-lag`, sinceOf(sinceMs), undefined, CHART_POINTS).map((p) => ({ at: p.at, members: p.values })),
+      samples: this.hub.history.read(lagScope(envName, id), sinceOf(sinceMs), undefined, CHART_POINTS).map((p) => ({ at: p.at, members: p.values })),
     }
   }
 
@@ -49,3 +49,5 @@ export class MongoService {
 export function mongoService(hub: ServiceHub): MongoService {
   return hub.service('mongo', (h) => new MongoService(h))
 }
+
+export const lagScope = (environment: string, endpointId: string) => `${environment}/${endpointId}/mongo-lag`

@@ -38,7 +38,7 @@ export class NginxService {
 
   async stubHistory(envName: string, endpointId?: string, sinceMs = 0): Promise<{ samples: StubSample[] }> {
     const { environment } = await this.hub.connect(envName)
-    const scope = `${envName}/${pickEndpoint(environment.endpoints, 'nginx', 'nginx', endpointId)}/nginx-stub`
+    const scope = stubScope(envName, pickEndpoint(environment.endpoints, 'nginx', 'nginx', endpointId))
     const n = (v: number | null | undefined) => v ?? 0
     return {
       samples: this.hub.history.read(scope, sinceOf(sinceMs), undefined, CHART_POINTS).map(({ at, values: v }) => ({
@@ -69,7 +69,7 @@ export class NginxService {
       acceptsPerSec: rate('accepts'),
     }
     const { at, ...values } = sample
-    this.hub.history.record(`${key}/nginx-stub`, at, values)
+    this.hub.history.record(stubScope(tier.environment, tier.endpointId), at, values)
     return sample
   }
 }
@@ -78,3 +78,5 @@ export class NginxService {
 export function nginxService(hub: ServiceHub, replicas: ReplicaProvider): NginxService {
   return hub.service('nginx', (h) => new NginxService(h, replicas))
 }
+
+export const stubScope = (environment: string, endpointId: string) => `${environment}/${endpointId}/nginx-stub`

@@ -28,7 +28,7 @@ export class PostgresService {
   async topology(envName: string, endpointId?: string, thresholds?: PgLagThresholds): Promise<PgTopology> {
     const { endpoint, connections } = await this.resolve(envName, endpointId)
     const topo = await readTopology(envName, endpoint, connections, thresholds ?? DEFAULT_LAG_THRESHOLDS)
-    this.record(`${envName}/${endpoint.id}/pg-lag`, topo)
+    this.record(lagScope(envName, endpoint.id), topo)
     return topo
   }
 
@@ -54,7 +54,7 @@ export class PostgresService {
   async lagHistory(envName: string, endpointId?: string, sinceMs = 0): Promise<{ samples: PgLagSample[] }> {
     const { environment } = await this.hub.connect(envName)
     const id = pickEndpoint(environment.endpoints, endpointId)
-    const points = byEntity(this.hub.history.read(`${envName}/${id}/pg-lag`, sinceOf(sinceMs), undefined, CHART_POINTS))
+    const points = byEntity(this.hub.history.read(lagScope(envName, id), sinceOf(sinceMs), undefined, CHART_POINTS))
     return {
       samples: points.map((p) => ({
         at: p.at,
@@ -78,3 +78,5 @@ export class PostgresService {
 export function postgresService(hub: ServiceHub): PostgresService {
   return hub.service('postgres', (h) => new PostgresService(h))
 }
+
+export const lagScope = (environment: string, endpointId: string) => `${environment}/${endpointId}/pg-lag`

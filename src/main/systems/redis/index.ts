@@ -1,9 +1,12 @@
 import { defineSystem } from '../../core/system-module'
+import { redisConditions } from './redis-conditions'
 import { probeRedisCluster } from './overview-probe'
 import { createRedisActions } from './redis-actions'
 import { redisCli } from './redis-cli'
 import { redisHandlers } from './redis-handlers'
-import { readTopology } from './redis-watch'
+import { MOMENT_POINTS, momentSeries, reduceFields } from '../../core/history/moments'
+import { countSlots } from '../../../shared/domain/slots'
+import { nodesScope, readTopology, recordNodes } from './redis-watch'
 
 export const redisSystem = defineSystem({
   id: 'redis',
@@ -13,20 +16,37 @@ export const redisSystem = defineSystem({
   handlers: redisHandlers,
   actions: createRedisActions,
   cli: redisCli,
+  conditions: redisConditions,
   findings: async (hub, environment, endpointId) => (await readTopology(hub, environment, endpointId)).findings,
   observe: async (hub, environment, endpointId) => {
     const t = await readTopology(hub, environment, endpointId)
     if (t.nodes.length === 0) throw new Error(t.reason)
+    recordNodes(hub, t)
     const down = (n: (typeof t.nodes)[number]) => !!n.error || n.flags.includes('fail')
     // slots nobody serves now: uncovered, open, or owned by a master that is down (until a replica takes over)
-    const unserved = t.nodes.filter((n) => n.role === 'master' && down(n)).reduce((a, n) => a + n.slots.reduce((b, r) => b + r.end - r.start + 1, 0), 0)
+    const unserved = t.nodes.filter((n) => n.role === 'master' && down(n)).reduce((a, n) => a + countSlots(n.slots), 0)
     const trouble = t.findings.filter((f) => f.code === 'uncovered-slots' || f.code === 'open-slots').length
-    return [
-      { endpointId, metric: 'redis-slots' as const, subject: 'cluster', value: unserved + trouble },
-      ...t.nodes.map((n) => ({ endpointId, metric: 'node-down' as const, subject: n.addr, value: down(n) ? 1 : 0 })),
-      ...t.nodes.flatMap((n) =>
-        n.role === 'replica' && n.lagBytes !== null ? [{ endpointId, metric: 'redis-lag-bytes' as const, subject: n.addr, value: n.lagBytes }] : [],
-      ),
-    ]
+    const fact = (subject: string, aspect: 'role' | 'slots' | 'state', value: string) => ({ endpointId, subject, aspect, value })
+    return {
+      values: [
+        { endpointId, metric: 'redis-slots' as const, subject: 'cluster', value: unserved + trouble },
+        ...t.nodes.map((n) => ({ endpointId, metric: 'node-down' as const, subject: n.addr, value: down(n) ? 1 : 0 })),
+        ...t.nodes.flatMap((n) =>
+          n.role === 'replica' && n.lagBytes !== null ? [{ endpointId, metric: 'redis-lag-bytes' as const, subject: n.addr, value: n.lagBytes }] : [],
+        ),
+      ],
+      facts: [
+        fact('cluster', 'state', t.clusterState),
+        ...t.nodes.map((n) => fact(n.addr, 'role', n.role)),
+        ...t.nodes.filter((n) => n.role === 'master' && !down(n)).map((n) => fact(n.addr, 'slots', String(countSlots(n.slots)))),
+      ],
+    }
+  },
+  moments: (hub, environment, endpointId, from, to) => {
+    const points = hub.history.read(nodesScope(environment, endpointId), from, to, MOMENT_POINTS)
+    return Promise.resolve([
+      momentSeries(points, 'Redis ops/s (all nodes)', 'ops/s', (v) => reduceFields(v, 'ops', 'sum')),
+      momentSeries(points, 'Redis replica lag (worst)', 'bytes', (v) => reduceFields(v, 'lag', 'max')),
+    ])
   },
 })

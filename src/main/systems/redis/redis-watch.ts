@@ -43,7 +43,7 @@ export class RedisWatcher {
 
   /** The stored samples of these nodes over the last HISTORY_SAMPLES polls. */
   private historyOf(ids: string[], at: number, intervalMs: number): Record<string, RedisNodeSample[]> {
-    const points = byEntity(this.hub.history.read(`${this.environment}/${this.endpointId}/redis-nodes`, at - HISTORY_SAMPLES * intervalMs))
+    const points = byEntity(this.hub.history.read(nodesScope(this.environment, this.endpointId), at - HISTORY_SAMPLES * intervalMs))
     const history: Record<string, RedisNodeSample[]> = {}
     for (const id of ids)
       history[id] = points
@@ -63,13 +63,13 @@ export class RedisWatcher {
         const topology = await readTopology(this.hub, this.environment, this.endpointId, Math.min(3000, Math.max(500, intervalMs)))
         const timeline = topologyEvents(this.last, topology)
         this.last = topology
-        const scope = `${this.environment}/${this.endpointId}/redis-nodes`
-        const now = Object.fromEntries(
-          topology.nodes.map((n) => [n.id, { ops: n.stats?.opsPerSec ?? null, mem: n.stats?.usedMemory ?? null, lag: n.lagBytes }]),
-        )
-        this.hub.history.record(scope, topology.checkedAt, flatten(now))
+        recordNodes(this.hub, topology)
         if (this.live()) {
-          const history = this.historyOf(Object.keys(now), topology.checkedAt, intervalMs)
+          const history = this.historyOf(
+            topology.nodes.map((n) => n.id),
+            topology.checkedAt,
+            intervalMs,
+          )
           this.onUpdate({ topology, timeline, history })
         }
       } catch (err) {
@@ -112,4 +112,12 @@ export class RedisWatcher {
     clearInterval(this.timer)
     this.timer = undefined
   }
+}
+
+export const nodesScope = (environment: string, endpointId: string) => `${environment}/${endpointId}/redis-nodes`
+
+/** One poll's per-node ops/s, memory and replica lag into the history. */
+export function recordNodes(hub: ServiceHub, topology: RedisTopology): void {
+  const now = Object.fromEntries(topology.nodes.map((n) => [n.id, { ops: n.stats?.opsPerSec ?? null, mem: n.stats?.usedMemory ?? null, lag: n.lagBytes }]))
+  hub.history.record(nodesScope(topology.environment, topology.endpointId), topology.checkedAt, flatten(now))
 }

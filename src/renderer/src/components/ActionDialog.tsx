@@ -1,8 +1,9 @@
-import { Alert, Badge, Button, Code, Group, List, Modal, Progress, Stack, Text, TextInput, Title } from '@mantine/core'
+import { Alert, Badge, Button, Group, List, Modal, Progress, Stack, Text, TextInput, Title } from '@mantine/core'
 import { useCallback, useEffect, useState } from 'react'
 import type { ActionPlan, ActionProgress, ActionResult } from '../../../shared/actions'
 import type { RequestInput } from '../../../shared/contract'
 import { api, errorText } from '../api'
+import { PlanSteps } from './PlanSteps'
 
 export type ActionInput = RequestInput<'action:plan'>
 /** An action request before its environment and endpoint are filled in. */
@@ -125,23 +126,7 @@ function PlannedActionDialog({ request, onClose }: DialogProps) {
                 </List>
               </Alert>
             )}
-            <Stack gap={4} data-testid="action-plan">
-              <Text fw={600} size="sm">
-                Plan (exact commands)
-              </Text>
-              {plan.steps.map((s, i) => (
-                <Stack key={i} gap={2}>
-                  <Text size="sm">
-                    {i + 1}. {s.title}
-                  </Text>
-                  {s.commands.length > 0 && (
-                    <Code block style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
-                      {s.commands.join('\n')}
-                    </Code>
-                  )}
-                </Stack>
-              ))}
-            </Stack>
+            <PlanSteps plan={plan} />
             {!result && (
               <Group align="flex-end">
                 <TextInput
