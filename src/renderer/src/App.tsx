@@ -25,7 +25,7 @@ export function App() {
   const Page = route.view.page
   return (
     <MantineProvider theme={theme} defaultColorScheme="dark">
-      <Notifications position="top-right" />
+      <Notifications position="bottom-right" />
       <PaletteActionsProvider>
         <CommandPalette environments={environments.data ?? []} />
         {/* The navbar spans the whole document, not just the first screen; its links stay in view (sticky). */}

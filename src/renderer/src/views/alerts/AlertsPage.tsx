@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Code, Group, Select, Stack, Table, Tabs, Text, Textarea, TextInput, Title } from '@mantine/core'
+import { Alert, Badge, Button, Card, Code, Group, Loader, Select, Stack, Table, Tabs, Text, Textarea, TextInput, Title } from '@mantine/core'
 import { useState } from 'react'
 import type { Alert as AlertState } from '../../../../shared/alerts'
 import { describeAlert, METRIC_LABEL } from '../../../../shared/domain/alert-eval'
@@ -154,6 +154,8 @@ function RulesEditor({ name }: { name: string }) {
   const [draft, setDraft] = useState<string>()
   const [result, setResult] = useState<{ ok: boolean; text: string }>()
   const text = draft ?? rules.data?.yaml ?? ''
+  // The editor appears only once the saved rules have arrived, so that nothing typed is overwritten by them.
+  if (!rules.data) return rules.error ? <Alert color="red">{rules.error}</Alert> : <Loader size="sm" />
   const save = () =>
     api.request('alerts:save-rules', { name, yaml: text }).then(
       (r) => setResult({ ok: true, text: `saved ${r.rules.length} rules for ${name}` }),
@@ -163,7 +165,7 @@ function RulesEditor({ name }: { name: string }) {
     <Stack>
       <Text size="sm" c="dimmed">
         Each rule: the metric, the warn and critical thresholds (at or above), and how long it must hold (for: 30s, 2m).{' '}
-        {rules.data?.custom ? '' : 'These are the defaults.'}
+        {rules.data.custom ? '' : 'These are the defaults.'}
       </Text>
       <Textarea
         autosize
