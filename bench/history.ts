@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   let polls = 0
   while (Date.now() - started < SECONDS * 1000) {
     const t0 = Date.now()
-    await Promise.all([postgresService(hub).topology('lab'), mongoService(hub).cluster('lab'), nginxService(hub, dockerReplicas).tier('lab')])
+    await Promise.all([postgresService(hub).topology('lab', 'postgres'), mongoService(hub).cluster('lab'), nginxService(hub, dockerReplicas).tier('lab')])
     polls++
     await new Promise((r) => setTimeout(r, Math.max(0, POLL_MS - (Date.now() - t0))))
   }

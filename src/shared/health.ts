@@ -34,7 +34,7 @@ export const NodeHealth = z.object({
 })
 export type NodeHealth = z.infer<typeof NodeHealth>
 
-export const SystemKind = z.enum(['ssh', 'redis', 'sentinel', 'mongo', 'postgres', 'nginx', 'docker'])
+export const SystemKind = z.enum(['ssh', 'redis', 'sentinel', 'mongo', 'postgres', 'pgbouncer', 'nginx', 'docker'])
 export type SystemKind = z.infer<typeof SystemKind>
 
 /** Something an endpoint's state says a DBA should look at, with the action that fixes it when there is one. */

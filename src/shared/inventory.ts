@@ -14,7 +14,7 @@ export function sshReferences(e: Endpoint): string[] {
   const refs: (string | undefined)[] = []
   if ('viaSsh' in e) refs.push(e.viaSsh)
   if (e.kind === 'ssh') refs.push(e.jumpHostId)
-  if (e.kind === 'redis-cluster' || e.kind === 'nginx') refs.push(e.sshHostId)
+  if (e.kind === 'redis-cluster' || e.kind === 'nginx' || e.kind === 'pgbouncer') refs.push(e.sshHostId)
   if (e.kind === 'postgres') refs.push(...e.nodes.map((n) => n.sshHostId))
   if (e.kind === 'docker' && e.connection.type === 'ssh') refs.push(e.connection.sshHostId)
   return refs.filter((r): r is string => r !== undefined)

@@ -11,7 +11,7 @@ describe('metric history across a restart', () => {
   it('keeps PostgreSQL lag and nginx rates after the hub is closed and a new one opens the same data folder', async () => {
     const { hub, dataDir } = await labHub()
     for (let i = 0; i < 3; i++) {
-      await postgresService(hub).topology('lab')
+      await postgresService(hub).topology('lab', 'postgres')
       await nginxService(hub, dockerReplicas).tier('lab')
       await new Promise((r) => setTimeout(r, 300))
     }
@@ -29,7 +29,7 @@ describe('metric history across a restart', () => {
       expect(stub).toHaveLength(3)
       expect(stub[2]!.requestsPerSec).toBeGreaterThan(0)
       // a new poll continues the same series
-      await postgresService(again).topology('lab')
+      await postgresService(again).topology('lab', 'postgres')
       expect((await postgresService(again).lagHistory('lab')).samples).toHaveLength(4)
     } finally {
       await again.close()

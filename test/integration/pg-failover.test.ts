@@ -72,7 +72,7 @@ describe('PostgreSQL failover', () => {
     expect(result.message).toMatch(/pg1 is fenced \(standby.signal\) and NEEDS A REWIND/)
     expect(result.verification.find((v) => v.name === 'pg1 fenced and marked for rewind')?.passed).toBe(true)
     const other = newPrimary === 'pg2' ? 'pg3' : 'pg2'
-    const t = await lab.service.topology('lab')
+    const t = await lab.service.topology('lab', 'postgres')
     expect(t.primary).toBe(newPrimary)
     expect(t.nodes.find((n) => n.name === other)).toMatchObject({ role: 'standby', upstream: newPrimary })
 
@@ -93,7 +93,7 @@ describe('PostgreSQL failover', () => {
 
     const back = await act(lab.runner, { kind: 'pg.switchover', newPrimary: 'pg1' })
     expect(back.result.outcome, back.result.message).toBe('succeeded')
-    const t = await lab.service.topology('lab')
+    const t = await lab.service.topology('lab', 'postgres')
     expect(isLabShape(t)).toBe(true)
     const opts = lab.writerOptions(table)
     for (const n of lab.pgNodes) expect(await missingIds(n, opts, writer.acked)).toEqual([])

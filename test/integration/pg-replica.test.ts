@@ -47,7 +47,7 @@ describe('PostgreSQL add and remove a replica', () => {
       ['slot pg4 on pg1 is active', true],
       ['a write on pg1 reaches every standby', true],
     ])
-    const t = await lab.service.topology('lab')
+    const t = await lab.service.topology('lab', 'postgres')
     expect(t.nodes.find((n) => n.name === 'pg4')).toMatchObject({ listed: false, role: 'standby', upstream: 'pg1' })
     expect(t.standbys.find((s) => s.standby === 'pg4')).toMatchObject({ state: 'streaming', status: 'ok' })
     expect(t.nodes.find((n) => n.name === 'pg1')!.slots.find((s) => s.name === 'pg4')?.active).toBe(true)
@@ -65,7 +65,7 @@ describe('PostgreSQL add and remove a replica', () => {
     expect(plan.steps.map((s) => s.title)).toEqual(['Stop pg4', 'Drop slot pg4 on pg1', "Delete pg4's data directory"])
     expect(result.outcome, result.message).toBe('succeeded')
     expect(result.verification.every((v) => v.passed)).toBe(true)
-    const t = await lab.service.topology('lab')
+    const t = await lab.service.topology('lab', 'postgres')
     expect(t.nodes.some((n) => n.name === 'pg4')).toBe(false)
     expect(t.nodes.find((n) => n.name === 'pg1')!.slots.map((s) => s.name)).toEqual(['pg2', 'pg3'])
     expect((await labShell(lab.hub, `test ! -e ${dataDir}`)).code).toBe(0)

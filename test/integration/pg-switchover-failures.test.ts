@@ -52,8 +52,8 @@ describe('PostgreSQL switchover failures', () => {
   })
 
   it('rolls back to the old primary when the target does not replay its final WAL before the promotion', async () => {
-    const { endpoint, connections } = await lab.service.resolve('lab')
-    const env = { environment: 'lab', endpoint, connections }
+    const { endpoint, connections } = await lab.service.resolve('lab', 'postgres')
+    const env = { environment: 'lab', endpoint, connections, bouncers: [] }
     const proc = await switchoverProcedure(
       env,
       { environment: 'lab', endpointId: 'postgres', kind: 'pg.switchover', newPrimary: 'pg2' },
@@ -83,9 +83,9 @@ describe('PostgreSQL switchover failures', () => {
     await labShell(lab.hub, `touch ${blocker}`)
     const { result } = await act(lab.runner, { kind: 'pg.switchover', newPrimary: 'pg2' })
     expect(result.outcome).toBe('failed')
-    expect(result.message).toMatch(/^failed at step 9 of 14: "Save pg1's configuration files outside the data directory" failed: on pg1: .*mkdir -p/)
+    expect(result.message).toMatch(/^failed at step 12 of 17: "Save pg1's configuration files outside the data directory" failed: on pg1: .*mkdir -p/)
     expect(result.message).toMatch(/pg1 is stopped and unchanged; pg2 is the primary\. Fix the SSH\/file problem and run "switchyard pg rejoin lab pg1"\./)
-    const t = await lab.service.topology('lab')
+    const t = await lab.service.topology('lab', 'postgres')
     expect(t.primary).toBe('pg2')
     expect(t.nodes.find((n) => n.name === 'pg3')).toMatchObject({ role: 'standby', upstream: 'pg2' })
     expect(t.nodes.find((n) => n.name === 'pg1')?.role).toBe('down')
@@ -96,6 +96,6 @@ describe('PostgreSQL switchover failures', () => {
     expect(rejoin.result.outcome, rejoin.result.message).toBe('succeeded')
     const back = await act(lab.runner, { kind: 'pg.switchover', newPrimary: 'pg1' })
     expect(back.result.outcome, back.result.message).toBe('succeeded')
-    expect(isLabShape(await lab.service.topology('lab'))).toBe(true)
+    expect(isLabShape(await lab.service.topology('lab', 'postgres'))).toBe(true)
   })
 })

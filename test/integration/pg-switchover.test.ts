@@ -71,7 +71,7 @@ describe('PostgreSQL switchover', () => {
     expect(all).not.toContain(lab.lab.postgres.replicationPassword)
     await expect(lab.runner.run(plan.planId, 'pg3')).rejects.toThrow(/confirmation does not match/)
     // Planning changed nothing.
-    expect(isLabShape(await lab.service.topology('lab'))).toBe(true)
+    expect(isLabShape(await lab.service.topology('lab', 'postgres'))).toBe(true)
   })
 
   it('switches over to pg2 with a writer running and loses no acknowledged commit', async () => {
@@ -86,7 +86,7 @@ describe('PostgreSQL switchover', () => {
     console.info(`switchover to pg2: ${result.durationMs} ms, writes unavailable ${outage} ms, ${writer.acked.length} ids acknowledged`)
     expect(outage).toBeLessThan(5000)
 
-    const t = await lab.service.topology('lab')
+    const t = await lab.service.topology('lab', 'postgres')
     expect(t.primary).toBe('pg2')
     for (const s of ['pg1', 'pg3']) expect(t.nodes.find((n) => n.name === s)).toMatchObject({ role: 'standby', upstream: 'pg2' })
     expect(t.nodes.find((n) => n.name === 'pg2')?.slots.map((s) => [s.name, s.active])).toEqual([
@@ -106,7 +106,7 @@ describe('PostgreSQL switchover', () => {
     await writer.waitForCommits(200)
     await writer.stop()
     await assertNoLoss('pg1')
-    expect(isLabShape(await lab.service.topology('lab'))).toBe(true)
+    expect(isLabShape(await lab.service.topology('lab', 'postgres'))).toBe(true)
     expect(writer.acked.length).toBeGreaterThan(800)
     // Ids are dense: nothing acknowledged twice, nothing skipped.
     expect(writer.acked).toEqual(Array.from({ length: writer.acked.length }, (_, i) => i + 1))
@@ -143,13 +143,13 @@ describe('PostgreSQL switchover', () => {
     expect(there.plan.warnings).toContain('pg3 streams from pg2, not from pg1; it is left as it is')
     expect(there.plan.steps.map((s) => s.title)).not.toContain('Repoint pg3 to pg2 and wait until it streams')
     expect(there.result.outcome, there.result.message).toBe('succeeded')
-    const mid = await lab.service.topology('lab')
+    const mid = await lab.service.topology('lab', 'postgres')
     expect(mid.nodes.find((n) => n.name === 'pg3')).toMatchObject({ upstream: 'pg2' })
 
     const back = await act(lab.runner, { kind: 'pg.switchover', newPrimary: 'pg1' })
     expect(back.plan.steps.map((s) => s.title)).toContain('Repoint pg3 to pg1 and wait until it streams')
     expect(back.result.outcome, back.result.message).toBe('succeeded')
-    expect(isLabShape(await lab.service.topology('lab'))).toBe(true)
+    expect(isLabShape(await lab.service.topology('lab', 'postgres'))).toBe(true)
   })
 
   it('audits the runs', async () => {

@@ -47,7 +47,7 @@ describe('PostgreSQL topology and health', () => {
 
   it('reads the lab: pg1 primary, pg2 and pg3 streaming through active slots, lag in bytes and seconds', async () => {
     const handlers = postgresHandlers(lab.hub)
-    const t = await handlers['pg:topology']({ name: 'lab' }, { id: 't', emit: () => undefined, onClose: () => undefined })
+    const t = await handlers['pg:topology']({ name: 'lab', endpointId: 'postgres' }, { id: 't', emit: () => undefined, onClose: () => undefined })
     expect(t.primary).toBe('pg1')
     expect(t.status).toBe('ok')
     const p = t.nodes.find((n) => n.name === 'pg1')!
@@ -192,7 +192,7 @@ describe('PostgreSQL topology and health', () => {
     let polling = true
     const poller = (async () => {
       while (polling) {
-        seen.push(await lab.service.topology('lab'))
+        seen.push(await lab.service.topology('lab', 'postgres'))
         await new Promise((r) => setTimeout(r, 50))
       }
     })()
@@ -212,7 +212,7 @@ describe('PostgreSQL topology and health', () => {
 
     // The CLI says critical (exit 2) and names pg3.
     const out: string[] = []
-    const code = await runCli(['pg', 'status', 'lab'], { out: (s) => void out.push(s), err: (s) => void out.push(s) }, lab.hub)
+    const code = await runCli(['pg', 'status', 'lab', '--endpoint', 'postgres'], { out: (s) => void out.push(s), err: (s) => void out.push(s) }, lab.hub)
     expect(code).toBe(2)
     expect(out.join('')).toMatch(/pg3\s+down/)
 
@@ -238,16 +238,16 @@ describe('PostgreSQL topology and health', () => {
   it('prints status and plans from the CLI; a dry run changes nothing', async () => {
     const out: string[] = []
     const io = { out: (s: string) => out.push(s), err: (s: string) => out.push(s) }
-    expect(await runCli(['pg', 'status', 'lab', '--json'], io, lab.hub)).toBe(0)
+    expect(await runCli(['pg', 'status', 'lab', '--endpoint', 'postgres', '--json'], io, lab.hub)).toBe(0)
     expect(JSON.parse(out.join('')).primary).toBe('pg1')
     out.length = 0
-    expect(await runCli(['pg', 'switchover', 'lab', 'pg2', '--dry-run'], io, lab.hub)).toBe(0)
+    expect(await runCli(['pg', 'switchover', 'lab', '--endpoint', 'postgres', 'pg2', '--dry-run'], io, lab.hub)).toBe(0)
     expect(out.join('')).toMatch(/pg_ctl -D \/tmp\/switchyard-lab\/pg\/pg1 stop -m fast/)
     out.length = 0
-    expect(await runCli(['pg', 'switchover', 'lab', 'pg2'], io, lab.hub)).toBe(2)
+    expect(await runCli(['pg', 'switchover', 'lab', '--endpoint', 'postgres', 'pg2'], io, lab.hub)).toBe(2)
     expect(out.join('')).toMatch(/confirm with --confirm pg2/)
-    expect(await runCli(['pg', 'switchover', 'lab', 'pg2', '--confirm', 'pg3'], io, lab.hub)).toBe(2)
-    expect(await runCli(['pg', 'switchover', 'lab'], io, lab.hub)).toBe(2)
+    expect(await runCli(['pg', 'switchover', 'lab', '--endpoint', 'postgres', 'pg2', '--confirm', 'pg3'], io, lab.hub)).toBe(2)
+    expect(await runCli(['pg', 'switchover', 'lab', '--endpoint', 'postgres'], io, lab.hub)).toBe(2)
     expect(
       await runCli(
         ['pg', 'add-replica', 'lab', '--name', 'pg4', '--port', '15435', '--host', '127.0.0.1', '--data-dir', '/tmp', '--ssh-host', 'lab-ssh-postgres'],
@@ -255,6 +255,6 @@ describe('PostgreSQL topology and health', () => {
         lab.hub,
       ),
     ).toBe(2)
-    expect(isLabShape(await lab.service.topology('lab'))).toBe(true)
+    expect(isLabShape(await lab.service.topology('lab', 'postgres'))).toBe(true)
   })
 })

@@ -102,11 +102,15 @@ describe('guided procedures on the lab', () => {
     it('runs pg-switchover to pg2 end to end with --yes and --tick, exit 0', async () => {
       let out = ''
       const io = { out: (s: string) => void (out += s), err: (s: string) => void (out += s) }
-      const code = await runCli(['procedure', 'run', 'lab', 'pg-switchover', '--param', 'node=pg2', '--yes', '--tick', 'announced in #ops'], io, lab.hub)
+      const code = await runCli(
+        ['procedure', 'run', 'lab', 'pg-switchover', '--param', 'node=pg2', '--param', 'cluster=postgres', '--yes', '--tick', 'announced in #ops'],
+        io,
+        lab.hub,
+      )
       expect(out).toMatch(/✓ +5\. Switch over to pg2 \[passed\]/)
       expect(out).toContain('SUCCEEDED PostgreSQL planned switchover')
       expect(code).toBe(0)
-      expect((await lab.service.topology('lab')).primary).toBe('pg2')
+      expect((await lab.service.topology('lab', 'postgres')).primary).toBe('pg2')
       const [run] = lab.hub.runs.list('lab')
       expect(run!.steps.find((s) => s.id === 'announce')).toMatchObject({ status: 'passed', note: 'announced in #ops' })
     })

@@ -15,6 +15,8 @@ export interface LabDescription {
     binDir: string
     nodes: { name: string; host: string; port: number; dataDir: string }[]
   }
+  pgbouncer: { host: string; port: number; configPath: string; database: string; logPath: string }
+  patroni: { scope: string; etcd: string; configDir: string; members: { name: string; host: string; port: number; restUrl: string; configPath: string }[] }
   nginx: { statusUrl: string; listen: string; swarmListen: string; configPath: string; upstreamPath: string; prefix: string }
   docker: {
     socketPath: string
@@ -71,6 +73,27 @@ export function labEnvironment(lab: LabDescription): { environment: Environment;
         })),
       },
       {
+        kind: 'pgbouncer',
+        id: 'pgbouncer',
+        name: 'pgbouncer',
+        host: lab.pgbouncer.host,
+        port: lab.pgbouncer.port,
+        user: lab.postgres.user,
+        configPath: lab.pgbouncer.configPath,
+        sshHostId: 'lab-ssh-postgres',
+      },
+      {
+        kind: 'postgres',
+        id: 'patroni',
+        name: `Patroni ${lab.patroni.scope}`,
+        user: lab.postgres.user,
+        database: 'postgres',
+        sslmode: 'disable',
+        replicationUser: lab.postgres.replicationUser,
+        nodes: lab.patroni.members.map((m) => ({ name: m.name, host: m.host, port: m.port })),
+        patroni: { urls: lab.patroni.members.map((m) => m.restUrl) },
+      },
+      {
         kind: 'nginx',
         id: 'nginx',
         name: 'nginx',
@@ -89,6 +112,8 @@ export function labEnvironment(lab: LabDescription): { environment: Environment;
     secrets: {
       'postgres.password': lab.postgres.password,
       'postgres.replication-password': lab.postgres.replicationPassword,
+      'patroni.password': lab.postgres.password,
+      'pgbouncer.password': lab.postgres.password,
       'mongo.password': lab.mongo.password,
     },
   }

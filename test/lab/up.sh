@@ -15,6 +15,8 @@ source "$LAB_LIB/packages.sh"
 source "$LAB_LIB/redis.sh"
 source "$LAB_LIB/sentinel.sh"
 source "$LAB_LIB/pg.sh"
+source "$LAB_LIB/patroni.sh"
+source "$LAB_LIB/pgbouncer.sh"
 source "$LAB_LIB/docker.sh"
 source "$LAB_LIB/nginx.sh"
 source "$LAB_LIB/ssh.sh"
@@ -37,6 +39,8 @@ main() {
   lab_redis_up
   lab_sentinel_up
   lab_pg_up
+  lab_pgbouncer_up
+  lab_patroni_up
   lab_docker_up
   lab_nginx_up
   lab_sshd_up
@@ -54,6 +58,8 @@ main() {
   log "  redis     127.0.0.1:7000-7005 (cluster), spares 7006 7007"
   log "  sentinel  master 'lab' on 7100 (+replica 7101), sentinels 26379-26381"
   log "  postgres  pg1 127.0.0.1:15432 (primary), pg2 :15433, pg3 :15434 (streaming); user $LAB_PG_USER / db $LAB_PG_DB"
+  log "  pgbouncer 127.0.0.1:$LAB_PGB_PORT -> pg1 (transaction pooling), admin user $LAB_PG_USER"
+  log "  patroni   scope $LAB_PATRONI_SCOPE: ha1..ha3 on 15442-15444, REST 18008-18010, etcd 127.0.0.1:$LAB_ETCD_PORT"
   log "  docker    unix://$DOCKER_SOCK  containers ${LAB_APP_CONTAINERS[*]} on ${LAB_APP_PORTS[*]}"
   log "  nginx     http://127.0.0.1:$LAB_NGINX_PORT/ , status http://127.0.0.1:$LAB_NGINX_STATUS_PORT/nginx_status"
   log "  mongo     mongos 127.0.0.1:$LAB_MONGOS_PORT (wire-protocol peer), user $LAB_MONGO_USER"

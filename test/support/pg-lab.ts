@@ -28,7 +28,10 @@ export async function pgLab() {
     table,
     intervalMs: 3,
   })
-  return { ...base, runner, service, progress, pgNodes, writerOptions }
+  const { host, port } = base.lab.pgbouncer
+  /** The same writer, through the lab's pgbouncer: its commits wait out a PAUSE instead of failing. */
+  const bouncedWriterOptions = (table: string): WriterOptions => ({ ...writerOptions(table), nodes: [{ host, port }], queryTimeoutMs: 15_000 })
+  return { ...base, runner, service, progress, pgNodes, writerOptions, bouncedWriterOptions }
 }
 export type PgLab = Awaited<ReturnType<typeof pgLab>>
 
@@ -84,7 +87,7 @@ async function waitFor<T>(what: string, ms: number, fn: () => Promise<T | undefi
 
 export async function waitTopology(lab: PgLab, what: string, ms: number, pred: (t: PgTopology) => boolean): Promise<PgTopology> {
   return waitFor(what, ms, async () => {
-    const t = await lab.service.topology('lab')
+    const t = await lab.service.topology('lab', 'postgres')
     return pred(t) ? t : undefined
   })
 }
@@ -96,7 +99,7 @@ export async function waitTopology(lab: PgLab, what: string, ms: number, pred: (
  */
 export async function restoreLabShape(lab: PgLab, log: (m: string) => void = () => undefined): Promise<PgTopology> {
   for (let round = 0; round < 4; round++) {
-    const t = await lab.service.topology('lab')
+    const t = await lab.service.topology('lab', 'postgres')
     if (isLabShape(t)) return t
     log(
       `restore round ${round}: primary=${t.primary} ${t.nodes.map((n) => `${n.name}:${n.role}/${n.upstream ?? '-'}/${n.walReceiver?.status ?? '-'}`).join(' ')}`,
@@ -122,13 +125,13 @@ export async function restoreLabShape(lab: PgLab, log: (m: string) => void = () 
         await act(lab.runner, { kind: 'pg.rejoin', node: n.name })
       }
     }
-    const after = await lab.service.topology('lab')
+    const after = await lab.service.topology('lab', 'postgres')
     if (after.primary && after.primary !== 'pg1') {
       log(`switch back ${after.primary} -> pg1`)
       await act(lab.runner, { kind: 'pg.switchover', newPrimary: 'pg1' })
     }
     // Stale slots: of nodes that are gone (e.g. pg4) on pg1, and any inactive slot on a standby (left by a cascade).
-    for (const n of (await lab.service.topology('lab')).nodes) {
+    for (const n of (await lab.service.topology('lab', 'postgres')).nodes) {
       if (!n.listed || n.role === 'down') continue
       const stale = n.slots.filter((s) => !s.active && (n.name !== 'pg1' || !['pg2', 'pg3'].includes(s.name)))
       for (const s of stale)

@@ -13,6 +13,8 @@ export interface WriterOptions {
   table: string
   /** Pause between commits. */
   intervalMs?: number
+  /** How long one commit may take before it counts as failed (a paused pgbouncer holds it). */
+  queryTimeoutMs?: number
 }
 
 export interface Outage {
@@ -24,8 +26,12 @@ export interface Outage {
 
 export class SequentialWriter {
   readonly acked: number[] = []
+  /** When each id was acknowledged, to measure the pauses a pgbouncer PAUSE turns outages into. */
+  readonly ackedAt: number[] = []
   readonly outages: Outage[] = []
   errors: string[] = []
+  /** Every failed commit or connection attempt, never trimmed. */
+  failures = 0
   private next = 1
   private running = false
   private loop?: Promise<void>
@@ -66,6 +72,13 @@ export class SequentialWriter {
     }
   }
 
+  /** Longest time without an acknowledgement after `since`: an outage or a wait, whichever the client saw. */
+  maxGapMs(since = 0): number {
+    let gap = 0
+    for (let i = 1; i < this.ackedAt.length; i++) if (this.ackedAt[i]! >= since) gap = Math.max(gap, this.ackedAt[i]! - this.ackedAt[i - 1]!)
+    return gap
+  }
+
   /** Longest closed outage starting at or after `since`. */
   maxOutageMs(since = 0): number {
     return Math.max(0, ...this.outages.filter((x) => x.start >= since && x.end !== undefined).map((x) => x.end! - x.start))
@@ -82,7 +95,7 @@ export class SequentialWriter {
           password: this.o.password,
           database: this.o.database,
           connectionTimeoutMillis: 1000,
-          query_timeout: 2000,
+          query_timeout: this.o.queryTimeoutMs ?? 2000,
           application_name: 'switchyard-writer',
         })
         c.on('error', () => undefined)
@@ -113,6 +126,7 @@ export class SequentialWriter {
           if ((err as { code?: string }).code !== '23505') throw err
         }
         this.acked.push(id)
+        this.ackedAt.push(Date.now())
         this.next++
         const open = this.outages.at(-1)
         if (open && open.end === undefined) open.end = Date.now()
@@ -120,6 +134,7 @@ export class SequentialWriter {
         const open = this.outages.at(-1)
         if (!open || open.end !== undefined) this.outages.push({ start: Date.now() })
         this.errors.push((err as Error).message)
+        this.failures++
         if (this.errors.length > 200) this.errors = this.errors.slice(-100)
         await this.client?.end().catch(() => undefined)
         this.client = undefined

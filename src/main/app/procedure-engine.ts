@@ -26,6 +26,11 @@ const TERMINAL = new Set<ProcedureRun['state']>(['succeeded', 'aborted'])
  * restart, a step that was running is evaluated again, and an action is never re-run without a
  * fresh confirmation (its done_when tells when its effect is already there).
  */
+/** The step's endpoint with the run's parameters filled in; empty means "the one its system would pick". */
+function endpointOf(run: Pick<ProcedureRun, 'params'>, step: { endpoint?: string }): string | undefined {
+  return (step.endpoint && fillText(step.endpoint, run.params)) || undefined
+}
+
 export class ProcedureEngine {
   readonly conditions: ReadonlyMap<string, ConditionDefinition>
   readonly library: ProcedureLibrary
@@ -176,11 +181,11 @@ export class ProcedureEngine {
       actor: 'switchyard',
       next: r.passed ? null : fillText(step.if_failed ?? next ?? 'fix what the evidence shows, then resume', run.params),
     })
-    if ('check' in step) return done(await this.evaluate(run, step.check, step.with, step.endpoint))
+    if ('check' in step) return done(await this.evaluate(run, step.check, step.with, endpointOf(run, step)))
     if ('wait' in step) {
       const deadline = Date.now() + durationMs(step.timeout)
       for (;;) {
-        const r = await this.evaluate(run, step.wait, step.with, step.endpoint)
+        const r = await this.evaluate(run, step.wait, step.with, endpointOf(run, step))
         if (r.passed) return done(r)
         if (Date.now() >= deadline) return done({ passed: false, evidence: [`not within ${step.timeout}:`, ...r.evidence] }, 'resume to wait again')
         if (control.pause) return { status: 'pending', evidence: r.evidence }
@@ -190,7 +195,7 @@ export class ProcedureEngine {
     }
     if ('manual' in step) return { status: 'awaiting', evidence: [fillText(step.manual, run.params)] }
     if (step.done_when) {
-      const already = await this.evaluate(run, step.done_when.check, step.done_when.with, step.endpoint)
+      const already = await this.evaluate(run, step.done_when.check, step.done_when.with, endpointOf(run, step))
       if (already.passed)
         return { status: 'passed', evidence: ['already done, not acted on:', ...already.evidence], finishedAt: Date.now(), actor: 'switchyard' }
     }
@@ -225,7 +230,7 @@ export class ProcedureEngine {
     const environment = await this.hub.inventory.get(run.environment)
     const kinds = this.actionSystems.get(step.action) ?? []
     const endpointId =
-      step.endpoint ??
+      endpointOf(run, step) ??
       pickEndpoint(
         environment.endpoints.filter((e) => kinds.includes(e.kind)),
         environment.endpoints.find((e) => kinds.includes(e.kind))?.kind ?? kinds[0] ?? '',

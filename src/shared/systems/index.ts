@@ -1,6 +1,8 @@
 import { DockerEndpoint, dockerActionRequests, dockerRequests } from './docker'
 import { MongoEndpoint, mongoActionRequests, mongoRequests } from './mongo'
 import { NginxEndpoint, nginxActionRequests, nginxRequests } from './nginx'
+import { patroniActionRequests } from './patroni'
+import { PgbouncerEndpoint, pgbouncerRequests } from './pgbouncer'
 import { PostgresEndpoint, pgActionRequests, postgresRequests } from './postgres'
 import { RedisClusterEndpoint, redisActionRequests, redisEvents, redisRequests } from './redis'
 import { RedisSentinelEndpoint, sentinelActionRequests, sentinelRequests } from './sentinel'
@@ -16,17 +18,27 @@ export const endpointSchemas = [
   RedisSentinelEndpoint,
   MongoEndpoint,
   PostgresEndpoint,
+  PgbouncerEndpoint,
   NginxEndpoint,
   DockerEndpoint,
 ] as const
 
-export const systemRequests = { ...redisRequests, ...sentinelRequests, ...postgresRequests, ...mongoRequests, ...nginxRequests, ...dockerRequests } as const
+export const systemRequests = {
+  ...redisRequests,
+  ...sentinelRequests,
+  ...postgresRequests,
+  ...pgbouncerRequests,
+  ...mongoRequests,
+  ...nginxRequests,
+  ...dockerRequests,
+} as const
 
 export const systemEvents = { ...redisEvents } as const
 
 export const systemActionRequests = [
   ...dockerActionRequests,
   ...pgActionRequests,
+  ...patroniActionRequests,
   ...redisActionRequests,
   ...sentinelActionRequests,
   ...mongoActionRequests,

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { EndpointId, EnvironmentName, Host, Port, endpointBase, viaSsh } from '../primitives'
 import { ConnError, HealthStatus } from '../health'
+import { PatroniSettings, PatroniView } from './patroni'
 
 export const PostgresNode = z.object({
   name: z.string().regex(/^[A-Za-z0-9_.-]{1,63}$/, 'node names are letters, digits, dot, dash and underscore'),
@@ -21,6 +22,8 @@ export const PostgresEndpoint = z.object({
   database: z.string().min(1).default('postgres'),
   sslmode: z.enum(['disable', 'prefer', 'require', 'verify-full']).default('prefer'),
   replicationUser: z.string().min(1).optional(),
+  /** The cluster is managed by Patroni: read it through its REST API and act only through it. */
+  patroni: PatroniSettings.optional(),
 })
 
 /**
@@ -114,6 +117,8 @@ export const PgNodeSnapshot = z.object({
   slots: z.array(PgSlot).default([]),
   /** A former primary whose history diverged from the current primary's: it must be rewound. */
   needsRewind: z.boolean().optional(),
+  /** Patroni's own sessions are connected: this node is managed by Patroni. */
+  patroniSeen: z.boolean().optional(),
 })
 export type PgNodeSnapshot = z.infer<typeof PgNodeSnapshot>
 
@@ -144,6 +149,12 @@ export const PgTopology = z.object({
   status: HealthStatus,
   reason: z.string(),
   thresholds: PgLagThresholds,
+  /**
+   * Who manages failover: Patroni when the endpoint names its REST URLs or Patroni's own sessions
+   * show in pg_stat_activity; then every action goes through Patroni or is refused.
+   */
+  manager: z.enum(['patroni']).nullable().default(null),
+  patroni: PatroniView.nullable().default(null),
 })
 export type PgTopology = z.infer<typeof PgTopology>
 

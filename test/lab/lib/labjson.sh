@@ -16,6 +16,8 @@ lab_write_json() {
     LAB_COMPOSE_PROJECT="$LAB_COMPOSE_PROJECT" LAB_COMPOSE_SERVICE="$LAB_COMPOSE_SERVICE" LAB_SSH_PORT="$LAB_SSH_PORT" \
     LAB_SSH_USER="$LAB_SSH_USER" LAB_SSH_PASS="$LAB_SSH_PASS" \
     LAB_MONGOS_PORT="$LAB_MONGOS_PORT" LAB_MONGO_USER="$LAB_MONGO_USER" LAB_MONGO_PASS="$LAB_MONGO_PASS" \
+    LAB_PGB_PORT="$LAB_PGB_PORT" LAB_ETCD_PORT="$LAB_ETCD_PORT" LAB_PATRONI_SCOPE="$LAB_PATRONI_SCOPE" \
+    LAB_PATRONI_MEMBERS="$(for m in "${LAB_PATRONI_MEMBERS[@]}"; do printf '%s:%s:%s ' "$m" "${LAB_PATRONI_PG_PORT[$m]}" "${LAB_PATRONI_REST_PORT[$m]}"; done)" \
     LAB_SENTINEL_DATA="${LAB_SENTINEL_DATA[*]}" LAB_SENTINEL_PORTS="${LAB_SENTINEL_PORTS[*]}" LAB_SENTINEL_MASTER="$LAB_SENTINEL_MASTER" \
     node -e '
       const e = process.env, L = e.LAB, h = "127.0.0.1";
@@ -37,6 +39,14 @@ lab_write_json() {
                                role: name === "pg1" ? "primary" : "standby",
                                logPath: `${L}/pg/${name}.log` };
                     }) },
+        pgbouncer: { host: h, port: Number(e.LAB_PGB_PORT), configPath: `${L}/pgbouncer/pgbouncer.ini`,
+                     database: e.LAB_PG_DB, logPath: `${L}/pgbouncer/pgbouncer.log` },
+        patroni: { scope: e.LAB_PATRONI_SCOPE, etcd: `${h}:${e.LAB_ETCD_PORT}`, configDir: `${L}/patroni`,
+                   members: e.LAB_PATRONI_MEMBERS.trim().split(/\s+/).map((s) => {
+                     const [name, port, rest] = s.split(":");
+                     return { name, host: h, port: Number(port), restUrl: `http://${h}:${rest}`,
+                              configPath: `${L}/patroni/${name}.yml` };
+                   }) },
         nginx: { statusUrl: `http://${h}:${e.LAB_NGINX_STATUS_PORT}/nginx_status`,
                  listen: `${h}:${e.LAB_NGINX_PORT}`, swarmListen: `${h}:${e.LAB_NGINX_SWARM_PORT}`, configPath: `${L}/nginx/nginx.conf`,
                  upstreamPath: `${L}/nginx/upstream.conf`, prefix: `${L}/nginx/`,

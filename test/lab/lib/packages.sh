@@ -14,6 +14,9 @@ lab_missing_packages() {
     "/usr/sbin/sshd:openssh-server"
     "ssh:openssh-client"
     "ssh-keygen:openssh-client"
+    "patroni:patroni"
+    "etcd:etcd-server"
+    "pgbouncer:pgbouncer"
     "dockerd:docker.io"
     "docker:docker.io"
   )

@@ -9,7 +9,8 @@ import type { ReplicaProvider } from '../../core/replicas'
 import { parseErrorLog, type ErrorLogEvent } from './error-log'
 import { readConfig, type NginxConfig, type Upstream } from './nginx-config'
 import { NginxHost } from './nginx-host'
-import { httpGet, readStubStatus, type StubStatus } from './stub-status'
+import { httpRequest } from '../../core/http'
+import { readStubStatus, type StubStatus } from './stub-status'
 
 type NginxEndpoint = EndpointOf<'nginx'>
 
@@ -27,12 +28,12 @@ export async function probeBackend(endpoint: NginxEndpoint, connections: Connect
   const i = address.lastIndexOf(':')
   const started = performance.now()
   try {
-    const res = await httpGet(
+    const res = await httpRequest(
       endpoint,
       connections,
       { host: address.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(address.slice(i + 1)) },
       endpoint.probePath ?? '/health',
-      PROBE_TIMEOUT_MS,
+      { timeoutMs: PROBE_TIMEOUT_MS },
     )
     return { status: res.status, latencyMs: Math.round(performance.now() - started), error: null }
   } catch (err) {

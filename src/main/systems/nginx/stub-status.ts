@@ -1,8 +1,7 @@
-import http from 'node:http'
-import https from 'node:https'
 import type { EndpointOf } from '../../../shared/inventory'
 import type { Connections } from '../../core/connections'
 import { SwitchyardError } from '../../core/errors'
+import { httpRequest, urlTarget } from '../../core/http'
 
 export interface StubStatus {
   active: number
@@ -31,43 +30,9 @@ export function parseStubStatus(text: string): StubStatus {
   }
 }
 
-/**
- * An HTTP GET of host:port/path as the endpoint reaches it (through its bastion when it has one), on
- * a connection of its own that closes after the reply, so a probe never looks like a request in flight.
- */
-export async function httpGet(
-  endpoint: EndpointOf<'nginx'>,
-  connections: Connections,
-  target: { host: string; port: number },
-  path: string,
-  timeoutMs: number,
-  tls = false,
-): Promise<{ status: number; body: string }> {
-  const at = await connections.reach(endpoint, target)
-  const get = tls ? https.get : http.get
-  return new Promise((resolve, reject) => {
-    const req = get({ host: at.host, port: at.port, path, agent: false, headers: { connection: 'close' }, timeout: timeoutMs }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (c: string) => (body += c.length + body.length > 1_000_000 ? '' : c))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
-      res.on('error', reject)
-    })
-    req.on('timeout', () => req.destroy(new SwitchyardError('timeout', `no answer from ${target.host}:${target.port} within ${timeoutMs} ms`)))
-    req.on('error', reject)
-  })
-}
-
 export async function readStubStatus(endpoint: EndpointOf<'nginx'>, connections: Connections): Promise<StubStatus> {
   const url = new URL(endpoint.statusUrl)
-  const res = await httpGet(
-    endpoint,
-    connections,
-    { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)) },
-    url.pathname + url.search,
-    3000,
-    url.protocol === 'https:',
-  )
+  const res = await httpRequest(endpoint, connections, urlTarget(url), url.pathname + url.search, { timeoutMs: 3000, tls: url.protocol === 'https:' })
   if (res.status !== 200) throw new SwitchyardError('protocol', `stub_status answered HTTP ${res.status}`)
   return parseStubStatus(res.body)
 }

@@ -6,7 +6,7 @@ import { SwitchyardError } from '../../core/errors'
 import { sleep } from '../../core/wait'
 import { editUpstream, type NginxConfig, type UpstreamEdit } from './nginx-config'
 import type { NginxHost } from './nginx-host'
-import { httpGet } from './stub-status'
+import { httpRequest } from '../../core/http'
 
 type NginxEndpoint = EndpointOf<'nginx'>
 
@@ -111,7 +111,7 @@ export async function trafficReached(
   const target = frontTarget(endpoint, door)
   const serving = upstream.backends.filter((b) => !b.down).length
   for (let i = 0; i < Math.max(addresses.length, serving) * 4; i++)
-    await httpGet(endpoint, connections, target, endpoint.probePath ?? '/health', 3000).catch(() => undefined)
+    await httpRequest(endpoint, connections, target, endpoint.probePath ?? '/health', { timeoutMs: 3000 }).catch(() => undefined)
   const fresh = (a: string, local: string, now: { state: string; timewaitLeft: number | null }) => {
     const was = before.get(a)?.get(local)
     if (!was) return true

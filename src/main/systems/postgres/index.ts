@@ -1,24 +1,52 @@
+import type { EndpointOf } from '../../../shared/inventory'
+import type { Connections } from '../../core/connections'
 import { defineSystem, needingAttention } from '../../core/system-module'
+import { MOMENT_POINTS, momentSeries, reduceFields } from '../../core/history/moments'
 import { pgConditions } from './pg-conditions'
 import { probePostgres } from './overview-probe'
+import { patroniActions } from './patroni-actions'
+import { probePgbouncer } from './pgbouncer-reader'
 import { postgresActions } from './postgres-actions'
 import { pgCli } from './postgres-cli'
 import { postgresHandlers } from './postgres-handlers'
-import { MOMENT_POINTS, momentSeries, reduceFields } from '../../core/history/moments'
 import { lagScope, postgresService } from './postgres-service'
 
+type Served = EndpointOf<'postgres' | 'pgbouncer'>
+
+/** PostgreSQL clusters (direct or Patroni-managed) and the pgbouncers in front of them, which its switchovers repoint. */
 export const postgresSystem = defineSystem({
   id: 'postgres',
   label: 'PostgreSQL',
-  endpointKinds: ['postgres'],
-  probe: probePostgres,
+  endpointKinds: ['postgres', 'pgbouncer'],
+  probe: (endpoint: Served, connections: Connections) =>
+    endpoint.kind === 'pgbouncer' ? probePgbouncer(endpoint, connections) : probePostgres(endpoint, connections),
   handlers: postgresHandlers,
-  actions: () => postgresActions,
+  actions: () => [...postgresActions, ...patroniActions],
   cli: pgCli,
   conditions: pgConditions,
-  findings: async (hub, environment, endpointId) => needingAttention((await postgresService(hub).topology(environment, endpointId)).findings),
+  findings: async (hub, environment, endpointId) => {
+    const service = postgresService(hub)
+    const kind = (await hub.inventory.get(environment)).endpoints.find((e) => e.id === endpointId)?.kind
+    return needingAttention(
+      kind === 'pgbouncer' ? (await service.bouncer(environment, endpointId)).findings : (await service.topology(environment, endpointId)).findings,
+    )
+  },
   observe: async (hub, environment, endpointId) => {
-    const t = await postgresService(hub).topology(environment, endpointId)
+    const service = postgresService(hub)
+    const kind = (await hub.inventory.get(environment)).endpoints.find((e) => e.id === endpointId)?.kind
+    if (kind === 'pgbouncer') {
+      const b = await service.bouncer(environment, endpointId)
+      return {
+        values: [{ endpointId, metric: 'node-down' as const, subject: b.name, value: b.error ? 1 : 0 }],
+        facts: b.databases.map((d) => ({
+          endpointId,
+          subject: `${b.name}/${d.name}`,
+          aspect: 'role' as const,
+          value: `${d.host ?? ''}:${d.port ?? ''}${d.paused ? ' paused' : ''}`,
+        })),
+      }
+    }
+    const t = await service.topology(environment, endpointId)
     return {
       values: [
         ...t.nodes.map((n) => ({ endpointId, metric: 'node-down' as const, subject: n.name, value: n.error ? 1 : 0 })),

@@ -44,6 +44,8 @@ import {
   type OpContext,
 } from './pg-ops'
 import { readTopology } from './pg-reader'
+import type { PgbouncerEndpoint } from './pgbouncer-client'
+import { bouncersAt, cannotRepoint, pauseBouncerOp, repointBouncerOp, resumeAll, resumeBouncerOp, type Bouncer } from './pgbouncer-ops'
 
 /**
  * The PostgreSQL procedures as lists of Ops, built from the topology as it is now. plan() shows
@@ -75,6 +77,24 @@ export interface Env {
   environment: string
   endpoint: PostgresEndpoint
   connections: Connections
+  /** The environment's pgbouncers: those pointing at the old primary are paused and repointed. */
+  bouncers: readonly PgbouncerEndpoint[]
+}
+
+/** The pgbouncers pointing at the primary being replaced, as pre-checks and the ops around the fence. */
+async function pooling(env: Env, old: NodeAddress | undefined, checks: Check[], warnings: string[]): Promise<Bouncer[]> {
+  if (!old || env.bouncers.length === 0) return []
+  const { found, warnings: w } = await bouncersAt(env.bouncers, env.connections, [old])
+  warnings.push(...w)
+  for (const b of found) {
+    const why = cannotRepoint(b)
+    checks.push(
+      why
+        ? fail(`${b.endpoint.name} can be repointed`, why)
+        : pass(`${b.endpoint.name} can be repointed`, `${b.databases.join(', ')} via ${b.endpoint.configPath}`),
+    )
+  }
+  return found
 }
 
 const pass = (name: string, detail: string): Check => ({ name, passed: true, detail })
@@ -309,6 +329,7 @@ export async function switchoverProcedure(env: Env, req: PgSwitchoverRequest, to
   for (const s of topo.nodes)
     if (!s.listed) warnings.push(`${s.name} is not in the node list; it keeps streaming from ${s.upstream} and may need repointing by hand`)
 
+  const bouncers = await pooling(env, old, checks, warnings)
   const ops: Op[] = []
   if (old && target) {
     const startOld = cmd.start(old)
@@ -317,6 +338,7 @@ export async function switchoverProcedure(env: Env, req: PgSwitchoverRequest, to
         ...sqlOp(`Checkpoint ${old.name} so its shutdown checkpoint is short`, old, [checkpointStatement()], undefined, 600_000),
         ifFailed: `Nothing changed: ${old.name} is still the primary.`,
       },
+      ...bouncers.map(pauseBouncerOp),
       {
         ...shellOp(`Fence ${old.name}: fast shutdown`, old, cmd.stop(old, 'fast'), 90_000),
         ifFailed: `${old.name} may be stopping; writes are failing. Check with "${cmd.status(old)}"; if it stopped, start it again with "${startOld}" to stay on ${old.name}.`,
@@ -366,33 +388,45 @@ export async function switchoverProcedure(env: Env, req: PgSwitchoverRequest, to
         ]),
         ifFailed: `${target.name} is the new primary and accepts writes; ${old.name} is stopped; the other standbys still point at ${old.name}. Create the missing slots on ${target.name}, then repoint them.`,
       },
+      ...bouncers.map((b) => repointBouncerOp(b, target)),
+      ...bouncers.map(resumeBouncerOp),
       ...direct.filter((o) => o.name !== target.name).map((o) => repointOp(env, o, target)),
       ...rejoinOps(env, old, target, [target.name, ...others.map((o) => o.name)]),
       verifyWriteOp(target, [...upOthers, old], `switchover ${old.name} -> ${target.name}`),
     )
   }
   const promoteIndex = ops.findIndex((o) => o.title.startsWith('Promote'))
+  async function rollBack(failedAt: number, ctx: OpContext): Promise<string> {
+    if (!old || failedAt >= promoteIndex || failedAt < 1) return ''
+    // Not promoted yet: the safe way back is the old primary.
+    try {
+      if (await serverRunning(ctx, old)) return `${old.name} is still running.`
+      await sshRun(ctx, old, cmd.start(old), 120_000)
+      const rec = await isInRecovery(ctx, old)
+      return rec
+        ? `${old.name} restarted but is in recovery: investigate before writing.`
+        : `Rolled back: ${old.name} restarted as the primary; ${target?.name} is still its standby. Nothing else changed.`
+    } catch (err) {
+      return `Rollback failed: ${old.name} is STOPPED and there is no primary. Start it with "${cmd.start(old)}". (${toConnError(err).message})`
+    }
+  }
   return {
     target: req.newPrimary,
     title: `Switch over ${env.endpoint.name}: ${oldName ?? '?'} → ${req.newPrimary}`,
-    summary: `Fence ${oldName ?? 'the primary'} with a fast shutdown, promote ${req.newPrimary} once it replayed every byte, repoint ${direct.map((o) => o.name).join(', ') || 'no other standby'} to it and rewind ${oldName ?? 'the old primary'} back in as its standby. Writes fail from the fence until the promotion (usually about a second).`,
+    summary: `Fence ${oldName ?? 'the primary'} with a fast shutdown, promote ${req.newPrimary} once it replayed every byte, repoint ${direct.map((o) => o.name).join(', ') || 'no other standby'} to it and rewind ${oldName ?? 'the old primary'} back in as its standby. ${
+      bouncers.length
+        ? `Clients through ${bouncers.map((b) => b.endpoint.name).join(', ')} wait (PAUSE) from before the fence until ${req.newPrimary} accepts writes, then continue there.`
+        : 'Writes fail from the fence until the promotion (usually about a second).'
+    }`,
     risk: 'high',
     prechecks: checks,
     warnings,
     ops,
     async recover(failedAt, ctx) {
-      if (!old || failedAt >= promoteIndex || failedAt < 1) return ''
-      // Not promoted yet: the safe way back is the old primary.
-      try {
-        if (await serverRunning(ctx, old)) return `${old.name} is still running.`
-        await sshRun(ctx, old, cmd.start(old), 120_000)
-        const rec = await isInRecovery(ctx, old)
-        return rec
-          ? `${old.name} restarted but is in recovery: investigate before writing.`
-          : `Rolled back: ${old.name} restarted as the primary; ${target?.name} is still its standby. Nothing else changed.`
-      } catch (err) {
-        return `Rollback failed: ${old.name} is STOPPED and there is no primary. Start it with "${cmd.start(old)}". (${toConnError(err).message})`
-      }
+      const rolledBack = await rollBack(failedAt, ctx)
+      // Whatever happened, clients paused in pgbouncer must not wait forever.
+      const resumed = failedAt >= 1 && bouncers.length ? await resumeAll(ctx, bouncers) : ''
+      return [rolledBack, resumed].filter(Boolean).join(' ')
     },
   }
 }
@@ -470,8 +504,10 @@ export async function failoverProcedure(env: Env, req: PgFailoverRequest, topo: 
     .filter(Boolean)
   for (const s of standbys)
     if (s.name !== chosenName && !others.some((o) => o.name === s.name)) warnings.push(`${s.name} streams from ${s.upstream}; it is left as it is`)
+  const bouncers = await pooling(env, oldNode, checks, warnings)
   const ops: Op[] = []
   if (chosen) {
+    ops.push(...bouncers.map(pauseBouncerOp))
     if (oldNode?.sshHostId && oldNode.dataDir) {
       const d = oldNode.dataDir
       ops.push({
@@ -527,6 +563,8 @@ export async function failoverProcedure(env: Env, req: PgFailoverRequest, topo: 
         ]),
         ifFailed: `${chosen.name} is the new primary and accepts writes; the other standbys still point at ${oldNode?.name ?? 'the old primary'}. Create their slots on ${chosen.name} and repoint them.`,
       },
+      ...bouncers.map((b) => repointBouncerOp(b, chosen)),
+      ...bouncers.map(resumeBouncerOp),
       ...others.map((o) => repointOp(env, o, chosen)),
       verifyWriteOp(chosen, others, `failover to ${chosen.name}`),
     )
@@ -539,6 +577,7 @@ export async function failoverProcedure(env: Env, req: PgFailoverRequest, topo: 
     prechecks: checks,
     warnings,
     ops,
+    recover: async (failedAt, ctx) => (bouncers.length ? resumeAll(ctx, bouncers) : ''),
     followUp: oldNode
       ? `${oldNode.name} is fenced (standby.signal) and NEEDS A REWIND before it may rejoin: switchyard pg rejoin ${env.environment} ${oldNode.name}`
       : undefined,

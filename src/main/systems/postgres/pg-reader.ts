@@ -14,6 +14,8 @@ import type {
 import type { Connections } from '../../core/connections'
 import { scrub, toConnError, withTimeout } from '../../core/errors'
 import { withNode, type NodeAddress, type PostgresEndpoint } from './pg-client'
+import { readPatroni } from './patroni-reader'
+import { reasonFor, worstStatus } from '../../../shared/domain/health'
 
 const POLL_TIMEOUT_MS = 3000
 
@@ -33,6 +35,7 @@ interface StateRow {
   last_replay_ms: number | null
   replay_age: number | null
   paused: boolean
+  patroni: boolean
 }
 
 // Row shapes of the queries below, as PostgreSQL returns them (float8 and int columns arrive as numbers).
@@ -117,7 +120,8 @@ export async function readNodeState(client: pg.Client, node: NodeAddress & { lis
              pg_last_wal_replay_lsn()::text as replay_lsn,
              (extract(epoch from pg_last_xact_replay_timestamp()) * 1000)::float8 as last_replay_ms,
              extract(epoch from now() - pg_last_xact_replay_timestamp())::float8 as replay_age,
-             case when pg_is_in_recovery() then pg_is_wal_replay_paused() else false end as paused`)
+             case when pg_is_in_recovery() then pg_is_wal_replay_paused() else false end as paused,
+             exists (select 1 from pg_stat_activity where application_name like 'Patroni%') as patroni`)
   ).rows[0]!
 
   const replication: PgReplicationRow[] = (
@@ -200,6 +204,7 @@ export async function readNodeState(client: pg.Client, node: NodeAddress & { lis
     lastReplayAt: s.last_replay_ms,
     replayAgeSeconds: s.rec ? s.replay_age : null,
     replayPaused: s.paused,
+    ...(s.patroni ? { patroniSeen: true } : {}),
     walReceiver,
     replication,
     slots,
@@ -243,7 +248,22 @@ export async function readTopology(
   const started = Date.now()
   const readings = await Promise.all(endpoint.nodes.map((n) => snapshotNode(endpoint, connections, n)))
   const built = buildTopology(readings, thresholds)
-  return { environment, endpointId: endpoint.id, name: endpoint.name, checkedAt: started, durationMs: Date.now() - started, thresholds, ...built }
+  const managed = endpoint.patroni !== undefined || readings.some((n) => n.patroniSeen)
+  const patroni = managed ? await readPatroni(endpoint, connections, built.nodes) : null
+  const findings = [...built.findings, ...(patroni?.findings ?? [])]
+  return {
+    environment,
+    endpointId: endpoint.id,
+    name: endpoint.name,
+    checkedAt: started,
+    durationMs: Date.now() - started,
+    thresholds,
+    ...built,
+    findings,
+    ...(patroni?.findings.length ? { status: worstStatus(findings.map((f) => f.status)), reason: reasonFor(findings, built.reason) } : {}),
+    manager: managed ? 'patroni' : null,
+    patroni: patroni?.view ?? null,
+  }
 }
 
 // ---- health -----------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ import {
   type Procedure,
 } from './pg-procedures'
 import { readTopology } from './pg-reader'
+import type { PgbouncerEndpoint } from './pgbouncer-client'
+import { bouncersAt, verifyBouncers } from './pgbouncer-ops'
 import type { PgTopology } from '../../../shared/systems/postgres'
 
 type PgKind = 'pg.switchover' | 'pg.failover' | 'pg.rejoin' | 'pg.add-replica' | 'pg.remove-replica'
@@ -31,7 +33,8 @@ const running = new Set<string>()
 
 function envOf(ctx: ActionContext): Env {
   if (ctx.endpoint.kind !== 'postgres') throw new SwitchyardError('config', `"${ctx.endpoint.id}" is not a PostgreSQL endpoint`)
-  return { environment: ctx.environment.name, endpoint: ctx.endpoint, connections: ctx.connections }
+  const bouncers = ctx.environment.endpoints.filter((e): e is PgbouncerEndpoint => e.kind === 'pgbouncer')
+  return { environment: ctx.environment.name, endpoint: ctx.endpoint, connections: ctx.connections, bouncers }
 }
 
 /**
@@ -49,7 +52,7 @@ function pgAction<K extends PgKind>(
     kind,
     async plan(req, ctx) {
       const env = envOf(ctx)
-      const proc = await build(env, req, await readTopology(env.environment, env.endpoint, env.connections))
+      const proc = await build(env, req, await unmanagedTopology(env, kind))
       return {
         target: proc.target,
         title: proc.title,
@@ -77,7 +80,7 @@ function pgAction<K extends PgKind>(
   }
 
   async function runProcedure(env: Env, req: RequestOf<K>, plan: PlannedAction, ctx: RunContext): Promise<string> {
-    const proc = await build(env, req, await readTopology(env.environment, env.endpoint, env.connections))
+    const proc = await build(env, req, await unmanagedTopology(env, kind))
     const failed = proc.prechecks.filter((c) => !c.passed)
     if (failed.length)
       throw new SwitchyardError('config', `nothing was changed: pre-check no longer passes: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`)
@@ -107,17 +110,45 @@ function pgAction<K extends PgKind>(
   }
 }
 
+const THROUGH_PATRONI: Record<PgKind, string> = {
+  'pg.switchover': 'switch over through Patroni instead (pg.patroni-switchover)',
+  'pg.failover': 'fail over through Patroni instead (pg.patroni-failover)',
+  'pg.rejoin': 'reinitialize the member through Patroni instead (pg.patroni-reinit), or let Patroni rewind it',
+  'pg.add-replica': 'add a member by starting Patroni on the new node with the same scope',
+  'pg.remove-replica': 'remove a member by stopping its Patroni; Patroni drops its slot',
+}
+
+/** The topology, refusing when a cluster manager owns failover: pg_ctl behind Patroni's back is how split brains start. */
+async function unmanagedTopology(env: Env, kind: PgKind): Promise<PgTopology> {
+  const topo = await readTopology(env.environment, env.endpoint, env.connections)
+  if (topo.manager === 'patroni')
+    throw new SwitchyardError(
+      'config',
+      `refused: ${env.endpoint.name} is managed by Patroni${topo.patroni?.scope ? ` (scope ${topo.patroni.scope})` : ''}, and Switchyard never stops, promotes or repoints its servers behind Patroni's back: ${THROUGH_PATRONI[kind]}`,
+    )
+  return topo
+}
+
 async function currentStandbys(env: Env, primary: string): Promise<string[]> {
   const topo = await readTopology(env.environment, env.endpoint, env.connections)
   return topo.nodes.filter((n) => n.listed && n.name !== primary && n.role !== 'down').map((n) => n.name)
 }
 
-export const pgSwitchover = pgAction('pg.switchover', switchoverProcedure, async (env, req) => {
-  return verifyShape(env, req.newPrimary, await currentStandbys(env, req.newPrimary))
-})
+/** Every pgbouncer database that points at a node of this cluster must now point at the primary. */
+async function verifyPooling(env: Env, primary: string): Promise<VerificationCheck[]> {
+  const node = env.endpoint.nodes.find((n) => n.name === primary)
+  if (!node || env.bouncers.length === 0) return []
+  const { found } = await bouncersAt(env.bouncers, env.connections, env.endpoint.nodes)
+  return verifyBouncers(env.connections, found, node)
+}
+
+export const pgSwitchover = pgAction('pg.switchover', switchoverProcedure, async (env, req) => [
+  ...(await verifyShape(env, req.newPrimary, await currentStandbys(env, req.newPrimary))),
+  ...(await verifyPooling(env, req.newPrimary)),
+])
 
 export const pgFailover = pgAction('pg.failover', failoverProcedure, async (env, _req, plan) => {
-  const checks = await verifyShape(env, plan.target, await currentStandbys(env, plan.target))
+  const checks = [...(await verifyShape(env, plan.target, await currentStandbys(env, plan.target))), ...(await verifyPooling(env, plan.target))]
   // The old primary must not come back as a second primary.
   const topo = await readTopology(env.environment, env.endpoint, env.connections)
   for (const n of env.endpoint.nodes) {

@@ -7,6 +7,9 @@ import { SwitchyardError } from '../../core/errors'
 import type { ServiceHub } from '../../core/service-hub'
 import { pickEndpoint, type PostgresEndpoint } from './pg-client'
 import { healthOfNode, readTopology } from './pg-reader'
+import { readBouncer } from './pgbouncer-reader'
+import { pickEndpoint as pickKind } from '../../core/endpoint-choice'
+import type { PgbouncerStatus } from '../../../shared/systems/pgbouncer'
 
 const STATUSES = ['ok', 'warn', 'critical', 'unknown'] as const
 
@@ -66,6 +69,13 @@ export class PostgresService {
         ),
       })),
     }
+  }
+
+  async bouncer(envName: string, endpointId?: string): Promise<PgbouncerStatus> {
+    const { environment, connections } = await this.hub.connect(envName)
+    const endpoint = connections.endpoint(pickKind(environment.endpoints, 'pgbouncer', 'pgbouncer', endpointId))
+    if (endpoint.kind !== 'pgbouncer') throw new SwitchyardError('config', `"${endpoint.id}" is not a pgbouncer endpoint`)
+    return readBouncer(envName, endpoint, connections)
   }
 
   private record(scope: string, topo: PgTopology): void {

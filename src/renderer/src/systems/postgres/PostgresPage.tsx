@@ -11,6 +11,7 @@ import { useHistoryRange } from '../../components/HistoryRange'
 import { StatusBadge } from '../../components/StatusBadge'
 import { SystemPageHeader } from '../../components/SystemPageHeader'
 import { LagChart } from './LagChart'
+import { PatroniPanel } from './PatroniPanel'
 
 const bytes = (b: number | null | undefined) =>
   b == null
@@ -50,8 +51,15 @@ export function PostgresPage() {
     choice && api.request('pg:health', { name: choice.environment, endpointId: choice.endpointId }).then(setHealth, (e: unknown) => setError(errorText(e)))
   const { act, dialog } = useActionLauncher(choice)
   const standbys = useMemo(() => topology?.nodes.filter((n) => n.role === 'standby') ?? [], [topology])
+  const patroni = topology?.manager === 'patroni' ? topology.patroni : null
+  const replicas = patroni?.members.filter((m) => m.role !== 'leader') ?? []
   const paletteActions = useMemo(
     () => [
+      ...replicas.map((m) => ({
+        id: `patroni-switchover-${m.name}`,
+        label: `Switchover to ${m.name} through Patroni`,
+        run: () => act({ kind: 'pg.patroni-switchover', candidate: m.name }),
+      })),
       ...standbys.map((s) => ({
         id: `pg-switchover-${s.name}`,
         label: `Switchover to ${s.name}`,
@@ -60,7 +68,7 @@ export function PostgresPage() {
       })),
       ...(topology ? [{ id: 'pg-failover', label: 'Failover: promote the most advanced standby', run: () => act({ kind: 'pg.failover' }) }] : []),
     ],
-    [standbys, topology, act],
+    [standbys, topology, act, replicas],
   )
   usePaletteActions(paletteActions)
 
@@ -73,29 +81,60 @@ export function PostgresPage() {
         picker={picker}
         actionsTestId="pg-actions"
         actions={
-          <>
-            <Menu.Label>Switchover (planned, zero loss)</Menu.Label>
-            {standbys.map((s) => (
-              <Menu.Item key={s.name} onClick={() => act({ kind: 'pg.switchover', newPrimary: s.name })} data-testid={`switchover-${s.name}`}>
-                Promote {s.name}, demote {topology?.primary}
-              </Menu.Item>
-            ))}
-            <Menu.Label>Failover (primary down)</Menu.Label>
-            <Menu.Item onClick={() => act({ kind: 'pg.failover' })}>Promote the most advanced standby</Menu.Item>
-            <Menu.Label>Replicas</Menu.Label>
-            {topology?.nodes
-              .filter((n) => n.needsRewind || n.role === 'down')
-              .map((n) => (
-                <Menu.Item key={n.name} onClick={() => act({ kind: 'pg.rejoin', node: n.name })}>
-                  Rejoin {n.name} as a standby (pg_rewind)
+          patroni ? (
+            <>
+              <Menu.Label>Through Patroni ({patroni.scope ?? 'cluster'})</Menu.Label>
+              {replicas.map((m) => (
+                <Menu.Item key={m.name} onClick={() => act({ kind: 'pg.patroni-switchover', candidate: m.name })} data-testid={`patroni-switchover-${m.name}`}>
+                  Switch over to {m.name}
                 </Menu.Item>
               ))}
-            {standbys.map((s) => (
-              <Menu.Item key={s.name} color="red" onClick={() => act({ kind: 'pg.remove-replica', node: s.name })}>
-                Remove replica {s.name} and drop its slot
+              {replicas.map((m) => (
+                <Menu.Item key={m.name} onClick={() => act({ kind: 'pg.patroni-failover', candidate: m.name })}>
+                  Fail over to {m.name}
+                </Menu.Item>
+              ))}
+              <Menu.Item onClick={() => act({ kind: 'pg.patroni-pause', pause: !patroni.paused })} data-testid="patroni-pause">
+                {patroni.paused ? 'Resume automatic failover' : 'Pause automatic failover (maintenance)'}
               </Menu.Item>
-            ))}
-          </>
+              <Menu.Label>Members</Menu.Label>
+              {patroni.members.map((m) => (
+                <Menu.Item key={m.name} onClick={() => act({ kind: 'pg.patroni-restart', member: m.name, onlyIfPending: false })}>
+                  Restart {m.name}
+                  {m.pendingRestart ? ' (pending)' : ''}
+                </Menu.Item>
+              ))}
+              {replicas.map((m) => (
+                <Menu.Item key={m.name} color="red" onClick={() => act({ kind: 'pg.patroni-reinit', member: m.name })}>
+                  Reinitialize {m.name} from the leader
+                </Menu.Item>
+              ))}
+            </>
+          ) : (
+            <>
+              <Menu.Label>Switchover (planned, zero loss)</Menu.Label>
+              {standbys.map((s) => (
+                <Menu.Item key={s.name} onClick={() => act({ kind: 'pg.switchover', newPrimary: s.name })} data-testid={`switchover-${s.name}`}>
+                  Promote {s.name}, demote {topology?.primary}
+                </Menu.Item>
+              ))}
+              <Menu.Label>Failover (primary down)</Menu.Label>
+              <Menu.Item onClick={() => act({ kind: 'pg.failover' })}>Promote the most advanced standby</Menu.Item>
+              <Menu.Label>Replicas</Menu.Label>
+              {topology?.nodes
+                .filter((n) => n.needsRewind || n.role === 'down')
+                .map((n) => (
+                  <Menu.Item key={n.name} onClick={() => act({ kind: 'pg.rejoin', node: n.name })}>
+                    Rejoin {n.name} as a standby (pg_rewind)
+                  </Menu.Item>
+                ))}
+              {standbys.map((s) => (
+                <Menu.Item key={s.name} color="red" onClick={() => act({ kind: 'pg.remove-replica', node: s.name })}>
+                  Remove replica {s.name} and drop its slot
+                </Menu.Item>
+              ))}
+            </>
+          )
         }
       />
       {empty && <Alert color="blue">No PostgreSQL endpoint in any environment. Add one under Environments.</Alert>}
@@ -115,6 +154,7 @@ export function PostgresPage() {
                 {topology.reason} · checked in {topology.durationMs} ms
               </Text>
               <FindingAlerts findings={topology.findings} prefix="pg" />
+              {topology.patroni && <PatroniPanel view={topology.patroni} />}
               <SimpleGrid cols={{ base: 1, md: Math.min(4, topology.nodes.length) }}>
                 {topology.nodes.map((n) => (
                   <NodeCard key={n.name} node={n} topology={topology} />

@@ -110,6 +110,26 @@ export function EndpointFields({ draft: d, sshIds, secrets, storedSecrets, onCha
           {secret('replication-password', 'Replication password')}
           {sshSelect('sshHostId', 'Servers run on SSH host')}
           {sshSelect('viaSsh', 'Tunnel through')}
+          <Textarea
+            label="Patroni REST URLs (one per line, when Patroni manages it)"
+            autosize
+            minRows={1}
+            value={d.patroniUrls}
+            onChange={(e) => onChange({ patroniUrls: e.currentTarget.value })}
+            data-testid="field-patroni-urls"
+          />
+        </SimpleGrid>
+      )
+    case 'pgbouncer':
+      return (
+        <SimpleGrid cols={3}>
+          {text('host', 'Host')}
+          {text('port', 'Port')}
+          {text('user', 'Admin user')}
+          {secret('password', 'Password')}
+          {text('configPath', 'pgbouncer.ini (to repoint it)')}
+          {sshSelect('sshHostId', 'Runs on SSH host')}
+          {sshSelect('viaSsh', 'Tunnel through')}
         </SimpleGrid>
       )
     case 'nginx':

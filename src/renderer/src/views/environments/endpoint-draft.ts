@@ -22,6 +22,8 @@ export interface EndpointDraft {
   sslmode: 'disable' | 'prefer' | 'require' | 'verify-full'
   replicationUser: string
   statusUrl: string
+  /** Patroni REST URLs, one per line; empty for a cluster Patroni does not manage. */
+  patroniUrls: string
   configPath: string
   dockerType: 'socket' | 'tcp' | 'ssh'
   socketPath: string
@@ -36,6 +38,7 @@ export const KIND_LABEL: Record<EndpointKind, string> = {
   'redis-sentinel': 'Redis Sentinel',
   mongo: 'MongoDB (mongos)',
   postgres: 'PostgreSQL nodes',
+  pgbouncer: 'pgbouncer',
   nginx: 'nginx',
   docker: 'Docker engine',
 }
@@ -46,6 +49,7 @@ const DEFAULT_PORT: Record<EndpointKind, string> = {
   'redis-sentinel': '26379',
   mongo: '27017',
   postgres: '5432',
+  pgbouncer: '6432',
   nginx: '80',
   docker: '2376',
 }
@@ -75,6 +79,7 @@ export function emptyDraft(kind: EndpointKind, existingIds: string[]): EndpointD
     sslmode: 'prefer',
     replicationUser: '',
     statusUrl: 'http://',
+    patroniUrls: '',
     configPath: '',
     dockerType: 'socket',
     socketPath: '/var/run/docker.sock',
@@ -156,6 +161,18 @@ function buildEndpoint(d: EndpointDraft): unknown {
         sslmode: d.sslmode,
         replicationUser: opt(d.replicationUser),
         viaSsh: opt(d.viaSsh),
+        patroni: lines(d.patroniUrls).length ? { urls: lines(d.patroniUrls) } : undefined,
+      }
+    case 'pgbouncer':
+      return {
+        ...base,
+        kind: 'pgbouncer',
+        host: d.host.trim(),
+        port,
+        user: d.user.trim(),
+        configPath: opt(d.configPath),
+        sshHostId: opt(d.sshHostId),
+        viaSsh: opt(d.viaSsh),
       }
     case 'nginx':
       return { ...base, kind: 'nginx', statusUrl: d.statusUrl.trim(), sshHostId: opt(d.sshHostId), configPath: opt(d.configPath), viaSsh: opt(d.viaSsh) }
@@ -205,7 +222,10 @@ export function endpointToDraft(e: Endpoint): EndpointDraft {
         replicationUser: e.replicationUser ?? '',
         sshHostId: e.nodes[0]?.sshHostId ?? '',
         viaSsh: e.viaSsh ?? '',
+        patroniUrls: e.patroni?.urls.join('\n') ?? '',
       }
+    case 'pgbouncer':
+      return { ...d, host: e.host, port: String(e.port), user: e.user, configPath: e.configPath ?? '', sshHostId: e.sshHostId ?? '', viaSsh: e.viaSsh ?? '' }
     case 'nginx':
       return { ...d, statusUrl: e.statusUrl, sshHostId: e.sshHostId ?? '', configPath: e.configPath ?? '', viaSsh: e.viaSsh ?? '' }
     case 'docker': {

@@ -14,6 +14,7 @@ const SYSTEM_LABEL: Record<SystemHealth['system'], string> = {
   sentinel: 'Redis Sentinel',
   mongo: 'MongoDB',
   postgres: 'PostgreSQL',
+  pgbouncer: 'pgbouncer',
   nginx: 'nginx',
   docker: 'Docker',
 }

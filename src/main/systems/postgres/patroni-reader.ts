@@ -1,0 +1,71 @@
+import { parseClusterMembers, parseHistory, patroniFindings, isLeaderRole } from '../../../shared/domain/patroni'
+import type { PatroniView } from '../../../shared/systems/patroni'
+import type { PgFinding, PgNodeSnapshot } from '../../../shared/systems/postgres'
+import type { Connections } from '../../core/connections'
+import { toConnError } from '../../core/errors'
+import type { PostgresEndpoint } from './pg-client'
+import { PatroniApi } from './patroni-client'
+
+const empty = (source: string | null, error: string): PatroniView => ({
+  source,
+  scope: null,
+  version: null,
+  paused: false,
+  leader: null,
+  members: [],
+  history: [],
+  scheduledSwitchover: null,
+  disagreements: [],
+  error,
+})
+
+/**
+ * The cluster as Patroni sees it (/cluster, then /patroni and /history from the member that
+ * answered), compared with what PostgreSQL said in the same poll. Never throws: an unreachable API
+ * is a view with the reason, and a critical finding.
+ */
+export async function readPatroni(
+  endpoint: PostgresEndpoint,
+  connections: Connections,
+  nodes: readonly PgNodeSnapshot[],
+): Promise<{ view: PatroniView; findings: PgFinding[] }> {
+  if (!endpoint.patroni) {
+    const seen = nodes.filter((n) => n.patroniSeen).map((n) => n.name)
+    const why = `Patroni's own sessions are connected to ${seen.join(', ')}, but the endpoint names no Patroni REST URL: add them to read the cluster through Patroni; until then every action is refused`
+    return { view: empty(null, why), findings: [{ status: 'warn', reason: why }] }
+  }
+  const api = new PatroniApi(endpoint, connections)
+  try {
+    const cluster = await api.read('cluster')
+    const members = parseClusterMembers(cluster.json, endpoint.nodes)
+    const c = cluster.json as { pause?: unknown; scheduled_switchover?: { at?: unknown; from?: unknown; to?: unknown } }
+    const [self, history] = await Promise.all([
+      api.call(cluster.source, 'patroni').then((r) => r.json as { patroni?: { version?: unknown; scope?: unknown } } | null),
+      api.call(cluster.source, 'history').then((r) => parseHistory(r.json)),
+    ]).catch(() => [null, []] as const)
+    const paused = c.pause === true
+    const { disagreements, warnings } = patroniFindings(members, nodes, paused)
+    const s = c.scheduled_switchover
+    return {
+      view: {
+        source: cluster.source,
+        scope: typeof self?.patroni?.scope === 'string' ? self.patroni.scope : null,
+        version: typeof self?.patroni?.version === 'string' ? self.patroni.version : null,
+        paused,
+        leader: members.find((m) => isLeaderRole(m.role))?.name ?? null,
+        members,
+        history: [...history],
+        scheduledSwitchover:
+          s && typeof s.at === 'string' ? { at: s.at, from: typeof s.from === 'string' ? s.from : null, to: typeof s.to === 'string' ? s.to : null } : null,
+        disagreements,
+      },
+      findings: [
+        ...disagreements.map((reason) => ({ status: 'critical' as const, reason: `Patroni and PostgreSQL disagree: ${reason}` })),
+        ...warnings.map((reason) => ({ status: 'warn' as const, reason })),
+      ],
+    }
+  } catch (err) {
+    const why = toConnError(err, connections.secretValues()).message
+    return { view: empty(null, why), findings: [{ status: 'critical', reason: `Patroni REST API: ${why}` }] }
+  }
+}
