@@ -95,7 +95,7 @@ YML
   chown postgres:postgres "$PATRONI_DIR/$m.yml"
 }
 
-patroni_pid() { pgrep -f "patroni $PATRONI_DIR/$1.yml" || true; }
+patroni_pid() { pgrep -f -- "bin/patroni $PATRONI_DIR/$1.yml" || true; }
 
 patroni_start() { # member
   local m=$1
