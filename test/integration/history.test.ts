@@ -15,13 +15,13 @@ describe('metric history across a restart', () => {
       await nginxService(hub, dockerReplicas).tier('lab')
       await new Promise((r) => setTimeout(r, 300))
     }
-    const lagBefore = (await postgresService(hub).lagHistory('lab')).samples
+    const lagBefore = (await postgresService(hub).lagHistory('lab', 'postgres')).samples
     expect(lagBefore).toHaveLength(3)
     await hub.close()
 
     const again = new ServiceHub({ dataDir, cipher: new KeyFileCipher(dataDir) })
     try {
-      const lag = (await postgresService(again).lagHistory('lab')).samples
+      const lag = (await postgresService(again).lagHistory('lab', 'postgres')).samples
       expect(lag).toEqual(lagBefore)
       expect(Object.keys(lag[0]!.standbys).sort()).toEqual(['pg2', 'pg3'])
       expect(lag[0]!.standbys.pg2!.status).toBe('ok')
@@ -30,7 +30,7 @@ describe('metric history across a restart', () => {
       expect(stub[2]!.requestsPerSec).toBeGreaterThan(0)
       // a new poll continues the same series
       await postgresService(again).topology('lab', 'postgres')
-      expect((await postgresService(again).lagHistory('lab')).samples).toHaveLength(4)
+      expect((await postgresService(again).lagHistory('lab', 'postgres')).samples).toHaveLength(4)
     } finally {
       await again.close()
     }

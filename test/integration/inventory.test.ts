@@ -27,7 +27,7 @@ describe('inventory and secrets at rest', () => {
 
   it('lists which secrets are set, never their values', async () => {
     const [view] = await hub.inventory.list()
-    expect(view!.secretsSet).toEqual(['mongo.password', 'postgres.password', 'postgres.replication-password'])
+    expect(view!.secretsSet).toEqual(['mongo.password', 'patroni.password', 'pgbouncer.password', 'postgres.password', 'postgres.replication-password'])
     expect(JSON.stringify(view)).not.toContain(lab.mongo.password)
     expect(JSON.stringify(view)).not.toContain(lab.postgres.password)
   })
@@ -37,7 +37,7 @@ describe('inventory and secrets at rest', () => {
     expect(yaml).toContain('kind: redis-cluster')
     expect(yaml).not.toContain(lab.postgres.password)
     const copy = await hub.inventory.importYaml(yaml.replace(/^name: lab$/m, 'name: lab-copy'), false)
-    expect(copy.environment.endpoints).toHaveLength(8)
+    expect(copy.environment.endpoints).toHaveLength(10)
     expect(copy.secretsSet).toEqual([])
     await expect(hub.inventory.importYaml(yaml, false)).rejects.toThrow(/already exists/)
     await expect(hub.inventory.importYaml('name: [unclosed', false)).rejects.toThrow(/not valid YAML/)
@@ -82,6 +82,6 @@ describe('inventory and secrets at rest', () => {
     expect(await hub.inventory.secrets.get('lab-renamed', 'postgres.password')).toBe(lab.postgres.password)
     expect(await hub.inventory.exists('lab')).toBe(false)
     await hub.inventory.save({ ...env, name: 'lab' }, { 'postgres.replication-password': '' }, 'lab-renamed')
-    expect(await hub.inventory.secrets.keys('lab')).toEqual(['mongo.password', 'postgres.password'])
+    expect(await hub.inventory.secrets.keys('lab')).toEqual(['mongo.password', 'patroni.password', 'pgbouncer.password', 'postgres.password'])
   })
 })

@@ -40,6 +40,30 @@ describe('Patroni', () => {
     )
   })
 
+  it('recognises Patroni from its sessions on the nodes when the endpoint names no REST URL, and refuses every action', async () => {
+    const env = structuredClone(await lab.hub.inventory.get('lab'))
+    env.name = 'lab-unnamed'
+    const ep = env.endpoints.find((e) => e.id === 'patroni')!
+    if (ep.kind === 'postgres') delete ep.patroni
+    await lab.hub.inventory.save(env, { 'patroni.password': lab.lab.postgres.password })
+    try {
+      const t = await lab.service.topology('lab-unnamed', 'patroni')
+      expect(t.manager).toBe('patroni')
+      expect(t.patroni?.error).toMatch(
+        /Patroni's own sessions are connected to ha1, ha2, ha3, but the endpoint names no Patroni REST URL and none answers on port 8008/,
+      )
+      expect(t.status).toBe('warn')
+      await expect(lab.runner.plan({ kind: 'pg.switchover', environment: 'lab-unnamed', endpointId: 'patroni', newPrimary: 'ha2' })).rejects.toThrow(
+        /managed by Patroni/,
+      )
+      await expect(lab.runner.plan({ kind: 'pg.patroni-switchover', environment: 'lab-unnamed', endpointId: 'patroni', candidate: 'ha2' })).rejects.toThrow(
+        /nothing was changed: .*no Patroni REST URL/,
+      )
+    } finally {
+      await lab.hub.inventory.remove('lab-unnamed')
+    }
+  })
+
   it('switches over through Patroni; the REST API and pg_is_in_recovery() both show the new leader', async () => {
     const leader = await lab.leader()
     const candidate = ['ha1', 'ha2', 'ha3'].find((m) => m !== leader)!

@@ -87,7 +87,7 @@ describe('PostgreSQL topology and health', () => {
       const c = await client()
       await c.query('DROP TABLE IF EXISTS switchyard_it_topology')
     }
-    const history = await lab.service.lagHistory('lab')
+    const history = await lab.service.lagHistory('lab', 'postgres')
     expect(history.samples.length).toBeGreaterThanOrEqual(2)
     expect(Object.keys(history.samples.at(-1)!.standbys).sort()).toEqual(['pg2', 'pg3'])
   })
@@ -148,7 +148,7 @@ describe('PostgreSQL topology and health', () => {
     const blocked = waiter.query('SELECT count(*) FROM public.orders').catch(() => undefined)
     try {
       await new Promise((r) => setTimeout(r, 300))
-      const h = await lab.service.health('lab', undefined, 'pg1')
+      const h = await lab.service.health('lab', 'postgres', 'pg1')
       const n = h.nodes[0]!
       expect(n.role).toBe('primary')
       expect(n.connections!.max).toBe(100)
@@ -179,7 +179,7 @@ describe('PostgreSQL topology and health', () => {
     const pgEp = env.endpoints.find((e) => e.kind === 'postgres')!
     if (pgEp.kind === 'postgres') pgEp.database = 'postgres'
     await lab.hub.inventory.save(env, { 'postgres.password': lab.lab.postgres.password })
-    const h = await lab.service.health('lab-pgdb', undefined, 'pg1')
+    const h = await lab.service.health('lab-pgdb', 'postgres', 'pg1')
     expect(h.nodes[0]!.topStatements).toEqual({
       available: false,
       hint: expect.stringMatching(/not installed in database postgres: run CREATE EXTENSION pg_stat_statements/),
@@ -250,7 +250,23 @@ describe('PostgreSQL topology and health', () => {
     expect(await runCli(['pg', 'switchover', 'lab', '--endpoint', 'postgres'], io, lab.hub)).toBe(2)
     expect(
       await runCli(
-        ['pg', 'add-replica', 'lab', '--name', 'pg4', '--port', '15435', '--host', '127.0.0.1', '--data-dir', '/tmp', '--ssh-host', 'lab-ssh-postgres'],
+        [
+          'pg',
+          'add-replica',
+          'lab',
+          '--endpoint',
+          'postgres',
+          '--name',
+          'pg4',
+          '--port',
+          '15435',
+          '--host',
+          '127.0.0.1',
+          '--data-dir',
+          '/tmp',
+          '--ssh-host',
+          'lab-ssh-postgres',
+        ],
         io,
         lab.hub,
       ),

@@ -77,7 +77,7 @@ describe('pgbouncer', () => {
       await writer.stop()
     }
     expect(writer.failures, writer.errors.slice(-3).join(' | ')).toBe(0)
-    const lsn = await new pg.Client({ ...lab.writerOptions(table), host: '127.0.0.1', port: 15433 })
+    const lsn = new pg.Client({ ...lab.writerOptions(table), host: '127.0.0.1', port: 15433 })
     await lsn.connect()
     const current = (await lsn.query<{ l: string }>('SELECT pg_current_wal_lsn()::text AS l')).rows[0]!.l
     await lsn.end()

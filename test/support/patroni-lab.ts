@@ -18,7 +18,7 @@ export async function patroniLab() {
   const rest = base.lab.patroni.members[0]!.restUrl
   const cluster = async (): Promise<ClusterReply> => (await (await fetch(`${rest}/cluster`)).json()) as ClusterReply
   const leader = async () => (await cluster()).members.find((m) => m.role === 'leader')?.name
-  const act = (request: WithoutTarget<ActionRequest>) => planAndRun(runner, { environment: 'lab', endpointId: 'patroni', ...request } as ActionRequest)
+  const act = (request: WithoutTarget<ActionRequest>) => planAndRun(runner, { environment: 'lab', endpointId: 'patroni', ...request })
   async function waitHealthy(ms = 60_000): Promise<void> {
     const deadline = Date.now() + ms
     for (;;) {

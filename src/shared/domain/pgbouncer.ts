@@ -33,19 +33,22 @@ export function bouncerFindings(databases: readonly PgbouncerDatabase[], pools: 
  * options on the line stay. Returns null when the database has no line of its own there.
  */
 export function repointIni(text: string, name: string, host: string, port: number): string | null {
-  const lines = text.split('\n')
   let section = ''
   let found = false
-  const out = lines.map((line) => {
+  const out: string[] = []
+  for (const line of text.split('\n')) {
     const header = /^\s*\[([^\]]+)\]\s*$/.exec(line)
     if (header) section = header[1]!.trim().toLowerCase()
     const m = section === 'databases' ? /^(\s*)([^=\s;#]+|"[^"]+")(\s*=\s*)(.*)$/.exec(line) : null
-    if (!m || m[2]!.replace(/^"|"$/g, '') !== name) return line
+    if (!m || m[2]!.replace(/^"|"$/g, '') !== name) {
+      out.push(line)
+      continue
+    }
     found = true
     let conn = m[4]!
     conn = /(^|\s)host=\S+/.test(conn) ? conn.replace(/(^|\s)host=\S+/, `$1host=${host}`) : `host=${host} ${conn}`
     conn = /(^|\s)port=\S+/.test(conn) ? conn.replace(/(^|\s)port=\S+/, `$1port=${port}`) : `${conn} port=${port}`
-    return `${m[1]}${m[2]}${m[3]}${conn.trim()}`
-  })
+    out.push(`${m[1]}${m[2]}${m[3]}${conn.trim()}`)
+  }
   return found ? out.join('\n') : null
 }

@@ -45,10 +45,10 @@ const check = (name: string, passed: boolean, detail: string): VerificationCheck
 async function cluster(ctx: ActionContext): Promise<Cluster> {
   const endpoint = ctx.endpoint
   if (endpoint.kind !== 'postgres') throw new SwitchyardError('config', `"${endpoint.id}" is not a PostgreSQL endpoint`)
-  if (!endpoint.patroni) throw new SwitchyardError('config', `${endpoint.name} names no Patroni REST URL: these actions go through Patroni's API`)
   const topo = await readTopology(ctx.environment.name, endpoint, ctx.connections)
   const view = topo.patroni
-  if (!view?.source) throw new SwitchyardError('refused', `nothing was changed: ${view?.error ?? 'the Patroni REST API does not answer'}`)
+  if (!view) throw new SwitchyardError('config', `${endpoint.name} is not managed by Patroni (no REST URL named, no Patroni session on its servers)`)
+  if (!view.source) throw new SwitchyardError('refused', `nothing was changed: ${view.error ?? 'the Patroni REST API does not answer'}`)
   return { endpoint, api: new PatroniApi(endpoint, ctx.connections), topo, view }
 }
 
@@ -137,8 +137,8 @@ function patroniAction<K extends PatroniKind>(
   return {
     kind,
     async plan(req, ctx) {
-      const { call: _call, ...plan } = build(await cluster(ctx), req)
-      return plan
+      const { target, title, summary, risk, steps, prechecks, warnings } = build(await cluster(ctx), req)
+      return { target, title, summary, risk, steps, prechecks, warnings }
     },
     async run(req, plan, ctx) {
       const c = await cluster(ctx)

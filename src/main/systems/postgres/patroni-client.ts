@@ -4,19 +4,21 @@ import { httpRequest, urlTarget, type HttpOptions } from '../../core/http'
 import type { PostgresEndpoint } from './pg-client'
 
 const READ_TIMEOUT_MS = 3000
+export const PATRONI_DEFAULT_PORT = 8008
 
 /**
  * Patroni's REST API, member by member: reads go to the first member that answers, writes to the
  * member the caller names (Patroni forwards nothing: a switchover must reach the leader).
  */
 export class PatroniApi {
+  /** The endpoint's URLs, else Patroni's default REST port on each node. */
+  readonly urls: string[]
+
   constructor(
     private readonly endpoint: PostgresEndpoint,
     private readonly connections: Connections,
-  ) {}
-
-  get urls(): string[] {
-    return this.endpoint.patroni?.urls ?? []
+  ) {
+    this.urls = endpoint.patroni?.urls ?? endpoint.nodes.map((n) => `http://${n.host.includes(':') ? `[${n.host}]` : n.host}:${PATRONI_DEFAULT_PORT}`)
   }
 
   async call(base: string, path: string, opts: Partial<HttpOptions> = {}): Promise<{ status: number; body: string; json: unknown }> {

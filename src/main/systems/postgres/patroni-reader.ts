@@ -4,7 +4,7 @@ import type { PgFinding, PgNodeSnapshot } from '../../../shared/systems/postgres
 import type { Connections } from '../../core/connections'
 import { toConnError } from '../../core/errors'
 import type { PostgresEndpoint } from './pg-client'
-import { PatroniApi } from './patroni-client'
+import { PATRONI_DEFAULT_PORT, PatroniApi } from './patroni-client'
 
 const empty = (source: string | null, error: string): PatroniView => ({
   source,
@@ -21,20 +21,26 @@ const empty = (source: string | null, error: string): PatroniView => ({
 
 /**
  * The cluster as Patroni sees it (/cluster, then /patroni and /history from the member that
- * answered), compared with what PostgreSQL said in the same poll. Never throws: an unreachable API
- * is a view with the reason, and a critical finding.
+ * answered), compared with what PostgreSQL said in the same poll. Patroni is asked at the
+ * endpoint's URLs, or at its default port on the nodes when its sessions show in
+ * pg_stat_activity but no URL is named. Never throws: an unreachable API is a view with the
+ * reason, and a finding.
  */
 export async function readPatroni(
   endpoint: PostgresEndpoint,
   connections: Connections,
   nodes: readonly PgNodeSnapshot[],
 ): Promise<{ view: PatroniView; findings: PgFinding[] }> {
-  if (!endpoint.patroni) {
-    const seen = nodes.filter((n) => n.patroniSeen).map((n) => n.name)
-    const why = `Patroni's own sessions are connected to ${seen.join(', ')}, but the endpoint names no Patroni REST URL: add them to read the cluster through Patroni; until then every action is refused`
-    return { view: empty(null, why), findings: [{ status: 'warn', reason: why }] }
-  }
   const api = new PatroniApi(endpoint, connections)
+  const seen = nodes.filter((n) => n.patroniSeen).map((n) => n.name)
+  const unnamed: PgFinding[] = endpoint.patroni
+    ? []
+    : [
+        {
+          status: 'warn',
+          reason: `Patroni's sessions are connected to ${seen.join(', ')} but the endpoint names no Patroni REST URL; found it on the nodes' default port ${PATRONI_DEFAULT_PORT}: name the URLs in the endpoint`,
+        },
+      ]
   try {
     const cluster = await api.read('cluster')
     const members = parseClusterMembers(cluster.json, endpoint.nodes)
@@ -60,12 +66,15 @@ export async function readPatroni(
         disagreements,
       },
       findings: [
+        ...unnamed,
         ...disagreements.map((reason) => ({ status: 'critical' as const, reason: `Patroni and PostgreSQL disagree: ${reason}` })),
         ...warnings.map((reason) => ({ status: 'warn' as const, reason })),
       ],
     }
   } catch (err) {
-    const why = toConnError(err, connections.secretValues()).message
-    return { view: empty(null, why), findings: [{ status: 'critical', reason: `Patroni REST API: ${why}` }] }
+    const why = endpoint.patroni
+      ? `Patroni REST API: ${toConnError(err, connections.secretValues()).message}`
+      : `Patroni's own sessions are connected to ${seen.join(', ')}, but the endpoint names no Patroni REST URL and none answers on port ${PATRONI_DEFAULT_PORT} of the nodes: name them to read the cluster through Patroni; until then every action is refused`
+    return { view: empty(null, why), findings: [{ status: endpoint.patroni ? 'critical' : 'warn', reason: why }] }
   }
 }

@@ -6,7 +6,7 @@ import type { Connections } from '../../core/connections'
 export type PgbouncerEndpoint = EndpointOf<'pgbouncer'>
 
 const n = (v: unknown): number => (v === null || v === undefined || v === '' ? 0 : Number(v))
-const s = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : String(v))
+const s = (v: unknown): string | null => (typeof v === 'number' ? String(v) : typeof v === 'string' && v !== '' ? v : null)
 
 /**
  * A session on pgbouncer's admin console (the virtual database "pgbouncer"), which speaks only the

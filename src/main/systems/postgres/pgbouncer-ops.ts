@@ -93,12 +93,13 @@ export function repointBouncerOp(b: Bouncer, target: NodeAddress): Op {
       const session = await ctx.connections.ssh(b.endpoint.sshHostId!)
       const read = await session.exec(`cat ${shq(path)}`, { timeoutMs: 15_000 })
       if (read.code !== 0) throw new SwitchyardError('other', `reading ${path}: ${read.stderr.trim() || `exit ${read.code}`}`)
-      let text: string | null = read.stdout
+      let text = read.stdout
       for (const d of b.databases) {
-        text = text === null ? null : repointIni(text, d, target.host, target.port)
-        if (text === null) throw new SwitchyardError('config', `${path} has no line for database ${d} in [databases]`)
+        const next = repointIni(text, d, target.host, target.port)
+        if (next === null) throw new SwitchyardError('config', `${path} has no line for database ${d} in [databases]`)
+        text = next
       }
-      const write = await session.exec(`cp -p ${shq(path)} ${shq(backup)} && printf '%s' ${shq(text!)} > ${shq(path)}`, { timeoutMs: 15_000 })
+      const write = await session.exec(`cp -p ${shq(path)} ${shq(backup)} && printf '%s' ${shq(text)} > ${shq(path)}`, { timeoutMs: 15_000 })
       if (write.code !== 0) throw new SwitchyardError('other', `writing ${path}: ${write.stderr.trim() || `exit ${write.code}`}`)
       const dbs = await withConsole(b.endpoint, ctx.connections, async (c) => {
         await c.query('RELOAD')

@@ -52,6 +52,14 @@ export function formatTopology(t: PgTopology): string {
       lines.push(
         `  slot ${sl.name} on ${n.name}: ${sl.active ? 'active' : 'INACTIVE'}, retains ${formatBytes(sl.retainedBytes ?? 0)}${sl.walStatus ? `, wal ${sl.walStatus}` : ''}`,
       )
+  const p = t.patroni
+  if (p?.source) {
+    lines.push(`  patroni ${p.scope ?? '?'} (v${p.version ?? '?'}, ${p.source})${p.paused ? ': PAUSED, no automatic failover' : ''}`)
+    for (const m of p.members)
+      lines.push(
+        `    ${m.name.padEnd(9)} ${m.role.padEnd(12)} ${m.state.padEnd(10)} timeline ${String(m.timeline ?? '-').padEnd(4)} lag ${m.lagBytes === null ? '-' : formatBytes(m.lagBytes)}${m.pendingRestart ? ', restart pending' : ''}`,
+      )
+  }
   for (const f of t.findings) lines.push(`  ${MARK[f.status]}: ${f.reason}`)
   return lines.join('\n') + '\n'
 }

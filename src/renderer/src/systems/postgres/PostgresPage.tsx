@@ -52,23 +52,26 @@ export function PostgresPage() {
   const { act, dialog } = useActionLauncher(choice)
   const standbys = useMemo(() => topology?.nodes.filter((n) => n.role === 'standby') ?? [], [topology])
   const patroni = topology?.manager === 'patroni' ? topology.patroni : null
-  const replicas = patroni?.members.filter((m) => m.role !== 'leader') ?? []
+  const replicas = useMemo(() => patroni?.members.filter((m) => m.role !== 'leader') ?? [], [patroni])
+  // A Patroni-managed cluster offers only the actions that go through Patroni.
   const paletteActions = useMemo(
-    () => [
-      ...replicas.map((m) => ({
-        id: `patroni-switchover-${m.name}`,
-        label: `Switchover to ${m.name} through Patroni`,
-        run: () => act({ kind: 'pg.patroni-switchover', candidate: m.name }),
-      })),
-      ...standbys.map((s) => ({
-        id: `pg-switchover-${s.name}`,
-        label: `Switchover to ${s.name}`,
-        description: 'planned, zero data loss',
-        run: () => act({ kind: 'pg.switchover', newPrimary: s.name }),
-      })),
-      ...(topology ? [{ id: 'pg-failover', label: 'Failover: promote the most advanced standby', run: () => act({ kind: 'pg.failover' }) }] : []),
-    ],
-    [standbys, topology, act, replicas],
+    () =>
+      patroni
+        ? replicas.map((m) => ({
+            id: `patroni-switchover-${m.name}`,
+            label: `Switchover to ${m.name} through Patroni`,
+            run: () => act({ kind: 'pg.patroni-switchover', candidate: m.name }),
+          }))
+        : [
+            ...standbys.map((s) => ({
+              id: `pg-switchover-${s.name}`,
+              label: `Switchover to ${s.name}`,
+              description: 'planned, zero data loss',
+              run: () => act({ kind: 'pg.switchover', newPrimary: s.name }),
+            })),
+            ...(topology ? [{ id: 'pg-failover', label: 'Failover: promote the most advanced standby', run: () => act({ kind: 'pg.failover' }) }] : []),
+          ],
+    [patroni, replicas, standbys, topology, act],
   )
   usePaletteActions(paletteActions)
 
@@ -146,7 +149,7 @@ export function PostgresPage() {
             <Tabs.Tab value="health" data-testid="pg-health-tab">
               Health
             </Tabs.Tab>
-            <Tabs.Tab value="add">Add a replica</Tabs.Tab>
+            {!patroni && <Tabs.Tab value="add">Add a replica</Tabs.Tab>}
           </Tabs.List>
           <Tabs.Panel value="replication" pt="md">
             <Stack>
