@@ -7,8 +7,8 @@ describe('web mode in Chromium', () => {
   it('shows the environment "lab" healthy, every system card green', async () => {
     await ctx.page.locator('[data-testid="env-lab"][data-status="ok"]').waitFor({ timeout: 30_000 })
     const cards = ctx.page.locator('[data-testid="env-lab"] [data-testid^="system-"][data-status]')
-    expect(await cards.count()).toBe(8)
-    expect(await ctx.page.locator('[data-testid="env-lab"] [data-testid^="system-"][data-status="ok"]').count()).toBe(8)
+    expect(await cards.count()).toBe(10)
+    expect(await ctx.page.locator('[data-testid="env-lab"] [data-testid^="system-"][data-status="ok"]').count()).toBe(10)
     expect(await ctx.page.locator('[data-testid="system-redis"] [data-testid="node-row"]').count()).toBe(6)
     // A few refreshes later each card carries its check-latency sparkline.
     await ctx.page.locator('[data-testid="env-lab"] canvas').first().waitFor({ timeout: 20_000 })
