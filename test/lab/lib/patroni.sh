@@ -15,7 +15,8 @@ declare -A LAB_PATRONI_REST_PORT=([ha1]=18008 [ha2]=18009 [ha3]=18010)
 LAB_PATRONI_SUPER_PASS=lab-ha-super
 LAB_ALL_PORTS+=(12379 12380 15442 15443 15444 18008 18009 18010)
 
-etcd_pid() { pgrep -f "etcd --name switchyard-lab " || true; }
+# The server itself, not the runuser that started it.
+etcd_pid() { pgrep -f -- "^etcd --name switchyard-lab " || true; }
 
 lab_etcd_up() {
   if [[ -n $(etcd_pid) ]]; then return 0; fi
@@ -95,6 +96,7 @@ YML
   chown postgres:postgres "$PATRONI_DIR/$m.yml"
 }
 
+# The python process, not the runuser that started it.
 patroni_pid() { pgrep -f -- "bin/patroni $PATRONI_DIR/$1.yml" || true; }
 
 patroni_start() { # member
@@ -175,6 +177,9 @@ lab_patroni_down() {
     fi
   done
   pid=$(etcd_pid)
-  if [[ -n $pid ]]; then kill -TERM "$pid" 2>/dev/null || true; fi
+  if [[ -n $pid ]]; then
+    kill -TERM "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline + 10)); do sleep 0.2; done
+  fi
   log "patroni stopped ($stopped members were running), etcd stopped"
 }
