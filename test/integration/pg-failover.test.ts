@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { act, isLabShape, labShell, pgCtl, pgLab, restoreLabShape, waitTopology, type PgLab } from '../support/pg-lab'
+import { act, isLabShape, labShell, pgCtl, pgLab, restoreLabShape, waitTopology, type PgLab, dropLabTable } from '../support/pg-lab'
 import { missingIds, SequentialWriter } from '../support/pg-writer'
 
 /**
@@ -25,19 +25,7 @@ describe('PostgreSQL failover', () => {
     try {
       await restoreLabShape(lab, (m) => console.warn(m))
     } finally {
-      const { Client } = (await import('pg')).default
-      const c = new Client({
-        host: '127.0.0.1',
-        port: 15432,
-        user: lab.lab.postgres.user,
-        password: lab.lab.postgres.password,
-        database: lab.lab.postgres.database,
-      })
-      await c
-        .connect()
-        .then(() => c.query(`DROP TABLE IF EXISTS ${table}`))
-        .catch(() => undefined)
-      await c.end().catch(() => undefined)
+      await dropLabTable(lab, table)
       await lab.hub.close()
     }
   })

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { act, isLabShape, pgLab, restoreLabShape, type PgLab } from '../support/pg-lab'
+import { act, isLabShape, pgLab, restoreLabShape, type PgLab, dropLabTable } from '../support/pg-lab'
 import { missingIds, SequentialWriter } from '../support/pg-writer'
 
 /**
@@ -26,19 +26,7 @@ describe('PostgreSQL switchover', () => {
       await restoreLabShape(lab, (m) => console.warn(m))
     } finally {
       await writer?.prepare().catch(() => undefined) // empties the table
-      const { Client } = (await import('pg')).default
-      const c = new Client({
-        host: '127.0.0.1',
-        port: 15432,
-        user: lab.lab.postgres.user,
-        password: lab.lab.postgres.password,
-        database: lab.lab.postgres.database,
-      })
-      await c
-        .connect()
-        .then(() => c.query(`DROP TABLE IF EXISTS ${table}`))
-        .catch(() => undefined)
-      await c.end().catch(() => undefined)
+      await dropLabTable(lab, table)
       await lab.hub.close()
     }
   })

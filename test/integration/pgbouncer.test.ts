@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import pg from 'pg'
 import { probePgbouncer } from '../../src/main/systems/postgres/pgbouncer-reader'
-import { act, isLabShape, labShell, pgLab, restoreLabShape, type PgLab } from '../support/pg-lab'
+import { act, dropLabTable, isLabShape, labShell, pgLab, restoreLabShape, type PgLab } from '../support/pg-lab'
 import { missingIds, SequentialWriter } from '../support/pg-writer'
 
 /**
@@ -22,18 +22,7 @@ describe('pgbouncer', () => {
     if (!lab) return
     try {
       await restoreLabShape(lab, (m) => console.warn(m))
-      const c = new pg.Client({
-        host: '127.0.0.1',
-        port: 15432,
-        user: lab.lab.postgres.user,
-        password: lab.lab.postgres.password,
-        database: lab.lab.postgres.database,
-      })
-      await c
-        .connect()
-        .then(() => c.query(`DROP TABLE IF EXISTS ${table}`))
-        .catch(() => undefined)
-      await c.end().catch(() => undefined)
+      await dropLabTable(lab, table)
     } finally {
       await lab.hub.close()
     }

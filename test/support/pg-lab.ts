@@ -1,3 +1,4 @@
+import pg from 'pg'
 import type { ActionPlan, ActionResult } from '../../src/shared/actions'
 import type { ActionRequest } from '../../src/shared/action-requests'
 import type { PgTopology } from '../../src/shared/systems/postgres'
@@ -34,6 +35,23 @@ export async function pgLab() {
   return { ...base, runner, service, progress, pgNodes, writerOptions, bouncedWriterOptions }
 }
 export type PgLab = Awaited<ReturnType<typeof pgLab>>
+
+/** Drop a test's table on pg1, best effort: cleanup must not hide the test's own failure. */
+export async function dropLabTable(lab: PgLab, table: string): Promise<void> {
+  const c = new pg.Client({
+    host: '127.0.0.1',
+    port: 15432,
+    user: lab.lab.postgres.user,
+    password: lab.lab.postgres.password,
+    database: lab.lab.postgres.database,
+  })
+  c.on('error', () => undefined)
+  await c
+    .connect()
+    .then(() => c.query(`DROP TABLE IF EXISTS ${table}`))
+    .catch(() => undefined)
+  await c.end().catch(() => undefined)
+}
 
 type WithoutTarget<T> = T extends unknown ? Omit<T, 'environment' | 'endpointId'> : never
 

@@ -39,6 +39,11 @@ export async function openNode(endpoint: PostgresEndpoint, connections: Connecti
     query_timeout: timeoutMs,
     application_name: opts.applicationName ?? 'switchyard',
   })
+  return connected(client)
+}
+
+/** Connect a new client; an 'error' event after a server shutdown never crashes the process, a failed connect leaves nothing open. */
+export async function connected(client: pg.Client): Promise<pg.Client> {
   client.on('error', () => undefined)
   try {
     await client.connect()

@@ -2,6 +2,7 @@ import pg from 'pg'
 import type { EndpointOf } from '../../../shared/inventory'
 import type { PgbouncerDatabase, PgbouncerPool, PgbouncerStats } from '../../../shared/systems/pgbouncer'
 import type { Connections } from '../../core/connections'
+import { connected } from './pg-client'
 
 export type PgbouncerEndpoint = EndpointOf<'pgbouncer'>
 
@@ -24,14 +25,7 @@ export async function openConsole(endpoint: PgbouncerEndpoint, connections: Conn
     connectionTimeoutMillis: timeoutMs,
     query_timeout: timeoutMs,
   })
-  client.on('error', () => undefined)
-  try {
-    await client.connect()
-  } catch (err) {
-    await client.end().catch(() => undefined)
-    throw err
-  }
-  return client
+  return connected(client)
 }
 
 export async function withConsole<T>(endpoint: PgbouncerEndpoint, connections: Connections, fn: (c: pg.Client) => Promise<T>, timeoutMs?: number): Promise<T> {
