@@ -26,6 +26,8 @@ export const Environment = z
     description: z.string().max(500).optional(),
     /** Look, never touch: every action is refused for it, in the app, the CLI and the runner. */
     readOnly: z.boolean().optional(),
+    /** The team's Prometheus (scraping switchyard exporter): charts read their history from it first. */
+    prometheusUrl: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://prometheus:9090' }).optional(),
     endpoints: z.array(Endpoint),
   })
   .superRefine((env, ctx) => {

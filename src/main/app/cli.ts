@@ -14,6 +14,7 @@ import { environmentWatch } from './environment-watch'
 import { probeEnvironment } from './probe-environment'
 import { incidentCommand, timelineCommand } from './timeline-cli'
 import { procedureCommand } from './procedure-cli'
+import { EXPORTER_USAGE, exportRulesCommand, exporterCommand } from './exporter-cli'
 
 const commands = systems.flatMap((s) => (s.cli ? [s.cli] : []))
 
@@ -27,6 +28,7 @@ const USAGE = `usage: switchyard <command>
   audit export                   every audit record, oldest first, as JSON lines
   alerts <env> [--json]          evaluate the environment's alert rules now; pending and firing alerts
                                  (exit 0 none firing, 1 warning, 2 critical)
+${EXPORTER_USAGE}
   timeline <env> [--from 2h] [--to <time>] [--json]
                                  what was observed and done, oldest first
   incident report <env> --from <time> [--to <time>] [--html] [--out <file>]
@@ -83,6 +85,7 @@ async function env(hub: ServiceHub, args: string[], io: CliIo): Promise<number> 
 }
 
 async function alerts(hub: ServiceHub, args: string[], io: CliIo): Promise<number> {
+  if (args[0] === 'export-rules') return exportRulesCommand(hub, args.slice(1), io)
   const [name, flag] = args
   if (!name) throw new UsageError('alerts needs <env>')
   const { active } = await environmentWatch(hub).evaluate(name)
@@ -102,7 +105,7 @@ async function alerts(hub: ServiceHub, args: string[], io: CliIo): Promise<numbe
 export async function runCli(argv: string[], io: CliIo, hub?: ServiceHub): Promise<number> {
   const [command, ...rest] = argv
   const dataDir = defaultDataDir()
-  const own = hub ?? new ServiceHub({ dataDir, cipher: new KeyFileCipher(dataDir) })
+  const own = hub ?? new ServiceHub({ dataDir, cipher: new KeyFileCipher(dataDir), secretVariables: process.env })
   const system = commands.find((c) => c.name === command)
   try {
     if (system) {
@@ -123,6 +126,8 @@ export async function runCli(argv: string[], io: CliIo, hub?: ServiceHub): Promi
         return await alerts(own, rest, io)
       case 'timeline':
         return await timelineCommand(own, rest, io)
+      case 'exporter':
+        return await exporterCommand(own, rest, io)
       case 'incident':
         return await incidentCommand(own, rest, io)
       case 'procedure':

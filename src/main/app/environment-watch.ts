@@ -1,10 +1,8 @@
 import type { Alert } from '../../shared/alerts'
 import { evaluate, type Evaluation } from '../../shared/domain/alert-eval'
-import { alertEntry, factChanges, mergeFacts, reachabilityFacts } from '../../shared/domain/timeline'
-import { toConnError, withTimeout } from '../core/errors'
+import { alertEntry, factChanges, mergeFacts } from '../../shared/domain/timeline'
 import type { ServiceHub } from '../core/service-hub'
-import { moduleFor, type Observed } from '../core/system-module'
-import { systems } from '../systems'
+import { observeEnvironment, type EnvironmentObservation } from './observe-environment'
 
 const OBSERVE_TIMEOUT_MS = 15_000
 
@@ -22,34 +20,12 @@ export class EnvironmentWatch {
 
   constructor(private readonly hub: ServiceHub) {}
 
-  /** What every endpoint reports; an endpoint that cannot be observed at all is itself a node-down. */
-  private async observe(name: string): Promise<Observed & { observed: Set<string> }> {
-    const environment = await this.hub.inventory.get(name)
-    const all: Required<Observed> = { values: [], facts: [], events: [] }
-    const observed = new Set<string>()
-    await Promise.all(
-      environment.endpoints.map(async (e) => {
-        const system = moduleFor(systems, e)
-        if (!system.observe) return
-        try {
-          const o = await withTimeout(`observing ${e.name}`, OBSERVE_TIMEOUT_MS, system.observe(this.hub, name, e.id))
-          all.values.push(...o.values)
-          all.facts.push(...o.facts)
-          all.events.push(...(o.events ?? []))
-          all.facts.push(...reachabilityFacts(o.values), { endpointId: e.id, subject: e.name, aspect: 'reachable', value: 'up' })
-          observed.add(e.id)
-        } catch (err) {
-          all.facts.push({ endpointId: e.id, subject: e.name, aspect: 'reachable', value: 'down' })
-          all.values.push({ endpointId: e.id, metric: 'node-down', subject: `${e.name} (${toConnError(err).message})`.slice(0, 200), value: 1 })
-        }
-      }),
-    )
-    return { ...all, observed }
-  }
-
-  /** One round for one environment: observe, evaluate against its rules, record the timeline, save, tell the listeners. */
-  async evaluate(name: string, now = Date.now()): Promise<Evaluation> {
-    const [{ values, facts, events, observed }, rules] = await Promise.all([this.observe(name), this.hub.alerts.rules(name)])
+  /** One round for one environment (on a read already made, or a fresh one): observe, evaluate against its rules, record the timeline, save, tell the listeners. */
+  async evaluate(name: string, now = Date.now(), read?: EnvironmentObservation): Promise<Evaluation> {
+    const [{ values, facts, events, observed }, rules] = await Promise.all([
+      read ?? observeEnvironment(this.hub, name, OBSERVE_TIMEOUT_MS),
+      this.hub.alerts.rules(name),
+    ])
     const result = evaluate(name, this.hub.alerts.active(name), values, observed, rules, now)
     this.hub.alerts.save(
       name,
@@ -59,7 +35,7 @@ export class EnvironmentWatch {
     const timeline = this.hub.timeline
     const before = timeline.facts(name)
     timeline.record(name, [...factChanges(before, facts, observed, now), ...result.changed.map(alertEntry)])
-    timeline.recordDated(name, events ?? [])
+    timeline.recordDated(name, events)
     timeline.saveFacts(name, mergeFacts(before, facts, observed))
     for (const a of result.changed) for (const l of this.listeners) l(a)
     return result

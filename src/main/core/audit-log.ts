@@ -59,6 +59,17 @@ export class AuditLog {
       .map((r) => AuditRecord.parse(JSON.parse(r.record)))
   }
 
+  /** Finished actions per environment, kind and outcome (the exporter's switchyard_actions_total). */
+  outcomes(): { environment: string; kind: string; outcome: string; count: number }[] {
+    return this.db
+      .prepare<[], { environment: string; kind: string; outcome: string; count: number }>(
+        `SELECT json_extract(record, '$.environment') AS environment, json_extract(record, '$.kind') AS kind,
+                coalesce(json_extract(record, '$.result.outcome'), 'unknown') AS outcome, count(*) AS count
+         FROM audit WHERE json_extract(record, '$.phase') = 'finished' GROUP BY 1, 2, 3`,
+      )
+      .all()
+  }
+
   /** Every record, oldest first, as JSON lines (`switchyard audit export`). */
   exportLines(): string {
     return this.db

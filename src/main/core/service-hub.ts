@@ -15,6 +15,8 @@ import { KnownHostsStore } from './ssh/known-hosts'
 export interface ServiceHubOptions {
   dataDir: string
   cipher: SecretCipher
+  /** Secrets given as SWITCHYARD_SECRET__<ENV>__<ENDPOINT>__<SLOT> variables win over the store's. */
+  secretVariables?: Readonly<Record<string, string | undefined>>
 }
 
 /**
@@ -36,7 +38,7 @@ export class ServiceHub {
   private readonly services = new Map<string, unknown>()
 
   constructor(readonly options: ServiceHubOptions) {
-    const secrets = new SecretStore(options.dataDir, options.cipher)
+    const secrets = new SecretStore(options.dataDir, options.cipher, options.secretVariables)
     this.inventory = new InventoryStore(options.dataDir, secrets)
     this.knownHosts = new KnownHostsStore(options.dataDir)
     this.history = HistoryStore.open(options.dataDir)

@@ -7,6 +7,7 @@ import type { CliCommand } from './cli'
 import type { ConditionDefinition } from './conditions'
 import type { Connections } from './connections'
 import type { Handlers } from './handler-types'
+import type { MetricSample } from './metrics/samples'
 import type { ServiceHub } from './service-hub'
 
 /**
@@ -42,6 +43,8 @@ export interface Observed {
   facts: Fact[]
   /** What the system logged with its own time: reloads, chunk migrations. */
   events?: DatedEvent[]
+  /** The same read as exporter metrics (redis_exporter / postgres_exporter names where they exist). */
+  samples?: MetricSample[]
 }
 
 /** Lets a registry hold modules of different endpoint kinds while each keeps its own typed probe. */

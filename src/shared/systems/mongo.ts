@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { ConnError, HealthStatus } from '../health'
 import { EndpointId, EnvironmentName, endpointBase, viaSsh } from '../primitives'
+import { HistorySource } from '../history'
 
 const FilePath = z.string().regex(/^\/[^\0]+$/, 'an absolute file path')
 
@@ -251,5 +252,8 @@ export const mongoRequests = {
   /** Shards, chunk balance per collection, balancer, migrations, replica sets with lag, findings. */
   'mongo:cluster': { input: z.object(which), output: MongoCluster },
   /** Member lag samples recorded by earlier 'mongo:cluster' calls, for the lag chart. */
-  'mongo:lag-history': { input: z.object({ ...which, sinceMs: z.number().optional() }), output: z.object({ samples: z.array(MongoLagSample) }) },
+  'mongo:lag-history': {
+    input: z.object({ ...which, sinceMs: z.number().optional() }),
+    output: z.object({ samples: z.array(MongoLagSample), source: HistorySource }),
+  },
 } as const

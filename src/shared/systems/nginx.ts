@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { HealthStatus } from '../health'
 import { EndpointId, EnvironmentName, Host, Port, endpointBase, viaSsh } from '../primitives'
 import { Replica, ReplicaGroup } from './docker'
+import { HistorySource } from '../history'
 
 export const NginxEndpoint = z.object({
   ...endpointBase,
@@ -148,5 +149,8 @@ export const nginxRequests = {
   /** nginx's upstreams joined with the Docker replicas behind them, probes, stub_status, reloads, findings. */
   'app:tier': { input: z.object(which), output: AppTier },
   /** stub_status samples recorded by earlier 'app:tier' calls, for the rate charts. */
-  'app:stub-history': { input: z.object({ ...which, sinceMs: z.number().optional() }), output: z.object({ samples: z.array(StubSample) }) },
+  'app:stub-history': {
+    input: z.object({ ...which, sinceMs: z.number().optional() }),
+    output: z.object({ samples: z.array(StubSample), source: HistorySource }),
+  },
 } as const

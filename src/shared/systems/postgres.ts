@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { EndpointId, EnvironmentName, Host, Port, endpointBase, viaSsh } from '../primitives'
 import { ConnError, HealthStatus } from '../health'
 import { PatroniSettings, PatroniView } from './patroni'
+import { HistorySource } from '../history'
 
 export const PostgresNode = z.object({
   name: z.string().regex(/^[A-Za-z0-9_.-]{1,63}$/, 'node names are letters, digits, dot, dash and underscore'),
@@ -253,7 +254,7 @@ export const postgresRequests = {
   /** Lag samples recorded by earlier 'pg:topology' calls (bounded ring), for the lag chart. */
   'pg:lag-history': {
     input: z.object({ ...which, sinceMs: z.number().optional() }),
-    output: z.object({ samples: z.array(PgLagSample) }),
+    output: z.object({ samples: z.array(PgLagSample), source: HistorySource }),
   },
 } as const
 

@@ -9,6 +9,17 @@ interface SealedSecret {
 }
 type SecretFile = Record<string, Record<string, SealedSecret>>
 
+const variablePart = (s: string) => s.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()
+
+/**
+ * SWITCHYARD_SECRET__LAB__PG_MAIN__REPLICATION_PASSWORD holds the secret pg-main.replication-password
+ * of lab: what a systemd EnvironmentFile can give a headless exporter. Endpoint ids and slots are
+ * lower case with dashes, so the key reads back exactly.
+ */
+export function secretVariable(environment: string, key: string): string {
+  return `SWITCHYARD_SECRET__${[environment, ...key.split('.')].map(variablePart).join('__')}`
+}
+
 /** Secrets of every environment, sealed by the cipher; keys are "<endpointId>.<slot>". */
 export class SecretStore {
   private readonly path: string
@@ -16,6 +27,8 @@ export class SecretStore {
   constructor(
     dataDir: string,
     private readonly cipher: SecretCipher,
+    /** Variables that override the sealed secrets (SWITCHYARD_SECRET__…), for a headless exporter. */
+    private readonly variables: Readonly<Record<string, string | undefined>> = {},
   ) {
     this.path = join(dataDir, 'secrets.json')
   }
@@ -28,7 +41,20 @@ export class SecretStore {
     return Object.keys((await this.read())[environment] ?? {}).sort()
   }
 
+  /** The secrets of an environment given as variables, by key. */
+  private given(environment: string): Record<string, string> {
+    const prefix = `SWITCHYARD_SECRET__${variablePart(environment)}__`
+    const out: Record<string, string> = {}
+    for (const [name, value] of Object.entries(this.variables)) {
+      const parts = name.startsWith(prefix) ? name.slice(prefix.length).split('__') : []
+      if (parts.length === 2 && value !== undefined) out[parts.map((p) => p.toLowerCase().replace(/_/g, '-')).join('.')] = value
+    }
+    return out
+  }
+
   async get(environment: string, key: string): Promise<string | undefined> {
+    const given = this.given(environment)[key]
+    if (given !== undefined) return given
     const sealed = (await this.read())[environment]?.[key]
     if (!sealed) return undefined
     if (sealed.cipher !== this.cipher.kind)
@@ -45,7 +71,7 @@ export class SecretStore {
       const value = await this.get(environment, key).catch(() => undefined)
       if (value !== undefined) out[key] = value
     }
-    return out
+    return { ...out, ...this.given(environment) }
   }
 
   /**

@@ -4,8 +4,9 @@ import { mongoActions } from './mongo-actions'
 import { mongoCli } from './mongo-cli'
 import { mongoHandlers } from './mongo-handlers'
 import { MOMENT_POINTS, momentSeries } from '../../core/history/moments'
-import { lagScope, mongoService } from './mongo-service'
+import { mongoService } from './mongo-service'
 import { probeMongo } from './overview-probe'
+import { mongoSamples } from './mongo-metrics'
 
 export const mongoSystem = defineSystem({
   id: 'mongo',
@@ -41,14 +42,15 @@ export const mongoSystem = defineSystem({
         subject: m.ns,
         message: `chunk of ${m.ns} ${m.from} → ${m.to} ${m.status}${m.durationMs !== null ? ` in ${(m.durationMs / 1000).toFixed(1)} s` : ''}${m.error ? `: ${m.error}` : ''}`,
       })),
+      samples: mongoSamples(c),
     }
   },
-  moments: (hub, environment, endpointId, from, to) => {
-    const points = hub.history.read(lagScope(environment, endpointId), from, to, MOMENT_POINTS)
+  moments: async (hub, environment, endpointId, from, to) => {
+    const { points } = await mongoService(hub).lagPoints(environment, endpointId, from, to, MOMENT_POINTS)
     const worst = (v: Record<string, number | null>) => {
       const xs = Object.values(v).filter((x): x is number => x !== null)
       return xs.length ? Math.max(...xs) : null
     }
-    return Promise.resolve([momentSeries(points, 'MongoDB member lag (worst)', 's', worst)])
+    return [momentSeries(points, 'MongoDB member lag (worst)', 's', worst)]
   },
 })

@@ -6,6 +6,8 @@ import type { Connections } from '../../core/connections'
 import { CHART_POINTS, sinceOf } from '../../core/history/entities'
 import type { MongoEndpoint } from './mongo-client'
 import { readCluster } from './mongo-reader'
+import type { HistorySource } from '../../../shared/history'
+import { endpointSelector, readHistory, type PromField } from '../../core/history/prometheus-history'
 
 /** The MongoDB views: every call reads the cluster afresh; lag goes to the hub's history, first-seen drains are kept per endpoint. */
 export class MongoService {
@@ -30,12 +32,18 @@ export class MongoService {
     return cluster
   }
 
-  async lagHistory(envName: string, endpointId?: string, sinceMs = 0): Promise<{ samples: MongoLagSample[] }> {
+  /** An endpoint's member lag history, from the environment's Prometheus first when it names one. */
+  async lagPoints(envName: string, endpointId: string, from: number, to: number, maxPoints: number) {
+    const { environment } = await this.hub.connect(envName)
+    const fields: PromField[] = [{ query: `switchyard_mongo_lag_seconds{${endpointSelector(environment, endpointId)}}`, field: (l) => l.subject ?? null }]
+    return readHistory(this.hub.history, environment, lagScope(envName, endpointId), fields, from, to, maxPoints)
+  }
+
+  async lagHistory(envName: string, endpointId?: string, sinceMs = 0): Promise<{ samples: MongoLagSample[]; source: HistorySource }> {
     const { environment } = await this.hub.connect(envName)
     const id = pickEndpoint(environment.endpoints, 'mongo', 'MongoDB', endpointId)
-    return {
-      samples: this.hub.history.read(lagScope(envName, id), sinceOf(sinceMs), undefined, CHART_POINTS).map((p) => ({ at: p.at, members: p.values })),
-    }
+    const { points, source } = await this.lagPoints(envName, id, sinceOf(sinceMs), Date.now(), CHART_POINTS)
+    return { source, samples: points.map((p) => ({ at: p.at, members: p.values })) }
   }
 
   private record(scope: string, cluster: MongoCluster): void {

@@ -5,8 +5,9 @@ import { appActions } from './app-actions'
 import { appCli } from './app-cli'
 import { upstreamErrorPct } from './error-log'
 import { MOMENT_POINTS, momentSeries } from '../../core/history/moments'
-import { nginxService, stubScope } from './nginx-service'
+import { nginxService } from './nginx-service'
 import { probeNginx } from './overview-probe'
+import { nginxSamples } from './nginx-metrics'
 
 /** nginx as the front of the app tier; the replicas behind it come from the provider the registry hands in. */
 export function nginxSystem(replicas: ReplicaProvider) {
@@ -61,14 +62,15 @@ export function nginxSystem(replicas: ReplicaProvider) {
           subject: 'nginx',
           message: `nginx: ${r.message}`,
         })),
+        samples: nginxSamples(t),
       }
     },
-    moments: (hub, environment, endpointId, from, to) => {
-      const points = hub.history.read(stubScope(environment, endpointId), from, to, MOMENT_POINTS)
-      return Promise.resolve([
+    moments: async (hub, environment, endpointId, from, to) => {
+      const { points } = await nginxService(hub, replicas).stubPoints(environment, endpointId, from, to, MOMENT_POINTS)
+      return [
         momentSeries(points, 'nginx requests/s', 'req/s', (v) => v.requestsPerSec ?? null),
         momentSeries(points, 'nginx active connections', 'connections', (v) => v.active ?? null),
-      ])
+      ]
     },
   })
 }

@@ -8,6 +8,8 @@ import { CHART_POINTS, sinceOf } from '../../core/history/entities'
 import type { ServiceHub } from '../../core/service-hub'
 import { readAppTier, type TierRead } from './app-tier-reader'
 import type { StubStatus } from './stub-status'
+import type { HistorySource } from '../../../shared/history'
+import { endpointSelector, readHistory, type PromField } from '../../core/history/prometheus-history'
 
 export function resolveNginx(environment: Environment, connections: Connections, endpointId?: string) {
   const endpoint = connections.endpoint(pickEndpoint(environment.endpoints, 'nginx', 'nginx', endpointId))
@@ -36,12 +38,30 @@ export class NginxService {
     return (await this.read(envName, endpointId)).tier
   }
 
-  async stubHistory(envName: string, endpointId?: string, sinceMs = 0): Promise<{ samples: StubSample[] }> {
+  /** An endpoint's stub_status history, from the environment's Prometheus first when it names one. */
+  async stubPoints(envName: string, endpointId: string, from: number, to: number, maxPoints: number) {
     const { environment } = await this.hub.connect(envName)
-    const scope = stubScope(envName, pickEndpoint(environment.endpoints, 'nginx', 'nginx', endpointId))
+    const at = endpointSelector(environment, endpointId)
+    const fields: PromField[] = [
+      ...(['active', 'reading', 'writing', 'waiting'] as const).map((f) => ({ query: `nginx_connections_${f}{${at}}`, field: () => f })),
+      { query: `switchyard_nginx_requests_per_second{${at}}`, field: () => 'requestsPerSec' },
+    ]
+    return readHistory(this.hub.history, environment, stubScope(envName, endpointId), fields, from, to, maxPoints)
+  }
+
+  async stubHistory(envName: string, endpointId?: string, sinceMs = 0): Promise<{ samples: StubSample[]; source: HistorySource }> {
+    const { environment } = await this.hub.connect(envName)
+    const { points, source } = await this.stubPoints(
+      envName,
+      pickEndpoint(environment.endpoints, 'nginx', 'nginx', endpointId),
+      sinceOf(sinceMs),
+      Date.now(),
+      CHART_POINTS,
+    )
     const n = (v: number | null | undefined) => v ?? 0
     return {
-      samples: this.hub.history.read(scope, sinceOf(sinceMs), undefined, CHART_POINTS).map(({ at, values: v }) => ({
+      source,
+      samples: points.map(({ at, values: v }) => ({
         at,
         active: n(v.active),
         reading: n(v.reading),

@@ -3,13 +3,14 @@ import type { Connections } from '../../core/connections'
 import { defineSystem, needingAttention } from '../../core/system-module'
 import { MOMENT_POINTS, momentSeries, reduceFields } from '../../core/history/moments'
 import { pgConditions } from './pg-conditions'
+import { bouncerSamples, pgSamples } from './pg-metrics'
 import { probePostgres } from './overview-probe'
 import { patroniActions } from './patroni-actions'
 import { probePgbouncer } from './pgbouncer-reader'
 import { postgresActions } from './postgres-actions'
 import { pgCli } from './postgres-cli'
 import { postgresHandlers } from './postgres-handlers'
-import { lagScope, postgresService } from './postgres-service'
+import { postgresService } from './postgres-service'
 
 type Served = EndpointOf<'postgres' | 'pgbouncer'>
 
@@ -44,6 +45,7 @@ export const postgresSystem = defineSystem({
           aspect: 'role' as const,
           value: `${d.host ?? ''}:${d.port ?? ''}${d.paused ? ' paused' : ''}`,
         })),
+        samples: bouncerSamples(b),
       }
     }
     const t = await service.topology(environment, endpointId)
@@ -56,13 +58,14 @@ export const postgresSystem = defineSystem({
         ]),
       ],
       facts: t.nodes.map((n) => ({ endpointId, subject: n.name, aspect: 'role' as const, value: n.role })),
+      samples: pgSamples(t),
     }
   },
-  moments: (hub, environment, endpointId, from, to) => {
-    const points = hub.history.read(lagScope(environment, endpointId), from, to, MOMENT_POINTS)
-    return Promise.resolve([
+  moments: async (hub, environment, endpointId, from, to) => {
+    const { points } = await postgresService(hub).lagPoints(environment, endpointId, from, to, MOMENT_POINTS)
+    return [
       momentSeries(points, 'PostgreSQL lag (worst standby)', 'bytes', (v) => reduceFields(v, 'bytes', 'max')),
       momentSeries(points, 'PostgreSQL lag (worst standby)', 's', (v) => reduceFields(v, 'seconds', 'max')),
-    ])
+    ]
   },
 })

@@ -10,6 +10,8 @@ import { healthOfNode, readTopology } from './pg-reader'
 import { readBouncer } from './pgbouncer-reader'
 import { pickEndpoint as pickKind } from '../../core/endpoint-choice'
 import type { PgbouncerStatus } from '../../../shared/systems/pgbouncer'
+import type { HistorySource } from '../../../shared/history'
+import { endpointSelector, readHistory, type PromField } from '../../core/history/prometheus-history'
 
 const STATUSES = ['ok', 'warn', 'critical', 'unknown'] as const
 
@@ -54,12 +56,24 @@ export class PostgresService {
     }
   }
 
-  async lagHistory(envName: string, endpointId?: string, sinceMs = 0): Promise<{ samples: PgLagSample[] }> {
+  /** An endpoint's lag history, from the environment's Prometheus first when it names one. */
+  async lagPoints(envName: string, endpointId: string, from: number, to: number, maxPoints: number) {
+    const { environment } = await this.hub.connect(envName)
+    const at = endpointSelector(environment, endpointId)
+    const fields: PromField[] = [
+      { query: `switchyard_pg_lag_seconds{${at}}`, field: (l) => (l.subject ? `${l.subject}.seconds` : null) },
+      { query: `switchyard_pg_lag_bytes{${at}}`, field: (l) => (l.subject ? `${l.subject}.bytes` : null) },
+    ]
+    return readHistory(this.hub.history, environment, lagScope(envName, endpointId), fields, from, to, maxPoints)
+  }
+
+  async lagHistory(envName: string, endpointId?: string, sinceMs = 0): Promise<{ samples: PgLagSample[]; source: HistorySource }> {
     const { environment } = await this.hub.connect(envName)
     const id = pickEndpoint(environment.endpoints, endpointId)
-    const points = byEntity(this.hub.history.read(lagScope(envName, id), sinceOf(sinceMs), undefined, CHART_POINTS))
+    const { points, source } = await this.lagPoints(envName, id, sinceOf(sinceMs), Date.now(), CHART_POINTS)
     return {
-      samples: points.map((p) => ({
+      source,
+      samples: byEntity(points).map((p) => ({
         at: p.at,
         standbys: Object.fromEntries(
           Object.entries(p.entities).map(([name, f]) => [

@@ -3,6 +3,8 @@ import { redisConditions } from './redis-conditions'
 import { probeRedisCluster } from './overview-probe'
 import { createRedisActions } from './redis-actions'
 import { redisCli } from './redis-cli'
+import { migrationStore } from './redis-actions'
+import { redisSamples } from './redis-metrics'
 import { redisHandlers } from './redis-handlers'
 import { MOMENT_POINTS, momentSeries, reduceFields } from '../../core/history/moments'
 import { countSlots } from '../../../shared/domain/slots'
@@ -19,7 +21,7 @@ export const redisSystem = defineSystem({
   conditions: redisConditions,
   findings: async (hub, environment, endpointId) => (await readTopology(hub, environment, endpointId)).findings,
   observe: async (hub, environment, endpointId) => {
-    const t = await readTopology(hub, environment, endpointId)
+    const [t, migration] = await Promise.all([readTopology(hub, environment, endpointId), migrationStore(hub).unfinished(environment, endpointId)])
     if (t.nodes.length === 0) throw new Error(t.reason)
     recordNodes(hub, t)
     const down = (n: (typeof t.nodes)[number]) => !!n.error || n.flags.includes('fail')
@@ -40,6 +42,7 @@ export const redisSystem = defineSystem({
         ...t.nodes.map((n) => fact(n.addr, 'role', n.role)),
         ...t.nodes.filter((n) => n.role === 'master' && !down(n)).map((n) => fact(n.addr, 'slots', String(countSlots(n.slots)))),
       ],
+      samples: redisSamples(t, migration),
     }
   },
   moments: (hub, environment, endpointId, from, to) => {

@@ -26,7 +26,7 @@ import { api } from '../../api'
 import { useActionLauncher, type ActionDraft } from '../../components/ActionDialog'
 import { useEndpointPicker } from '../../components/EndpointPicker'
 import { FindingAlerts, type PageFinding } from '../../components/FindingAlerts'
-import { useHistoryRange } from '../../components/HistoryRange'
+import { HistorySourceNote, useHistoryRange } from '../../components/HistoryRange'
 import { STATUS_COLOR } from '../../components/StatusBadge'
 import { SystemPageHeader } from '../../components/SystemPageHeader'
 import { usePolling } from '../../hooks/usePolling'
@@ -55,7 +55,7 @@ export function AppTierPage() {
     async () => {
       const target = { name: choice!.environment, endpointId: choice!.endpointId }
       const tier = await api.request('app:tier', target)
-      return { tier, samples: (await api.request('app:stub-history', { ...target, sinceMs: range.since() })).samples }
+      return { tier, ...(await api.request('app:stub-history', { ...target, sinceMs: range.since() })) }
     },
     POLL_MS,
   )
@@ -133,6 +133,7 @@ export function AppTierPage() {
                 </Group>
               </Group>
               {tier.stubError ? <Alert color="red">{tier.stubError}</Alert> : <RequestRateChart samples={polled.data?.samples ?? []} />}
+              <HistorySourceNote source={polled.data?.source} />
             </Card>
             <Card withBorder>
               <Group justify="space-between">

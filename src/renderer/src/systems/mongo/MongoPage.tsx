@@ -23,7 +23,7 @@ import { api } from '../../api'
 import { useActionLauncher, type ActionDraft } from '../../components/ActionDialog'
 import { useEndpointPicker } from '../../components/EndpointPicker'
 import { FindingAlerts, type PageFinding } from '../../components/FindingAlerts'
-import { useHistoryRange } from '../../components/HistoryRange'
+import { HistorySourceNote, useHistoryRange } from '../../components/HistoryRange'
 import { SERIES_COLORS } from '../../components/series-colors'
 import { StatusBadge } from '../../components/StatusBadge'
 import { SystemPageHeader } from '../../components/SystemPageHeader'
@@ -45,7 +45,7 @@ export function MongoPage() {
     async () => {
       const target = { name: choice!.environment, endpointId: choice!.endpointId }
       const cluster = await api.request('mongo:cluster', target)
-      return { cluster, samples: (await api.request('mongo:lag-history', { ...target, sinceMs: range.since() })).samples }
+      return { cluster, ...(await api.request('mongo:lag-history', { ...target, sinceMs: range.since() })) }
     },
     POLL_MS,
   )
@@ -136,6 +136,7 @@ export function MongoPage() {
                     {range.control}
                   </Group>
                   <MemberLagChart samples={polled.data?.samples ?? []} />
+                  <HistorySourceNote source={polled.data?.source} />
                 </Card>
                 {cluster.replicaSets.map((rs) => (
                   <ReplicaSetCard

@@ -7,7 +7,7 @@ import { usePaletteActions } from '../../palette/palette-actions'
 import { useEndpointPicker } from '../../components/EndpointPicker'
 import { usePolling } from '../../hooks/usePolling'
 import { FindingAlerts } from '../../components/FindingAlerts'
-import { useHistoryRange } from '../../components/HistoryRange'
+import { HistorySourceNote, useHistoryRange } from '../../components/HistoryRange'
 import { StatusBadge } from '../../components/StatusBadge'
 import { SystemPageHeader } from '../../components/SystemPageHeader'
 import { LagChart } from './LagChart'
@@ -38,7 +38,7 @@ export function PostgresPage() {
     async () => {
       const target = { name: choice!.environment, endpointId: choice!.endpointId }
       const topology = await api.request('pg:topology', target)
-      return { topology, samples: (await api.request('pg:lag-history', { ...target, sinceMs: range.since() })).samples }
+      return { topology, ...(await api.request('pg:lag-history', { ...target, sinceMs: range.since() })) }
     },
     POLL_MS,
   )
@@ -202,6 +202,7 @@ export function PostgresPage() {
                   {range.control}
                 </Group>
                 {samples.length > 1 && <LagChart samples={samples} thresholds={topology.thresholds} />}
+                <HistorySourceNote source={polled.data?.source} />
               </Card>
               <SlotsCard topology={topology} />
             </Stack>

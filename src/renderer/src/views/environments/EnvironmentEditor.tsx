@@ -24,6 +24,7 @@ export function EnvironmentEditor({ initial, onDone }: Props) {
   const [name, setName] = useState(initial?.environment.name ?? '')
   const [description, setDescription] = useState(initial?.environment.description ?? '')
   const [readOnly, setReadOnly] = useState(initial?.environment.readOnly ?? false)
+  const [prometheusUrl, setPrometheusUrl] = useState(initial?.environment.prometheusUrl ?? '')
   const [drafts, setDrafts] = useState<EndpointDraft[]>(initial?.environment.endpoints.map(endpointToDraft) ?? [])
   const [secrets, setSecrets] = useState<Record<string, string>>({})
   const [tests, setTests] = useState<Record<number, TestState>>({})
@@ -37,6 +38,7 @@ export function EnvironmentEditor({ initial, onDone }: Props) {
       name: name.trim(),
       description: description.trim() || undefined,
       ...(readOnly ? { readOnly } : {}),
+      ...(prometheusUrl.trim() ? { prometheusUrl: prometheusUrl.trim() } : {}),
       endpoints: drafts.map(draftToEndpoint),
     })
 
@@ -90,6 +92,14 @@ export function EnvironmentEditor({ initial, onDone }: Props) {
           checked={readOnly}
           onChange={(e) => setReadOnly(e.currentTarget.checked)}
           data-testid="env-readonly"
+        />
+        <TextInput
+          label="Prometheus URL"
+          description="The team's Prometheus that scrapes switchyard exporter: charts read their history from it first, this app's own store fills the rest"
+          placeholder="http://prometheus.internal:9090"
+          value={prometheusUrl}
+          onChange={(e) => setPrometheusUrl(e.currentTarget.value)}
+          data-testid="env-prometheus"
         />
         {drafts.map((d, i) => {
           const t = tests[i]

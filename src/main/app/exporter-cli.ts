@@ -1,0 +1,70 @@
+import { writeFile } from 'node:fs/promises'
+import { parseArgs } from 'node:util'
+import { stringify } from 'yaml'
+import { durationMs } from '../../shared/domain/alert-eval'
+import { prometheusRules } from '../../shared/domain/prom-rules'
+import { UsageError, type CliIo } from '../core/cli'
+import type { ServiceHub } from '../core/service-hub'
+import { Exporter } from './exporter'
+
+export const EXPORTER_USAGE = `  exporter --env <env>[,<env>…] [--listen 127.0.0.1:9877] [--timeout 10s] [--once]
+                                 serve the environments' metrics for Prometheus at /metrics
+                                 (--once: print one scrape and exit)
+  alerts export-rules --env <env> [--out <file>]
+                                 the environment's alert rules as a Prometheus rule file`
+
+function parseListen(listen: string): { host: string; port: number } {
+  const m = /^(\[[0-9a-fA-F:]+\]|[^:]+):(\d{1,5})$/.exec(listen)
+  if (!m || Number(m[2]) > 65535) throw new UsageError(`--listen takes host:port, not "${listen}"`)
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) }
+}
+
+async function environmentsOf(hub: ServiceHub, list: string | undefined): Promise<string[]> {
+  const names = (list ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+  if (!names.length) throw new UsageError('exporter needs --env <env>[,<env>…]')
+  for (const n of names) await hub.inventory.get(n) // an unknown name stops the start, not every scrape
+  return names
+}
+
+/** `switchyard exporter`: runs until SIGTERM or SIGINT (a systemd service, see resources/switchyard-exporter.service). */
+export async function exporterCommand(hub: ServiceHub, args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      env: { type: 'string' },
+      listen: { type: 'string', default: '127.0.0.1:9877' },
+      timeout: { type: 'string', default: '10s' },
+      once: { type: 'boolean' },
+    },
+  })
+  const timeoutMs = durationMs(values.timeout)
+  if (!timeoutMs) throw new UsageError(`--timeout takes a duration such as 10s, not "${values.timeout}"`)
+  const exporter = new Exporter(hub, { environments: await environmentsOf(hub, values.env), timeoutMs })
+  if (values.once) {
+    io.out(await exporter.scrape())
+    return 0
+  }
+  const { host, port } = parseListen(values.listen)
+  const server = await exporter.listen(host, port)
+  io.out(`switchyard exporter: ${values.env} at http://${host.includes(':') ? `[${host}]` : host}:${port}/metrics\n`)
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve)
+    process.once('SIGINT', resolve)
+  })
+  await new Promise((resolve) => server.close(resolve))
+  return 0
+}
+
+/** `switchyard alerts export-rules`: the same thresholds and durations, for Prometheus and Alertmanager. */
+export async function exportRulesCommand(hub: ServiceHub, args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({ args, options: { env: { type: 'string' }, out: { type: 'string' } } })
+  if (!values.env) throw new UsageError('alerts export-rules needs --env <env>')
+  const rules = await hub.alerts.rules(values.env)
+  const text = `# Switchyard alert rules of ${values.env}, for the exporter's metrics (switchyard alerts export-rules)\n${stringify(prometheusRules(values.env, rules), { lineWidth: 0 })}`
+  if (values.out) await writeFile(values.out, text)
+  else io.out(text)
+  return 0
+}

@@ -1,0 +1,62 @@
+import type { Observation } from '../../shared/alerts'
+import type { DatedEvent, Fact } from '../../shared/timeline'
+import { reachabilityFacts } from '../../shared/domain/timeline'
+import type { SystemKind } from '../../shared/health'
+import type { ConnError } from '../../shared/health'
+import { toConnError, withTimeout } from '../core/errors'
+import type { MetricSample } from '../core/metrics/samples'
+import type { ServiceHub } from '../core/service-hub'
+import { moduleFor } from '../core/system-module'
+import { systems } from '../systems'
+
+export interface EndpointRead {
+  endpointId: string
+  name: string
+  system: SystemKind
+  durationMs: number
+  /** Why it could not be observed at all (unreachable, timed out). */
+  error: ConnError | null
+  samples: MetricSample[]
+}
+
+export interface EnvironmentObservation {
+  values: Observation[]
+  facts: Fact[]
+  events: DatedEvent[]
+  /** Endpoints read this round; the others' alerts stand as they were. */
+  observed: Set<string>
+  endpoints: EndpointRead[]
+}
+
+/**
+ * One fresh read of every endpoint of an environment, in parallel, each within the deadline: what
+ * alert rules watch, what the timeline records, and the exporter's samples. An endpoint that
+ * cannot be read is itself a node-down, never a hang.
+ */
+export async function observeEnvironment(hub: ServiceHub, name: string, timeoutMs: number): Promise<EnvironmentObservation> {
+  const environment = await hub.inventory.get(name)
+  const all: EnvironmentObservation = { values: [], facts: [], events: [], observed: new Set(), endpoints: [] }
+  await Promise.all(
+    environment.endpoints.map(async (e) => {
+      const system = moduleFor(systems, e)
+      if (!system.observe) return
+      const started = performance.now()
+      const read = (error: ConnError | null, samples: MetricSample[]) =>
+        all.endpoints.push({ endpointId: e.id, name: e.name, system: system.id, durationMs: performance.now() - started, error, samples })
+      try {
+        const o = await withTimeout(`observing ${e.name}`, timeoutMs, system.observe(hub, name, e.id))
+        all.values.push(...o.values)
+        all.facts.push(...o.facts, ...reachabilityFacts(o.values), { endpointId: e.id, subject: e.name, aspect: 'reachable', value: 'up' })
+        all.events.push(...(o.events ?? []))
+        all.observed.add(e.id)
+        read(null, o.samples ?? [])
+      } catch (err) {
+        const error = toConnError(err)
+        all.facts.push({ endpointId: e.id, subject: e.name, aspect: 'reachable', value: 'down' })
+        all.values.push({ endpointId: e.id, metric: 'node-down', subject: `${e.name} (${error.message})`.slice(0, 200), value: 1 })
+        read(error, [])
+      }
+    }),
+  )
+  return all
+}
