@@ -17,6 +17,10 @@ lab_missing_packages() {
     "patroni:patroni"
     "etcd:etcd-server"
     "pgbouncer:pgbouncer"
+    "prometheus:prometheus"
+    "promtool:prometheus"
+    "prometheus-redis-exporter:prometheus-redis-exporter"
+    "prometheus-postgres-exporter:prometheus-postgres-exporter"
     "dockerd:docker.io"
     "docker:docker.io"
   )
