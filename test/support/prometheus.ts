@@ -81,7 +81,10 @@ export async function startPrometheus(opts: {
     },
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve()
+        if (child.exitCode !== null) {
+          resolve()
+          return
+        }
         child.once('exit', () => resolve())
         child.kill('SIGTERM')
       }),
