@@ -20,6 +20,7 @@ source "$LAB_LIB/docker.sh"
 source "$LAB_LIB/nginx.sh"
 source "$LAB_LIB/ssh.sh"
 source "$LAB_LIB/mongo.sh"
+source "$LAB_LIB/big.sh"
 
 trap on_err ERR
 
@@ -29,7 +30,7 @@ main() {
 
   # Each step is best-effort so one failure does not leave the rest running.
   local step
-  for step in lab_mongo_down lab_nginx_down lab_docker_down lab_redis_down lab_sentinel_down lab_patroni_down lab_pgbouncer_down lab_pg_down lab_sshd_down; do
+  for step in lab_big_down lab_mongo_down lab_nginx_down lab_docker_down lab_redis_down lab_sentinel_down lab_patroni_down lab_pgbouncer_down lab_pg_down lab_sshd_down; do
     "$step" || warn "$step reported an error, continuing"
   done
 

@@ -44,10 +44,14 @@ export async function startWebApp(hub: ServiceHub): Promise<{ server: WebServer;
   return { server, browser }
 }
 
-/** The app in web mode over a test hub, and a headless Chromium on it: what a person would see. */
-export async function openWebApp(hub: ServiceHub): Promise<{ server: WebServer; browser: Browser; page: Page; close: () => Promise<void> }> {
+/** The app in web mode over a test hub, and a headless Chromium on it (the script runs before the page's own): what a person would see. */
+export async function openWebApp(
+  hub: ServiceHub,
+  initScript?: string,
+): Promise<{ server: WebServer; browser: Browser; page: Page; close: () => Promise<void> }> {
   const { server, browser } = await startWebApp(hub)
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+  if (initScript) await page.addInitScript(initScript)
   await page.goto(server.url)
   return {
     server,

@@ -8,7 +8,7 @@ import { redisSamples } from './redis-metrics'
 import { redisHandlers } from './redis-handlers'
 import { MOMENT_POINTS, momentSeries, reduceFields } from '../../core/history/moments'
 import { countSlots } from '../../../shared/domain/slots'
-import { nodesScope, readTopology, recordNodes } from './redis-watch'
+import { nodesScope, readTopology, recentTopology, recordNodes } from './redis-watch'
 
 export const redisSystem = defineSystem({
   id: 'redis',
@@ -21,9 +21,13 @@ export const redisSystem = defineSystem({
   conditions: redisConditions,
   findings: async (hub, environment, endpointId) => (await readTopology(hub, environment, endpointId)).findings,
   observe: async (hub, environment, endpointId) => {
-    const [t, migration] = await Promise.all([readTopology(hub, environment, endpointId), migrationStore(hub).unfinished(environment, endpointId)])
+    const intervalMs = (await hub.settings.get()).refreshIntervalMs
+    const [{ topology: t, fresh }, migration] = await Promise.all([
+      recentTopology(hub, environment, endpointId, intervalMs),
+      migrationStore(hub).unfinished(environment, endpointId),
+    ])
     if (t.nodes.length === 0) throw new Error(t.reason)
-    recordNodes(hub, t)
+    if (fresh) recordNodes(hub, t)
     const down = (n: (typeof t.nodes)[number]) => !!n.error || n.flags.includes('fail')
     // slots nobody serves now: uncovered, open, or owned by a master that is down (until a replica takes over)
     const unserved = t.nodes.filter((n) => n.role === 'master' && down(n)).reduce((a, n) => a + countSlots(n.slots), 0)

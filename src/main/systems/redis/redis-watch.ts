@@ -10,11 +10,29 @@ export interface TopologyUpdate {
   topology: RedisTopology
   /** What changed since the previous snapshot (empty on the first). */
   timeline: RedisTimelineEvent[]
-  /** Recent samples per node id, oldest first (up to HISTORY_SAMPLES, from the hub's history store, so they outlive a restart). */
+  /** Recent samples per node id, oldest first (up to HISTORY_SAMPLES, from the hub's history store, so they outlive a restart); in the first update only. */
   history: Record<string, RedisNodeSample[]>
 }
 
 const HISTORY_SAMPLES = 120
+
+/** Each watched cluster's last poll, by environment/endpoint: what the alert rounds and the exporter reuse while a view watches. */
+const watched = (hub: ServiceHub) => hub.service('redis.watched', () => new Map<string, RedisTopology>())
+
+/**
+ * A snapshot no older than maxAgeMs: a watcher's last poll when a view is watching the cluster
+ * (a large cluster is then polled once per interval, not once per reader), else a fresh read.
+ */
+export async function recentTopology(
+  hub: ServiceHub,
+  environment: string,
+  endpointId: string,
+  maxAgeMs: number,
+): Promise<{ topology: RedisTopology; fresh: boolean }> {
+  const last = watched(hub).get(`${environment}/${endpointId}`)
+  if (last && Date.now() - last.checkedAt <= maxAgeMs) return { topology: last, fresh: false }
+  return { topology: await readTopology(hub, environment, endpointId), fresh: true }
+}
 
 /** Read one snapshot of a cluster of a saved environment. */
 export async function readTopology(hub: ServiceHub, environment: string, endpointId: string, timeoutMs?: number): Promise<RedisTopology> {
@@ -33,6 +51,7 @@ export class RedisWatcher {
   private timer: NodeJS.Timeout | undefined
   private running = false
   private stopped = true
+  private historySent = false
 
   constructor(
     private readonly hub: ServiceHub,
@@ -63,13 +82,18 @@ export class RedisWatcher {
         const topology = await readTopology(this.hub, this.environment, this.endpointId, Math.min(3000, Math.max(500, intervalMs)))
         const timeline = topologyEvents(this.last, topology)
         this.last = topology
+        watched(this.hub).set(`${this.environment}/${this.endpointId}`, topology)
         recordNodes(this.hub, topology)
         if (this.live()) {
-          const history = this.historyOf(
-            topology.nodes.map((n) => n.id),
-            topology.checkedAt,
-            intervalMs,
-          )
+          // the stored history once, for the first paint; each later update carries its own poll only
+          const history = this.historySent
+            ? {}
+            : this.historyOf(
+                topology.nodes.map((n) => n.id),
+                topology.checkedAt,
+                intervalMs,
+              )
+          this.historySent = true
           this.onUpdate({ topology, timeline, history })
         }
       } catch (err) {

@@ -1,10 +1,10 @@
 import { Badge, Button, Group, Menu, Title, Tooltip } from '@mantine/core'
-import type { ReactNode } from 'react'
+import { memo, type ReactNode } from 'react'
 import type { HealthStatus } from '../../../shared/health'
 import { StatusBadge } from './StatusBadge'
 
-/** Title, live status, the endpoint picker and the Actions menu of a system's page. */
-export function SystemPageHeader(props: {
+/** Title, live status, the endpoint picker and the Actions menu of a system's page (memoised: pages repaint on every poll, the header rarely changes). */
+export const SystemPageHeader = memo(function SystemPageHeader(props: {
   title: string
   status?: HealthStatus
   picker: ReactNode
@@ -39,4 +39,4 @@ export function SystemPageHeader(props: {
       </Group>
     </Group>
   )
-}
+})

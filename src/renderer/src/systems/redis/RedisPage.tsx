@@ -1,17 +1,18 @@
-import { Alert, Badge, Button, Card, Group, Menu, Progress, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core'
-import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
+import { Alert, Button, Card, Group, Menu, Progress, SimpleGrid, Stack, Text, TextInput } from '@mantine/core'
+import { startTransition, useCallback, useEffect, useMemo, useState, type ReactNode } from 'react'
 import { useStableColors } from '../../hooks/useStableColors'
-import type { MigrationProgress, RedisNode, RedisTimelineEvent, RedisTopology } from '../../../../shared/systems/redis'
+import type { MigrationProgress, RedisTimelineEvent, RedisTopology } from '../../../../shared/systems/redis'
 import { api, errorText } from '../../api'
 import { useActionLauncher, type ActionDraft } from '../../components/ActionDialog'
 import { usePaletteActions } from '../../palette/palette-actions'
-import { Sparkline } from '../../components/EChart'
 import { useEndpointPicker, type EndpointChoice } from '../../components/EndpointPicker'
-import { StatusBadge } from '../../components/StatusBadge'
 import { SystemPageHeader } from '../../components/SystemPageHeader'
-import { MASTER_COLORS, SlotMap, type SlotHover } from './SlotMap'
+import { MASTER_COLORS } from './SlotMap'
+import { SlotMapCard } from './SlotMapCard'
+import { MastersTable } from './MastersTable'
+import { NodeTable } from './NodeTable'
+import { SeriesStore } from '../../hooks/series-store'
 
-const mib = (b: number | null | undefined) => (b == null ? '—' : `${(b / 1048576).toFixed(1)} MiB`)
 const HISTORY = 60
 
 /** Redis Cluster: slot map, masters' balance, nodes with lag and history, findings with fixes, actions. */
@@ -27,22 +28,30 @@ export function RedisPage() {
 
 function RedisClusterView({ choice, picker, readOnly, empty = false }: { choice?: EndpointChoice; picker: ReactNode; readOnly: boolean; empty?: boolean }) {
   const [topology, setTopology] = useState<RedisTopology>()
+  const [polls, setPolls] = useState(0)
   const [timeline, setTimeline] = useState<RedisTimelineEvent[]>([])
-  const [ops, setOps] = useState<Record<string, number[]>>({})
+  const [ops] = useState(() => new SeriesStore(HISTORY))
   const [migration, setMigration] = useState<MigrationProgress>()
   const [error, setError] = useState<string>()
-  const [hover, setHover] = useState<SlotHover & { keys?: number | null }>()
   const [newNode, setNewNode] = useState('127.0.0.1:7006')
-  const hoverTimer = useRef<ReturnType<typeof setTimeout>>(undefined)
 
   useEffect(() => {
     if (!choice) return
     const offTopology = api.on('redis:topology', (e) => {
       if (e.topology.environment !== choice.environment || e.topology.endpointId !== choice.endpointId) return
-      setTopology(e.topology)
-      setTimeline(e.timeline)
-      setOps((prev) => Object.fromEntries(e.topology.nodes.map((n) => [n.id, [...(prev[n.id] ?? []), n.stats?.opsPerSec ?? 0].slice(-HISTORY)])))
-      setError(e.topology.error?.message)
+      for (const [id, samples] of Object.entries(e.history))
+        ops.seed(
+          id,
+          samples.map((s) => s.opsPerSec ?? 0),
+        )
+      ops.append(e.topology.nodes.map((n) => [n.id, n.stats?.opsPerSec ?? 0]))
+      // a transition: React renders a large cluster in slices between frames instead of one long task
+      startTransition(() => {
+        setTopology(e.topology)
+        setPolls((n) => n + 1)
+        setTimeline(e.timeline)
+        setError(e.topology.error?.message)
+      })
     })
     const offMigration = api.on('redis:migration-progress', (p) => {
       if (p.environment === choice.environment && p.endpointId === choice.endpointId) setMigration(p)
@@ -53,22 +62,11 @@ function RedisClusterView({ choice, picker, readOnly, empty = false }: { choice?
       offMigration()
       void api.request('redis:unwatch', { environment: choice.environment }).catch(() => undefined)
     }
-  }, [choice])
-
-  const onHover = (h: SlotHover) => {
-    setHover(h)
-    clearTimeout(hoverTimer.current)
-    if (!choice) return
-    hoverTimer.current = setTimeout(() => {
-      api.request('redis:slot-keys', { ...choice, start: h.slot, end: h.slot }).then(
-        (r) => setHover((cur) => (cur?.slot === h.slot ? { ...cur, keys: r.slots[0]?.keys ?? null } : cur)),
-        () => undefined,
-      )
-    }, 250)
-  }
+  }, [choice, ops])
 
   const { act, dialog } = useActionLauncher(choice)
-  const addr = (id: string | null) => topology?.nodes.find((n) => n.id === id)?.addr ?? id?.slice(0, 8) ?? '—'
+  const addrs = useMemo(() => new Map(topology?.nodes.map((n) => [n.id, n.addr])), [topology?.nodes])
+  const addr = useCallback((id: string | null) => (id ? (addrs.get(id) ?? id.slice(0, 8)) : '—'), [addrs])
   const paletteActions = useMemo(
     () =>
       topology
@@ -90,6 +88,23 @@ function RedisClusterView({ choice, picker, readOnly, empty = false }: { choice?
   usePaletteActions(paletteActions)
   const masterColor = useStableColors(choice ? `${choice.environment}/${choice.endpointId}` : '-', topology?.masters.map((m) => m.id) ?? [], MASTER_COLORS)
 
+  const headerActions = useMemo(
+    () => (
+      <>
+        <Menu.Item onClick={() => act({ kind: 'redis.rebalance' })}>Rebalance slots evenly</Menu.Item>
+        <Menu.Item onClick={() => act({ kind: 'redis.fix' })}>Fix open slots</Menu.Item>
+        <Menu.Label>Scale out: node address</Menu.Label>
+        <Menu.Item closeMenuOnClick={false}>
+          <TextInput size="xs" value={newNode} onChange={(e) => setNewNode(e.currentTarget.value)} onClick={(e) => e.stopPropagation()} />
+        </Menu.Item>
+        <Menu.Item onClick={() => act({ kind: 'redis.add-master', node: { host: newNode.split(':')[0]!, port: Number(newNode.split(':')[1]) } })}>
+          Add as master and rebalance
+        </Menu.Item>
+      </>
+    ),
+    [act, newNode],
+  )
+
   return (
     <Stack>
       <SystemPageHeader
@@ -98,25 +113,13 @@ function RedisClusterView({ choice, picker, readOnly, empty = false }: { choice?
         status={topology?.status}
         picker={picker}
         actionsTestId="redis-actions"
-        actions={
-          <>
-            <Menu.Item onClick={() => act({ kind: 'redis.rebalance' })}>Rebalance slots evenly</Menu.Item>
-            <Menu.Item onClick={() => act({ kind: 'redis.fix' })}>Fix open slots</Menu.Item>
-            <Menu.Label>Scale out: node address</Menu.Label>
-            <Menu.Item closeMenuOnClick={false}>
-              <TextInput size="xs" value={newNode} onChange={(e) => setNewNode(e.currentTarget.value)} onClick={(e) => e.stopPropagation()} />
-            </Menu.Item>
-            <Menu.Item onClick={() => act({ kind: 'redis.add-master', node: { host: newNode.split(':')[0]!, port: Number(newNode.split(':')[1]) } })}>
-              Add as master and rebalance
-            </Menu.Item>
-          </>
-        }
+        actions={headerActions}
       />
       {empty && <Alert color="blue">No Redis Cluster endpoint in any environment. Add one under Environments.</Alert>}
       {error && <Alert color="red">{error}</Alert>}
       {topology && (
         <>
-          <Text size="sm" c={topology.status === 'ok' ? 'dimmed' : undefined} data-testid="redis-reason">
+          <Text size="sm" c={topology.status === 'ok' ? 'dimmed' : undefined} data-testid="redis-reason" data-polls={polls}>
             cluster_state {topology.clusterState} · {topology.reason} · {topology.nodes.length} nodes · checked in {topology.durationMs} ms
           </Text>
           {migration && migration.state === 'running' && (
@@ -145,94 +148,13 @@ function RedisClusterView({ choice, picker, readOnly, empty = false }: { choice?
             </Stack>
           )}
           <SimpleGrid cols={{ base: 1, lg: 2 }}>
-            <Card withBorder>
-              <Group justify="space-between" mb={4}>
-                <Text fw={600}>Slot map (16384 slots)</Text>
-                <Text size="xs" c="dimmed" data-testid="slot-hover">
-                  {hover
-                    ? `slot ${hover.slot} · ${addr(hover.owner)}${hover.keys != null ? ` · ${hover.keys} keys` : ''}${hover.migratingTo ? ` · migrating to ${addr(hover.migratingTo)}` : ''}${hover.importingFrom ? ` · importing from ${addr(hover.importingFrom)}` : ''}`
-                    : 'hover a slot'}
-                </Text>
-              </Group>
-              <SlotMap topology={topology} colorOf={masterColor} onHover={onHover} />
-            </Card>
+            <SlotMapCard topology={topology} choice={choice} colorOf={masterColor} addr={addr} />
             <Stack>
               <Card withBorder>
                 <Text fw={600} mb="xs">
                   Masters
                 </Text>
-                <Table.ScrollContainer minWidth={520}>
-                  <Table data-testid="masters-table">
-                    <Table.Thead>
-                      <Table.Tr>
-                        <Table.Th>Master</Table.Th>
-                        <Table.Th>Slots</Table.Th>
-                        <Table.Th style={{ whiteSpace: 'nowrap' }}>vs even</Table.Th>
-                        <Table.Th>Keys</Table.Th>
-                        <Table.Th>Memory</Table.Th>
-                        <Table.Th>Replicas</Table.Th>
-                        <Table.Th />
-                      </Table.Tr>
-                    </Table.Thead>
-                    <Table.Tbody>
-                      {topology.masters.map((m) => (
-                        <Table.Tr key={m.id}>
-                          <Table.Td>
-                            <Group gap={6} wrap="nowrap">
-                              <span
-                                data-testid="master-color"
-                                style={{ width: 10, height: 10, borderRadius: 2, background: masterColor(m.id), display: 'inline-block' }}
-                              />
-                              <Text size="sm" ff="monospace">
-                                {m.addr}
-                              </Text>
-                            </Group>
-                          </Table.Td>
-                          <Table.Td>{m.slots}</Table.Td>
-                          <Table.Td
-                            c={Math.abs(m.imbalancePct) > 10 ? 'yellow' : undefined}
-                          >{`${m.imbalancePct > 0 ? '+' : ''}${m.imbalancePct.toFixed(1)}%`}</Table.Td>
-                          <Table.Td>{m.keys ?? '—'}</Table.Td>
-                          <Table.Td>{mib(m.usedMemory)}</Table.Td>
-                          <Table.Td>{m.replicas}</Table.Td>
-                          <Table.Td>
-                            <Menu position="bottom-end">
-                              <Menu.Target>
-                                <Button size="compact-xs" variant="light" data-testid={`failover-${m.addr}`}>
-                                  Act…
-                                </Button>
-                              </Menu.Target>
-                              <Menu.Dropdown>
-                                <Menu.Label>{m.replicas === 0 ? 'no replica to promote' : `fail over: promote a replica of ${m.addr}`}</Menu.Label>
-                                <Menu.Item
-                                  disabled={m.replicas === 0}
-                                  onClick={() => act({ kind: 'redis.failover', master: m.id, mode: 'default' })}
-                                  data-testid="failover-default"
-                                >
-                                  Coordinated failover (safe, master is up)
-                                </Menu.Item>
-                                <Menu.Item disabled={m.replicas === 0} onClick={() => act({ kind: 'redis.failover', master: m.id, mode: 'force' })}>
-                                  FORCE failover (master unreachable)
-                                </Menu.Item>
-                                <Menu.Item
-                                  disabled={m.replicas === 0}
-                                  color="red"
-                                  onClick={() => act({ kind: 'redis.failover', master: m.id, mode: 'takeover' })}
-                                >
-                                  TAKEOVER failover (no consensus)
-                                </Menu.Item>
-                                <Menu.Divider />
-                                <Menu.Item color="red" onClick={() => act({ kind: 'redis.remove-master', node: m.id })}>
-                                  Drain and remove this master
-                                </Menu.Item>
-                              </Menu.Dropdown>
-                            </Menu>
-                          </Table.Td>
-                        </Table.Tr>
-                      ))}
-                    </Table.Tbody>
-                  </Table>
-                </Table.ScrollContainer>
+                <MastersTable masters={topology.masters} colorOf={masterColor} act={act} />
               </Card>
               <Card withBorder>
                 <Text fw={600} mb="xs">
@@ -266,71 +188,6 @@ function RedisClusterView({ choice, picker, readOnly, empty = false }: { choice?
       )}
       {dialog}
     </Stack>
-  )
-}
-
-function NodeTable({ nodes, ops, addr }: { nodes: RedisNode[]; ops: Record<string, number[]>; addr: (id: string | null) => string }) {
-  return (
-    <Table data-testid="nodes-table">
-      <Table.Thead>
-        <Table.Tr>
-          <Table.Th>Node</Table.Th>
-          <Table.Th>Role</Table.Th>
-          <Table.Th>Flags</Table.Th>
-          <Table.Th>Replica lag</Table.Th>
-          <Table.Th>Link</Table.Th>
-          <Table.Th>Memory</Table.Th>
-          <Table.Th>Clients</Table.Th>
-          <Table.Th w={160}>ops/s</Table.Th>
-        </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {nodes.map((n) => (
-          <Table.Tr key={n.id} data-status={n.status}>
-            <Table.Td>
-              <Group gap={6} wrap="nowrap">
-                <StatusBadge status={n.status} size="xs" />
-                <Text size="sm" ff="monospace">
-                  {n.addr}
-                </Text>
-              </Group>
-              {n.error && (
-                <Text size="xs" c="red">
-                  {n.error.code}: {n.error.message}
-                </Text>
-              )}
-            </Table.Td>
-            <Table.Td>{n.role === 'master' ? 'master' : `replica of ${addr(n.masterId)}`}</Table.Td>
-            <Table.Td>
-              <Group gap={2}>
-                {n.flags
-                  .filter((f) => !['myself', 'master', 'slave', 'replica'].includes(f))
-                  .map((f) => (
-                    <Badge key={f} size="xs" color={f === 'fail' ? 'red' : f === 'fail?' || f === 'pfail' ? 'yellow' : 'gray'}>
-                      {f}
-                    </Badge>
-                  ))}
-              </Group>
-            </Table.Td>
-            <Table.Td>{n.role === 'replica' ? (n.lagBytes == null ? '—' : `${n.lagBytes} B`) : ''}</Table.Td>
-            <Table.Td>{n.role === 'replica' ? (n.stats?.masterLinkStatus ?? '—') : n.linkState}</Table.Td>
-            <Table.Td>
-              {mib(n.stats?.usedMemory)}
-              {n.stats?.memoryFraction != null && ` (${Math.round(n.stats.memoryFraction * 100)}%)`}
-            </Table.Td>
-            <Table.Td>{n.stats?.connectedClients ?? '—'}</Table.Td>
-            <Table.Td>
-              <Group gap={6} wrap="nowrap">
-                <Text size="xs" w={36}>
-                  {n.stats?.opsPerSec ?? '—'}
-                </Text>
-                <div style={{ width: 110 }}>{(ops[n.id]?.length ?? 0) > 1 && <Sparkline values={ops[n.id]!} color="#20c997" height={24} />}</div>
-              </Group>
-            </Table.Td>
-          </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
   )
 }
 
