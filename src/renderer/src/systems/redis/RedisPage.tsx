@@ -119,7 +119,13 @@ function RedisClusterView({ choice, picker, readOnly, empty = false }: { choice?
       {error && <Alert color="red">{error}</Alert>}
       {topology && (
         <>
-          <Text size="sm" c={topology.status === 'ok' ? 'dimmed' : undefined} data-testid="redis-reason" data-polls={polls}>
+          <Text
+            size="sm"
+            c={topology.status === 'ok' ? 'dimmed' : undefined}
+            data-testid="redis-reason"
+            data-polls={polls}
+            data-checked-at={topology.checkedAt}
+          >
             cluster_state {topology.clusterState} · {topology.reason} · {topology.nodes.length} nodes · checked in {topology.durationMs} ms
           </Text>
           {migration && migration.state === 'running' && (
