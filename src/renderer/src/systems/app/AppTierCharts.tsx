@@ -1,15 +1,11 @@
 import { useMemo } from 'react'
 import type { StubSample } from '../../../../shared/systems/nginx'
-import { EChart, type EChartOption } from '../../components/EChart'
+import { breakGaps, EChart, timeAxis, type EChartOption } from '../../components/EChart'
 import { SERIES_COLORS } from '../../components/series-colors'
 
 const axisText = { color: '#909296' }
 const splitLine = { lineStyle: { color: '#373a40' } }
 const grid = { left: 48, right: 16, top: 32, bottom: 28 }
-
-function timeAxis(): EChartOption['xAxis'] {
-  return { type: 'time', axisLabel: { ...axisText, hideOverlap: true }, splitLine: { show: false } }
-}
 
 /** Requests per second through nginx, from stub_status counters between two polls. */
 export function RequestRateChart({ samples }: { samples: StubSample[] }) {
@@ -23,13 +19,19 @@ export function RequestRateChart({ samples }: { samples: StubSample[] }) {
       xAxis: timeAxis(),
       yAxis: { type: 'value', name: '/s', nameTextStyle: axisText, axisLabel: axisText, splitLine },
       series: [
-        { name: 'requests', type: 'line', showSymbol: false, itemStyle: { color: SERIES_COLORS[0] }, data: samples.map((s) => [s.at, s.requestsPerSec]) },
+        {
+          name: 'requests',
+          type: 'line',
+          showSymbol: false,
+          itemStyle: { color: SERIES_COLORS[0] },
+          data: breakGaps(samples.map((s) => [s.at, s.requestsPerSec])),
+        },
         {
           name: 'connections accepted',
           type: 'line',
           showSymbol: false,
           itemStyle: { color: SERIES_COLORS[1] },
-          data: samples.map((s) => [s.at, s.acceptsPerSec]),
+          data: breakGaps(samples.map((s) => [s.at, s.acceptsPerSec])),
         },
       ],
     }),
@@ -57,7 +59,7 @@ export function ConnectionsChart({ samples }: { samples: StubSample[] }) {
         areaStyle: { opacity: 0.35 },
         showSymbol: false,
         itemStyle: { color: SERIES_COLORS[i + 2] },
-        data: samples.map((s) => [s.at, s[k]]),
+        data: breakGaps(samples.map((s) => [s.at, s[k]])),
       })),
     }
   }, [samples])

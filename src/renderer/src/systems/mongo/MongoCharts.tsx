@@ -1,7 +1,7 @@
 import { useMemo } from 'react'
 import type { MongoCollectionBalance, MongoLagSample, MongoShard } from '../../../../shared/systems/mongo'
 import { formatBytes } from '../../../../shared/domain/units'
-import { EChart, type EChartOption } from '../../components/EChart'
+import { breakGaps, EChart, timeAxis, type EChartOption } from '../../components/EChart'
 
 const axisText = { color: '#909296' }
 const grid = { left: 150, right: 24, top: 32, bottom: 28 }
@@ -72,9 +72,9 @@ export function MemberLagChart({ samples }: { samples: MongoLagSample[] }) {
       grid: { left: 48, right: 24, top: 48, bottom: 28 },
       legend: { top: 0, type: 'scroll', textStyle: { color: '#c1c2c5' } },
       tooltip: { trigger: 'axis' },
-      xAxis: { type: 'category', data: samples.map((s) => new Date(s.at).toLocaleTimeString()), axisLabel: axisText },
+      xAxis: timeAxis(),
       yAxis: { type: 'value', name: 'seconds', min: 0, axisLabel: axisText, splitLine },
-      series: members.map((m) => ({ name: m, type: 'line', showSymbol: false, data: samples.map((s) => s.members[m] ?? null) })),
+      series: members.map((m) => ({ name: m, type: 'line', showSymbol: false, data: breakGaps(samples.map((s) => [s.at, s.members[m] ?? null])) })),
     }
   }, [samples])
   return <EChart option={option} height={240} testId="mongo-lag-chart" />

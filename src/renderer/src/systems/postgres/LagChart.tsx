@@ -1,20 +1,19 @@
 import { useMemo } from 'react'
 import type { PgLagSample, PgLagThresholds } from '../../../../shared/systems/postgres'
-import { EChart, type EChartOption } from '../../components/EChart'
+import { breakGaps, EChart, timeAxis, type EChartOption } from '../../components/EChart'
 import { SERIES_COLORS as COLORS } from '../../components/series-colors'
 
 /** Replay lag per standby over time: bytes on the left axis (solid), seconds on the right (dashed). */
 export function LagChart({ samples, thresholds }: { samples: PgLagSample[]; thresholds: PgLagThresholds }) {
   const option = useMemo<EChartOption>(() => {
     const standbys = [...new Set(samples.flatMap((s) => Object.keys(s.standbys)))].sort()
-    const times = samples.map((s) => new Date(s.at).toLocaleTimeString())
     return {
       backgroundColor: 'transparent',
       animation: false,
       grid: { left: 64, right: 48, top: 28, bottom: 28 },
       legend: { top: 0, textStyle: { color: '#c1c2c5' } },
       tooltip: { trigger: 'axis' },
-      xAxis: { type: 'category', data: times, axisLabel: { color: '#909296' } },
+      xAxis: timeAxis(),
       yAxis: [
         {
           type: 'value',
@@ -33,7 +32,7 @@ export function LagChart({ samples, thresholds }: { samples: PgLagSample[]; thre
           name: `${name} bytes`,
           type: 'line',
           showSymbol: false,
-          data: samples.map((s) => s.standbys[name]?.bytes ?? null),
+          data: breakGaps(samples.map((s) => [s.at, s.standbys[name]?.bytes ?? null])),
           lineStyle: { color: COLORS[i % COLORS.length] },
           itemStyle: { color: COLORS[i % COLORS.length] },
           markLine:
@@ -46,7 +45,7 @@ export function LagChart({ samples, thresholds }: { samples: PgLagSample[]; thre
           type: 'line',
           yAxisIndex: 1,
           showSymbol: false,
-          data: samples.map((s) => s.standbys[name]?.seconds ?? null),
+          data: breakGaps(samples.map((s) => [s.at, s.standbys[name]?.seconds ?? null])),
           lineStyle: { color: COLORS[i % COLORS.length], type: 'dashed' },
           itemStyle: { color: COLORS[i % COLORS.length] },
         },
