@@ -18,11 +18,13 @@ export interface BigCluster {
 const DESCRIPTION = join(LAB_DIR, 'big', 'big.json')
 const SCRIPT = new URL('../lab/big.sh', import.meta.url).pathname
 
-/** The large lab cluster (npm run lab:big), started here when it is not up with that shape. */
-export function bigCluster(masters = 60, replicas = 1): BigCluster {
+/** The large lab cluster (npm run lab:big), started here when it is not up with that shape (then started is true). */
+export function bigCluster(masters = 60, replicas = 1): BigCluster & { started: boolean } {
+  const before = existsSync(DESCRIPTION)
   execFileSync('bash', [SCRIPT, '--masters', String(masters), '--replicas', String(replicas)], { stdio: 'pipe', timeout: 180_000 })
   if (!existsSync(DESCRIPTION)) throw new Error(`the big cluster is not up (${DESCRIPTION} missing)`)
-  return JSON.parse(readFileSync(DESCRIPTION, 'utf8')) as BigCluster
+  const big = JSON.parse(readFileSync(DESCRIPTION, 'utf8')) as BigCluster
+  return { ...big, started: !before || big.nodes !== masters * (1 + replicas) }
 }
 
 export function stopBigCluster(): void {

@@ -66,9 +66,18 @@ lab_big_up() { # masters replicas-per-master
 
 lab_big_down() {
   [[ -d $LAB_BIG ]] || return 0
-  local pidfile
+  # nothing of the big cluster is kept: kill every node at once rather than wait for 120 shutdowns
+  local pidfile pid
+  local -a pids=()
   for pidfile in "$LAB_BIG"/*/redis.pid; do
-    [[ -f $pidfile ]] && kill_pidfile "$pidfile" 5
+    [[ -f $pidfile ]] || continue
+    pid=$(pid_of "$pidfile")
+    [[ -n $pid ]] && pids+=("$pid")
   done
+  if ((${#pids[@]})); then
+    kill -KILL "${pids[@]}" 2>/dev/null || true
+    local p
+    for p in "${pids[@]}"; do wait_until 5 "big node pid $p to exit" bash -c "! kill -0 $p 2>/dev/null" || true; done
+  fi
   rm -rf "$LAB_BIG"
 }
