@@ -1,6 +1,7 @@
 import { useMemo } from 'react'
 import type { StubSample } from '../../../../shared/systems/nginx'
-import { breakGaps, EChart, timeAxis, type EChartOption } from '../../components/EChart'
+import { EChart, timeAxis, type EChartOption } from '../../components/EChart'
+import { breakGaps } from '../../components/time-gaps'
 import { SERIES_COLORS } from '../../components/series-colors'
 
 const axisText = { color: '#909296' }

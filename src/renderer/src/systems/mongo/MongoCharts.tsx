@@ -1,7 +1,8 @@
 import { useMemo } from 'react'
 import type { MongoCollectionBalance, MongoLagSample, MongoShard } from '../../../../shared/systems/mongo'
 import { formatBytes } from '../../../../shared/domain/units'
-import { breakGaps, EChart, timeAxis, type EChartOption } from '../../components/EChart'
+import { EChart, timeAxis, type EChartOption } from '../../components/EChart'
+import { breakGaps } from '../../components/time-gaps'
 
 const axisText = { color: '#909296' }
 const grid = { left: 150, right: 24, top: 32, bottom: 28 }

@@ -1,6 +1,7 @@
 import { useMemo } from 'react'
 import type { PgLagSample, PgLagThresholds } from '../../../../shared/systems/postgres'
-import { breakGaps, EChart, timeAxis, type EChartOption } from '../../components/EChart'
+import { EChart, timeAxis, type EChartOption } from '../../components/EChart'
+import { breakGaps } from '../../components/time-gaps'
 import { SERIES_COLORS as COLORS } from '../../components/series-colors'
 
 /** Replay lag per standby over time: bytes on the left axis (solid), seconds on the right (dashed). */
