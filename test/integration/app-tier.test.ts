@@ -104,7 +104,7 @@ describe('app tier: nginx upstreams and the Docker replicas behind them', () => 
     await expect(docker.getContainer('lab-api-3').inspect()).rejects.toThrow(/no such container/i)
 
     expect((await scale('app', 3)).result.outcome).toBe('succeeded')
-  })
+  }, 240_000) // three scalings of containers on two cores
 
   it('scales the Swarm service 2 → 4 → 1 under a request loop with zero failed requests', async () => {
     const out = await underLoad(lab.nginx.swarmListen, () => scale('swarm_app', 4))
@@ -125,7 +125,7 @@ describe('app tier: nginx upstreams and the Docker replicas behind them', () => 
     expect(t.groups.find((g) => g.key === 'swarm:app_api')).toMatchObject({ desired: 1, running: 1 })
 
     expect((await scale('swarm_app', 2)).result.outcome).toBe('succeeded')
-  })
+  }, 240_000)
 
   it('shows a killed backend as failing on the next read, with the finding that takes it out of rotation', async () => {
     await docker.getContainer('lab-api-3').kill()

@@ -80,8 +80,17 @@ const MasterRow = memo(
   (a, b) => shown(a.m) === shown(b.m) && a.m.id === b.m.id && a.color === b.color && a.open === b.open && a.act === b.act,
 )
 
-/** Each master's slots against an even share, keys, memory and replicas, with its failover and removal actions. */
-export function MastersTable({ masters, colorOf, act }: { masters: MasterBalance[]; colorOf: (id: string) => string; act: (d: ActionDraft) => void }) {
+interface Props {
+  masters: MasterBalance[]
+  colorOf: (id: string) => string
+  act: (d: ActionDraft) => void
+}
+
+const sameMasters = (a: Props, b: Props) =>
+  a.colorOf === b.colorOf && a.act === b.act && a.masters.length === b.masters.length && a.masters.every((m, i) => shown(m) === shown(b.masters[i]!))
+
+/** Each master's slots against an even share, keys, memory and replicas, with its failover and removal actions; unchanged polls skip it. */
+export const MastersTable = memo(function MastersTable({ masters, colorOf, act }: Props) {
   const [open, setOpen] = useState<string | null>(null)
   return (
     <Table.ScrollContainer type="native" minWidth={480} maxHeight={masters.length > 12 ? 440 : undefined}>
@@ -105,4 +114,4 @@ export function MastersTable({ masters, colorOf, act }: { masters: MasterBalance
       </Table>
     </Table.ScrollContainer>
   )
-}
+}, sameMasters)

@@ -86,7 +86,16 @@ const NodeRow = memo(
  * Every node, those needing attention first, a page at a time, with a filter on address, role
  * and flags: a 120-node cluster stays one screen and one cheap repaint per poll.
  */
-export function NodeTable({ nodes, ops, addr }: { nodes: RedisNode[]; ops: SeriesStore; addr: (id: string | null) => string }) {
+interface Props {
+  nodes: RedisNode[]
+  ops: SeriesStore
+  addr: (id: string | null) => string
+}
+
+const sameNodes = (a: Props, b: Props) =>
+  a.ops === b.ops && a.addr === b.addr && a.nodes.length === b.nodes.length && a.nodes.every((n, i) => shown(n) === shown(b.nodes[i]!))
+
+export const NodeTable = memo(function NodeTable({ nodes, ops, addr }: Props) {
   const [filter, setFilter] = useState('')
   const [page, setPage] = useState(1)
   const shown = useMemo(() => {
@@ -140,4 +149,4 @@ export function NodeTable({ nodes, ops, addr }: { nodes: RedisNode[]; ops: Serie
       </Table>
     </>
   )
-}
+}, sameNodes)

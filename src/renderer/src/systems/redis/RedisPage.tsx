@@ -65,7 +65,9 @@ function RedisClusterView({ choice, picker, readOnly, empty = false }: { choice?
   }, [choice, ops])
 
   const { act, dialog } = useActionLauncher(choice)
-  const addrs = useMemo(() => new Map(topology?.nodes.map((n) => [n.id, n.addr])), [topology?.nodes])
+  // keyed on the addresses themselves, so the tables below see the same function until a node changes
+  const addrKey = topology?.nodes.map((n) => `${n.id}=${n.addr}`).join(',') ?? ''
+  const addrs = useMemo(() => new Map(addrKey ? addrKey.split(',').map((p) => p.split('=') as [string, string]) : []), [addrKey])
   const addr = useCallback((id: string | null) => (id ? (addrs.get(id) ?? id.slice(0, 8)) : '—'), [addrs])
   const paletteActions = useMemo(
     () =>
