@@ -13,21 +13,35 @@ big_ports() { # count -> ports
 big_start_node() {
   local port=$1 dir=$LAB_BIG/$1
   mkdir -p "$dir"
-  # fewer pings between 120 nodes on a 2-core machine: the bus otherwise keeps most of a core busy
-  redis_node_conf "$port" "$dir" 'cluster-node-timeout 15000' 'hz 2' >"$dir/redis.conf"
+  redis_node_conf "$port" "$dir" 'cluster-node-timeout 15000' >"$dir/redis.conf"
   redis-server "$dir/redis.conf" </dev/null >>"$dir/redis.log" 2>&1 || die "redis-server $port failed to start" "$dir/redis.log"
 }
 
-big_converged() { # first-port count
+big_converged() { # first-port count replicas
   redis-cli -h "$LAB_HOST" -p "$1" --cluster check "$LAB_HOST:$1" </dev/null 2>/dev/null | grep -q "All $((16384)) slots covered" || return 1
-  [[ $(rcli "$1" cluster info | tr -d '\r' | awk -F: '$1 == "cluster_known_nodes" { print $2 }') == "$2" ]]
+  [[ $(rcli "$1" cluster info | tr -d '\r' | awk -F: '$1 == "cluster_known_nodes" { print $2 }') == "$2" ]] || return 1
+  [[ $(rcli "$1" cluster nodes | grep -c ' slave ') == "$3" ]]
+}
+
+# A replica redis-cli could not attach (it did not yet know its master under load) stays an empty
+# master: give each one to a master that lacks a replica.
+big_attach_replicas() { # first-port replicas-per-master
+  local nodes empty needy id
+  nodes=$(rcli "$1" cluster nodes)
+  mapfile -t empty < <(awk '$3 ~ /master/ && NF == 8 { split($2, a, "@"); print a[1] }' <<<"$nodes")
+  mapfile -t needy < <(awk -v want="$2" '$3 ~ /slave/ { n[$4]++ } $3 ~ /master/ && NF > 8 { m[$1] = 1 } END { for (id in m) for (i = n[id]; i < want; i++) print id }' <<<"$nodes")
+  local i
+  for ((i = 0; i < ${#empty[@]} && i < ${#needy[@]}; i++)); do
+    id=${needy[$i]}
+    redis-cli -h "${empty[$i]%:*}" -p "${empty[$i]##*:}" cluster replicate "$id" >/dev/null 2>&1 || true
+  done
 }
 
 lab_big_up() { # masters replicas-per-master
   local masters=$1 replicas=$2 total port
   total=$((masters * (1 + replicas)))
   ((total <= 180)) || die "at most 180 nodes (ports $LAB_BIG_BASE-$((LAB_BIG_BASE + 179)))"
-  if [[ -f $LAB_BIG/big.json ]] && grep -q "\"nodes\": $total," "$LAB_BIG/big.json" && big_converged "$LAB_BIG_BASE" "$total"; then
+  if [[ -f $LAB_BIG/big.json ]] && grep -q "\"nodes\": $total," "$LAB_BIG/big.json" && big_converged "$LAB_BIG_BASE" "$total" $((masters * replicas)); then
     log "big cluster already up: $total nodes from $LAB_BIG_BASE"
     return 0
   fi
@@ -43,7 +57,13 @@ lab_big_up() { # masters replicas-per-master
   log "creating a $masters-master cluster with $replicas replica(s) each on ${ports[0]}-${ports[-1]}"
   redis-cli --cluster create "${addrs[@]}" --cluster-replicas "$replicas" --cluster-yes </dev/null >"$LAB_BIG/cluster-create.log" 2>&1 ||
     die "redis-cli --cluster create failed" "$LAB_BIG/cluster-create.log"
-  wait_until 120 "the big cluster to converge" big_converged "${ports[0]}" "$total" || die "the big cluster did not converge" "$LAB_BIG/cluster-create.log"
+  if ! wait_until 30 "the big cluster to converge" big_converged "${ports[0]}" "$total" $((masters * replicas)); then
+    big_attach_replicas "${ports[0]}" "$replicas"
+    wait_until 90 "the big cluster to converge" big_converged "${ports[0]}" "$total" $((masters * replicas)) ||
+      die "the big cluster did not converge" "$LAB_BIG/cluster-create.log"
+  fi
+  # fewer pings between 120 nodes on a 2-core machine: the bus otherwise keeps most of a core busy
+  for port in "${ports[@]}"; do rcli "$port" config set hz 2 >/dev/null; done
   printf '{ "nodes": %s, "masters": %s, "replicas": %s, "seed": "%s:%s", "ports": [%s] }\n' \
     "$total" "$masters" "$replicas" "$LAB_HOST" "${ports[0]}" "$(IFS=,; echo "${ports[*]}")" >"$LAB_BIG/big.json"
   log "big cluster ok: $total nodes on ${ports[0]}-${ports[-1]} ($(elapsed))"
