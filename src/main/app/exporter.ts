@@ -88,7 +88,11 @@ export class Exporter {
   /** Gauges are made once per name (remade when a new label shows up) and cleared before each collection's values. */
   private render(samples: readonly MetricSample[]): void {
     const byName = new Map<string, MetricSample[]>()
-    for (const s of samples) byName.set(s.name, [...(byName.get(s.name) ?? []), s])
+    for (const s of samples) {
+      const list = byName.get(s.name)
+      if (list) list.push(s)
+      else byName.set(s.name, [s])
+    }
     for (const name of this.dynamic.keys())
       if (!byName.has(name)) {
         this.registry.removeSingleMetric(name)
