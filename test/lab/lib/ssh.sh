@@ -84,7 +84,9 @@ UsePAM yes
 AuthorizedKeysFile $SSH_DIR/authorized_keys
 # The key file lives under /tmp (world-writable), which StrictModes would reject.
 StrictModes no
-SetEnv PATH=$SSH_PATH
+# SHLVL=1 makes bash see itself as a nested shell, so it does not source the machine's ~/.bashrc for
+# every command (sshd-started bash does; a heavy one, e.g. pyenv init, costs ~1 s per command).
+SetEnv PATH=$SSH_PATH SHLVL=1
 Subsystem sftp internal-sftp
 AllowTcpForwarding yes
 X11Forwarding no
