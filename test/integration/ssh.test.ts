@@ -4,6 +4,7 @@ import { shellCommand } from '../../src/main/core/ssh/quote'
 import type { ServiceHub } from '../../src/main/core/service-hub'
 import type { Environment } from '../../src/shared/inventory'
 import type { LabDescription } from '../lab/lab-environment'
+import { probeSsh, SLOW_COMMAND_MS } from '../../src/main/systems/ssh/ssh-probe'
 import { labHub } from '../support/lab'
 
 describe('SSH command runner against the lab sshd', () => {
@@ -45,6 +46,15 @@ describe('SSH command runner against the lab sshd', () => {
     expect(r.stderr).toBe('oops\n')
     expect(chunks.length).toBeGreaterThan(1)
     await expect(s.run('exit 3')).rejects.toThrow(/exit 3/)
+  })
+
+  it('the host card says how long a command takes to run, and the lab host is not slow', async () => {
+    const bastion = connections.endpoint('bastion')
+    if (bastion.kind !== 'ssh') throw new Error('bastion is an SSH host')
+    const card = await probeSsh(bastion, connections)
+    expect(card.status, card.reason).toBe('ok')
+    expect(card.nodes[0]!.detail).toMatch(/^Linux .*, load \d+\.\d\d, a command runs in \d+ ms$/)
+    expect(card.nodes[0]!.metrics.commandMs).toBeLessThan(SLOW_COMMAND_MS)
   })
 
   it('times out a command that hangs', async () => {
