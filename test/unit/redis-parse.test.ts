@@ -69,6 +69,16 @@ describe('CLUSTER NODES', () => {
     ])
   })
 
+  it('merges adjacent single slots and ranges, tolerates runs of spaces and skips tokens that are not slots', () => {
+    const n = parseClusterNodeLine(`${A}  127.0.0.1:7000@17000 myself,master -  0 0 3 connected 7 5-6 10-12 8 -4 x [9->-${B}]`)!
+    expect(n.slots).toEqual([
+      { start: 5, end: 8 },
+      { start: 10, end: 12 },
+    ])
+    expect(n.migrating).toEqual([{ slot: 9, to: B }])
+    expect(n.configEpoch).toBe(3)
+  })
+
   it('ignores lines that are not nodes and handles IPv6', () => {
     expect(parseClusterNodeLine('')).toBeNull()
     expect(parseClusterNodeLine('garbage line here')).toBeNull()

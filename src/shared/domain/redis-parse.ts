@@ -1,5 +1,5 @@
 import type { ClusterNodeEntry, RedisNodeStats } from '../systems/redis'
-import { toRanges, type SlotRange } from './slots'
+import { normalizeRanges, type SlotRange } from './slots'
 
 /**
  * Parsers for Redis text replies: CLUSTER NODES, CLUSTER INFO and INFO. Pure so that the unit
@@ -30,36 +30,39 @@ export function parseAddr(addr: string): { host: string; port: number } | null {
   return { host: m[1]!, port: Number(m[2]) }
 }
 
-/** One line of CLUSTER NODES. Returns null for a line that is not a node. */
+const NODE_ID = /^[0-9a-f]{40}$/i
+const OPEN_SLOT = /^\[(\d+)-([<>])-([0-9a-f]{40})\]$/i
+
+/**
+ * One line of CLUSTER NODES. Returns null for a line that is not a node. A poll of a big cluster
+ * parses every node's view (n² lines), so this avoids regular expressions on the common fields.
+ */
 export function parseClusterNodeLine(line: string): ClusterNodeEntry | null {
-  const parts = line.trim().split(/\s+/)
+  const trimmed = line.trim()
+  let parts = trimmed.split(' ')
+  if (parts.includes('')) parts = trimmed.split(/\s+/)
   if (parts.length < 8) return null
-  const [id, address, flagText, master, pingSent, pongRecv, epoch, link, ...slotParts] = parts as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    ...string[],
-  ]
-  if (!/^[0-9a-f]{40}$/i.test(id)) return null
+  const [id, address, flagText, master, pingSent, pongRecv, epoch, link] = parts as [string, string, string, string, string, string, string, string]
+  if (!NODE_ID.test(id)) return null
   const flags = flagText === 'noflags' ? [] : flagText.split(',')
   const { host, port, cport, hostname } = parseNodeAddress(address)
-  const slots: number[] = []
   const ranges: SlotRange[] = []
   const migrating: { slot: number; to: string }[] = []
   const importing: { slot: number; from: string }[] = []
-  for (const p of slotParts) {
-    let m: RegExpExecArray | null
-    if ((m = /^\[(\d+)->-([0-9a-f]{40})\]$/i.exec(p))) migrating.push({ slot: Number(m[1]), to: m[2]! })
-    else if ((m = /^\[(\d+)-<-([0-9a-f]{40})\]$/i.exec(p))) importing.push({ slot: Number(m[1]), from: m[2]! })
-    else if ((m = /^(\d+)-(\d+)$/.exec(p))) ranges.push({ start: Number(m[1]), end: Number(m[2]) })
-    else if ((m = /^(\d+)$/.exec(p))) slots.push(Number(m[1]))
+  for (let i = 8; i < parts.length; i++) {
+    const p = parts[i]!
+    if (p.startsWith('[')) {
+      const m = OPEN_SLOT.exec(p)
+      if (m?.[2] === '>') migrating.push({ slot: Number(m[1]), to: m[3]! })
+      else if (m) importing.push({ slot: Number(m[1]), from: m[3]! })
+      continue
+    }
+    const dash = p.indexOf('-')
+    if (dash === 0) continue
+    const start = Number(dash === -1 ? p : p.slice(0, dash))
+    const end = dash === -1 ? start : Number(p.slice(dash + 1))
+    if (Number.isInteger(start) && Number.isInteger(end) && p !== '') ranges.push({ start, end })
   }
-  const merged = toRanges(slots)
   return {
     id,
     host,
@@ -74,21 +77,10 @@ export function parseClusterNodeLine(line: string): ClusterNodeEntry | null {
     pongRecvMs: Number(pongRecv) || 0,
     configEpoch: Number(epoch) || 0,
     linkState: link === 'connected' ? 'connected' : 'disconnected',
-    slots: mergeRanges([...ranges, ...merged]),
+    slots: ranges.length > 1 ? normalizeRanges(ranges) : ranges,
     migrating,
     importing,
   }
-}
-
-function mergeRanges(ranges: SlotRange[]): SlotRange[] {
-  const sorted = [...ranges].sort((a, b) => a.start - b.start)
-  const out: SlotRange[] = []
-  for (const r of sorted) {
-    const last = out[out.length - 1]
-    if (last && r.start <= last.end + 1) last.end = Math.max(last.end, r.end)
-    else out.push({ ...r })
-  }
-  return out
 }
 
 export function parseClusterNodes(text: string): ClusterNodeEntry[] {
@@ -100,8 +92,16 @@ export function parseClusterNodes(text: string): ClusterNodeEntry[] {
 
 /** The node that answered CLUSTER NODES (flag "myself"). */
 export function myselfOf(nodes: readonly ClusterNodeEntry[]): ClusterNodeEntry | undefined {
-  return nodes.find((n) => n.flags.includes('myself'))
+  let me = selves.get(nodes)
+  if (me === undefined) {
+    me = nodes.find((n) => n.flags.includes('myself')) ?? null
+    selves.set(nodes, me)
+  }
+  return me ?? undefined
 }
+
+/** A topology looks up each view's own line several times; a poll of n nodes has n views of n lines. */
+const selves = new WeakMap<readonly ClusterNodeEntry[], ClusterNodeEntry | null>()
 
 /** "key:value" lines (CLUSTER INFO, or INFO without sections) into a record. */
 export function parseKeyValues(text: string): Record<string, string> {

@@ -9,7 +9,7 @@ import type {
   RedisTopology,
   SlotOwnerRange,
 } from '../systems/redis'
-import { statsFromInfo } from './redis-parse'
+import { myselfOf, statsFromInfo } from './redis-parse'
 import { countSlots, formatRanges, SLOT_COUNT, toRanges, uncoveredRanges, type SlotRange } from './slots'
 
 /**
@@ -102,7 +102,7 @@ export function openSlots(polls: readonly NodePoll[]): {
   const importing = new Map<number, string>()
   const byNode = new Map<string, { migrating: number[]; importing: number[] }>()
   for (const p of polls) {
-    const me = p.nodes?.find((n) => n.flags.includes('myself'))
+    const me = p.nodes ? myselfOf(p.nodes) : undefined
     if (!me) continue
     for (const m of me.migrating) migrating.set(m.slot, m.to)
     for (const i of me.importing) importing.set(i.slot, i.from)
@@ -196,9 +196,8 @@ export function buildTopology(input: BuildTopologyInput): RedisTopology {
   const view = [...ref.nodes].sort(byAddr)
   const pollById = new Map<string, NodePoll>()
   for (const p of input.polls) {
-    const me = p.nodes?.find((n) => n.flags.includes('myself'))
-    const byAddr = view.find((n) => n.addr === p.addr)
-    const id = me?.id ?? byAddr?.id
+    const me = p.nodes ? myselfOf(p.nodes) : undefined
+    const id = me?.id ?? view.find((n) => n.addr === p.addr)?.id
     if (id) pollById.set(id, p)
   }
   const stats = new Map<string, RedisNode['stats']>()
@@ -213,7 +212,7 @@ export function buildTopology(input: BuildTopologyInput): RedisTopology {
   const nodes: RedisNode[] = view.map((n) => {
     const p = pollById.get(n.id)
     const s = stats.get(n.id) ?? null
-    const me = p?.nodes?.find((x) => x.flags.includes('myself'))
+    const me = p?.nodes ? myselfOf(p.nodes) : undefined
     const entry: ClusterNodeEntry = {
       ...n,
       flags: n.flags.filter((f) => f !== 'myself'),

@@ -1,7 +1,7 @@
 import type { VerificationCheck } from '../../../shared/actions'
 import type { ClusterNodeEntry, MigrationMove, MigrationRecord, RedisTopology } from '../../../shared/systems/redis'
 import { findNode } from '../../../shared/domain/redis-failover'
-import { formatAddr } from '../../../shared/domain/redis-parse'
+import { formatAddr, myselfOf } from '../../../shared/domain/redis-parse'
 import { planRebalance, type RebalancePlan } from '../../../shared/domain/redis-rebalance'
 import { countSlots, formatRanges, slotsOf } from '../../../shared/domain/slots'
 import { step, type ActionContext, type ActionDefinition, type PlannedAction, type RunContext } from '../../core/actions/action-definition'
@@ -109,7 +109,7 @@ async function migrate(
 ): Promise<MigrationOutcome> {
   const open = new Set<number>()
   for (const p of snap.polls) {
-    const me = p.nodes?.find((n) => n.flags.includes('myself'))
+    const me = p.nodes ? myselfOf(p.nodes) : undefined
     for (const m of me?.migrating ?? []) open.add(m.slot)
     for (const i of me?.importing ?? []) open.add(i.slot)
   }
