@@ -2,6 +2,11 @@ import type { HealthStatus } from '../health'
 
 const severity: Record<HealthStatus, number> = { ok: 0, unknown: 1, warn: 2, critical: 3 }
 
+/** Worse statuses first (critical, warn, unknown, ok): for sorting what needs a look to the top. */
+export function byStatusWorstFirst(a: HealthStatus, b: HealthStatus): number {
+  return severity[b] - severity[a]
+}
+
 /** The worst of several statuses; an empty list is unknown. */
 export function worstStatus(statuses: readonly HealthStatus[]): HealthStatus {
   if (statuses.length === 0) return 'unknown'

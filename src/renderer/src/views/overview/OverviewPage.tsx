@@ -1,12 +1,15 @@
-import { Alert, Badge, Group, Paper, SegmentedControl, SimpleGrid, Stack, Text, Title } from '@mantine/core'
-import { useEffect, useState } from 'react'
+import { Alert, Group, SegmentedControl, SimpleGrid, Stack, Text, Title } from '@mantine/core'
+import { useEffect, useMemo, useState } from 'react'
 import type { EventPayload } from '../../../../shared/contract'
+import type { EnvironmentHealth } from '../../../../shared/health'
 import { api, errorText } from '../../api'
-import { StatusBadge } from '../../components/StatusBadge'
-import { SystemCard } from './SystemCard'
+import { arrangeFleet, type FleetQuery } from '../../../../shared/domain/fleet'
+import { EnvironmentPanel, FoldedEnvironment } from './EnvironmentPanel'
+import { FleetToolbar } from './FleetToolbar'
 
 const INTERVALS = ['1000', '2000', '5000', '10000', '30000']
 const HISTORY = 60
+const FOLD_FROM = 4
 
 /** Check latency per system over the last snapshots, keyed "env/endpoint". */
 function appendHistory(prev: Record<string, number[]>, snap: EventPayload<'overview:update'>): Record<string, number[]> {
@@ -25,6 +28,20 @@ export function OverviewPage() {
   const [error, setError] = useState<string>()
   const [interval, setIntervalMs] = useState<string>()
   const [history, setHistory] = useState<Record<string, number[]>>({})
+  const [query, setQuery] = useState<FleetQuery>({ text: '', problemsOnly: false })
+  const [unfolded, setUnfolded] = useState<ReadonlySet<string>>(new Set())
+  const shown = useMemo(() => arrangeFleet(snapshot?.environments ?? [], query), [snapshot, query])
+  // With many environments the healthy ones fold to one line each, so the ones that need a look fit on screen.
+  const fold = (snapshot?.environments.length ?? 0) > FOLD_FROM
+  const isFolded = (env: EnvironmentHealth) => fold && env.status === 'ok' && !query.text && !unfolded.has(env.environment)
+  const open = shown.filter((e) => !isFolded(e))
+  const folded = shown.filter(isFolded)
+  const toggle = (name: string) =>
+    setUnfolded((prev) => {
+      const next = new Set(prev)
+      if (!next.delete(name)) next.add(name)
+      return next
+    })
 
   useEffect(() => {
     const start = () =>
@@ -74,32 +91,27 @@ export function OverviewPage() {
           Add one under Environments, or run <code>npm run lab:up</code> to get the local lab.
         </Alert>
       )}
-      {snapshot?.environments.map((env) => (
-        <Paper key={env.environment} withBorder p="md" data-testid={`env-${env.environment}`} data-status={env.status}>
-          <Group justify="space-between" mb="sm">
-            <Group gap="sm">
-              <Title order={3}>{env.environment}</Title>
-              <StatusBadge status={env.status} size="md" />
-              {env.readOnly && (
-                <Badge color="grape" variant="light" title="every action is refused for this environment">
-                  read-only
-                </Badge>
-              )}
-            </Group>
-            <Text size="xs" c="dimmed">
-              checked {new Date(env.checkedAt).toLocaleTimeString()}
-            </Text>
-          </Group>
-          <Text size="sm" mb="sm" c={env.status === 'ok' ? 'dimmed' : undefined} data-testid="env-reason">
-            {env.reason}
-          </Text>
-          <SimpleGrid cols={{ base: 1, md: 2, xl: 3 }}>
-            {env.systems.map((s) => (
-              <SystemCard key={s.endpointId} environment={env.environment} system={s} latency={history[`${env.environment}/${s.endpointId}`] ?? []} />
-            ))}
-          </SimpleGrid>
-        </Paper>
+      {snapshot && snapshot.environments.length > 0 && <FleetToolbar environments={snapshot.environments} query={query} onQuery={setQuery} />}
+      {snapshot && shown.length === 0 && snapshot.environments.length > 0 && (
+        <Text c="dimmed" data-testid="fleet-empty">
+          {query.problemsOnly && !query.text ? 'Every environment is healthy.' : 'No environment or system matches the filter.'}
+        </Text>
+      )}
+      {open.map((env) => (
+        <EnvironmentPanel
+          key={env.environment}
+          env={env}
+          history={history}
+          {...(fold && env.status === 'ok' ? { onFold: () => toggle(env.environment) } : {})}
+        />
       ))}
+      {folded.length > 0 && (
+        <SimpleGrid cols={{ base: 1, md: 2, xl: 3 }} spacing="xs" data-testid="folded-environments">
+          {folded.map((env) => (
+            <FoldedEnvironment key={env.environment} env={env} onUnfold={() => toggle(env.environment)} />
+          ))}
+        </SimpleGrid>
+      )}
     </Stack>
   )
 }
