@@ -103,6 +103,9 @@ export class SshSession {
     await new Promise<void>((resolve, reject) => {
       const fail = (err: Error) => {
         client.removeAllListeners('ready')
+        // a failed connection may still report the socket's end later: that must not be an uncaught error
+        client.on('error', () => undefined)
+        client.end()
         void verdict.finally(() => reject(rejection ?? err))
       }
       client.once('ready', () => {

@@ -1,0 +1,61 @@
+import { createServer, type Server, type Socket } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { OverviewWatcher } from '../../src/main/app/overview-watcher'
+import type { EventPayload } from '../../src/shared/contract'
+import type { ServiceHub } from '../../src/main/core/service-hub'
+import type { LabDescription } from '../lab/lab-environment'
+import { labHub } from '../support/lab'
+
+type Update = EventPayload<'overview:update'>
+
+describe('the live overview with an environment that does not answer', () => {
+  let hub: ServiceHub
+  let lab: LabDescription
+  let silent: Server
+  const sockets = new Set<Socket>()
+
+  beforeAll(async () => {
+    ;({ hub, lab } = await labHub())
+    // accepts connections and never says a word, like a host behind a firewall that drops replies
+    silent = createServer((s) => {
+      sockets.add(s)
+      s.on('error', () => undefined)
+    })
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const port = (silent.address() as { port: number }).port
+    await hub.inventory.save({
+      name: 'stuck',
+      endpoints: [{ kind: 'ssh', id: 'host', name: 'host', host: '127.0.0.1', port, user: 'root', auth: { method: 'key', keyPath: lab.ssh.keyPath } }],
+    })
+  })
+  afterAll(async () => {
+    for (const s of sockets) s.destroy()
+    silent?.close()
+    await hub?.close()
+  })
+
+  it('shows the environments that answered after one interval, and the slow one when its checks end', async () => {
+    const updates: { at: number; update: Update }[] = []
+    const watcher = new OverviewWatcher(
+      hub,
+      { id: 'test', emit: (_channel, payload) => updates.push({ at: Date.now(), update: payload as Update }), onClose: () => undefined },
+      1500,
+    )
+    watcher.start()
+    try {
+      await expect
+        .poll(() => updates.find((u) => u.update.environments.find((e) => e.environment === 'stuck')?.status === 'critical'), { timeout: 30_000 })
+        .toBeTruthy()
+    } finally {
+      watcher.stop()
+    }
+    // an SSH handshake that never comes waits out its 10 s; the lab answered long before
+    const early = updates.find((u) => u.update.environments[1]!.reason === 'checking…')
+    expect(early?.update.environments.map((e) => [e.environment, e.status])).toEqual([
+      ['lab', 'ok'],
+      ['stuck', 'unknown'],
+    ])
+    const done = updates.at(-1)!.update.environments[1]!
+    expect(done.systems[0]!.reason).toMatch(/timed out/i)
+  })
+})
