@@ -64,7 +64,9 @@ export async function openWebApp(
   }
 }
 
-export function shot(page: Page, name: string): Promise<Buffer> {
+export async function shot(page: Page, name: string): Promise<Buffer> {
+  // a full-page capture of a scrolled page draws the fixed header where the scroll left it
+  await page.evaluate(() => window.scrollTo(0, 0))
   return page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true })
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { EndpointId, EnvironmentName, Host, HostPort, Port, endpointBase, viaSsh } from '../primitives'
 import { ConnError, HealthStatus } from '../health'
+import { HistorySource } from '../history'
 
 export const RedisClusterEndpoint = z.object({
   ...endpointBase,
@@ -229,11 +230,25 @@ export const RedisNodeSample = z.object({
 })
 export type RedisNodeSample = z.infer<typeof RedisNodeSample>
 
+const NamedSeries = z.object({ name: z.string(), values: z.array(z.number().nullable()) })
+
+/** A cluster over a time range: load and memory of the biggest masters (the rest summed), and the worst replica lag. */
+export const RedisHistory = z.object({
+  at: z.array(z.number()),
+  ops: z.array(NamedSeries),
+  memory: z.array(NamedSeries),
+  maxLagBytes: z.array(z.number().nullable()),
+  source: HistorySource,
+})
+export type RedisHistory = z.infer<typeof RedisHistory>
+
 const clusterTarget = { environment: EnvironmentName, endpointId: z.string().default('redis') }
 
 export const redisRequests = {
   /** One full snapshot: topology, slot map, per-node INFO, balance and findings. */
   'redis:topology': { input: z.object({ ...clusterTarget }), output: RedisTopology },
+  /** Ops/s and memory per master and the worst replica lag over time, from the environment's Prometheus first. */
+  'redis:history': { input: z.object({ ...clusterTarget, sinceMs: z.number().optional() }), output: RedisHistory },
   /** CLUSTER COUNTKEYSINSLOT for a slot range on its owners (hover on the slot map). */
   'redis:slot-keys': {
     input: z

@@ -5,9 +5,10 @@ import { SwitchyardError } from '../../core/errors'
 import { migrationStore } from './redis-actions'
 import { onMigrationProgress } from './migration-events'
 import { clusterAccess } from './redis-access'
+import { redisHistory } from './redis-history'
 import { readTopology, RedisWatcher } from './redis-watch'
 
-export type RedisChannel = 'redis:topology' | 'redis:slot-keys' | 'redis:migration-status' | 'redis:watch' | 'redis:unwatch'
+export type RedisChannel = 'redis:topology' | 'redis:history' | 'redis:slot-keys' | 'redis:migration-status' | 'redis:watch' | 'redis:unwatch'
 
 /** Handlers for the Redis Cluster views; the actions go through the shared action runner. */
 export function redisHandlers(hub: ServiceHub): Pick<Handlers, RedisChannel> {
@@ -49,6 +50,8 @@ export function redisHandlers(hub: ServiceHub): Pick<Handlers, RedisChannel> {
       recent.set(`${environment}/${endpointId}`, t)
       return t
     },
+
+    'redis:history': async ({ environment, endpointId, sinceMs }) => redisHistory(hub, environment, endpointId, sinceMs),
 
     'redis:slot-keys': async ({ environment, endpointId, start, end }) => {
       // Hovering the slot map asks often: reuse a snapshot younger than two seconds.

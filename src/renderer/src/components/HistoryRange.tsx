@@ -15,7 +15,7 @@ const RANGES = [
 export function useHistoryRange(testId: string) {
   const [range, setRange] = useState('3600000')
   const control = <SegmentedControl size="xs" value={range} onChange={setRange} data={RANGES} data-testid={testId} />
-  return { since: () => Date.now() - Number(range), control }
+  return { since: () => Date.now() - Number(range), range, control }
 }
 
 const clock = (ms: number) => new Date(ms).toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })

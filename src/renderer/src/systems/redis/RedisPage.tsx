@@ -11,6 +11,7 @@ import { MASTER_COLORS } from './SlotMap'
 import { SlotMapCard } from './SlotMapCard'
 import { MastersTable } from './MastersTable'
 import { NodeTable } from './NodeTable'
+import { RedisHistoryCard } from './RedisHistoryCard'
 import { SeriesStore } from '../../hooks/series-store'
 
 const HISTORY = 60
@@ -192,6 +193,7 @@ function RedisClusterView({ choice, picker, readOnly, empty = false }: { choice?
             </Text>
             <NodeTable nodes={topology.nodes} ops={ops} addr={addr} />
           </Card>
+          {choice && <RedisHistoryCard choice={choice} />}
         </>
       )}
       {dialog}

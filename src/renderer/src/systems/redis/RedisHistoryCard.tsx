@@ -1,0 +1,99 @@
+import { Card, Group, SimpleGrid, Text } from '@mantine/core'
+import { useMemo } from 'react'
+import { formatBytes } from '../../../../shared/domain/units'
+import type { RedisHistory } from '../../../../shared/systems/redis'
+import { api } from '../../api'
+import { EChart, timeAxis, type EChartOption } from '../../components/EChart'
+import type { EndpointChoice } from '../../components/EndpointPicker'
+import { HistorySourceNote, useHistoryRange } from '../../components/HistoryRange'
+import { SERIES_COLORS } from '../../components/series-colors'
+import { breakGaps } from '../../components/time-gaps'
+import { usePolling } from '../../hooks/usePolling'
+
+const POLL_MS = 15_000
+const axisColor = '#909296'
+
+function stackedOption(at: readonly number[], series: RedisHistory['ops'], unit: (v: number) => string, stacked: boolean): EChartOption {
+  return {
+    backgroundColor: 'transparent',
+    animation: false,
+    grid: { left: 56, right: 16, top: 40, bottom: 24 },
+    legend: { type: 'scroll', top: 0, textStyle: { color: '#c1c2c5', fontSize: 10 } },
+    tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (typeof v === 'number' ? unit(v) : '—') },
+    xAxis: timeAxis(),
+    yAxis: { type: 'value', min: 0, minInterval: 1, axisLabel: { color: axisColor, formatter: unit }, splitLine: { lineStyle: { color: '#373a40' } } },
+    series: series.map((s, i) => ({
+      name: s.name,
+      type: 'line',
+      showSymbol: false,
+      ...(stacked ? { stack: 'total', areaStyle: { opacity: 0.5 } } : {}),
+      lineStyle: { width: 1, color: SERIES_COLORS[i % SERIES_COLORS.length] },
+      itemStyle: { color: SERIES_COLORS[i % SERIES_COLORS.length] },
+      data: breakGaps(at.map((t, k) => [t, s.values[k] ?? null])),
+    })),
+  }
+}
+
+const count = (v: number) => (v >= 10_000 ? `${(v / 1000).toFixed(0)}k` : `${Math.round(v)}`)
+
+/** The cluster over hours to weeks: where the load and the memory are (per master, stacked) and how far the worst replica fell behind. */
+export function RedisHistoryCard({ choice }: { choice: EndpointChoice }) {
+  const range = useHistoryRange('redis-history-range')
+  const polled = usePolling(
+    `${choice.environment}/${choice.endpointId}/${range.range}`,
+    () => api.request('redis:history', { ...choice, sinceMs: range.since() }),
+    POLL_MS,
+  )
+  const h = polled.data
+  const options = useMemo(
+    () =>
+      h && {
+        ops: stackedOption(h.at, h.ops, count, true),
+        memory: stackedOption(h.at, h.memory, formatBytes, true),
+        lag: stackedOption(h.at, [{ name: 'worst replica', values: h.maxLagBytes }], formatBytes, false),
+      },
+    [h],
+  )
+  return (
+    <Card withBorder data-testid="redis-history" data-points={h?.at.length ?? 0}>
+      <Group justify="space-between" mb="xs">
+        <Text fw={600}>History</Text>
+        {range.control}
+      </Group>
+      {polled.error && (
+        <Text size="sm" c="red">
+          {polled.error}
+        </Text>
+      )}
+      {options && h!.at.length > 1 ? (
+        <SimpleGrid cols={{ base: 1, lg: 3 }}>
+          <div>
+            <Text size="xs" c="dimmed">
+              ops/s per master (stacked)
+            </Text>
+            <EChart option={options.ops} height={220} testId="redis-history-ops" />
+          </div>
+          <div>
+            <Text size="xs" c="dimmed">
+              memory per master (stacked)
+            </Text>
+            <EChart option={options.memory} height={220} testId="redis-history-memory" />
+          </div>
+          <div>
+            <Text size="xs" c="dimmed">
+              replica lag, worst replica
+            </Text>
+            <EChart option={options.lag} height={220} testId="redis-history-lag" />
+          </div>
+        </SimpleGrid>
+      ) : (
+        !polled.error && (
+          <Text size="sm" c="dimmed">
+            Collecting history…
+          </Text>
+        )
+      )}
+      <HistorySourceNote source={h?.source} />
+    </Card>
+  )
+}
