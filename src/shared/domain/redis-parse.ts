@@ -91,7 +91,8 @@ export function parseClusterNodes(text: string): ClusterNodeEntry[] {
 }
 
 /** The node that answered CLUSTER NODES (flag "myself"). */
-export function myselfOf(nodes: readonly ClusterNodeEntry[]): ClusterNodeEntry | undefined {
+export function myselfOf(nodes: readonly ClusterNodeEntry[] | undefined): ClusterNodeEntry | undefined {
+  if (!nodes) return undefined
   let me = selves.get(nodes)
   if (me === undefined) {
     me = nodes.find((n) => n.flags.includes('myself')) ?? null

@@ -102,7 +102,7 @@ export function openSlots(polls: readonly NodePoll[]): {
   const importing = new Map<number, string>()
   const byNode = new Map<string, { migrating: number[]; importing: number[] }>()
   for (const p of polls) {
-    const me = p.nodes ? myselfOf(p.nodes) : undefined
+    const me = myselfOf(p.nodes)
     if (!me) continue
     for (const m of me.migrating) migrating.set(m.slot, m.to)
     for (const i of me.importing) importing.set(i.slot, i.from)
@@ -196,7 +196,7 @@ export function buildTopology(input: BuildTopologyInput): RedisTopology {
   const view = [...ref.nodes].sort(byAddr)
   const pollById = new Map<string, NodePoll>()
   for (const p of input.polls) {
-    const me = p.nodes ? myselfOf(p.nodes) : undefined
+    const me = myselfOf(p.nodes)
     const id = me?.id ?? view.find((n) => n.addr === p.addr)?.id
     if (id) pollById.set(id, p)
   }
@@ -212,7 +212,7 @@ export function buildTopology(input: BuildTopologyInput): RedisTopology {
   const nodes: RedisNode[] = view.map((n) => {
     const p = pollById.get(n.id)
     const s = stats.get(n.id) ?? null
-    const me = p?.nodes ? myselfOf(p.nodes) : undefined
+    const me = myselfOf(p?.nodes)
     const entry: ClusterNodeEntry = {
       ...n,
       flags: n.flags.filter((f) => f !== 'myself'),

@@ -33,7 +33,7 @@ export async function analyseOpenSlots(snap: ClusterSnapshot): Promise<FixOp[]> 
   const migrating = new Map<number, { node: string; to: string }[]>()
   const importing = new Map<number, { node: string; from: string }[]>()
   for (const p of polls) {
-    const me = p.nodes ? myselfOf(p.nodes) : undefined
+    const me = myselfOf(p.nodes)
     if (!me) continue
     for (const m of me.migrating) migrating.set(m.slot, [...(migrating.get(m.slot) ?? []), { node: me.id, to: m.to }])
     for (const i of me.importing) importing.set(i.slot, [...(importing.get(i.slot) ?? []), { node: me.id, from: i.from }])

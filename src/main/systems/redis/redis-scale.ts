@@ -109,7 +109,7 @@ async function migrate(
 ): Promise<MigrationOutcome> {
   const open = new Set<number>()
   for (const p of snap.polls) {
-    const me = p.nodes ? myselfOf(p.nodes) : undefined
+    const me = myselfOf(p.nodes)
     for (const m of me?.migrating ?? []) open.add(m.slot)
     for (const i of me?.importing ?? []) open.add(i.slot)
   }
