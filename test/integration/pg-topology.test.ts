@@ -14,6 +14,8 @@ describe('PostgreSQL topology and health', () => {
   beforeAll(async () => {
     lab = await pgLab()
     expect(isLabShape(await restoreLabShape(lab))).toBe(true)
+    // a file before this one may leave standbys replaying (lag warns for a moment): start from a settled lab
+    await waitTopology(lab, 'the lab settled, every standby ok', 60_000, (t) => isLabShape(t) && t.status === 'ok')
   })
 
   afterAll(async () => {
