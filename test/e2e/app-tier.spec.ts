@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { dockerReplicas } from '../../src/main/systems/docker'
 import { nginxService } from '../../src/main/systems/nginx/nginx-service'
 import { loadLoop } from '../support/load-loop'
-import { confirmInDialog, shot, webAppSuite } from '../support/web-app'
+import { chartDrawn, confirmInDialog, shot, webAppSuite } from '../support/web-app'
 
 /** The app tier in the web app: nginx's upstreams joined with the lab's containers and Swarm tasks, and a scale from the UI. */
 describe('App tier view in Chromium', () => {
@@ -13,7 +13,7 @@ describe('App tier view in Chromium', () => {
     const t = await read()
     await ctx.page.getByTestId('nav-app').click()
     await ctx.page.getByTestId('backends-app').waitFor({ timeout: 30_000 })
-    await ctx.page.getByTestId('request-rate-chart').locator('canvas').first().waitFor()
+    await chartDrawn(ctx.page.getByTestId('request-rate-chart'))
     for (const u of t.upstreams)
       for (const b of u.backends) {
         const row = await ctx.page.getByTestId(`backend-${b.address}`).innerText()

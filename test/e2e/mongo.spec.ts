@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { mongoService } from '../../src/main/systems/mongo/mongo-service'
-import { shot, webAppSuite } from '../support/web-app'
+import { chartDrawn, shot, webAppSuite } from '../support/web-app'
 
 /** The lab's MongoDB (the wire-protocol peer) in the web app: chunk balance, the balancer, a step-down. */
 describe('MongoDB view in Chromium', () => {
@@ -21,7 +21,7 @@ describe('MongoDB view in Chromium', () => {
     const c = await read()
     await ctx.page.getByTestId('nav-mongo').click()
     await ctx.page.getByTestId('collections-table').waitFor({ timeout: 30_000 })
-    await ctx.page.getByTestId('chunk-balance-chart').locator('canvas').first().waitFor()
+    await chartDrawn(ctx.page.getByTestId('chunk-balance-chart'))
     for (const k of c.collections) {
       const row = (await ctx.page.getByTestId(`collection-${k.ns}`).innerText()).toLowerCase()
       expect(row).toContain(String(k.chunks))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { shot, webAppSuite } from '../support/web-app'
+import { chartDrawn, shot, webAppSuite } from '../support/web-app'
 
 describe('web mode in Chromium', () => {
   const { ctx } = webAppSuite()
@@ -11,7 +11,7 @@ describe('web mode in Chromium', () => {
     expect(await ctx.page.locator('[data-testid="env-lab"] [data-testid^="system-"][data-status="ok"]').count()).toBe(10)
     expect(await ctx.page.locator('[data-testid="system-redis"] [data-testid="node-row"]').count()).toBe(6)
     // A few refreshes later each card carries its check-latency sparkline.
-    await ctx.page.locator('[data-testid="env-lab"] canvas').first().waitFor({ timeout: 20_000 })
+    await chartDrawn(ctx.page.locator('[data-testid="env-lab"] [data-echart]').first(), 20_000)
     await shot(ctx.page, 'overview-lab')
   })
 

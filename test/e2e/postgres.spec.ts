@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { shot, webAppSuite } from '../support/web-app'
+import { chartDrawn, shot, webAppSuite } from '../support/web-app'
 
 describe('PostgreSQL view in Chromium', () => {
   const { ctx, runAction } = webAppSuite()
@@ -9,7 +9,7 @@ describe('PostgreSQL view in Chromium', () => {
     await ctx.page.locator('[data-testid="pg-node-pg1"][data-role="primary"]').waitFor({ timeout: 30_000 })
     expect(await ctx.page.locator('[data-testid^="pg-node-"][data-role="standby"]').count()).toBe(2)
     await expect.poll(() => ctx.page.getByTestId('lag-table').locator('tbody tr').count(), { timeout: 20_000 }).toBe(2)
-    await ctx.page.getByTestId('lag-chart').locator('canvas').waitFor({ timeout: 30_000 })
+    await chartDrawn(ctx.page.getByTestId('lag-chart'))
     await shot(ctx.page, 'postgres-topology')
   })
 

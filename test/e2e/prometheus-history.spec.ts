@@ -4,7 +4,7 @@ import { redisHistory } from '../../src/main/systems/redis/redis-history'
 import { readTopology } from '../../src/main/systems/redis/redis-watch'
 import { labHub } from '../support/lab'
 import { backfill, startPrometheus, type LabPrometheus } from '../support/prometheus'
-import { openWebApp, shot } from '../support/web-app'
+import { chartDrawn, openWebApp, shot } from '../support/web-app'
 
 const DAY = 86_400_000
 const REDIS_PORTS = [7000, 7001, 7002, 7003, 7004, 7005]
@@ -55,7 +55,7 @@ describe('history from Prometheus in Chromium', () => {
     await expect
       .poll(() => page.getByTestId('history-source').innerText(), { timeout: 20_000 })
       .toMatch(/^History from Prometheus \(http:\/\/127\.0\.0\.1:19091\) up to .+, this app's own after$/)
-    await page.getByTestId('lag-chart').locator('canvas').waitFor({ timeout: 20_000 })
+    await chartDrawn(page.getByTestId('lag-chart'), 20_000)
     await shot(page, 'postgres-history-from-prometheus')
   })
 
@@ -79,7 +79,7 @@ describe('history from Prometheus in Chromium', () => {
     await expect
       .poll(() => page.getByTestId('redis-history').getByTestId('history-source').innerText(), { timeout: 20_000 })
       .toMatch(/^History from Prometheus \(http:\/\/127\.0\.0\.1:19091\) up to .+, this app's own after$/)
-    await page.getByTestId('redis-history-ops').locator('canvas').waitFor({ timeout: 20_000 })
+    await chartDrawn(page.getByTestId('redis-history-ops'), 20_000)
     await shot(page, 'redis-history-from-prometheus')
   })
 })

@@ -13,7 +13,7 @@ describe('stacked series of many members', () => {
     expect(topSeries(rows, members, 2, (n) => `${n} others`)).toEqual([
       { name: 'node a', values: [10, 30, null] },
       { name: 'node c', values: [5, null, 7] },
-      { name: '2 others', values: [1, 5, 2] },
+      { name: '2 others', values: [1, 5, 2], rest: true },
     ])
   })
 

@@ -1,6 +1,8 @@
 export interface NamedSeries {
   name: string
   values: (number | null)[]
+  /** The band that sums every member not shown on its own. */
+  rest?: boolean
 }
 
 type Row = Readonly<Record<string, number | null | undefined>>
@@ -30,6 +32,7 @@ export function topSeries(rows: readonly Row[], members: readonly { key: string;
   if (rest.length)
     series.push({
       name: others(rest.length),
+      rest: true,
       values: rows.map((r) =>
         combine(
           rest.map((m) => r[m.key]),

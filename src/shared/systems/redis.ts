@@ -230,7 +230,7 @@ export const RedisNodeSample = z.object({
 })
 export type RedisNodeSample = z.infer<typeof RedisNodeSample>
 
-const NamedSeries = z.object({ name: z.string(), values: z.array(z.number().nullable()) })
+const NamedSeries = z.object({ name: z.string(), values: z.array(z.number().nullable()), rest: z.boolean().optional() })
 
 /** A cluster over a time range: load and memory of the biggest masters (the rest summed), and the worst replica lag. */
 export const RedisHistory = z.object({

@@ -3,6 +3,7 @@ import { DataZoomComponent, GridComponent, LegendComponent, MarkLineComponent, T
 import * as echarts from 'echarts/core'
 import { CanvasRenderer } from 'echarts/renderers'
 import { useEffect, useRef } from 'react'
+import { dropChartWork, queueChartWork } from './chart-frames'
 
 echarts.use([
   BarChart,
@@ -31,7 +32,60 @@ function hardened(option: EChartOption): EChartOption {
   return { ...option, tooltip: Array.isArray(tooltip) ? tooltip.map((t: object) => harden(t)) : harden(tooltip) }
 }
 
-/** One ECharts instance bound to a div; the option is replaced on every change, resized with its box. */
+/**
+ * One ECharts instance and what it has yet to draw. Drawing waits until the chart is on screen (or
+ * within a short scroll of it) and goes through the page's one-chart-per-frame queue: charts far
+ * below a long table cost nothing until someone scrolls to them.
+ */
+class ChartPainter {
+  private option: EChartOption | undefined
+  private sizeChanged = false
+  private visible = false
+
+  constructor(
+    private readonly chart: echarts.ECharts,
+    private readonly el: HTMLElement,
+  ) {}
+
+  show(option: EChartOption): void {
+    this.option = option
+    this.request()
+  }
+
+  resized(width: number, height: number): void {
+    // the observer also reports the size the chart was created with: no redraw for that
+    if (Math.round(width) === this.chart.getWidth() && Math.round(height) === this.chart.getHeight()) return
+    this.sizeChanged = true
+    this.request()
+  }
+
+  setVisible(visible: boolean): void {
+    this.visible = visible
+    this.request()
+  }
+
+  dispose(): void {
+    dropChartWork(this)
+    this.chart.dispose()
+  }
+
+  private request(): void {
+    if (this.visible && (this.option || this.sizeChanged)) queueChartWork(this, () => this.paint())
+  }
+
+  private paint(): void {
+    if (!this.visible) return
+    const option = this.option
+    this.option = undefined
+    // a lazy setOption followed by resize() draws once, at the new size
+    if (option) this.chart.setOption(hardened(option), { notMerge: true, lazyUpdate: this.sizeChanged })
+    if (this.sizeChanged) this.chart.resize()
+    this.sizeChanged = false
+    if (option) this.el.dataset.drawn = 'true'
+  }
+}
+
+/** One chart bound to a div: the option is replaced on every change, resized with its box. */
 export function EChart({
   option,
   height,
@@ -45,27 +99,33 @@ export function EChart({
   onEvent?: (type: 'mouseover' | 'click', data: unknown) => void
 }) {
   const ref = useRef<HTMLDivElement>(null)
-  const chart = useRef<echarts.ECharts>(undefined)
+  const painter = useRef<ChartPainter>(undefined)
   const handler = useRef(onEvent)
   useEffect(() => {
     handler.current = onEvent
   }, [onEvent])
   useEffect(() => {
-    if (!ref.current) return
-    chart.current = echarts.init(ref.current, 'dark', { renderer: 'canvas' })
-    chart.current.on('mouseover', (p) => handler.current?.('mouseover', (p as { data: unknown }).data))
-    chart.current.on('click', (p) => handler.current?.('click', (p as { data: unknown }).data))
-    const observer = new ResizeObserver(() => chart.current?.resize())
-    observer.observe(ref.current)
+    const el = ref.current
+    if (!el) return
+    const chart = echarts.init(el, 'dark', { renderer: 'canvas' })
+    chart.on('mouseover', (p) => handler.current?.('mouseover', (p as { data: unknown }).data))
+    chart.on('click', (p) => handler.current?.('click', (p as { data: unknown }).data))
+    const p = new ChartPainter(chart, el)
+    painter.current = p
+    const sizes = new ResizeObserver(([entry]) => entry && p.resized(entry.contentRect.width, entry.contentRect.height))
+    const onScreen = new IntersectionObserver(([entry]) => entry && p.setVisible(entry.isIntersecting), { rootMargin: '200px' })
+    sizes.observe(el)
+    onScreen.observe(el)
     return () => {
-      observer.disconnect()
-      chart.current?.dispose()
+      sizes.disconnect()
+      onScreen.disconnect()
+      p.dispose()
     }
   }, [])
   useEffect(() => {
-    chart.current?.setOption(hardened(option), { notMerge: true })
+    painter.current?.show(option)
   }, [option])
-  return <div ref={ref} style={{ height, width: '100%' }} data-testid={testId} />
+  return <div ref={ref} style={{ height, width: '100%' }} data-testid={testId} data-echart="" />
 }
 
 /** A small line of recent values, no axes: for cards and table cells. */

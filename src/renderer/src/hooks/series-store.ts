@@ -1,4 +1,4 @@
-import { useSyncExternalStore } from 'react'
+import { useEffect, useState } from 'react'
 
 /**
  * Recent values per key (ops/s per node) outside React state: a poll appends to every series and
@@ -15,6 +15,7 @@ export class SeriesStore {
     if (!this.series.has(key)) this.series.set(key, values.slice(-this.keep))
   }
 
+  /** Listeners run synchronously: called inside startTransition, the repaint they cause is one. */
   append(values: Iterable<[string, number]>): void {
     for (const [key, v] of values) {
       this.series.set(key, [...(this.series.get(key) ?? []), v].slice(-this.keep))
@@ -34,9 +35,16 @@ export class SeriesStore {
   }
 }
 
+/**
+ * One series as state. Not useSyncExternalStore: React renders its updates synchronously, which on
+ * a 120-node cluster put every sparkline's repaint into the task that received the poll.
+ */
 export function useSeries(store: SeriesStore, key: string): readonly number[] | undefined {
-  return useSyncExternalStore(
-    (listener) => store.subscribe(key, listener),
-    () => store.get(key),
-  )
+  const [values, setValues] = useState(() => store.get(key))
+  useEffect(() => {
+    const read = () => setValues(store.get(key))
+    read()
+    return store.subscribe(key, read)
+  }, [store, key])
+  return values
 }

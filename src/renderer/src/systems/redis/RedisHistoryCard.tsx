@@ -1,4 +1,4 @@
-import { Card, Group, SimpleGrid, Text } from '@mantine/core'
+import { Card, ColorSwatch, Group, SimpleGrid, Text } from '@mantine/core'
 import { useMemo } from 'react'
 import { formatBytes } from '../../../../shared/domain/units'
 import type { RedisHistory } from '../../../../shared/systems/redis'
@@ -13,12 +13,17 @@ import { usePolling } from '../../hooks/usePolling'
 const POLL_MS = 15_000
 const axisColor = '#909296'
 
-function stackedOption(at: readonly number[], series: RedisHistory['ops'], unit: (v: number) => string, stacked: boolean): EChartOption {
+function stackedOption(
+  at: readonly number[],
+  series: RedisHistory['ops'],
+  unit: (v: number) => string,
+  stacked: boolean,
+  colorOfMaster: MasterColor,
+): EChartOption {
   return {
     backgroundColor: 'transparent',
     animation: false,
-    grid: { left: 56, right: 16, top: 40, bottom: 24 },
-    legend: { type: 'scroll', top: 0, textStyle: { color: '#c1c2c5', fontSize: 10 } },
+    grid: { left: 56, right: 16, top: 12, bottom: 24 },
     tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (typeof v === 'number' ? unit(v) : '—') },
     xAxis: timeAxis(),
     yAxis: { type: 'value', min: 0, minInterval: 1, axisLabel: { color: axisColor, formatter: unit }, splitLine: { lineStyle: { color: '#373a40' } } },
@@ -27,17 +32,45 @@ function stackedOption(at: readonly number[], series: RedisHistory['ops'], unit:
       type: 'line',
       showSymbol: false,
       ...(stacked ? { stack: 'total', areaStyle: { opacity: 0.5 } } : {}),
-      lineStyle: { width: 1, color: SERIES_COLORS[i % SERIES_COLORS.length] },
-      itemStyle: { color: SERIES_COLORS[i % SERIES_COLORS.length] },
+      lineStyle: { width: 1, color: colorOf(s, i, colorOfMaster) },
+      itemStyle: { color: colorOf(s, i, colorOfMaster) },
       data: breakGaps(at.map((t, k) => [t, s.values[k] ?? null])),
     })),
   }
 }
 
+type MasterColor = (addr: string) => string | undefined
+
+/**
+ * A master in the colour the slot map gives it (one that is no longer a master in the next free one);
+ * the band of all other masters grey: it is often the largest, and must not pass for one master.
+ */
+const colorOf = (s: RedisHistory['ops'][number], i: number, ofMaster: MasterColor) =>
+  s.rest ? '#868e96' : (ofMaster(s.name) ?? SERIES_COLORS[i % SERIES_COLORS.length]!)
+
+/**
+ * The masters a chart stacks, as page text: nine full addresses wrap here, where the chart's own
+ * legend pages through them two at a time (and costs a third of the chart's drawing).
+ */
+function SeriesLegend({ series, colorOfMaster }: { series: RedisHistory['ops']; colorOfMaster: MasterColor }) {
+  return (
+    <Group gap={8} mb={4} data-testid="series-legend">
+      {series.map((s, i) => (
+        <Group key={s.name} gap={4} wrap="nowrap">
+          <ColorSwatch color={colorOf(s, i, colorOfMaster)} size={8} withShadow={false} />
+          <Text size="xs" ff="monospace" c="dimmed">
+            {s.name}
+          </Text>
+        </Group>
+      ))}
+    </Group>
+  )
+}
+
 const count = (v: number) => (v >= 10_000 ? `${(v / 1000).toFixed(0)}k` : `${Math.round(v)}`)
 
 /** The cluster over hours to weeks: where the load and the memory are (per master, stacked) and how far the worst replica fell behind. */
-export function RedisHistoryCard({ choice }: { choice: EndpointChoice }) {
+export function RedisHistoryCard({ choice, colorOfMaster }: { choice: EndpointChoice; colorOfMaster: MasterColor }) {
   const range = useHistoryRange('redis-history-range')
   const polled = usePolling(
     `${choice.environment}/${choice.endpointId}/${range.range}`,
@@ -48,11 +81,11 @@ export function RedisHistoryCard({ choice }: { choice: EndpointChoice }) {
   const options = useMemo(
     () =>
       h && {
-        ops: stackedOption(h.at, h.ops, count, true),
-        memory: stackedOption(h.at, h.memory, formatBytes, true),
-        lag: stackedOption(h.at, [{ name: 'worst replica', values: h.maxLagBytes }], formatBytes, false),
+        ops: stackedOption(h.at, h.ops, count, true, colorOfMaster),
+        memory: stackedOption(h.at, h.memory, formatBytes, true, colorOfMaster),
+        lag: stackedOption(h.at, [{ name: 'worst replica', values: h.maxLagBytes }], formatBytes, false, () => undefined),
       },
-    [h],
+    [h, colorOfMaster],
   )
   return (
     <Card withBorder data-testid="redis-history" data-points={h?.at.length ?? 0}>
@@ -71,12 +104,14 @@ export function RedisHistoryCard({ choice }: { choice: EndpointChoice }) {
             <Text size="xs" c="dimmed">
               ops/s per master (stacked)
             </Text>
+            <SeriesLegend series={h!.ops} colorOfMaster={colorOfMaster} />
             <EChart option={options.ops} height={220} testId="redis-history-ops" />
           </div>
           <div>
             <Text size="xs" c="dimmed">
               memory per master (stacked)
             </Text>
+            <SeriesLegend series={h!.memory} colorOfMaster={colorOfMaster} />
             <EChart option={options.memory} height={220} testId="redis-history-memory" />
           </div>
           <div>

@@ -40,14 +40,14 @@ function RedisClusterView({ choice, picker, readOnly, empty = false }: { choice?
     if (!choice) return
     const offTopology = api.on('redis:topology', (e) => {
       if (e.topology.environment !== choice.environment || e.topology.endpointId !== choice.endpointId) return
-      for (const [id, samples] of Object.entries(e.history))
-        ops.seed(
-          id,
-          samples.map((s) => s.opsPerSec ?? 0),
-        )
-      ops.append(e.topology.nodes.map((n) => [n.id, n.stats?.opsPerSec ?? 0]))
       // a transition: React renders a large cluster in slices between frames instead of one long task
       startTransition(() => {
+        for (const [id, samples] of Object.entries(e.history))
+          ops.seed(
+            id,
+            samples.map((s) => s.opsPerSec ?? 0),
+          )
+        ops.append(e.topology.nodes.map((n) => [n.id, n.stats?.opsPerSec ?? 0]))
         setTopology(e.topology)
         setPolls((n) => n + 1)
         setTimeline(e.timeline)
@@ -90,6 +90,19 @@ function RedisClusterView({ choice, picker, readOnly, empty = false }: { choice?
   )
   usePaletteActions(paletteActions)
   const masterColor = useStableColors(choice ? `${choice.environment}/${choice.endpointId}` : '-', topology?.masters.map((m) => m.id) ?? [], MASTER_COLORS)
+  // the history card names masters by address; it draws each in the colour the slot map gives it
+  const masterAddrKey = topology?.masters.map((m) => `${m.addr}=${m.id}`).join(',') ?? ''
+  const colorOfMasterAddr = useMemo(() => {
+    const colors = new Map(
+      masterAddrKey
+        ? masterAddrKey
+            .split(',')
+            .map((p) => p.split('=') as [string, string])
+            .map(([a, id]) => [a, masterColor(id)])
+        : [],
+    )
+    return (addr: string) => colors.get(addr)
+  }, [masterAddrKey, masterColor])
 
   const headerActions = useMemo(
     () => (
@@ -193,7 +206,7 @@ function RedisClusterView({ choice, picker, readOnly, empty = false }: { choice?
             </Text>
             <NodeTable nodes={topology.nodes} ops={ops} addr={addr} />
           </Card>
-          {choice && <RedisHistoryCard choice={choice} />}
+          {choice && <RedisHistoryCard choice={choice} colorOfMaster={colorOfMasterAddr} />}
         </>
       )}
       {dialog}
