@@ -70,23 +70,34 @@ function RedisClusterView({ choice, picker, readOnly, empty = false }: { choice?
   const addrKey = topology?.nodes.map((n) => `${n.id}=${n.addr}`).join(',') ?? ''
   const addrs = useMemo(() => new Map(addrKey ? addrKey.split(',').map((p) => p.split('=') as [string, string]) : []), [addrKey])
   const addr = useCallback((id: string | null) => (id ? (addrs.get(id) ?? id.slice(0, 8)) : '—'), [addrs])
+  // keyed on what the actions name, so a poll that changes nothing else leaves the palette alone
+  const failoverKey = topology?.masters
+    .filter((m) => m.replicas > 0)
+    .map((m) => `${m.id}=${m.addr}`)
+    .join(',')
   const paletteActions = useMemo(
     () =>
-      topology
-        ? [
-            { id: 'redis-rebalance', label: 'Rebalance slots evenly', description: topology.reason, run: () => act({ kind: 'redis.rebalance' }) },
+      failoverKey === undefined
+        ? []
+        : [
+            {
+              id: 'redis-rebalance',
+              label: 'Rebalance slots evenly',
+              description: 'move slots until every master holds its share',
+              run: () => act({ kind: 'redis.rebalance' }),
+            },
             { id: 'redis-fix', label: 'Fix open or uncovered slots', run: () => act({ kind: 'redis.fix' }) },
-            ...topology.masters
-              .filter((m) => m.replicas > 0)
-              .map((m) => ({
-                id: `redis-failover-${m.id}`,
-                label: `Failover ${m.addr}`,
+            ...(failoverKey ? failoverKey.split(',') : []).map((p) => {
+              const [id, addr] = p.split('=') as [string, string]
+              return {
+                id: `redis-failover-${id}`,
+                label: `Failover ${addr}`,
                 description: 'coordinated CLUSTER FAILOVER to its best replica',
-                run: () => act({ kind: 'redis.failover', master: m.id, mode: 'default' }),
-              })),
-          ]
-        : [],
-    [topology, act],
+                run: () => act({ kind: 'redis.failover', master: id, mode: 'default' }),
+              }
+            }),
+          ],
+    [failoverKey, act],
   )
   usePaletteActions(paletteActions)
   const masterColor = useStableColors(choice ? `${choice.environment}/${choice.endpointId}` : '-', topology?.masters.map((m) => m.id) ?? [], MASTER_COLORS)
