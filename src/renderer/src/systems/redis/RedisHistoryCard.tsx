@@ -42,7 +42,7 @@ function stackedOption(
 type MasterColor = (addr: string) => string | undefined
 
 /**
- * A master in the colour the slot map gives it (one that is no longer a master in the next free one);
+ * A master in the colour the slot map gives it (a node no longer master, by its place in the chart);
  * the band of all other masters grey: it is often the largest, and must not pass for one master.
  */
 const colorOf = (s: RedisHistory['ops'][number], i: number, ofMaster: MasterColor) =>
