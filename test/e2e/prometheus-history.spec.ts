@@ -22,6 +22,8 @@ describe('history from Prometheus in Chromium', () => {
 
   beforeAll(async () => {
     const start = Date.now() - 2 * DAY
+    hub = (await labHub()).hub
+    const roleOf = new Map((await readTopology(hub, 'lab', 'redis')).nodes.map((n) => [n.port, n.role === 'master' ? 'master' : 'slave']))
     prometheus = await startPrometheus({
       port: 19091,
       target: '127.0.0.1:9', // nothing scrapes here: the history is what was kept before
@@ -29,13 +31,12 @@ describe('history from Prometheus in Chromium', () => {
       prepare: (data) =>
         backfill(data, [
           ...minutes(start, (t, i) => `switchyard_pg_lag_seconds{env="lab",endpoint="PostgreSQL",subject="pg2"} ${20 + 10 * Math.sin(i / 10)} ${t}`),
-          // every lab Redis node as a master with its own load and memory, whichever are masters now
-          ...REDIS_PORTS.flatMap((port) => minutes(start, (t) => `redis_instance_info{${redisAt(port)},role="master"} 1 ${t}`)),
+          // every lab Redis node in the role it has now (as redis_exporter labels it), each with its own load and memory
+          ...REDIS_PORTS.flatMap((port) => minutes(start, (t) => `redis_instance_info{${redisAt(port)},role="${roleOf.get(port)}"} 1 ${t}`)),
           ...REDIS_PORTS.flatMap((port) => minutes(start, (t) => `redis_instantaneous_ops_per_sec{${redisAt(port)}} ${opsOf(port)} ${t}`)),
           ...REDIS_PORTS.flatMap((port) => minutes(start, (t) => `redis_memory_used_bytes{${redisAt(port)}} ${memOf(port)} ${t}`)),
         ]),
     })
-    hub = (await labHub()).hub
     const env = await hub.inventory.get('lab')
     await hub.inventory.save({ ...env, prometheusUrl: prometheus.url }, {}, 'lab')
     app = await openWebApp(hub)

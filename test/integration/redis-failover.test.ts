@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { RedisTimelineEvent } from '../../src/shared/systems/redis'
 import { shellCommand } from '../../src/main/core/ssh/quote'
-import { RedisWatcher } from '../../src/main/systems/redis/redis-watch'
+import { readTopology, recordNodes, RedisWatcher } from '../../src/main/systems/redis/redis-watch'
+import { redisHistory } from '../../src/main/systems/redis/redis-history'
 import { cli, nodesAt, pidOf, planAndRun, waitFor, redisLabSuite } from './redis-lab-support'
 
 /** Each CLUSTER FAILOVER mode on the suite.lab, then a killed master and the automatic failover, each failed back. */
@@ -53,6 +54,38 @@ describe('redis failover', () => {
       expect(nodesAt(7000).find((n) => n.port === 7001)!.role).toBe('master')
     })
   }
+
+  it('charts a failed-over master in the history as a master up to the failover, and its replica from then on', async () => {
+    const { hub } = suite.lab
+    const since = Date.now()
+    const poll = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        recordNodes(hub, await readTopology(hub, 'lab', 'redis'))
+        await new Promise((r) => setTimeout(r, 300))
+      }
+    }
+    const replica = replicaOf(7001)
+    await poll(3)
+    const failover = { kind: 'redis.failover', environment: 'lab', endpointId: 'redis', mode: 'default', maxLagBytes: 1_048_576, timeoutMs: 30_000 } as const
+    const over = await planAndRun(suite.lab, { ...failover, master: '127.0.0.1:7001', replica: replica.addr })
+    expect(over.result.outcome, over.result.message).toBe('succeeded')
+    const failedOverAt = Date.now()
+    await poll(3)
+    try {
+      const h = await redisHistory(hub, 'lab', 'redis', since)
+      const series = (name: string) => h.ops.find((s) => s.name === name)?.values.map((v, i) => ({ at: h.at[i]!, v })) ?? []
+      const old = series('127.0.0.1:7001').filter((p) => p.v !== null)
+      const successor = series(replica.addr).filter((p) => p.v !== null)
+      // 7001 is a replica now, and still charted as the master it was
+      expect(old.length).toBeGreaterThanOrEqual(3)
+      expect(old.every((p) => p.at < failedOverAt)).toBe(true)
+      expect(successor.length).toBeGreaterThanOrEqual(3)
+      expect(successor.every((p) => p.at > since + 600)).toBe(true)
+    } finally {
+      const back = await planAndRun(suite.lab, { ...failover, master: replica.addr, replica: '127.0.0.1:7001' })
+      expect(back.result.outcome, back.result.message).toBe('succeeded')
+    }
+  })
 
   it('refuses a default failover when the master is down (pre-check) and names FORCE', async () => {
     // A plan on a healthy cluster with an absurd lag limit fails its lag pre-check only in default mode.

@@ -58,3 +58,28 @@ function combine(values: readonly (number | null | undefined)[], op: (a: number,
   for (const v of values) if (v != null) out = out === null ? v : op(out, v)
   return out
 }
+
+/**
+ * Rows of per-node values (`<id>.<field>`) where each node's values stay only at the steps it held
+ * the role asked for: by its `<id>.master` value there (1 master, 0 replica; a step averaged over a
+ * failover counts for the role held most of it), or, at a step recorded without one, by the role
+ * it holds now. A master failed over inside the range is charted as a master up to the failover.
+ */
+export function inRole(rows: readonly Row[], ids: readonly string[], fields: readonly string[], master: boolean, masterNow: (id: string) => boolean): Row[] {
+  return rows.map((r) => {
+    const out: Record<string, number | null> = {}
+    for (const id of ids) {
+      const m = r[`${id}.master`]
+      if ((m == null ? masterNow(id) : m >= 0.5) !== master) continue
+      for (const f of fields) out[`${id}.${f}`] = r[`${id}.${f}`] ?? null
+    }
+    return out
+  })
+}
+
+/** The entities a row's keys (`<entity>.<field>`) name. */
+export function entitiesOf(rows: readonly Row[]): Set<string> {
+  const out = new Set<string>()
+  for (const r of rows) for (const k of Object.keys(r)) out.add(k.slice(0, k.lastIndexOf('.')))
+  return out
+}

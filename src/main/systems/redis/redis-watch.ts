@@ -142,6 +142,11 @@ export const nodesScope = (environment: string, endpointId: string) => `${enviro
 
 /** One poll's per-node ops/s, memory and replica lag into the history. */
 export function recordNodes(hub: ServiceHub, topology: RedisTopology): void {
-  const now = Object.fromEntries(topology.nodes.map((n) => [n.id, { ops: n.stats?.opsPerSec ?? null, mem: n.stats?.usedMemory ?? null, lag: n.lagBytes }]))
+  const now = Object.fromEntries(
+    topology.nodes.map((n) => [
+      n.id,
+      { ops: n.stats?.opsPerSec ?? null, mem: n.stats?.usedMemory ?? null, lag: n.lagBytes, master: n.role === 'master' ? 1 : 0 },
+    ]),
+  )
   hub.history.record(nodesScope(topology.environment, topology.endpointId), topology.checkedAt, flatten(now))
 }
