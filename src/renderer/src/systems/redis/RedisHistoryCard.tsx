@@ -1,5 +1,5 @@
 import { Card, ColorSwatch, Group, SimpleGrid, Text } from '@mantine/core'
-import { useMemo } from 'react'
+import { useMemo, type ReactNode } from 'react'
 import { formatBytes } from '../../../../shared/domain/units'
 import type { RedisHistory } from '../../../../shared/systems/redis'
 import { api } from '../../api'
@@ -67,6 +67,19 @@ function SeriesLegend({ series, colorOfMaster }: { series: RedisHistory['ops']; 
   )
 }
 
+/** One chart of the card under its title (and its legend, when it has one). */
+function HistoryPanel({ title, option, testId, children }: { title: string; option: EChartOption; testId: string; children?: ReactNode }) {
+  return (
+    <div>
+      <Text size="xs" c="dimmed">
+        {title}
+      </Text>
+      {children}
+      <EChart option={option} height={220} testId={testId} />
+    </div>
+  )
+}
+
 const count = (v: number) => (v >= 10_000 ? `${(v / 1000).toFixed(0)}k` : `${Math.round(v)}`)
 
 /** The cluster over hours to weeks: where the load and the memory are (per master, stacked) and how far the worst replica fell behind. */
@@ -100,26 +113,13 @@ export function RedisHistoryCard({ choice, colorOfMaster }: { choice: EndpointCh
       )}
       {options && h!.at.length > 1 ? (
         <SimpleGrid cols={{ base: 1, lg: 3 }}>
-          <div>
-            <Text size="xs" c="dimmed">
-              ops/s per master (stacked)
-            </Text>
+          <HistoryPanel title="ops/s per master (stacked)" option={options.ops} testId="redis-history-ops">
             <SeriesLegend series={h!.ops} colorOfMaster={colorOfMaster} />
-            <EChart option={options.ops} height={220} testId="redis-history-ops" />
-          </div>
-          <div>
-            <Text size="xs" c="dimmed">
-              memory per master (stacked)
-            </Text>
+          </HistoryPanel>
+          <HistoryPanel title="memory per master (stacked)" option={options.memory} testId="redis-history-memory">
             <SeriesLegend series={h!.memory} colorOfMaster={colorOfMaster} />
-            <EChart option={options.memory} height={220} testId="redis-history-memory" />
-          </div>
-          <div>
-            <Text size="xs" c="dimmed">
-              replica lag, worst replica
-            </Text>
-            <EChart option={options.lag} height={220} testId="redis-history-lag" />
-          </div>
+          </HistoryPanel>
+          <HistoryPanel title="replica lag, worst replica" option={options.lag} testId="redis-history-lag" />
         </SimpleGrid>
       ) : (
         !polled.error && (
