@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ActionPlan, ActionProgress, ActionResult, AuditRecord } from './actions'
+import { ActionPlan, ActionProgress, ActionResult, ActionRun, AuditRecord } from './actions'
 import { ActionRequest } from './action-requests'
 import { alertEvents, alertRequests } from './alerts'
 import { ConnError, EndpointFinding, EnvironmentHealth, SystemHealth } from './health'
@@ -69,6 +69,8 @@ export const requests = {
   'action:plan': { input: ActionRequest, output: ActionPlan },
   'action:run': { input: z.object({ planId: z.string(), confirm: z.string() }), output: ActionResult },
   'action:cancel': { input: z.object({ planId: z.string() }), output: z.object({ cancelled: z.boolean() }) },
+  /** The journal: recent runs of an environment's actions, newest first, with how far each got. */
+  'actions:runs': { input: z.object({ name: EnvironmentName, limit: z.number().int().min(1).max(500).default(50) }), output: z.array(ActionRun) },
   'audit:list': { input: z.object({ limit: z.number().int().min(1).max(1000).default(100) }), output: z.array(AuditRecord) },
   /** What every endpoint of an environment says needs attention, each with its fix when there is one. */
   'findings:env': { input: z.object({ name: EnvironmentName }), output: z.array(EndpointFinding) },

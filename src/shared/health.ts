@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { ActionRun } from './actions'
 
 export const HealthStatus = z.enum(['ok', 'warn', 'critical', 'unknown'])
 export type HealthStatus = z.infer<typeof HealthStatus>
@@ -68,6 +69,8 @@ export const EnvironmentHealth = z.object({
   status: HealthStatus,
   reason: z.string(),
   systems: z.array(SystemHealth),
+  /** Actions whose process died mid-run: the environment is critical until each is resumed, rolled back or resolved. */
+  interrupted: z.array(ActionRun).optional(),
   checkedAt: z.number(),
 })
 export type EnvironmentHealth = z.infer<typeof EnvironmentHealth>

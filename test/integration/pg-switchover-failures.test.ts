@@ -60,7 +60,7 @@ describe('PostgreSQL switchover failures', () => {
       await readTopology('lab', endpoint, connections),
       { replayWaitMs: 2000 },
     )
-    const ctx: OpContext = { ...env, signal: new AbortController().signal, progress: () => undefined, state: new Map() }
+    const ctx: OpContext = { ...env, signal: new AbortController().signal, progress: () => undefined, facts: {} }
     const wait = proc.ops.findIndex((o) => o.title.startsWith('Wait until pg2 replayed'))
     expect(wait).toBe(3)
     await proc.ops[0]!.run(ctx) // checkpoint

@@ -8,6 +8,8 @@ export function createActionRunner(hub: ServiceHub, onProgress: (p: ActionProgre
   return new ActionRunner({
     definitions: systems.flatMap((s) => s.actions?.(hub) ?? []),
     audit: hub.audit,
+    journal: hub.journal,
+    retain: (c) => hub.retain(c),
     connect: (name) => hub.connect(name),
     onProgress,
   })

@@ -11,6 +11,8 @@ import { SettingsStore } from './settings-store'
 import { TimelineStore } from './timeline/timeline-store'
 import { RunStore } from './procedures/run-store'
 import { KnownHostsStore } from './ssh/known-hosts'
+import { ActionJournal } from './actions/journal'
+import { join } from 'node:path'
 
 export interface ServiceHubOptions {
   dataDir: string
@@ -33,7 +35,12 @@ export class ServiceHub {
   readonly timeline: TimelineStore
   readonly runs: RunStore
   readonly settings: SettingsStore
+  /** Every action's step journal and target leases, on a synchronous connection of its own. */
+  readonly journal: ActionJournal
   private readonly pools = new Map<string, { fingerprint: string; connections: Promise<Connections> }>()
+  /** Connections a running action holds: replaced pools close only once their last run lets go. */
+  private readonly retained = new Map<Connections, number>()
+  private readonly retired = new Set<Connections>()
   private readonly noticeListeners = new Set<(environment: string, message: string) => void>()
   private readonly services = new Map<string, unknown>()
 
@@ -47,6 +54,7 @@ export class ServiceHub {
     this.timeline = new TimelineStore(this.history.db, this.audit)
     this.runs = new RunStore(this.history.db)
     this.settings = new SettingsStore(options.dataDir)
+    this.journal = new ActionJournal(join(options.dataDir, 'switchyard.db'))
     void this.settings.get().then((s) => this.applySettings(s))
   }
 
@@ -77,10 +85,29 @@ export class ServiceHub {
     const fingerprint = JSON.stringify([environment, Object.keys(secrets).sort(), Object.values(secrets).map((s) => s.length)])
     const pooled = this.pools.get(name)
     if (pooled && pooled.fingerprint === fingerprint) return { environment, connections: await pooled.connections }
-    if (pooled) void pooled.connections.then((c) => c.close())
+    if (pooled) void pooled.connections.then((c) => this.retire(c))
     const connections = Promise.resolve(new Connections(environment, secrets, this.knownHosts, (m) => this.notify(name, m)))
     this.pools.set(name, { fingerprint, connections })
     return { environment, connections: await connections }
+  }
+
+  /** A running action keeps its connections open until it ends, even when its environment is edited meanwhile. */
+  retain(connections: Connections): () => void {
+    this.retained.set(connections, (this.retained.get(connections) ?? 0) + 1)
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      const left = (this.retained.get(connections) ?? 1) - 1
+      if (left > 0) return void this.retained.set(connections, left)
+      this.retained.delete(connections)
+      if (this.retired.delete(connections)) void connections.close()
+    }
+  }
+
+  private retire(connections: Connections): void {
+    if (this.retained.has(connections)) this.retired.add(connections)
+    else void connections.close()
   }
 
   /** Connections for an environment being edited (not saved): stored secrets overlaid by the typed ones. */
@@ -98,6 +125,7 @@ export class ServiceHub {
     const pools = [...this.pools.values()]
     this.pools.clear()
     await Promise.allSettled(pools.map((p) => p.connections.then((c) => c.close())))
+    this.journal.close()
     this.history.close()
   }
 }

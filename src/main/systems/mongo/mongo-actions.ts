@@ -37,14 +37,13 @@ interface Env {
   version: string
 }
 
-/** What a MongoDB action is about to do: the plan, plus what run() needs that plan() already read. */
-interface Prepared<S> {
+/** What a MongoDB action is about to do: the plan, plus what its run needs that its planning already read. */
+interface Planned<S> {
   plan: PlannedAction
   state: S
 }
 
 const check = (name: string, passed: boolean, detail: string) => ({ name, passed, detail })
-const running = new Set<string>()
 
 async function envOf(ctx: ActionContext): Promise<Env> {
   if (ctx.endpoint.kind !== 'mongo') throw new SwitchyardError('config', `"${ctx.endpoint.id}" is not a MongoDB endpoint`)
@@ -56,40 +55,24 @@ async function envOf(ctx: ActionContext): Promise<Env> {
 
 const admin = (env: Env, cmd: Document, what = Object.keys(cmd)[0]!) => labelled(what, env.client.db('admin').command(cmd), env.version)
 
-/**
- * One MongoDB action: prepare() reads the cluster and writes the plan; run() prepares again and
- * refuses when anything changed since the plan was confirmed, then executes; verify() reads afresh.
- */
+/** One MongoDB action on the core protocol: the runner prepares again before running and compares. */
 function mongoAction<K extends MongoKind, S>(
   kind: K,
-  prepare: (env: Env, req: RequestOf<K>) => Promise<Prepared<S>>,
+  prepare: (env: Env, req: RequestOf<K>) => Promise<Planned<S>>,
   execute: (env: Env, req: RequestOf<K>, state: S, run: RunContext) => Promise<string>,
   verify: (env: Env, req: RequestOf<K>, plan: PlannedAction) => Promise<VerificationCheck[]>,
-): ActionDefinition<K> {
+): ActionDefinition<K, S> {
   return {
     kind,
-    async plan(req, ctx) {
-      return (await prepare(await envOf(ctx), req)).plan
+    async prepare(req, ctx) {
+      const { plan, state } = await prepare(await envOf(ctx), req)
+      return { ...plan, state }
     },
-    async run(req, plan, ctx) {
-      const env = await envOf(ctx)
-      const key = `${ctx.environment.name}/${env.endpoint.id}`
-      if (running.has(key)) throw new SwitchyardError('config', `nothing was changed: another MongoDB action is running on ${env.endpoint.name}`)
-      running.add(key)
-      try {
-        const now = await prepare(env, req)
-        const failed = now.plan.prechecks.filter((c) => !c.passed)
-        if (failed.length)
-          throw new SwitchyardError('config', `nothing was changed: pre-check no longer passes: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`)
-        if (JSON.stringify(now.plan.steps) !== JSON.stringify(plan.steps))
-          throw new SwitchyardError('config', 'nothing was changed: the cluster changed since this plan was made; plan again')
-        return await execute(env, req, now.state, ctx)
-      } finally {
-        running.delete(key)
-      }
+    async execute(req, prepared, ctx) {
+      return execute(await envOf(ctx), req, prepared.state, ctx)
     },
-    async verify(req, plan, ctx) {
-      return verify(await envOf(ctx), req, plan)
+    async verify(req, prepared, ctx) {
+      return verify(await envOf(ctx), req, prepared)
     },
   }
 }

@@ -2,7 +2,7 @@ import type { PlanStep, VerificationCheck } from '../../../shared/actions'
 import type { EndpointOf } from '../../../shared/inventory'
 import type { Replica, ReplicaGroup } from '../../../shared/systems/docker'
 import type { UpstreamView } from '../../../shared/systems/nginx'
-import type { ActionContext, ActionDefinition, AnyActionDefinition, PlannedAction, RunContext } from '../../core/actions/action-definition'
+import type { ActionContext, ActionDefinition, AnyActionDefinition, Prepared, RunContext } from '../../core/actions/action-definition'
 import { step } from '../../core/actions/action-definition'
 import { SwitchyardError } from '../../core/errors'
 import type { ReplicaProvider } from '../../core/replicas'
@@ -104,10 +104,12 @@ function upstreamChecks(s: Scene): VerificationCheck[] {
     .map((b) => ({ name: `${b.address} answers`, passed: b.health === 'ok', detail: b.probe.error ?? `HTTP ${b.probe.status} in ${b.probe.latencyMs} ms` }))
 }
 
-function scaleAction(replicas: ReplicaProvider): ActionDefinition<'app.scale'> {
+function scaleAction(replicas: ReplicaProvider): ActionDefinition<'app.scale', { from: number }> {
   return {
     kind: 'app.scale',
-    async plan(req, ctx) {
+    /** Rolled back by scaling to the count it started from. */
+    inverse: (req, state) => ({ ...req, replicas: state.from }),
+    async prepare(req, ctx) {
       const s = await scene(ctx, replicas, req.upstream)
       const group = groupOf(s)
       const running = group.replicas.filter((r) => r.running)
@@ -120,7 +122,7 @@ function scaleAction(replicas: ReplicaProvider): ActionDefinition<'app.scale'> {
         { name: 'nginx configuration valid', passed: (await s.host.test()).ok, detail: 'nginx -t before the change' },
       ]
       const title = `Scale ${group.name} from ${from} to ${req.replicas} behind upstream ${s.upstream.name}`
-      const base = { target: group.name, title, risk: 'medium' as const, prechecks, warnings: [] as string[] }
+      const base = { target: group.name, title, risk: 'medium' as const, prechecks, warnings: [] as string[], state: { from } }
       if (!prechecks[0]!.passed || !prechecks[1]!.passed) return { ...base, summary: title, steps: [] }
       const file = upstreamFile(s.config, s.upstream.name)
       let steps: PlanStep[]
@@ -155,7 +157,7 @@ function scaleAction(replicas: ReplicaProvider): ActionDefinition<'app.scale'> {
         steps,
       }
     },
-    async run(req, _plan, ctx) {
+    async execute(req, _prepared, ctx) {
       const s = await scene(ctx, replicas, req.upstream)
       const group = groupOf(s)
       const from = group.replicas.filter((r) => r.running).length
@@ -181,7 +183,7 @@ function scaleAction(replicas: ReplicaProvider): ActionDefinition<'app.scale'> {
       await applyUpstreamEdit(fresh.host, fresh.config, req.upstream, { remove: addresses }, say, ctx.signal)
       return `${group.name} scaled from ${from} to ${req.replicas}; ${addresses.join(', ')} removed from upstream ${s.upstream.name}`
     },
-    async verify(req, _plan, ctx) {
+    async verify(req, _prepared, ctx) {
       const s = await scene(ctx, replicas, req.upstream)
       const group = groupOf(s)
       const running = group.replicas.filter((r) => r.running)
@@ -213,10 +215,11 @@ function scaleAction(replicas: ReplicaProvider): ActionDefinition<'app.scale'> {
   }
 }
 
-function drainAction(replicas: ReplicaProvider): ActionDefinition<'app.drain'> {
+function drainAction(replicas: ReplicaProvider): ActionDefinition<'app.drain', null> {
   return {
     kind: 'app.drain',
-    async plan(req, ctx) {
+    inverse: (req) => ({ ...req, down: !req.down }),
+    async prepare(req, ctx) {
       const s = await scene(ctx, replicas, req.upstream)
       const b = s.upstream.backends.find((x) => x.address === req.server)
       const file = upstreamFile(s.config, s.upstream.name)
@@ -242,9 +245,10 @@ function drainAction(replicas: ReplicaProvider): ActionDefinition<'app.drain'> {
         ],
         prechecks,
         warnings: b?.replica ? [] : [`${req.server} is not matched to a container`],
+        state: null,
       }
     },
-    async run(req, _plan, ctx) {
+    async execute(req, _prepared, ctx) {
       const s = await scene(ctx, replicas, req.upstream)
       ctx.step(req.down ? `marking ${req.server} down` : `returning ${req.server}`)
       if (req.down) {
@@ -255,7 +259,7 @@ function drainAction(replicas: ReplicaProvider): ActionDefinition<'app.drain'> {
       await applyUpstreamEdit(s.host, s.config, s.upstream.name, { setDown: { [req.server]: false } }, (m) => ctx.progress(m), ctx.signal)
       return `${req.server} is back in rotation in upstream ${req.upstream}`
     },
-    async verify(req, _plan, ctx) {
+    async verify(req, _prepared, ctx) {
       const s = await scene(ctx, replicas, req.upstream)
       const b = s.upstream.backends.find((x) => x.address === req.server)
       const checks = [
@@ -272,10 +276,10 @@ function drainAction(replicas: ReplicaProvider): ActionDefinition<'app.drain'> {
   }
 }
 
-function restartAction(replicas: ReplicaProvider): ActionDefinition<'app.restart'> {
+function restartAction(replicas: ReplicaProvider): ActionDefinition<'app.restart', null> {
   return {
     kind: 'app.restart',
-    async plan(req, ctx) {
+    async prepare(req, ctx) {
       const s = await scene(ctx, replicas, req.upstream)
       const group = groupOf(s)
       const members = group.replicas.filter((r) => r.running && backendOf(s, r))
@@ -305,9 +309,10 @@ function restartAction(replicas: ReplicaProvider): ActionDefinition<'app.restart
           { name: 'others serve meanwhile', passed: healthy >= 2, detail: `${healthy} healthy backend(s); one is out at a time` },
         ],
         warnings: [],
+        state: null,
       }
     },
-    async run(req, _plan, ctx) {
+    async execute(req, _prepared, ctx) {
       const s = await scene(ctx, replicas, req.upstream)
       const group = groupOf(s)
       const members = group.replicas.filter((r) => r.running && backendOf(s, r))
@@ -325,7 +330,7 @@ function restartAction(replicas: ReplicaProvider): ActionDefinition<'app.restart
       }
       return `restarted ${members.length} replica(s) of ${group.name}, one at a time`
     },
-    async verify(req, _plan, ctx) {
+    async verify(req, _prepared, ctx) {
       const s = await scene(ctx, replicas, req.upstream)
       return [
         {
@@ -348,8 +353,8 @@ function restartAction(replicas: ReplicaProvider): ActionDefinition<'app.restart
   }
 }
 
-function backendEditActions(replicas: ReplicaProvider): [ActionDefinition<'nginx.add-backend'>, ActionDefinition<'nginx.remove-backend'>] {
-  const planEdit = async (ctx: ActionContext, upstream: string, server: string, add: boolean, params: string[]): Promise<PlannedAction> => {
+function backendEditActions(replicas: ReplicaProvider): [ActionDefinition<'nginx.add-backend', null>, ActionDefinition<'nginx.remove-backend', null>] {
+  const planEdit = async (ctx: ActionContext, upstream: string, server: string, add: boolean, params: string[]): Promise<Prepared<null>> => {
     const s = await scene(ctx, replicas, upstream)
     const exists = s.upstream.backends.some((b) => b.address === server)
     const file = upstreamFile(s.config, upstream)
@@ -369,13 +374,15 @@ function backendEditActions(replicas: ReplicaProvider): [ActionDefinition<'nginx
         ...(add ? [] : [{ name: 'others remain', passed: s.upstream.backends.length > 1, detail: `${s.upstream.backends.length - 1} other backend(s)` }]),
       ],
       warnings: [],
+      state: null,
     }
   }
   return [
     {
       kind: 'nginx.add-backend',
-      plan: (req, ctx) => planEdit(ctx, req.upstream, req.server, true, req.params),
-      async run(req, _plan, ctx) {
+      prepare: (req, ctx) => planEdit(ctx, req.upstream, req.server, true, req.params),
+      inverse: ({ environment, endpointId, upstream, server }) => ({ kind: 'nginx.remove-backend', environment, endpointId, upstream, server }),
+      async execute(req, _prepared, ctx) {
         const s = await scene(ctx, replicas, req.upstream)
         ctx.step(`adding ${req.server}`)
         await applyUpstreamEdit(
@@ -388,7 +395,7 @@ function backendEditActions(replicas: ReplicaProvider): [ActionDefinition<'nginx
         )
         return `${req.server} added to upstream ${req.upstream}`
       },
-      async verify(req, _plan, ctx) {
+      async verify(req, _prepared, ctx) {
         const s = await scene(ctx, replicas, req.upstream)
         const b = s.upstream.backends.find((x) => x.address === req.server)
         return [
@@ -399,14 +406,14 @@ function backendEditActions(replicas: ReplicaProvider): [ActionDefinition<'nginx
     },
     {
       kind: 'nginx.remove-backend',
-      plan: (req, ctx) => planEdit(ctx, req.upstream, req.server, false, []),
-      async run(req, _plan, ctx) {
+      prepare: (req, ctx) => planEdit(ctx, req.upstream, req.server, false, []),
+      async execute(req, _prepared, ctx) {
         const s = await scene(ctx, replicas, req.upstream)
         ctx.step(`removing ${req.server}`)
         await applyUpstreamEdit(s.host, s.config, req.upstream, { remove: [req.server] }, (m) => ctx.progress(m), ctx.signal)
         return `${req.server} removed from upstream ${req.upstream}`
       },
-      async verify(req, _plan, ctx) {
+      async verify(req, _prepared, ctx) {
         const s = await scene(ctx, replicas, req.upstream)
         return [{ name: 'gone from the upstream', passed: !s.upstream.backends.some((b) => b.address === req.server), detail: s.upstream.file }]
       },

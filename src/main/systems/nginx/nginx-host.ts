@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { EndpointOf } from '../../../shared/inventory'
 import type { Connections } from '../../core/connections'
 import { SwitchyardError } from '../../core/errors'
@@ -90,7 +91,8 @@ export class NginxHost {
   async writeAtomic(path: string, text: string): Promise<string> {
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('.', '-').replace('Z', '')
     const backup = `${path}.switchyard-${stamp}.bak`
-    const tmp = `${path}.switchyard-tmp`
+    // Unique per write: two processes editing the same file never share a temporary file.
+    const tmp = `${path}.switchyard-${stamp}-${process.pid}-${randomUUID().slice(0, 8)}.tmp`
     const b64 = Buffer.from(text, 'utf8').toString('base64')
     await this.session.run(
       [

@@ -32,7 +32,7 @@ export function changeSteps(host: NginxHost, file: string, upstream: string, edi
       commands: [
         `# upstream ${upstream} in ${file}`,
         ...lines,
-        `cp -p ${file} ${file}.switchyard-<time>.bak; write ${file}.switchyard-tmp; mv -f it over ${file}`,
+        `cp -p ${file} ${file}.switchyard-<time>.bak; write ${file}.switchyard-<time>-<pid>-<id>.tmp; mv -f it over ${file}`,
       ],
     },
     { title: 'validate and reload gracefully', commands: [host.command('-t'), host.command('-s', 'reload')] },

@@ -124,37 +124,31 @@ async function verifyLeader(ctx: ActionContext, candidate: string): Promise<Veri
 }
 
 /**
- * An action through Patroni's REST API: plan() shows the exact call and checks Patroni's own view;
- * run() re-reads the cluster, refuses if the call would differ from the confirmed one, sends it and
- * waits for the outcome in both Patroni and PostgreSQL.
+ * An action through Patroni's REST API: prepare() shows the exact call and checks Patroni's own
+ * view (the runner prepares again before running and refuses if the call would differ); the run
+ * sends it and waits for the outcome in both Patroni and PostgreSQL.
  */
 function patroniAction<K extends PatroniKind>(
   kind: K,
   build: (c: Cluster, req: RequestOf<K>) => PatroniPlan,
   wait: (c: Cluster, req: RequestOf<K>, ctx: RunContext, reply: string) => Promise<string>,
   verify: (req: RequestOf<K>, ctx: ActionContext) => Promise<VerificationCheck[]>,
-): ActionDefinition<K> {
+): ActionDefinition<K, Call> {
   return {
     kind,
-    async plan(req, ctx) {
-      const { target, title, summary, risk, steps, prechecks, warnings } = build(await cluster(ctx), req)
-      return { target, title, summary, risk, steps, prechecks, warnings }
+    async prepare(req, ctx) {
+      const { call, ...plan } = build(await cluster(ctx), req)
+      return { ...plan, state: call }
     },
-    async run(req, plan, ctx) {
+    async execute(req, { state: call, steps }, ctx) {
       const c = await cluster(ctx)
-      const now = build(c, req)
-      const failed = now.prechecks.filter((x) => !x.passed)
-      if (failed.length)
-        throw new SwitchyardError('config', `nothing was changed: pre-check no longer passes: ${failed.map((x) => `${x.name}: ${x.detail}`).join('; ')}`)
-      if (JSON.stringify(now.steps) !== JSON.stringify(plan.steps))
-        throw new SwitchyardError('config', 'nothing was changed: the cluster changed since this plan was made; plan again')
-      ctx.step(now.steps[0]!.title)
-      const reply = await c.api.write(now.call.base, now.call.method, now.call.path, now.call.body)
+      ctx.step(steps[0]!.title)
+      const reply = await c.api.write(call.base, call.method, call.path, call.body)
       ctx.progress(`Patroni: ${reply || 'accepted'}`, 0.5)
-      ctx.step(now.steps[1]!.title)
+      ctx.step(steps[1]!.title)
       return wait(c, req, ctx, reply)
     },
-    verify: (req, _plan, ctx) => verify(req, ctx),
+    verify: (req, _prepared, ctx) => verify(req, ctx),
   }
 }
 

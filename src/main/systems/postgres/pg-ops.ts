@@ -30,8 +30,8 @@ export interface OpContext {
   connections: Connections
   signal: AbortSignal
   progress(message: string): void
-  /** Values steps hand on to later steps (the old primary's final LSN, ...). */
-  state: Map<string, string>
+  /** Values steps hand on to later steps (the old primary's final LSN, ...): journaled, so a resumed run has them too. */
+  facts: Record<string, string>
 }
 
 export interface Op {
@@ -40,6 +40,13 @@ export interface Op {
   run(ctx: OpContext): Promise<string | void>
   /** Where the cluster stands if this op fails, and what to do next. */
   ifFailed?: string
+  /** Whether its effect is already in place: a resumed run never does it twice. */
+  done?(ctx: OpContext): Promise<boolean>
+  /** How a roll back undoes it. */
+  undo?: { title: string; commands: string[] }
+  revert?(ctx: OpContext): Promise<string | void>
+  /** From this op on the procedure can only go forward (a promotion forks the timeline). */
+  irreversible?: boolean
 }
 
 // ---- waiting ------------------------------------------------------------------------------------

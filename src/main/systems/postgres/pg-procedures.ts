@@ -71,6 +71,8 @@ export interface Procedure {
   followUp?: string
   /** Called when op `failedAt` threw: undo what is safe to undo and say what was done. */
   recover?: (failedAt: number, ctx: OpContext) => Promise<string>
+  /** The pgbouncers the ops pause and repoint: kept with the plan, so a resume acts on the same ones. */
+  bouncers?: Bouncer[]
 }
 
 export interface Env {
@@ -79,10 +81,13 @@ export interface Env {
   connections: Connections
   /** The environment's pgbouncers: those pointing at the old primary are paused and repointed. */
   bouncers: readonly PgbouncerEndpoint[]
+  /** When a run is resumed or rolled back: the pgbouncers its plan found, instead of reading where they point now. */
+  recordedBouncers?: Bouncer[]
 }
 
 /** The pgbouncers pointing at the primary being replaced, as pre-checks and the ops around the fence. */
 async function pooling(env: Env, old: NodeAddress | undefined, checks: Check[], warnings: string[]): Promise<Bouncer[]> {
+  if (env.recordedBouncers) return env.recordedBouncers
   if (!old || env.bouncers.length === 0) return []
   const { found, warnings: w } = await bouncersAt(env.bouncers, env.connections, [old])
   warnings.push(...w)
@@ -191,6 +196,8 @@ function rejoinOps(env: Env, node: ManagedNode, upstream: ManagedNode, others: s
     },
     {
       ...shellOp(`Save ${node.name}'s configuration files outside the data directory`, node, confBackup(node), 30_000),
+      // Saved once: after pg_rewind the files in the data directory are the source's, never to be saved over the node's own.
+      done: async (ctx) => (await ssh(ctx, node, `test -d ${shq(cmd.confBackupDir(node))}`, 10_000)).code === 0,
       ifFailed: `${node.name} is stopped and unchanged; ${upstream.name} is the primary. Fix the SSH/file problem and run "switchyard pg rejoin ${env.environment} ${node.name}".`,
     },
     {
@@ -212,10 +219,13 @@ function rejoinOps(env: Env, node: ManagedNode, upstream: ManagedNode, others: s
         `${confRestore(node)} && ${followConfCommand(node, upstream, creds)}`,
         30_000,
       ),
+      done: async (ctx) =>
+        (await ssh(ctx, node, `test ! -d ${shq(cmd.confBackupDir(node))} && test -f ${shq(`${node.dataDir}/standby.signal`)}`, 10_000)).code === 0,
       ifFailed: `${node.name} is stopped and rewound; its configuration may be missing: copy ${cmd.confBackupDir(node)}/*.conf back into ${node.dataDir}, create standby.signal, then start it.`,
     },
     {
       ...shellOp(`Start ${node.name} as a standby`, node, startCmd, 120_000),
+      done: (ctx) => serverRunning(ctx, node),
       ifFailed: `${node.name} is rewound and configured as a standby of ${upstream.name} but did not start: read ${cmd.start(node).includes('-l') ? `the log ${node.dataDir}.log` : 'its log'}, then start it with: ${startCmd}`,
     },
     {
@@ -341,13 +351,20 @@ export async function switchoverProcedure(env: Env, req: PgSwitchoverRequest, to
       ...bouncers.map(pauseBouncerOp),
       {
         ...shellOp(`Fence ${old.name}: fast shutdown`, old, cmd.stop(old, 'fast'), 90_000),
+        done: async (ctx) => !(await serverRunning(ctx, old)),
+        undo: { title: `Start ${old.name} again as the primary`, commands: [`[${old.name} via ssh] ${startOld}`] },
+        async revert(ctx) {
+          if (await serverRunning(ctx, old)) return `${old.name} is running`
+          await sshRun(ctx, old, startOld, 120_000)
+          return (await isInRecovery(ctx, old)) ? `${old.name} started but is in recovery: investigate before writing` : `${old.name} accepts writes again`
+        },
         ifFailed: `${old.name} may be stopping; writes are failing. Check with "${cmd.status(old)}"; if it stopped, start it again with "${startOld}" to stay on ${old.name}.`,
       },
       {
         ...shellOp(`Read ${old.name}'s final WAL position (pg_controldata)`, old, cmd.controldata(old), 30_000, async (out, ctx) => {
           const cd = parseControlData(out)
           if (cd.state !== 'shut down') throw new SwitchyardError('other', `${old.name} is "${cd.state}", not cleanly shut down`)
-          ctx.state.set('finalLsn', cd.checkpointLsn)
+          ctx.facts.finalLsn = cd.checkpointLsn
           return `final checkpoint at ${cd.checkpointLsn}`
         }),
       },
@@ -355,7 +372,8 @@ export async function switchoverProcedure(env: Env, req: PgSwitchoverRequest, to
         title: `Wait until ${target.name} replayed past ${old.name}'s final checkpoint`,
         commands: [`[${target.name}] SELECT pg_last_wal_replay_lsn()  -- until > the final checkpoint location`],
         async run(ctx) {
-          const final = ctx.state.get('finalLsn')!
+          const final = ctx.facts.finalLsn
+          if (!final) throw new SwitchyardError('other', `the old primary's final checkpoint location was not read`)
           await waitUntil(
             `${target.name} replaying past ${final}`,
             tuning.replayWaitMs ?? 30_000,
@@ -379,6 +397,8 @@ export async function switchoverProcedure(env: Env, req: PgSwitchoverRequest, to
           },
           75_000,
         ),
+        done: async (ctx) => !(await isInRecovery(ctx, target)),
+        irreversible: true,
         ifFailed: `${old.name} is stopped (fenced) and ${target.name} may not be promoted: check "SELECT pg_is_in_recovery()" on ${target.name}. If it returns false, ${target.name} is the primary: repoint the others and rejoin ${old.name} with "switchyard pg rejoin". If true, start ${old.name} again with "${startOld}" to go back.`,
       },
       {
@@ -422,6 +442,7 @@ export async function switchoverProcedure(env: Env, req: PgSwitchoverRequest, to
     prechecks: checks,
     warnings,
     ops,
+    bouncers,
     async recover(failedAt, ctx) {
       const rolledBack = await rollBack(failedAt, ctx)
       // Whatever happened, clients paused in pgbouncer must not wait forever.
@@ -577,6 +598,7 @@ export async function failoverProcedure(env: Env, req: PgFailoverRequest, topo: 
     prechecks: checks,
     warnings,
     ops,
+    bouncers,
     recover: async (failedAt, ctx) => (bouncers.length ? resumeAll(ctx, bouncers) : ''),
     followUp: oldNode
       ? `${oldNode.name} is fenced (standby.signal) and NEEDS A REWIND before it may rejoin: switchyard pg rejoin ${env.environment} ${oldNode.name}`

@@ -58,12 +58,31 @@ async function consoleRun(ctx: Pick<OpContext, 'connections'>, b: PgbouncerEndpo
   )
 }
 
+/** Which of the bouncer's databases are paused now. */
+async function pausedOf(ctx: Pick<OpContext, 'connections'>, b: Bouncer): Promise<string[]> {
+  const dbs = await withConsole(b.endpoint, ctx.connections, showDatabases)
+  return b.databases.filter((d) => dbs.find((x) => x.name === d)?.paused)
+}
+
 export function pauseBouncerOp(b: Bouncer): Op {
   const statements = b.databases.map((d) => `PAUSE ${d}`)
+  const resume = b.databases.map((d) => `RESUME ${d}`)
   return {
     title: `Pause pgbouncer ${b.endpoint.name} (${b.databases.join(', ')}): new queries wait instead of failing`,
     commands: statements.map((s) => `[${b.endpoint.name}] ${s}`),
-    run: (ctx) => consoleRun(ctx, b.endpoint, statements, PAUSE_TIMEOUT_MS),
+    // A resumed run pauses only what is not paused yet: PAUSE on a paused database is an error.
+    async run(ctx) {
+      const paused = await pausedOf(ctx, b)
+      await consoleRun(
+        ctx,
+        b.endpoint,
+        statements.filter((_, i) => !paused.includes(b.databases[i]!)),
+        PAUSE_TIMEOUT_MS,
+      )
+    },
+    done: async (ctx) => (await pausedOf(ctx, b)).length === b.databases.length,
+    undo: { title: `Resume pgbouncer ${b.endpoint.name} (${b.databases.join(', ')})`, commands: resume.map((s) => `[${b.endpoint.name}] ${s}`) },
+    revert: async (ctx) => (await resumeAll(ctx, [b])) || 'not paused',
     ifFailed: `A transaction through ${b.endpoint.name} did not finish within ${PAUSE_TIMEOUT_MS / 1000} s; nothing else changed.`,
   }
 }
@@ -74,6 +93,7 @@ export function resumeBouncerOp(b: Bouncer): Op {
     title: `Resume pgbouncer ${b.endpoint.name} (${b.databases.join(', ')})`,
     commands: statements.map((s) => `[${b.endpoint.name}] ${s}`),
     run: (ctx) => consoleRun(ctx, b.endpoint, statements),
+    done: async (ctx) => (await pausedOf(ctx, b)).length === 0,
   }
 }
 

@@ -1,15 +1,16 @@
 import type { VerificationCheck } from '../../../shared/actions'
 import { slotNameFor } from '../../../shared/domain/pg-topology'
-import {
-  step,
-  type ActionContext,
-  type ActionDefinition,
-  type AnyActionDefinition,
-  type PlannedAction,
-  type RequestOf,
-  type RunContext,
+import type {
+  ActionContext,
+  ActionDefinition,
+  AnyActionDefinition,
+  DeclaredStep,
+  PlannedAction,
+  Prepared,
+  RequestOf,
+  RunContext,
 } from '../../core/actions/action-definition'
-import { SwitchyardError, toConnError } from '../../core/errors'
+import { SwitchyardError } from '../../core/errors'
 import { cmd, managed, shq, ssh, type OpContext } from './pg-ops'
 import {
   addReplicaProcedure,
@@ -23,90 +24,85 @@ import {
 } from './pg-procedures'
 import { readTopology } from './pg-reader'
 import type { PgbouncerEndpoint } from './pgbouncer-client'
-import { bouncersAt, verifyBouncers } from './pgbouncer-ops'
+import { bouncersAt, verifyBouncers, type Bouncer } from './pgbouncer-ops'
 import type { PgTopology } from '../../../shared/systems/postgres'
 
 type PgKind = 'pg.switchover' | 'pg.failover' | 'pg.rejoin' | 'pg.add-replica' | 'pg.remove-replica'
 
-/** Endpoints with a PostgreSQL action running in this process: one procedure at a time per cluster. */
-const running = new Set<string>()
-
-function envOf(ctx: ActionContext): Env {
+function envOf(ctx: ActionContext, recordedBouncers?: Bouncer[]): Env {
   if (ctx.endpoint.kind !== 'postgres') throw new SwitchyardError('config', `"${ctx.endpoint.id}" is not a PostgreSQL endpoint`)
   const bouncers = ctx.environment.endpoints.filter((e): e is PgbouncerEndpoint => e.kind === 'pgbouncer')
-  return { environment: ctx.environment.name, endpoint: ctx.endpoint, connections: ctx.connections, bouncers }
+  return {
+    environment: ctx.environment.name,
+    endpoint: ctx.endpoint,
+    connections: ctx.connections,
+    bouncers,
+    ...(recordedBouncers ? { recordedBouncers } : {}),
+  }
+}
+
+/** What a PostgreSQL procedure was built from: the topology and the pgbouncers it found, so a resume rebuilds the same steps. */
+export interface PgState {
+  topo: PgTopology
+  bouncers: Bouncer[]
+}
+
+/** The procedure's Ops as the runner's declared steps, each run with the run's journaled facts. */
+function declared(env: Env, proc: Procedure): Pick<Prepared<PgState>, 'steps' | 'onStepFailed'> {
+  const opCtx = (ctx: RunContext): OpContext => ({ ...env, signal: ctx.signal, progress: (m) => ctx.progress(m), facts: ctx.facts })
+  return {
+    steps: proc.ops.map((op): DeclaredStep => ({
+      title: op.title,
+      commands: op.commands,
+      run: (ctx) => op.run(opCtx(ctx)),
+      ...(op.done ? { done: (ctx: RunContext) => op.done!(opCtx(ctx)) } : {}),
+      ...(op.revert ? { revert: (ctx: RunContext) => op.revert!(opCtx(ctx)) } : {}),
+      ...(op.undo ? { undo: op.undo } : {}),
+      ...(op.irreversible ? { irreversible: true } : {}),
+      ...(op.ifFailed ? { ifFailed: op.ifFailed } : {}),
+    })),
+    ...(proc.recover ? { onStepFailed: (i: number, ctx: RunContext) => proc.recover!(i, opCtx(ctx)) } : {}),
+  }
 }
 
 /**
- * One ActionDefinition from a procedure builder: plan() lists the Ops' exact commands; run()
- * rebuilds the procedure from the cluster as it is now, refuses to start if anything differs
- * from the confirmed plan, then runs the Ops one by one; a failing Op stops the run with where
- * the cluster stands and what to do next.
+ * One ActionDefinition from a procedure builder: prepare() builds the Ops from the topology as it
+ * is now; the runner prepares again before running and refuses if anything differs, then runs the
+ * Ops as journaled steps; a resumed or rolled back run rebuilds the same Ops from the journaled
+ * topology, whatever the cluster looks like after the interruption.
  */
 function pgAction<K extends PgKind>(
   kind: K,
   build: (env: Env, req: RequestOf<K>, topo: PgTopology) => Promise<Procedure>,
   verify: (env: Env, req: RequestOf<K>, plan: PlannedAction) => Promise<VerificationCheck[]>,
-): ActionDefinition<K> {
+  extra: Partial<Pick<ActionDefinition<K, PgState>, 'verifyUndone'>> = {},
+): ActionDefinition<K, PgState> {
+  const prepared = (env: Env, proc: Procedure, topo: PgTopology): Prepared<PgState> => ({
+    target: proc.target,
+    title: proc.title,
+    summary: proc.followUp ? `${proc.summary} Afterwards: ${proc.followUp}` : proc.summary,
+    risk: proc.risk,
+    prechecks: proc.prechecks,
+    warnings: proc.warnings,
+    ...declared(env, proc),
+    state: { topo, bouncers: proc.bouncers ?? [] },
+  })
   return {
     kind,
-    async plan(req, ctx) {
+    async prepare(req, ctx) {
       const env = envOf(ctx)
-      const proc = await build(env, req, await unmanagedTopology(env, kind))
-      return {
-        target: proc.target,
-        title: proc.title,
-        summary: proc.summary,
-        risk: proc.risk,
-        steps: proc.ops.map((o) => step(o.title, ...o.commands)),
-        prechecks: proc.prechecks,
-        warnings: proc.warnings,
-      }
+      const topo = await unmanagedTopology(env, kind)
+      return prepared(env, await build(env, req, topo), topo)
     },
-    async run(req, plan, ctx: RunContext) {
-      const env = envOf(ctx)
-      const key = `${env.environment}/${env.endpoint.id}`
-      if (running.has(key)) throw new SwitchyardError('config', `nothing was changed: another PostgreSQL action is running on ${env.endpoint.name}`)
-      running.add(key)
-      try {
-        return await runProcedure(env, req, plan, ctx)
-      } finally {
-        running.delete(key)
-      }
+    async resume(req, { state }, ctx) {
+      const env = envOf(ctx, state.bouncers)
+      const proc = await build(env, req, state.topo)
+      return { ...prepared(env, proc, state.topo), prechecks: [], warnings: [] }
     },
     async verify(req, plan, ctx) {
       return verify(envOf(ctx), req, plan)
     },
-  }
-
-  async function runProcedure(env: Env, req: RequestOf<K>, plan: PlannedAction, ctx: RunContext): Promise<string> {
-    const proc = await build(env, req, await unmanagedTopology(env, kind))
-    const failed = proc.prechecks.filter((c) => !c.passed)
-    if (failed.length)
-      throw new SwitchyardError('config', `nothing was changed: pre-check no longer passes: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`)
-    const now = JSON.stringify(proc.ops.map((o) => [o.title, o.commands]))
-    const planned = JSON.stringify(plan.steps.map((s) => [s.title, s.commands]))
-    if (now !== planned) throw new SwitchyardError('config', 'nothing was changed: the cluster changed since this plan was made; plan again')
-    const opCtx: OpContext = { ...env, signal: ctx.signal, progress: (m) => ctx.progress(m), state: new Map() }
-    const notes: string[] = []
-    for (const [i, op] of proc.ops.entries()) {
-      ctx.step(op.title)
-      const t0 = Date.now()
-      try {
-        const note = await op.run(opCtx)
-        if (note) notes.push(`${op.title}: ${note}`)
-        ctx.progress(`${op.title}: done in ${Date.now() - t0} ms${note ? ` (${note})` : ''}`, (i + 1) / proc.ops.length)
-      } catch (err) {
-        const why = toConnError(err, env.connections.secretValues())
-        let recovered = ''
-        if (proc.recover) recovered = await proc.recover(i, opCtx).catch((e: unknown) => `recovery failed: ${toConnError(e).message}`)
-        throw new SwitchyardError(
-          why.code,
-          [`"${op.title}" failed: ${why.message}.`, recovered, recovered ? '' : (op.ifFailed ?? '')].filter(Boolean).join(' '),
-        )
-      }
-    }
-    return [`${proc.title}: done`, ...notes, ...(proc.followUp ? [proc.followUp] : [])].join('; ')
+    ...extra,
   }
 }
 
@@ -142,10 +138,20 @@ async function verifyPooling(env: Env, primary: string): Promise<VerificationChe
   return verifyBouncers(env.connections, found, node)
 }
 
-export const pgSwitchover = pgAction('pg.switchover', switchoverProcedure, async (env, req) => [
-  ...(await verifyShape(env, req.newPrimary, await currentStandbys(env, req.newPrimary))),
-  ...(await verifyPooling(env, req.newPrimary)),
-])
+export const pgSwitchover = pgAction(
+  'pg.switchover',
+  switchoverProcedure,
+  async (env, req) => [...(await verifyShape(env, req.newPrimary, await currentStandbys(env, req.newPrimary))), ...(await verifyPooling(env, req.newPrimary))],
+  {
+    /** Rolled back before the promotion: the old primary leads again, its standbys stream from it, no pgbouncer is paused. */
+    async verifyUndone(_req, state, ctx) {
+      const env = envOf(ctx)
+      const old = state.topo.primary
+      if (!old) return [{ name: 'the old primary', passed: false, detail: 'the plan had no primary' }]
+      return [...(await verifyShape(env, old, await currentStandbys(env, old))), ...(await verifyPooling(env, old))]
+    },
+  },
+)
 
 export const pgFailover = pgAction('pg.failover', failoverProcedure, async (env, _req, plan) => {
   const checks = [...(await verifyShape(env, plan.target, await currentStandbys(env, plan.target))), ...(await verifyPooling(env, plan.target))]

@@ -1,15 +1,22 @@
 import type { VerificationCheck } from '../../../shared/actions'
 import type { RedisNode } from '../../../shared/systems/redis'
+import type { RequestOf } from '../../core/actions/action-definition'
 import { chooseBestReplica, failoverModeText, findNode } from '../../../shared/domain/redis-failover'
 import { fmtBytes } from '../../../shared/domain/redis-topology'
 import { countSlots, formatRanges } from '../../../shared/domain/slots'
-import { step, type ActionDefinition, type PlannedAction } from '../../core/actions/action-definition'
+import type { ActionContext, ActionDefinition, DeclaredStep, RunContext } from '../../core/actions/action-definition'
 import { SwitchyardError } from '../../core/errors'
 import { pollUntil } from '../../core/wait'
 import { nodesOf, snapshot, stateOkEverywhere } from './cluster-ops'
 
-/** What plan() decided, for run() and verify() of the same plan (the runner hands back the same object). */
-const decided = new WeakMap<PlannedAction, { masterId: string; replicaId: string; masterAddr: string; replicaAddr: string; slots: string }>()
+/** What prepare() decided: the nodes the steps act on, kept with the plan and in the journal. */
+interface Decided {
+  masterId: string
+  replicaId: string
+  masterAddr: string
+  replicaAddr: string
+  slots: string
+}
 
 function reachable(n: RedisNode): boolean {
   return !n.error && !n.flags.includes('fail') && !n.flags.includes('fail?')
@@ -20,9 +27,9 @@ function reachable(n: RedisNode): boolean {
  * are swapped and cluster_state is ok everywhere. The OK reply of CLUSTER FAILOVER only means the
  * replica accepted the request, so it is never taken as success.
  */
-export const redisFailover: ActionDefinition<'redis.failover'> = {
+export const redisFailover: ActionDefinition<'redis.failover', Decided> = {
   kind: 'redis.failover',
-  async plan(req, ctx) {
+  async prepare(req, ctx) {
     const { topology } = await snapshot(ctx)
     const master = findNode(topology.nodes, req.master)
     if (!master) throw new SwitchyardError('config', `no node ${req.master} in the cluster`)
@@ -93,108 +100,49 @@ export const redisFailover: ActionDefinition<'redis.failover'> = {
       )
     if (req.mode !== 'default' && lag !== null && lag > 0) warnings.push(`${fmtBytes(lag)} of writes not yet on the replica may be lost`)
     if (req.mode === 'default' && !reachable(master)) warnings.push('the master is unreachable: the default mode will time out; FORCE is meant for this case')
-    const slots = formatRanges(master.slots)
-    const planned: PlannedAction = {
+    const d: Decided = { masterId: master.id, replicaId: replica.id, masterAddr: master.addr, replicaAddr: replica.addr, slots: formatRanges(master.slots) }
+    return {
       target: master.addr,
       title: `Fail over ${master.addr} to ${replica.addr} (${req.mode.toUpperCase()})`,
-      summary: `${mode.explain} Replica ${replica.addr} (${why}) takes over ${countSlots(master.slots)} slots (${slots}); ${master.addr} becomes its replica when it is reachable.`,
+      summary: `${mode.explain} Replica ${replica.addr} (${why}) takes over ${countSlots(master.slots)} slots (${d.slots}); ${master.addr} becomes its replica when it is reachable.`,
       risk: mode.risk,
-      steps: [
-        step(
-          `Ask ${replica.addr} to take over (${req.mode}); re-sent if no election is won within 2 × cluster-node-timeout`,
-          `${replica.addr}: ${mode.command(replica.addr)}`,
-        ),
-        step(
-          'Poll until the roles are swapped and the cluster agrees',
-          `${replica.addr}: ROLE  (every 250 ms, until master)`,
-          `${master.addr}: ROLE  (until slave of ${replica.addr}, or unreachable)`,
-          `every node: CLUSTER NODES  (until ${replica.addr} is master of ${slots})`,
-          `every node: CLUSTER INFO  (until cluster_state:ok), up to ${Math.round(req.timeoutMs / 1000)} s`,
-        ),
-        step('Wait for the old master to resync as a replica (when it is up)', `${master.addr}: INFO replication  (until master_link_status:up), up to 15 s`),
-      ],
+      steps: failoverSteps(req, d),
       prechecks,
       warnings,
+      ...(req.mode !== 'default' && lag ? { dataLoss: `up to ${fmtBytes(lag)} of writes the replica has not received` } : {}),
+      state: d,
     }
-    decided.set(planned, { masterId: master.id, replicaId: replica.id, masterAddr: master.addr, replicaAddr: replica.addr, slots })
-    return planned
   },
 
-  async run(req, plan, ctx) {
-    const d = decided.get(plan)
-    if (!d) throw new SwitchyardError('config', 'this plan was made by another process; plan again')
-    const { access, topology } = await snapshot(ctx)
-    const replica = topology.nodes.find((n) => n.id === d.replicaId)
-    if (!replica || replica.role !== 'replica' || replica.masterId !== d.masterId)
-      throw new SwitchyardError('config', `${d.replicaAddr} is no longer a replica of ${d.masterAddr}; plan again`)
-    const addrs = topology.nodes.filter((n) => !n.flags.includes('noaddr')).map((n) => n.addr)
-    ctx.step(`${failoverModeText[req.mode].command(d.replicaAddr)} on ${d.replicaAddr}`)
-    const started = Date.now()
-    const args = ['CLUSTER', 'FAILOVER', ...(req.mode === 'default' ? [] : [req.mode.toUpperCase()])]
-    await access.call(d.replicaAddr, args)
-    ctx.step('waiting for the roles to swap')
-    // A manual failover that does not win its election within its 5 s window is silently dropped
-    // (masters refuse to vote twice for the same master within 2 × cluster-node-timeout), so the
-    // request is re-sent while the replica is still a replica.
-    const nodeTimeout = Number(((await access.call(d.replicaAddr, ['CONFIG', 'GET', 'cluster-node-timeout']).catch(() => [])) as string[])[1] ?? 15_000)
-    const resendEvery = Math.max(5500, 2 * nodeTimeout + 500)
-    let lastSent = Date.now()
-    let attempts = 1
-    await pollUntil(
-      `failover of ${d.masterAddr} to ${d.replicaAddr}`,
-      req.timeoutMs,
-      async () => {
-        const role = (await access.call(d.replicaAddr, ['ROLE'], 2000)) as unknown[]
-        if (role[0] !== 'master') {
-          if (Date.now() - lastSent >= resendEvery) {
-            attempts++
-            lastSent = Date.now()
-            ctx.progress(`no election won yet; sending ${args.join(' ')} again (attempt ${attempts})`)
-            await access.call(d.replicaAddr, args)
-          }
-          return { waiting: `${d.replicaAddr} is still ${String(role[0])} after ${attempts} attempt(s)` }
-        }
-        const old = (await access.call(d.masterAddr, ['ROLE'], 1000).catch(() => null)) as unknown[] | null
-        if (old && old[0] === 'master') return { waiting: `${d.masterAddr} still says it is master` }
-        const views = await Promise.all(addrs.map((a) => nodesOf(access, a).catch(() => null)))
-        const disagree = addrs.filter((a, i) => {
-          const v = views[i]
-          if (!v) return false
-          if (v.find((n) => n.id === d.replicaId)?.role !== 'master') return true
-          // A live old master must be seen as a replica of the new one before we call it done.
-          const m = v.find((n) => n.id === d.masterId)
-          return old !== null && m !== undefined && !m.flags.includes('fail') && m.masterId !== d.replicaId
-        })
-        if (disagree.length) return { waiting: `${disagree.join(', ')} do not see the new roles yet` }
-        const st = await stateOkEverywhere(access, addrs)
-        if (!st.ok) return { waiting: st.detail }
-        return { done: true }
+  /** The confirmed steps again, from the nodes the journal kept: whatever the roles are now. */
+  async resume(req, interrupted) {
+    const d = interrupted.state
+    return {
+      target: d.masterAddr,
+      title: `Fail over ${d.masterAddr} to ${d.replicaAddr}`,
+      summary: '',
+      risk: 'medium',
+      steps: failoverSteps(req, d),
+      prechecks: [],
+      warnings: [],
+      state: d,
+    }
+  },
+
+  async verifyUndone(_req, d, ctx) {
+    const { topology } = await snapshot(ctx)
+    const master = topology.nodes.find((n) => n.id === d.masterId)
+    return [
+      {
+        name: 'old master leads again',
+        passed: master?.role === 'master' && formatRanges(master.slots) === d.slots,
+        detail: `${d.masterAddr} is ${master?.role ?? 'missing'}`,
       },
-      250,
-      ctx.signal,
-    )
-    const ms = Date.now() - started
-    ctx.progress(`roles swapped after ${ms} ms`, 0.9)
-    // The slots are served again; the shard is protected again once the old master has synced from the new one.
-    let synced = 'the old master is down; it resyncs when it returns'
-    if ((await access.call(d.masterAddr, ['PING'], 1000).catch(() => null)) !== null) {
-      synced = await pollUntil<string>(
-        `${d.masterAddr} syncing from ${d.replicaAddr}`,
-        15_000,
-        async () => {
-          const info = String(await access.call(d.masterAddr, ['INFO', 'replication'], 2000))
-          return /master_link_status:up/.test(info) ? { done: `${d.masterAddr} replicates it again` } : { waiting: 'replication link not up yet' }
-        },
-        250,
-        ctx.signal,
-      ).catch(() => `${d.masterAddr} has not finished syncing from it yet`)
-    }
-    return `${d.replicaAddr} is master of ${d.slots} after ${(ms / 1000).toFixed(1)} s (${req.mode}${attempts > 1 ? `, ${attempts} attempts` : ''}); ${synced}`
+      { name: 'cluster_state ok', passed: topology.clusterState === 'ok', detail: `cluster_state ${topology.clusterState}` },
+    ]
   },
 
-  async verify(_req, plan, ctx) {
-    const d = decided.get(plan)
-    if (!d) return [{ name: 'plan known', passed: false, detail: 'plan made by another process' }]
+  async verify(_req, { state: d }, ctx) {
     const { topology } = await snapshot(ctx)
     const replica = topology.nodes.find((n) => n.id === d.replicaId)
     const master = topology.nodes.find((n) => n.id === d.masterId)
@@ -216,4 +164,118 @@ export const redisFailover: ActionDefinition<'redis.failover'> = {
     else checks.push({ name: 'old master demoted', passed: true, detail: `${d.masterAddr} is down; it rejoins as a replica when it comes back` })
     return checks
   },
+}
+
+async function role(ctx: ActionContext, addr: string): Promise<unknown> {
+  const { access } = await snapshot(ctx)
+  return ((await access.call(addr, ['ROLE'], 2000)) as unknown[])[0]
+}
+
+type Side = { id: string; addr: string }
+
+/** CLUSTER FAILOVER on `to`, re-sent while it has not won an election, until every node agrees that `to` leads `from`'s slots. */
+async function failOver(ctx: RunContext, mode: RequestOf<'redis.failover'>['mode'], timeoutMs: number, to: Side, from: Side): Promise<string> {
+  const { access, topology } = await snapshot(ctx)
+  const addrs = topology.nodes.filter((n) => !n.flags.includes('noaddr')).map((n) => n.addr)
+  const args = ['CLUSTER', 'FAILOVER', ...(mode === 'default' ? [] : [mode.toUpperCase()])]
+  const started = Date.now()
+  // A manual failover that does not win its election within its 5 s window is silently dropped
+  // (masters refuse to vote twice for the same master within 2 × cluster-node-timeout), so the
+  // request is re-sent while the replica is still a replica.
+  const nodeTimeout = Number(((await access.call(to.addr, ['CONFIG', 'GET', 'cluster-node-timeout']).catch(() => [])) as string[])[1] ?? 15_000)
+  const resendEvery = Math.max(5500, 2 * nodeTimeout + 500)
+  let lastSent = 0
+  let attempts = 0
+  await pollUntil(
+    `failover of ${from.addr} to ${to.addr}`,
+    timeoutMs,
+    async () => {
+      const r = (await access.call(to.addr, ['ROLE'], 2000)) as unknown[]
+      if (r[0] !== 'master') {
+        if (Date.now() - lastSent >= resendEvery) {
+          attempts++
+          lastSent = Date.now()
+          if (attempts > 1) ctx.progress(`no election won yet; sending ${args.join(' ')} again (attempt ${attempts})`)
+          await access.call(to.addr, args)
+        }
+        return { waiting: `${to.addr} is still ${String(r[0])} after ${attempts} attempt(s)` }
+      }
+      const old = (await access.call(from.addr, ['ROLE'], 1000).catch(() => null)) as unknown[] | null
+      if (old && old[0] === 'master') return { waiting: `${from.addr} still says it is master` }
+      const views = await Promise.all(addrs.map((a) => nodesOf(access, a).catch(() => null)))
+      const disagree = addrs.filter((a, i) => {
+        const v = views[i]
+        if (!v) return false
+        if (v.find((n) => n.id === to.id)?.role !== 'master') return true
+        // A live old master must be seen as a replica of the new one before we call it done.
+        const m = v.find((n) => n.id === from.id)
+        return old !== null && m !== undefined && !m.flags.includes('fail') && m.masterId !== to.id
+      })
+      if (disagree.length) return { waiting: `${disagree.join(', ')} do not see the new roles yet` }
+      const st = await stateOkEverywhere(access, addrs)
+      if (!st.ok) return { waiting: st.detail }
+      return { done: true }
+    },
+    250,
+    ctx.signal,
+  )
+  const s = ((Date.now() - started) / 1000).toFixed(1)
+  return attempts ? `roles swapped after ${s} s (${mode}${attempts > 1 ? `, ${attempts} attempts` : ''})` : 'roles were already swapped'
+}
+
+/**
+ * The failover and the wait until the cluster agrees are one step (the request is re-sent within
+ * it), observed done once the replica leads; its undo fails back the same way.
+ */
+function failoverSteps(req: RequestOf<'redis.failover'>, d: Decided): DeclaredStep[] {
+  const mode = failoverModeText[req.mode]
+  const master = { id: d.masterId, addr: d.masterAddr }
+  const replica = { id: d.replicaId, addr: d.replicaAddr }
+  return [
+    {
+      title: `Ask ${d.replicaAddr} to take over (${req.mode}) and wait until the cluster agrees; re-sent if no election is won within 2 × cluster-node-timeout`,
+      commands: [
+        `${d.replicaAddr}: ${mode.command(d.replicaAddr)}`,
+        `${d.replicaAddr}: ROLE  (every 250 ms, until master)`,
+        `${d.masterAddr}: ROLE  (until slave of ${d.replicaAddr}, or unreachable)`,
+        `every node: CLUSTER NODES  (until ${d.replicaAddr} is master of ${d.slots})`,
+        `every node: CLUSTER INFO  (until cluster_state:ok), up to ${Math.round(req.timeoutMs / 1000)} s`,
+      ],
+      undo: {
+        title: `Fail back: ${d.masterAddr} takes its slots back`,
+        commands: [`${d.masterAddr}: CLUSTER FAILOVER`, `every node: CLUSTER NODES  (until ${d.masterAddr} is master of ${d.slots})`],
+      },
+      run: (ctx) => failOver(ctx, req.mode, req.timeoutMs, replica, master),
+      async done(ctx) {
+        const { topology } = await snapshot(ctx)
+        return topology.nodes.find((n) => n.id === d.replicaId)?.role === 'master' && topology.clusterState === 'ok'
+      },
+      async revert(ctx) {
+        if ((await role(ctx, d.masterAddr)) === 'master') return `${d.masterAddr} still leads`
+        return failOver(ctx, 'default', req.timeoutMs, master, replica)
+      },
+      ifFailed: `${d.replicaAddr} may still win its election; look at the cluster view before retrying.`,
+    },
+    {
+      title: 'Wait for the old master to resync as a replica (when it is up)',
+      commands: [`${d.masterAddr}: INFO replication  (until master_link_status:up), up to 15 s`],
+      async run(ctx) {
+        // The slots are served again; the shard is protected again once the old master has synced from the new one.
+        const { access } = await snapshot(ctx)
+        if ((await access.call(d.masterAddr, ['PING'], 1000).catch(() => null)) === null) return `${d.masterAddr} is down; it resyncs when it returns`
+        return pollUntil<string>(
+          `${d.masterAddr} syncing from ${d.replicaAddr}`,
+          15_000,
+          async () => {
+            const info = String(await access.call(d.masterAddr, ['INFO', 'replication'], 2000))
+            return /master_link_status:up/.test(info)
+              ? { done: `${d.masterAddr} replicates ${d.replicaAddr} again` }
+              : { waiting: 'replication link not up yet' }
+          },
+          250,
+          ctx.signal,
+        ).catch(() => `${d.masterAddr} has not finished syncing from ${d.replicaAddr} yet`)
+      },
+    },
+  ]
 }

@@ -1,7 +1,7 @@
 import type { ClusterNodeEntry } from '../../../shared/systems/redis'
 import { countSlots, formatRanges, slotsOf, toRanges, uncoveredRanges } from '../../../shared/domain/slots'
 import { myselfOf } from '../../../shared/domain/redis-parse'
-import { step, type ActionDefinition, type PlannedAction } from '../../core/actions/action-definition'
+import { step, type ActionDefinition } from '../../core/actions/action-definition'
 import { SwitchyardError } from '../../core/errors'
 import { pollUntil } from '../../core/wait'
 import { snapshot, stateOkEverywhere, type ClusterSnapshot } from './cluster-ops'
@@ -117,11 +117,10 @@ function describe(op: FixOp, view: readonly ClusterNodeEntry[]): { title: string
   }
 }
 
-const opsOf = new WeakMap<PlannedAction, FixOp[]>()
-
-export const redisFix: ActionDefinition<'redis.fix'> = {
+/** Open slots converge: a resume plans again from what the cluster is now. */
+export const redisFix: ActionDefinition<'redis.fix', FixOp[]> = {
   kind: 'redis.fix',
-  async plan(_req, ctx) {
+  async prepare(_req, ctx) {
     const snap = await snapshot(ctx)
     const ops = await analyseOpenSlots(snap)
     // Many uncovered slots read better as ranges per node.
@@ -135,7 +134,7 @@ export const redisFix: ActionDefinition<'redis.fix'> = {
           `${snap.view.find((n) => n.id === node)?.addr}: CLUSTER ADDSLOTS ${formatRanges(toRanges(slots)).replace(/,/g, ' ')}`,
         ),
       )
-    const planned: PlannedAction = {
+    return {
       target: `${ctx.environment.name}/${ctx.endpoint.id}`,
       title: `Fix open and uncovered slots of ${ctx.endpoint.name}`,
       summary: ops.length
@@ -147,13 +146,10 @@ export const redisFix: ActionDefinition<'redis.fix'> = {
       warnings: ops.some((o) => o.kind === 'assign')
         ? ['uncovered slots had lost their owner: any keys that lived only there are gone; assigning them makes the cluster accept writes again']
         : [],
+      state: ops,
     }
-    opsOf.set(planned, ops)
-    return planned
   },
-  async run(_req, plan, ctx) {
-    const ops = opsOf.get(plan)
-    if (!ops) throw new SwitchyardError('config', 'this plan was made by another process; plan again')
+  async execute(_req, { state: ops }, ctx) {
     const snap = await snapshot(ctx)
     const { access, view } = snap
     const byId = new Map(view.map((n) => [n.id, n]))
@@ -207,7 +203,7 @@ export const redisFix: ActionDefinition<'redis.fix'> = {
     )
     return `fixed ${new Set(ops.map((o) => o.slot)).size} slot(s)${finishes.length ? `, finished ${finishes.length} migration(s)` : ''}`
   },
-  async verify(_req, _plan, ctx) {
+  async verify(_req, _prepared, ctx) {
     const snap = await snapshot(ctx)
     const open = snap.topology.findings.find((f) => f.code === 'open-slots')
     const uncovered = snap.topology.findings.find((f) => f.code === 'uncovered-slots')

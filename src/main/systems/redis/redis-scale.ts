@@ -4,7 +4,7 @@ import { findNode } from '../../../shared/domain/redis-failover'
 import { formatAddr, myselfOf } from '../../../shared/domain/redis-parse'
 import { planRebalance, type RebalancePlan } from '../../../shared/domain/redis-rebalance'
 import { countSlots, formatRanges, slotsOf } from '../../../shared/domain/slots'
-import { step, type ActionContext, type ActionDefinition, type PlannedAction, type RunContext } from '../../core/actions/action-definition'
+import { step, type ActionContext, type ActionDefinition, type RunContext } from '../../core/actions/action-definition'
 import type { PlanStep } from '../../../shared/actions'
 import { SwitchyardError } from '../../core/errors'
 import { shellCommand, shq } from '../../core/ssh/quote'
@@ -157,16 +157,22 @@ function ownershipChecks(topology: RedisTopology, moves: readonly MigrationMove[
   ]
 }
 
-const movesOf = new WeakMap<PlannedAction, { moves: MigrationMove[]; resume?: MigrationRecord; newId?: string }>()
+/** What prepare() decided: the moves, the migration it resumes, the node it adds or removes. */
+interface ScaleState {
+  moves: MigrationMove[]
+  resume?: MigrationRecord
+  newId?: string
+  masterId?: string
+}
 
 function targetOf(ctx: ActionContext): string {
   return `${ctx.environment.name}/${ctx.endpoint.id}`
 }
 
-export function rebalanceAction(deps: ScaleDeps): ActionDefinition<'redis.rebalance'> {
+export function rebalanceAction(deps: ScaleDeps): ActionDefinition<'redis.rebalance', ScaleState> {
   return {
     kind: 'redis.rebalance',
-    async plan(req, ctx) {
+    async prepare(req, ctx) {
       const snap = await snapshot(ctx)
       const unfinished = await deps.store().unfinished(ctx.environment.name, ctx.endpoint.id)
       let moves: MigrationMove[]
@@ -187,7 +193,7 @@ export function rebalanceAction(deps: ScaleDeps): ActionDefinition<'redis.rebala
                 ', ',
               )}); worst imbalance now ${plan.worstImbalancePct.toFixed(1)}%. Clients keep working: keys of a slot being moved are answered through ASK redirects.`
       }
-      const planned: PlannedAction = {
+      return {
         target: targetOf(ctx),
         title: unfinished ? `Resume slot migration on ${ctx.endpoint.name}` : `Rebalance ${ctx.endpoint.name}`,
         summary,
@@ -201,13 +207,10 @@ export function rebalanceAction(deps: ScaleDeps): ActionDefinition<'redis.rebala
           { name: 'something to move', passed: moves.length > 0, detail: moves.length ? `${moves.length} move(s)` : 'already balanced' },
         ],
         warnings,
+        state: { moves, ...(unfinished ? { resume: unfinished } : {}) },
       }
-      movesOf.set(planned, { moves, ...(unfinished ? { resume: unfinished } : {}) })
-      return planned
     },
-    async run(req, plan, ctx) {
-      const d = movesOf.get(plan)
-      if (!d) throw new SwitchyardError('config', 'this plan was made by another process; plan again')
+    async execute(req, { state: d }, ctx) {
       const snap = await snapshot(ctx)
       const record = d.resume ?? newMigrationRecord(ctx.environment.name, ctx.endpoint.id, d.moves, 'rebalance')
       ctx.step(`migrating ${d.moves.reduce((a, m) => a + countSlots(m.ranges), 0)} slots`)
@@ -215,10 +218,9 @@ export function rebalanceAction(deps: ScaleDeps): ActionDefinition<'redis.rebala
       ctx.step('waiting for agreement')
       return `moved ${o.slotsMoved} slots and ${o.keysMoved} keys in ${(o.durationMs / 1000).toFixed(1)} s (${o.keysPerSec} keys/s)`
     },
-    async verify(_req, plan, ctx) {
-      const d = movesOf.get(plan)
+    async verify(_req, { state: d }, ctx) {
       const { topology } = await snapshot(ctx)
-      return ownershipChecks(topology, d?.moves ?? [])
+      return ownershipChecks(topology, d.moves)
     },
   }
 }
@@ -235,10 +237,10 @@ export function startNodeCommands(start: { template: string; dir: string }, port
 
 const NEW_NODE = '(new node)'
 
-export function addMasterAction(deps: ScaleDeps): ActionDefinition<'redis.add-master'> {
+export function addMasterAction(deps: ScaleDeps): ActionDefinition<'redis.add-master', ScaleState> {
   return {
     kind: 'redis.add-master',
-    async plan(req, ctx) {
+    async prepare(req, ctx) {
       const snap = await snapshot(ctx)
       const addr = formatAddr(req.node.host, req.node.port)
       const already = findNode(snap.topology.nodes, addr)
@@ -296,7 +298,7 @@ export function addMasterAction(deps: ScaleDeps): ActionDefinition<'redis.add-ma
         ...snap.view,
         { ...snap.view[0]!, id, addr, host: req.node.host, port: req.node.port, slots: [], role: 'master' as const, masterId: null, flags: ['master'] },
       ]
-      const planned: PlannedAction = {
+      return {
         target: addr,
         title: `Add ${addr} as a master of ${ctx.endpoint.name}`,
         summary: `${req.start ? `Starts ${addr} over SSH from ${req.start.template}, then introduces it` : `Introduces ${addr}`} to the cluster with CLUSTER MEET and waits until every node knows it.${balance}`,
@@ -313,13 +315,11 @@ export function addMasterAction(deps: ScaleDeps): ActionDefinition<'redis.add-ma
         ],
         prechecks: [...checks, ...precheckCluster(snap, false)],
         warnings: req.start && moves.length ? ['the new node id is known only once it runs: the moves are planned again with it, to the same shares'] : [],
+        state: { moves, ...(newId ? { newId } : {}) },
       }
-      movesOf.set(planned, { moves, ...(newId ? { newId } : {}) })
-      return planned
     },
-    async run(req, plan, ctx) {
-      const d = movesOf.get(plan)
-      if (!d || (!d.newId && !req.start)) throw new SwitchyardError('config', 'this plan was made by another process; plan again')
+    async execute(req, { state: d }, ctx) {
+      if (!d.newId && !req.start) throw new SwitchyardError('config', `${formatAddr(req.node.host, req.node.port)} does not answer; plan again`)
       const addr = formatAddr(req.node.host, req.node.port)
       let snap = await snapshot(ctx)
       let newId = d.newId
@@ -354,26 +354,25 @@ export function addMasterAction(deps: ScaleDeps): ActionDefinition<'redis.add-ma
       const o = await migrate(ctx, snap, deps.store(), record, { concurrency: req.concurrency, batchKeys: 1000 })
       return `${addr} joined in ${ms} ms and took ${o.slotsMoved} slots (${o.keysMoved} keys, ${o.keysPerSec} keys/s)`
     },
-    async verify(req, plan, ctx) {
-      const d = movesOf.get(plan)
+    async verify(req, { state: d }, ctx) {
       const addr = formatAddr(req.node.host, req.node.port)
       const { topology } = await snapshot(ctx)
-      const n = topology.nodes.find((x) => x.id === d?.newId)
+      const n = topology.nodes.find((x) => x.id === d.newId)
       return [
         {
           name: 'node is a master',
           passed: n?.role === 'master' && !n.flags.includes('handshake'),
           detail: n ? `${addr} is ${n.role} with ${countSlots(n.slots)} slots` : `${addr} is not in the cluster`,
         },
-        ...ownershipChecks(topology, d?.moves ?? []),
+        ...ownershipChecks(topology, d.moves),
       ]
     },
   }
 }
 
-export const addReplicaAction: ActionDefinition<'redis.add-replica'> = {
+export const addReplicaAction: ActionDefinition<'redis.add-replica', ScaleState> = {
   kind: 'redis.add-replica',
-  async plan(req, ctx) {
+  async prepare(req, ctx) {
     const snap = await snapshot(ctx)
     const addr = formatAddr(req.node.host, req.node.port)
     const master = findNode(snap.topology.nodes, req.master)
@@ -381,7 +380,7 @@ export const addReplicaAction: ActionDefinition<'redis.add-replica'> = {
     const already = findNode(snap.topology.nodes, addr)
     if (already) throw new SwitchyardError('config', `${addr} is already a ${already.role} of this cluster`)
     const probe = await inspectNewNode(snap.access, addr)
-    const planned: PlannedAction = {
+    return {
       target: addr,
       title: `Add ${addr} as a replica of ${master.addr}`,
       summary: `Introduces ${addr} with CLUSTER MEET, makes it replicate ${master.addr} (${countSlots(master.slots)} slots) and waits for the initial sync to finish.`,
@@ -397,15 +396,11 @@ export const addReplicaAction: ActionDefinition<'redis.add-replica'> = {
         master.stats && master.stats.usedMemory > 1024 ** 3
           ? [`the initial sync copies ${Math.round(master.stats.usedMemory / 1024 ** 2)} MiB from ${master.addr}`]
           : [],
+      state: { moves: [], masterId: master.id, ...(probe.id ? { newId: probe.id } : {}) },
     }
-    movesOf.set(planned, { moves: [], ...(probe.id ? { newId: probe.id } : {}) })
-    addReplicaMaster.set(planned, master.id)
-    return planned
   },
-  async run(req, plan, ctx) {
-    const newId = movesOf.get(plan)?.newId
-    const masterId = addReplicaMaster.get(plan)
-    if (!newId || !masterId) throw new SwitchyardError('config', 'this plan was made by another process; plan again')
+  async execute(req, { state: { newId, masterId } }, ctx) {
+    if (!newId || !masterId) throw new SwitchyardError('config', `${formatAddr(req.node.host, req.node.port)} does not answer; plan again`)
     const addr = formatAddr(req.node.host, req.node.port)
     const snap = await snapshot(ctx)
     const master = snap.topology.nodes.find((n) => n.id === masterId)
@@ -429,9 +424,7 @@ export const addReplicaAction: ActionDefinition<'redis.add-replica'> = {
     )
     return `${addr} replicates ${master.addr} (synced in ${((Date.now() - started) / 1000).toFixed(1)} s)`
   },
-  async verify(req, plan, ctx) {
-    const newId = movesOf.get(plan)?.newId
-    const masterId = addReplicaMaster.get(plan)
+  async verify(req, { state: { newId, masterId } }, ctx) {
     const { topology } = await snapshot(ctx)
     const n = topology.nodes.find((x) => x.id === newId)
     return [
@@ -446,12 +439,11 @@ export const addReplicaAction: ActionDefinition<'redis.add-replica'> = {
     ]
   },
 }
-const addReplicaMaster = new WeakMap<PlannedAction, string>()
 
-export function removeMasterAction(deps: ScaleDeps): ActionDefinition<'redis.remove-master'> {
+export function removeMasterAction(deps: ScaleDeps): ActionDefinition<'redis.remove-master', ScaleState> {
   return {
     kind: 'redis.remove-master',
-    async plan(req, ctx) {
+    async prepare(req, ctx) {
       const snap = await snapshot(ctx)
       const node = findNode(snap.topology.nodes, req.node)
       if (!node) throw new SwitchyardError('config', `no node ${req.node} in the cluster`)
@@ -461,7 +453,7 @@ export function removeMasterAction(deps: ScaleDeps): ActionDefinition<'redis.rem
       const moves = drain?.moves ?? []
       const replicas = snap.topology.nodes.filter((n) => n.role === 'replica' && n.masterId === node.id)
       const rest = snap.topology.nodes.filter((n) => n.id !== node.id)
-      const planned: PlannedAction = {
+      return {
         target: node.addr,
         title: `Remove master ${node.addr} from ${ctx.endpoint.name}`,
         summary: `Drains its ${countSlots(node.slots)} slots to the other masters, re-attaches its ${replicas.length} replica(s), makes every other node forget it (CLUSTER FORGET within the 60 s ban) and resets it to an empty stand-alone cluster node.`,
@@ -483,14 +475,11 @@ export function removeMasterAction(deps: ScaleDeps): ActionDefinition<'redis.rem
           { name: 'node reachable', passed: !node.error, detail: node.error?.message ?? `${node.addr} answers` },
         ],
         warnings: countSlots(node.slots) > 0 ? [`${countSlots(node.slots)} slots and their keys move to the other masters first`] : [],
+        state: { moves, newId: node.id },
       }
-      movesOf.set(planned, { moves, newId: node.id })
-      return planned
     },
-    async run(req, plan, ctx) {
-      const d = movesOf.get(plan)
-      if (!d?.newId) throw new SwitchyardError('config', 'this plan was made by another process; plan again')
-      const id = d.newId
+    async execute(req, { state: d }, ctx) {
+      const id = d.newId!
       let snap = await snapshot(ctx)
       const node = snap.topology.nodes.find((n) => n.id === id)
       if (!node) throw new SwitchyardError('config', `${req.node} left the cluster already`)
@@ -560,10 +549,9 @@ export function removeMasterAction(deps: ScaleDeps): ActionDefinition<'redis.rem
       )
       return `${node.addr} removed${moved ? ` after moving ${moved} keys` : ''}`
     },
-    async verify(req, plan, ctx) {
-      const d = movesOf.get(plan)
+    async verify(req, { state: d }, ctx) {
       const snap = await snapshot(ctx)
-      const node = snap.topology.nodes.find((n) => n.id === d?.newId)
+      const node = snap.topology.nodes.find((n) => n.id === d.newId)
       const addr = req.node
       const st = await stateOkEverywhere(
         snap.access,

@@ -190,9 +190,9 @@ async function roleOf(endpoint: SentinelEndpoint, connections: Connections, addr
 }
 
 /** SENTINEL FAILOVER <master>, then poll until the sentinels name a new master that says it is one. */
-export const redisSentinelFailover: ActionDefinition<'redis.sentinel-failover'> = {
+export const redisSentinelFailover: ActionDefinition<'redis.sentinel-failover', { old: string }> = {
   kind: 'redis.sentinel-failover',
-  async plan(req, ctx) {
+  async prepare(req, ctx) {
     const endpoint = sentinelEndpoint(ctx)
     const t = await discoverSentinel(endpoint, ctx.connections, ctx.environment.name)
     const m = t.masters.find((x) => x.name === req.master)
@@ -224,13 +224,13 @@ export const redisSentinelFailover: ActionDefinition<'redis.sentinel-failover'> 
         { name: 'no failover in progress', passed: !m.flags.includes('failover_in_progress'), detail: m.failoverState ?? 'idle' },
       ],
       warnings: m.replicas.some((r) => (r.lagBytes ?? 0) > 0) ? ['some replicas are behind: their unreplicated writes are lost if one of them is chosen'] : [],
+      dataLoss: 'writes the master accepted and had not replicated are lost',
+      state: { old: m.addr },
     }
   },
-  async run(req, _plan, ctx) {
+  async execute(req, { state: { old } }, ctx) {
     const endpoint = sentinelEndpoint(ctx)
-    const old = await masterAddr(endpoint, ctx.connections, req.master)
-    if (!old) throw new SwitchyardError('refused', 'no sentinel answers for this master')
-    ctx.step(`SENTINEL FAILOVER ${req.master}`)
+    ctx.step(`Start the failover on ${endpoint.sentinels[0] ? `${endpoint.sentinels[0].host}:${endpoint.sentinels[0].port}` : '?'}`)
     const started = Date.now()
     let sent = false
     for (const s of endpoint.sentinels) {
@@ -243,7 +243,7 @@ export const redisSentinelFailover: ActionDefinition<'redis.sentinel-failover'> 
       }
     }
     if (!sent) throw new SwitchyardError('other', 'no sentinel accepted SENTINEL FAILOVER')
-    ctx.step('waiting for the new master')
+    ctx.step('Poll until a new master is in place')
     const now = await pollUntil(
       `sentinel failover of ${req.master}`,
       req.timeoutMs,
@@ -260,7 +260,7 @@ export const redisSentinelFailover: ActionDefinition<'redis.sentinel-failover'> 
     )
     return `${now} is master of ${req.master} after ${((Date.now() - started) / 1000).toFixed(1)} s (was ${old})`
   },
-  async verify(req, _plan, ctx) {
+  async verify(req, _prepared, ctx) {
     const endpoint = sentinelEndpoint(ctx)
     const t = await discoverSentinel(endpoint, ctx.connections, ctx.environment.name)
     const m = t.masters.find((x) => x.name === req.master)
