@@ -35,7 +35,7 @@ describe('an action end to end: plan → named confirmation → progress → ver
     expect(result.outcome).toBe('succeeded')
     expect(result.verification.every((v) => v.passed)).toBe(true)
     expect(progress.filter((p) => p.planId === plan.planId).map((p) => p.message)).toEqual(
-      expect.arrayContaining(['restarting lab-api-3', 'verifying', 'succeeded']),
+      expect.arrayContaining(['restart lab-api-3', 'verifying', 'succeeded']),
     )
 
     const audit = await hub.audit.list()
@@ -45,7 +45,7 @@ describe('an action end to end: plan → named confirmation → progress → ver
     await expect(handlers['action:run']({ planId: plan.planId, confirm: 'lab-api-3' }, client)).rejects.toThrow(/unknown or expired/)
   })
 
-  it('a failing action is audited as failed with where it stopped', async () => {
+  it('refuses to run, changing nothing, when the system cannot be read again after the confirmation', async () => {
     const plan = await handlers['action:plan']({ kind: 'docker.restart', environment: 'lab', endpointId: 'docker', container: 'lab-api-1' }, client)
     await hub.inventory.save(
       {
@@ -58,10 +58,12 @@ describe('an action end to end: plan → named confirmation → progress → ver
       'lab',
     )
     try {
-      const result = await handlers['action:run']({ planId: plan.planId, confirm: 'lab-api-1' }, client)
-      expect(result.outcome).toBe('failed')
-      expect(result.message).toMatch(/failed at step \d of 1/)
-      expect((await hub.audit.list(1))[0]).toMatchObject({ phase: 'finished', result: { outcome: 'failed' } })
+      const before = (await hub.audit.list()).length
+      await expect(handlers['action:run']({ planId: plan.planId, confirm: 'lab-api-1' }, client)).rejects.toThrow(
+        /^nothing was changed: reading the system again before running failed: .*nonexistent\.sock/,
+      )
+      expect(await hub.audit.list()).toHaveLength(before)
+      expect(hub.journal.list('lab')).toHaveLength(1)
     } finally {
       const lab = (await import('../support/lab')).labDescription()
       const { labEnvironment } = await import('../lab/lab-environment')

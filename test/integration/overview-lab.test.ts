@@ -13,7 +13,7 @@ describe('overview of the live lab', () => {
 
   it('sees every system of the lab healthy, node by node', async () => {
     const { connections } = await hub.connect('lab')
-    const health = await probeEnvironment(connections)
+    const health = await probeEnvironment(connections, hub.journal)
     const bySystem = Object.fromEntries(health.systems.map((s) => [s.endpointId, s]))
     expect(health.systems.map((s) => [s.endpointId, s.status, s.reason])).toEqual(health.systems.map((s) => [s.endpointId, 'ok', s.reason]))
     expect(bySystem.redis!.nodes).toHaveLength(6)

@@ -15,6 +15,8 @@ import { probeEnvironment } from './probe-environment'
 import { incidentCommand, timelineCommand } from './timeline-cli'
 import { procedureCommand } from './procedure-cli'
 import { EXPORTER_USAGE, exportRulesCommand, exporterCommand } from './exporter-cli'
+import { ACTIONS_USAGE, actionsCommand } from './actions-cli'
+import { whereStopped } from '../core/actions/run-recovery'
 
 const commands = systems.flatMap((s) => (s.cli ? [s.cli] : []))
 
@@ -36,12 +38,17 @@ ${EXPORTER_USAGE}
                                  (times: ISO, epoch ms, or a duration back from now such as 90m)
   procedure list|validate|run|resume|runs|report
                                  guided procedures (switchyard procedure help)
+${ACTIONS_USAGE}
 ${commands.map((c) => `  ${c.name} ${c.summary}\n`).join('')}
   (switchyard <command> help for each command's options)
 `
 
 export function formatHealth(h: EnvironmentHealth): string {
   const lines = [`${MARK[h.status]} ${h.environment}: ${h.reason}`]
+  for (const r of h.interrupted ?? [])
+    lines.push(
+      `  CRITICAL action   ${r.title}: INTERRUPTED, ${whereStopped(r)}; by ${r.actor} at ${new Date(r.startedAt).toISOString()} (switchyard actions show ${r.environment} ${r.runId.slice(0, 8)})`,
+    )
   for (const s of h.systems) {
     lines.push(`  ${MARK[s.status].padEnd(8)} ${s.system.padEnd(8)} ${s.name}: ${s.reason}`)
     for (const n of s.nodes) if (n.status !== 'ok') lines.push(`           ${n.label}: ${n.error ? `[${n.error.code}] ${n.error.message}` : n.detail}`)
@@ -58,7 +65,7 @@ async function status(hub: ServiceHub, args: string[], io: CliIo): Promise<numbe
     return 3
   }
   const { connections } = await hub.connect(name)
-  const health = await probeEnvironment(connections)
+  const health = await probeEnvironment(connections, hub.journal)
   io.out(values.json ? JSON.stringify(health, null, 2) + '\n' : formatHealth(health))
   return pluginExitCode(health.status)
 }
@@ -107,16 +114,12 @@ export async function runCli(argv: string[], io: CliIo, hub?: ServiceHub): Promi
   const dataDir = defaultDataDir()
   const own = hub ?? new ServiceHub({ dataDir, cipher: new KeyFileCipher(dataDir), secretVariables: process.env })
   const system = commands.find((c) => c.name === command)
+  const actionContext = (): CliContext => {
+    const runner = createActionRunner(own)
+    return { hub: own, io, actions: { plan: (r) => runner.plan(r), run: (id, confirm, p) => runner.run(id, confirm, p), cancel: (id) => runner.cancel(id) } }
+  }
   try {
-    if (system) {
-      const runner = createActionRunner(own)
-      const ctx: CliContext = {
-        hub: own,
-        io,
-        actions: { plan: (r) => runner.plan(r), run: (id, confirm, p) => runner.run(id, confirm, p), cancel: (id) => runner.cancel(id) },
-      }
-      return await system.run(rest, ctx)
-    }
+    if (system) return await system.run(rest, actionContext())
     switch (command) {
       case 'status':
         return await status(own, rest, io)
@@ -132,6 +135,8 @@ export async function runCli(argv: string[], io: CliIo, hub?: ServiceHub): Promi
         return await incidentCommand(own, rest, io)
       case 'procedure':
         return await procedureCommand(own, rest, io)
+      case 'actions':
+        return await actionsCommand(actionContext(), rest)
       case 'audit':
         if (rest[0] !== 'export') throw new UsageError('audit takes "export"')
         io.out(own.audit.exportLines())

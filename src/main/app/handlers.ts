@@ -90,7 +90,7 @@ export function createHandlers(hub: ServiceHub, options: AppHandlerOptions): Han
     'hostkey:list': () => hub.knownHosts.list(),
     'hostkey:forget': async ({ host, port }) => ({ removed: await hub.knownHosts.forget(host, port) }),
 
-    'health:env': async ({ name }) => probeEnvironment((await hub.connect(name)).connections),
+    'health:env': async ({ name }) => probeEnvironment((await hub.connect(name)).connections, hub.journal),
     'overview:watch': async ({ intervalMs }, client) => ({ intervalMs: (await watcherFor(client)).start(intervalMs) }),
     'overview:unwatch': async (_input, client) => {
       watchers.get(client.id)?.stop()
@@ -98,6 +98,7 @@ export function createHandlers(hub: ServiceHub, options: AppHandlerOptions): Han
     },
 
     'action:plan': (request) => actions.plan(request),
+    'actions:runs': async ({ name, limit }) => hub.journal.list(name, limit),
     'action:run': ({ planId, confirm }) => actions.run(planId, confirm),
     'action:cancel': async ({ planId }) => ({ cancelled: actions.cancel(planId) }),
     'audit:list': ({ limit }) => hub.audit.list(limit),

@@ -9,7 +9,7 @@ import { probeEnvironment } from './probe-environment'
 async function environmentHealth(hub: ServiceHub, environment: Environment): Promise<EnvironmentHealth> {
   try {
     const { connections } = await hub.connect(environment.name)
-    return await probeEnvironment(connections)
+    return await probeEnvironment(connections, hub.journal)
   } catch (err) {
     return { environment: environment.name, status: 'unknown', reason: (err as Error).message, systems: [], checkedAt: Date.now() }
   }

@@ -1,7 +1,8 @@
-import { reasonFor, worstStatus } from '../../shared/domain/health'
+import { reasonFor, withInterrupted, worstStatus } from '../../shared/domain/health'
 import type { EnvironmentHealth, SystemHealth } from '../../shared/health'
 import type { Endpoint } from '../../shared/inventory'
 import type { Connections } from '../core/connections'
+import type { ActionJournal } from '../core/actions/journal'
 import { withTimeout } from '../core/errors'
 import { systemDown } from '../core/system-health'
 import { moduleFor } from '../core/system-module'
@@ -18,9 +19,14 @@ export async function probeEndpoint(endpoint: Endpoint, connections: Connections
   }
 }
 
-export async function probeEnvironment(connections: Connections): Promise<EnvironmentHealth> {
+/** Every endpoint's card; an action interrupted on the environment (from the journal) makes it critical and comes first. */
+export async function probeEnvironment(connections: Connections, journal: ActionJournal): Promise<EnvironmentHealth> {
   const env = connections.environment
   const systemsHealth = await Promise.all(env.endpoints.map((e) => probeEndpoint(e, connections)))
+  return withInterrupted(environmentCard(env, systemsHealth), journal.interrupted(env.name))
+}
+
+function environmentCard(env: Connections['environment'], systemsHealth: SystemHealth[]): EnvironmentHealth {
   return {
     environment: env.name,
     ...(env.readOnly ? { readOnly: true } : {}),

@@ -101,9 +101,11 @@ export function formatPlan(p: ActionPlan): string {
   for (const c of p.prechecks) lines.push(`    ${c.passed ? 'pass' : 'FAIL'}  ${c.name}: ${c.detail}`)
   for (const w of p.warnings) lines.push(`  warning: ${w}`)
   lines.push('  steps:')
+  if (p.dataLoss) lines.push(`  data loss: ${p.dataLoss}`)
   p.steps.forEach((s, i) => {
-    lines.push(`    ${i + 1}. ${s.title}`)
+    lines.push(`    ${i + 1}. ${s.title}${s.irreversible ? '  [forward only from here: a roll back stops before this step]' : ''}`)
     for (const c of s.commands) lines.push(`         ${c}`)
+    if (s.undo) lines.push(`         undo: ${s.undo.title}`)
   })
   lines.push(p.runnable ? `  target: ${p.target} (confirm with --confirm ${p.target})` : `  target: ${p.target}; not runnable: a pre-check failed`)
   return lines.join('\n') + '\n'
@@ -153,6 +155,7 @@ export async function runActionCommand(ctx: CliContext, request: ActionRequest, 
     actions.cancel(plan.planId)
   }
   process.once('SIGINT', onSigint)
+  process.once('SIGTERM', onSigint)
   let result: ActionResult
   try {
     result = await actions.run(plan.planId, confirm, (p) => {
@@ -160,6 +163,7 @@ export async function runActionCommand(ctx: CliContext, request: ActionRequest, 
     })
   } finally {
     process.off('SIGINT', onSigint)
+    process.off('SIGTERM', onSigint)
   }
   io.out(flags.json ? json({ plan, result }) : formatResult(result))
   return result.outcome === 'succeeded' ? 0 : result.outcome === 'cancelled' ? 130 : 1

@@ -37,3 +37,14 @@ export function reasonFor(items: readonly { status: HealthStatus; reason: string
   const reasons = items.filter((i) => i.status === worst).map((i) => i.reason)
   return [...new Set(reasons)].join('; ')
 }
+
+/** An action whose process died mid-run makes its environment critical, named first, until it is resumed, rolled back or resolved. */
+export function withInterrupted<H extends { status: HealthStatus; reason: string }, R extends { title: string; actor: string }>(
+  health: H,
+  runs: readonly R[],
+): H & { interrupted: R[] } {
+  if (!runs.length) return { ...health, interrupted: [] }
+  const first = runs[0]!
+  const more = runs.length > 1 ? ` (and ${runs.length - 1} more)` : ''
+  return { ...health, status: 'critical', reason: `interrupted action: ${first.title} by ${first.actor}${more}; ${health.reason}`, interrupted: [...runs] }
+}

@@ -50,6 +50,8 @@ export interface Prepared<S = unknown> extends PlannedAction {
   steps: PlanStep[] | DeclaredStep[]
   /** Called when a declared step failed: undo what is safe to undo and say what was done. */
   onStepFailed?(failedAt: number, ctx: RunContext): Promise<string>
+  /** Said after the declared steps succeeded: what the operator still has to do. */
+  followUp?: string
 }
 
 /** What a resume or roll back knows of the run it finishes, from the journal. */

@@ -115,7 +115,9 @@ export class ActionRunner {
     const ctx = await this.context(request)
     // Checked again at run time: the environment may have been made read-only, or the cluster changed, since the plan.
     if (ctx.environment.readOnly) throw new SwitchyardError('config', readOnlyCheck(ctx.environment.name).detail)
-    const prepared = await this.prepare(request, ctx)
+    const prepared = await this.prepare(request, ctx).catch((err: unknown) => {
+      throw new SwitchyardError('config', `nothing was changed: reading the system again before running failed: ${toConnError(err, ctx.connections.secretValues()).message}`)
+    })
     const failed = prepared.prechecks.filter((c) => !c.passed)
     if (failed.length)
       throw new SwitchyardError('config', `nothing was changed: pre-check no longer passes: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`)
@@ -302,7 +304,7 @@ export class ActionRunner {
         throw new SwitchyardError(why.code, [`"${s.title}" failed: ${why.message}.`, recovered, recovered ? '' : (s.ifFailed ?? '')].filter(Boolean).join(' '))
       }
     }
-    return { message: [`${prepared.title}: done`, ...notes].join('; ') }
+    return { message: [`${prepared.title}: done`, ...notes, ...(prepared.followUp ? [prepared.followUp] : [])].join('; ') }
   }
 
   cancel(planId: string): boolean {

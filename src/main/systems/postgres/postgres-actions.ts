@@ -80,7 +80,8 @@ function pgAction<K extends PgKind>(
   const prepared = (env: Env, proc: Procedure, topo: PgTopology): Prepared<PgState> => ({
     target: proc.target,
     title: proc.title,
-    summary: proc.followUp ? `${proc.summary} Afterwards: ${proc.followUp}` : proc.summary,
+    summary: proc.summary,
+    ...(proc.followUp ? { followUp: proc.followUp } : {}),
     risk: proc.risk,
     prechecks: proc.prechecks,
     warnings: proc.warnings,

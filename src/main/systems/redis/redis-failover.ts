@@ -174,7 +174,14 @@ async function role(ctx: ActionContext, addr: string): Promise<unknown> {
 type Side = { id: string; addr: string }
 
 /** CLUSTER FAILOVER on `to`, re-sent while it has not won an election, until every node agrees that `to` leads `from`'s slots. */
-async function failOver(ctx: RunContext, mode: RequestOf<'redis.failover'>['mode'], timeoutMs: number, to: Side, from: Side): Promise<string> {
+async function failOver(
+  ctx: RunContext,
+  mode: RequestOf<'redis.failover'>['mode'],
+  timeoutMs: number,
+  to: Side,
+  from: Side,
+  slots: string,
+): Promise<string> {
   const { access, topology } = await snapshot(ctx)
   const addrs = topology.nodes.filter((n) => !n.flags.includes('noaddr')).map((n) => n.addr)
   const args = ['CLUSTER', 'FAILOVER', ...(mode === 'default' ? [] : [mode.toUpperCase()])]
@@ -220,7 +227,7 @@ async function failOver(ctx: RunContext, mode: RequestOf<'redis.failover'>['mode
     ctx.signal,
   )
   const s = ((Date.now() - started) / 1000).toFixed(1)
-  return attempts ? `roles swapped after ${s} s (${mode}${attempts > 1 ? `, ${attempts} attempts` : ''})` : 'roles were already swapped'
+  return `${to.addr} is master of ${slots} after ${s} s (${mode}${attempts > 1 ? `, ${attempts} attempts` : attempts ? '' : ', already swapped'})`
 }
 
 /**
@@ -245,14 +252,14 @@ function failoverSteps(req: RequestOf<'redis.failover'>, d: Decided): DeclaredSt
         title: `Fail back: ${d.masterAddr} takes its slots back`,
         commands: [`${d.masterAddr}: CLUSTER FAILOVER`, `every node: CLUSTER NODES  (until ${d.masterAddr} is master of ${d.slots})`],
       },
-      run: (ctx) => failOver(ctx, req.mode, req.timeoutMs, replica, master),
+      run: (ctx) => failOver(ctx, req.mode, req.timeoutMs, replica, master, d.slots),
       async done(ctx) {
         const { topology } = await snapshot(ctx)
         return topology.nodes.find((n) => n.id === d.replicaId)?.role === 'master' && topology.clusterState === 'ok'
       },
       async revert(ctx) {
         if ((await role(ctx, d.masterAddr)) === 'master') return `${d.masterAddr} still leads`
-        return failOver(ctx, 'default', req.timeoutMs, master, replica)
+        return failOver(ctx, 'default', req.timeoutMs, master, replica, d.slots)
       },
       ifFailed: `${d.replicaAddr} may still win its election; look at the cluster view before retrying.`,
     },
