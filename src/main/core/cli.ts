@@ -100,8 +100,8 @@ export function formatPlan(p: ActionPlan): string {
   if (p.prechecks.length) lines.push('  pre-checks:')
   for (const c of p.prechecks) lines.push(`    ${c.passed ? 'pass' : 'FAIL'}  ${c.name}: ${c.detail}`)
   for (const w of p.warnings) lines.push(`  warning: ${w}`)
-  lines.push('  steps:')
   if (p.dataLoss) lines.push(`  data loss: ${p.dataLoss}`)
+  lines.push('  steps:')
   p.steps.forEach((s, i) => {
     lines.push(`    ${i + 1}. ${s.title}${s.irreversible ? '  [forward only from here: a roll back stops before this step]' : ''}`)
     for (const c of s.commands) lines.push(`         ${c}`)

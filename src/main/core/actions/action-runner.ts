@@ -125,8 +125,6 @@ export class ActionRunner {
     if (changed) throw new SwitchyardError('config', `nothing was changed: the cluster changed since you confirmed: ${changed}; plan again`)
 
     const definition = this.definition(request.kind)
-    const controller = new AbortController()
-    pending.controller = controller
     const started = Date.now()
     const actor = currentUser()
     const runId = randomUUID()
@@ -148,6 +146,9 @@ export class ActionRunner {
       prepared: continuation?.prepared ?? { state: prepared.state, offset: 0 },
       ...(continuation?.continues ? { continues: continuation.continues } : {}),
     })
+    // The lease is taken (or refused, changing nothing) before the plan counts as running.
+    const controller = new AbortController()
+    pending.controller = controller
     const release = this.deps.retain?.(ctx.connections)
     await this.deps.audit.append({
       id: randomUUID(),

@@ -356,7 +356,13 @@ export async function switchoverProcedure(env: Env, req: PgSwitchoverRequest, to
         async revert(ctx) {
           if (await serverRunning(ctx, old)) return `${old.name} is running`
           await sshRun(ctx, old, startOld, 120_000)
-          return (await isInRecovery(ctx, old)) ? `${old.name} started but is in recovery: investigate before writing` : `${old.name} accepts writes again`
+          if (await isInRecovery(ctx, old)) return `${old.name} started but is in recovery: investigate before writing`
+          // Its standbys reconnect on their own (wal_retrieve_retry_interval); the undo is done once they stream again.
+          for (const s of [target, ...direct.filter((o) => o.name !== target.name)]) {
+            ctx.progress(`waiting for ${s.name} to stream from ${old.name} again`)
+            await waitStreamingFrom(ctx, s, old)
+          }
+          return `${old.name} accepts writes again and its standbys stream from it`
         },
         ifFailed: `${old.name} may be stopping; writes are failing. Check with "${cmd.status(old)}"; if it stopped, start it again with "${startOld}" to stay on ${old.name}.`,
       },
