@@ -21,7 +21,7 @@ function runLine(r: ActionRun): string {
 
 export function formatRun(r: ActionRun): string {
   const lines = [
-    `${r.title}`,
+    r.title,
     `  run ${r.runId} (${r.kind}) on ${r.environment}/${r.endpointId}, target ${r.target}`,
     `  by ${r.actor}, pid ${r.pid} on ${r.host}, started ${time(r.startedAt)}${r.finishedAt ? `, ended ${time(r.finishedAt)}` : ''}`,
     `  state: ${r.state}${r.state === 'interrupted' ? ` (${whereStopped(r)})` : ''}${r.message ? `: ${r.message}` : ''}`,

@@ -1,4 +1,5 @@
-import { app, BrowserWindow, webContents } from 'electron'
+import { app, BrowserWindow, dialog, webContents } from 'electron'
+import { actionsRunning, stopRunningActions } from '../core/actions/action-runner'
 import { defaultDataDir } from '../core/app-paths'
 import { ServiceHub } from '../core/service-hub'
 import { VERSION } from '../core/version'
@@ -34,10 +35,37 @@ export function startElectronApp({ rendererUrl, preloadPath }: ElectronPaths): v
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) createMainWindow(preloadPath, rendererUrl)
     })
-    app.on('before-quit', () => void hub.close())
+    let quitting = false
+    app.on('before-quit', (event) => {
+      if (quitting) return
+      event.preventDefault()
+      void confirmQuit().then(async (quit) => {
+        if (!quit) return
+        quitting = true
+        await stopRunningActions('the app is quitting')
+        await hub.close()
+        app.quit()
+      })
+    })
   })
 
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit()
   })
+}
+
+/** Quitting while an action runs asks first; the run then stops at its next safe point and the journal says where. */
+async function confirmQuit(): Promise<boolean> {
+  const running = actionsRunning()
+  if (running === 0) return true
+  const { response } = await dialog.showMessageBox({
+    type: 'warning',
+    buttons: ['Keep running', 'Stop at the next safe point and quit'],
+    defaultId: 0,
+    cancelId: 0,
+    message: `${running} action${running === 1 ? ' is' : 's are'} running`,
+    detail:
+      'Quitting stops each at its next safe point (never between a PAUSE and its RESUME without recording it). An action stopped midway shows as interrupted, to resume or roll back.',
+  })
+  return response === 1
 }

@@ -4,6 +4,7 @@ import { KeyFileCipher } from '../core/inventory/secret-cipher'
 import { ServiceHub } from '../core/service-hub'
 import { VERSION } from '../core/version'
 import { startWebServer } from './web-server'
+import { stopRunningActions } from '../core/actions/action-runner'
 
 /** `npm run serve`: the app's services and renderer on 127.0.0.1 with a per-launch token. */
 export async function startWebMode(rendererDir: string): Promise<void> {
@@ -21,7 +22,12 @@ export async function startWebMode(rendererDir: string): Promise<void> {
       }),
   })
   process.stdout.write(`Switchyard web mode: ${server.url}\n`)
+  let stopping = false
   const stop = async () => {
+    if (stopping) return
+    stopping = true
+    // A running action reaches its next safe point and says so in the journal before the process leaves.
+    await stopRunningActions('web mode is stopping (SIGTERM)')
     await server.close()
     await hub.close()
     process.exit(0)
