@@ -12,6 +12,8 @@ export const PlanStep = z.object({
   undo: z.object({ title: z.string(), commands: z.array(z.string()) }).optional(),
   /** Once this step ran, the action can only go forward: a roll back stops short of it. */
   irreversible: z.boolean().optional(),
+  /** In a resume: the interrupted run already did this step ("done by run 1a2b3c4d"); it is not sent again. */
+  carried: z.string().optional(),
 })
 export type PlanStep = z.infer<typeof PlanStep>
 

@@ -16,7 +16,7 @@ import { incidentCommand, timelineCommand } from './timeline-cli'
 import { procedureCommand } from './procedure-cli'
 import { EXPORTER_USAGE, exportRulesCommand, exporterCommand } from './exporter-cli'
 import { ACTIONS_USAGE, actionsCommand } from './actions-cli'
-import { whereStopped } from '../core/actions/run-recovery'
+import { whereStopped } from '../../shared/domain/action-runs'
 
 const commands = systems.flatMap((s) => (s.cli ? [s.cli] : []))
 

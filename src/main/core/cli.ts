@@ -103,7 +103,9 @@ export function formatPlan(p: ActionPlan): string {
   if (p.dataLoss) lines.push(`  data loss: ${p.dataLoss}`)
   lines.push('  steps:')
   p.steps.forEach((s, i) => {
-    lines.push(`    ${i + 1}. ${s.title}${s.irreversible ? '  [forward only from here: a roll back stops before this step]' : ''}`)
+    lines.push(
+      `    ${i + 1}. ${s.title}${s.carried ? `  [${s.carried}: not sent again]` : ''}${s.irreversible ? '  [forward only from here: a roll back stops before this step]' : ''}`,
+    )
     for (const c of s.commands) lines.push(`         ${c}`)
     if (s.undo) lines.push(`         undo: ${s.undo.title}`)
   })

@@ -33,8 +33,6 @@ export interface DeclaredStep extends PlanStep {
   revert?(ctx: RunContext): Promise<string | void>
   /** Where the system stands if this step fails, and what to do next. */
   ifFailed?: string
-  /** Set on a resumed run's steps that the run it continues already did: journaled as done, not run again. */
-  carried?: string
 }
 
 /** What an action's prepare() returns; the runner adds ids and timestamps. */

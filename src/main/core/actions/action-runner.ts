@@ -116,7 +116,10 @@ export class ActionRunner {
     // Checked again at run time: the environment may have been made read-only, or the cluster changed, since the plan.
     if (ctx.environment.readOnly) throw new SwitchyardError('config', readOnlyCheck(ctx.environment.name).detail)
     const prepared = await this.prepare(request, ctx).catch((err: unknown) => {
-      throw new SwitchyardError('config', `nothing was changed: reading the system again before running failed: ${toConnError(err, ctx.connections.secretValues()).message}`)
+      throw new SwitchyardError(
+        'config',
+        `nothing was changed: reading the system again before running failed: ${toConnError(err, ctx.connections.secretValues()).message}`,
+      )
     })
     const failed = prepared.prechecks.filter((c) => !c.passed)
     if (failed.length)
@@ -353,6 +356,7 @@ function planSteps(steps: Prepared['steps']): PlanStep[] {
     commands: s.commands,
     ...(s.undo ? { undo: s.undo } : {}),
     ...(s.irreversible ? { irreversible: true } : {}),
+    ...((s as Partial<DeclaredStep>).carried ? { carried: (s as DeclaredStep).carried } : {}),
   }))
 }
 

@@ -1,4 +1,5 @@
-import type { ActionRun, VerificationCheck } from '../../../shared/actions'
+import type { VerificationCheck } from '../../../shared/actions'
+import { whereStopped } from '../../../shared/domain/action-runs'
 import type { ActionRequest } from '../../../shared/action-requests'
 import { SwitchyardError } from '../errors'
 import {
@@ -69,15 +70,6 @@ function interruptedOf(entry: JournalEntry): Interrupted {
     done: entry.run.steps.filter((s) => s.status === 'done' || s.status === 'skipped').map((s) => s.index),
     ...(inFlight !== undefined ? { inFlight } : {}),
   }
-}
-
-/** Where the run stopped, in words: "stopped in step 4 of 14 (Fence pg2: fast shutdown), 3 steps done". */
-export function whereStopped(run: ActionRun): string {
-  const done = run.steps.filter((s) => s.status === 'done' || s.status === 'skipped').length
-  const open = run.steps.find((s) => s.status === 'running' || s.status === 'failed')
-  const total = run.planSteps.length
-  if (open) return `stopped in step ${open.index + 1} of ${total} (${open.title}), ${done} step${done === 1 ? '' : 's'} done`
-  return done ? `stopped after step ${done} of ${total}` : 'stopped before its first step'
 }
 
 function continuation(entry: JournalEntry, mode: RunMode, kind: string, request: unknown, state: unknown): Continuation {

@@ -92,6 +92,13 @@ async function pooling(env: Env, old: NodeAddress | undefined, checks: Check[], 
   const { found, warnings: w } = await bouncersAt(env.bouncers, env.connections, [old])
   warnings.push(...w)
   for (const b of found) {
+    if (b.paused)
+      checks.push(
+        fail(
+          `${b.endpoint.name} is not paused`,
+          `${b.paused.join(', ')} paused: another switchover may be under way (from another workstation or by hand); RESUME it once that is over`,
+        ),
+      )
     const why = cannotRepoint(b)
     checks.push(
       why

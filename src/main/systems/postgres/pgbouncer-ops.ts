@@ -11,6 +11,8 @@ import { showDatabases, showServers, withConsole, type PgbouncerEndpoint } from 
 export interface Bouncer {
   endpoint: PgbouncerEndpoint
   databases: string[]
+  /** Of those, the ones paused when read: a sign that someone else is switching over. */
+  paused?: string[]
 }
 
 const PAUSE_TIMEOUT_MS = 30_000
@@ -28,8 +30,9 @@ export async function bouncersAt(
   for (const b of bouncers) {
     try {
       const dbs = await withConsole(b, connections, showDatabases)
-      const at = dbs.filter((d) => nodes.some((n) => d.host === n.host && (d.port ?? 5432) === n.port)).map((d) => d.name)
-      if (at.length) found.push({ endpoint: b, databases: at })
+      const at = dbs.filter((d) => nodes.some((n) => d.host === n.host && (d.port ?? 5432) === n.port))
+      const paused = at.filter((d) => d.paused).map((d) => d.name)
+      if (at.length) found.push({ endpoint: b, databases: at.map((d) => d.name), ...(paused.length ? { paused } : {}) })
     } catch (err) {
       warnings.push(
         `pgbouncer ${b.name} could not be read (${toConnError(err, connections.secretValues()).message}): if it points at ${nodes.map((n) => n.name).join(' or ')}, its clients will see errors`,

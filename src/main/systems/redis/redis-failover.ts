@@ -87,6 +87,13 @@ export const redisFailover: ActionDefinition<'redis.failover', Decided> = {
         detail: `${upMasters.length} of ${votingMasters.length} masters with slots are up; the election needs ${majority}${req.mode === 'takeover' ? ' (TAKEOVER needs no votes)' : ''}`,
       },
     ]
+    // Another workstation's lease is invisible here; its open slots are not.
+    const open = topology.findings.find((f) => f.code === 'open-slots')
+    prechecks.push({
+      name: 'no slot migration in progress',
+      passed: !open,
+      detail: open ? `${open.message}: someone may be resharding; let it finish, or fix the open slots first` : 'no slot is migrating or importing',
+    })
     if (req.mode === 'default')
       prechecks.push({
         name: 'master reachable',
@@ -174,14 +181,7 @@ async function role(ctx: ActionContext, addr: string): Promise<unknown> {
 type Side = { id: string; addr: string }
 
 /** CLUSTER FAILOVER on `to`, re-sent while it has not won an election, until every node agrees that `to` leads `from`'s slots. */
-async function failOver(
-  ctx: RunContext,
-  mode: RequestOf<'redis.failover'>['mode'],
-  timeoutMs: number,
-  to: Side,
-  from: Side,
-  slots: string,
-): Promise<string> {
+async function failOver(ctx: RunContext, mode: RequestOf<'redis.failover'>['mode'], timeoutMs: number, to: Side, from: Side, slots: string): Promise<string> {
   const { access, topology } = await snapshot(ctx)
   const addrs = topology.nodes.filter((n) => !n.flags.includes('noaddr')).map((n) => n.addr)
   const args = ['CLUSTER', 'FAILOVER', ...(mode === 'default' ? [] : [mode.toUpperCase()])]

@@ -90,6 +90,11 @@ function PlannedActionDialog({ request, onClose }: DialogProps) {
               </Text>
             </Group>
             <Text size="sm">{plan.summary}</Text>
+            {plan.dataLoss && (
+              <Text size="sm" data-testid="action-data-loss">
+                <b>Data loss:</b> {plan.dataLoss}
+              </Text>
+            )}
             {plan.warnings.map((w) => (
               <Alert key={w} color="orange" p="xs">
                 {w}

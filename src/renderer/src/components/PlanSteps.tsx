@@ -10,13 +10,28 @@ export function PlanSteps({ plan }: { plan: ActionPlan }) {
       </Text>
       {plan.steps.map((s, i) => (
         <Stack key={i} gap={2}>
-          <Text size="sm">
+          <Text size="sm" c={s.carried ? 'dimmed' : undefined}>
             {i + 1}. {s.title}
+            {s.carried && (
+              <Text span size="xs" c="teal" ml={6}>
+                ✓ {s.carried}: not sent again
+              </Text>
+            )}
+            {s.irreversible && (
+              <Text span size="xs" c="red" ml={6} title="a roll back stops before this step">
+                forward only from here
+              </Text>
+            )}
           </Text>
           {s.commands.length > 0 && (
             <Code block style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
               {s.commands.join('\n')}
             </Code>
+          )}
+          {s.undo && (
+            <Text size="xs" c="dimmed">
+              undo: {s.undo.title}
+            </Text>
           )}
         </Stack>
       ))}

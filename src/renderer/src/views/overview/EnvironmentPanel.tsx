@@ -3,6 +3,7 @@ import { countByStatus } from '../../../../shared/domain/fleet'
 import type { EnvironmentHealth } from '../../../../shared/health'
 import { StatusBadge } from '../../components/StatusBadge'
 import { SystemCard } from './SystemCard'
+import { InterruptedRuns } from './InterruptedRuns'
 
 function EnvironmentTitle({ env }: { env: EnvironmentHealth }) {
   return (
@@ -44,6 +45,7 @@ export function EnvironmentPanel({ env, history, onFold }: { env: EnvironmentHea
       <Text size="sm" mb="sm" c={env.status === 'ok' ? 'dimmed' : undefined} data-testid="env-reason">
         {env.reason}
       </Text>
+      <InterruptedRuns runs={env.interrupted ?? []} />
       <SimpleGrid cols={{ base: 1, md: 2, xl: 3 }}>
         {env.systems.map((s) => (
           <SystemCard key={s.endpointId} environment={env.environment} system={s} latency={history[`${env.environment}/${s.endpointId}`] ?? []} />
