@@ -1,0 +1,212 @@
+/**
+ * Fault injection against the lab (npm run bench:chaos, after npm run build and npm run lab:up).
+ * Every action runs in a child process (the CLI) that SIGKILLs itself at a step boundary or in the
+ * middle of a step (SWITCHYARD_FAULT). Then, from this process: the interrupted run must be in the
+ * overview's next round (probeEnvironment), resume must finish it and pass its verification, and
+ * for the kill points before the PostgreSQL promotion a second pass rolls it back instead. A writer
+ * runs throughout (PostgreSQL through pgbouncer; acknowledged Redis SETs) and must lose nothing.
+ * Also the journal's own cost per step (synchronous writes). Last line:
+ *   chaos: actions=N kill_points=N detected=N resumed=N rolled_back=N lost=0 max_detect_ms=N
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Cluster } from 'ioredis'
+import { probeEnvironment } from '../src/main/app/probe-environment'
+import { ActionJournal } from '../src/main/core/actions/journal'
+import { cli } from '../test/support/chaos'
+import { isLabShape, pgLab, restoreLabShape, type PgLab } from '../test/support/pg-lab'
+import { missingIds, SequentialWriter } from '../test/support/pg-writer'
+import { nodesAt, planAndRun, redisLab, restoreRedisLab, type RedisLab } from '../test/integration/redis-lab-support'
+
+const PG_TABLE = 'switchyard_bench_chaos'
+const tally = { actions: new Set<string>(), killPoints: 0, detected: 0, resumed: 0, rolledBack: 0, lost: 0, detectMs: [] as number[] }
+
+function journalCost(): { p50: number; p99: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-journal-'))
+  const journal = new ActionJournal(join(dir, 'switchyard.db'))
+  const runId = '00000000-0000-4000-8000-000000000001'
+  journal.begin({
+    runId,
+    planId: 'bench',
+    kind: 'bench',
+    mode: 'run',
+    environment: 'bench',
+    endpointId: 'bench',
+    targetKey: 'bench/bench',
+    target: 'bench',
+    title: 'bench',
+    actor: 'bench',
+    request: {},
+    planSteps: [],
+    prepared: { state: null, offset: 0 },
+  })
+  const ms: number[] = []
+  for (let i = 0; i < 500; i++) {
+    const t0 = performance.now()
+    journal.stepStarted(runId, i, `step ${i}`)
+    journal.stepEnded(runId, i, 'done', null, { lsn: `0/${i}` })
+    ms.push(performance.now() - t0)
+  }
+  journal.finish(runId, 'succeeded', 'bench')
+  journal.close()
+  rmSync(dir, { recursive: true, force: true })
+  ms.sort((a, b) => a - b)
+  return { p50: ms[250]!, p99: ms[495]! }
+}
+
+/** The child died: how long until the overview's round reports the interrupted run. */
+async function detect(hub: PgLab['hub'], endedAt: number): Promise<string | undefined> {
+  const { connections } = await hub.connect('lab')
+  const health = await probeEnvironment(connections, hub.journal)
+  const run = health.interrupted?.[0]
+  if (!run || health.status !== 'critical') return undefined
+  tally.detected++
+  tally.detectMs.push(Date.now() - endedAt)
+  return run.runId
+}
+
+async function pgPoint(lab: PgLab, fault: string, recover: 'resume' | 'rollback'): Promise<void> {
+  const writer = new SequentialWriter({ ...lab.bouncedWriterOptions(PG_TABLE), intervalMs: 5 })
+  await writer.prepare()
+  writer.start()
+  let outcome = 'no kill'
+  try {
+    await writer.waitForCommits(50, 20_000)
+    const child = await cli(lab.dataDir, ['pg', 'switchover', 'lab', 'pg2', '--endpoint', 'postgres', '--yes'], fault)
+    if (child.signal !== 'SIGKILL') throw new Error(`pg ${fault}: the child was not killed (exit ${child.code}): ${child.stderr.slice(-400)}`)
+    tally.killPoints++
+    const runId = await detect(lab.hub, child.endedAt)
+    if (!runId) throw new Error(`pg ${fault}: the interrupted run was not reported`)
+    const done = await cli(lab.dataDir, ['actions', recover, 'lab', runId, '--yes'])
+    if (done.code !== 0) throw new Error(`pg ${fault}: ${recover} failed: ${done.stdout.slice(-600)}${done.stderr.slice(-300)}`)
+    if (recover === 'resume') tally.resumed++
+    else tally.rolledBack++
+    outcome = recover === 'resume' ? 'resumed' : 'rolled back'
+    await writer.waitForCommits(50, 30_000)
+  } finally {
+    await writer.stop()
+  }
+  const topo = await lab.service.topology('lab', 'postgres')
+  const expected = recover === 'resume' ? 'pg2' : 'pg1'
+  if (topo.primary !== expected) throw new Error(`pg ${fault}: ${topo.primary} leads after ${outcome}, not ${expected}`)
+  const node = lab.pgNodes.find((n) => n.name === topo.primary)!
+  const lost = (await missingIds(node, lab.writerOptions(PG_TABLE), writer.acked)).length
+  tally.lost += lost
+  console.log(`pg.switchover ${fault}: detected, ${outcome}; writer ${writer.acked.length} acknowledged, ${writer.failures} failed commits, ${lost} lost`)
+  if (!isLabShape(await restoreLabShape(lab))) throw new Error('the PostgreSQL lab did not return to its shape')
+}
+
+/** Acknowledged SETs across every slot while a failover is killed and resumed; afterwards each must read back. */
+class RedisWriter {
+  private readonly acked = new Map<string, string>()
+  private running = true
+  private loop: Promise<void>
+  private readonly client = new Cluster([{ host: '127.0.0.1', port: 7000 }], { clusterRetryStrategy: () => 200, redisOptions: { connectTimeout: 2000 } })
+  failures = 0
+
+  constructor() {
+    this.client.on('error', () => undefined)
+    this.loop = (async () => {
+      for (let i = 0; this.running; i++) {
+        const key = `switchyard:chaos:${i}`
+        try {
+          await this.client.set(key, String(i))
+          this.acked.set(key, String(i))
+        } catch {
+          this.failures++
+          await new Promise((r) => setTimeout(r, 50))
+        }
+      }
+    })()
+  }
+
+  async stop(): Promise<number> {
+    this.running = false
+    await this.loop
+    let lost = 0
+    for (const [k, v] of this.acked) if ((await this.client.get(k)) !== v) lost++
+    for (const keys of chunk([...this.acked.keys()], 500)) await Promise.all(keys.map((k) => this.client.del(k)))
+    this.client.disconnect()
+    return lost
+  }
+
+  get count(): number {
+    return this.acked.size
+  }
+}
+
+function chunk<T>(xs: T[], n: number): T[][] {
+  return Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n))
+}
+
+async function redisPoint(lab: RedisLab, fault: string): Promise<void> {
+  const master = nodesAt(7000).find((n) => n.role === 'master' && n.slots.some((r) => r.start === 0))!
+  const writer = new RedisWriter()
+  await new Promise((r) => setTimeout(r, 300))
+  const child = await cli(lab.dataDir, ['redis', 'failover', 'lab', master.addr, '--yes'], fault)
+  if (child.signal !== 'SIGKILL') throw new Error(`redis ${fault}: the child was not killed (exit ${child.code}): ${child.stderr.slice(-400)}`)
+  tally.killPoints++
+  const runId = await detect(lab.hub, child.endedAt)
+  if (!runId) throw new Error(`redis ${fault}: the interrupted run was not reported`)
+  const done = await cli(lab.dataDir, ['actions', 'resume', 'lab', runId, '--yes'])
+  if (done.code !== 0) throw new Error(`redis ${fault}: resume failed: ${done.stdout.slice(-600)}`)
+  tally.resumed++
+  const lost = await writer.stop()
+  tally.lost += lost
+  console.log(`redis.failover ${fault}: detected, resumed; writer ${writer.count} acknowledged, ${writer.failures} failed, ${lost} lost`)
+  const now = nodesAt(7000).find((n) => n.role === 'master' && n.slots.some((r) => r.start === 0))!
+  const back = await planAndRun(lab, {
+    kind: 'redis.failover',
+    environment: 'lab',
+    endpointId: 'redis',
+    master: now.addr,
+    replica: 'best',
+    mode: 'default',
+    maxLagBytes: 1_048_576,
+    timeoutMs: 30_000,
+  })
+  if (back.result.outcome !== 'succeeded') throw new Error(`redis: failing back: ${back.result.message}`)
+}
+
+async function main(): Promise<number> {
+  const cost = journalCost()
+  console.log(`journal: one step's intent and outcome written synchronously: p50 ${cost.p50.toFixed(2)} ms, p99 ${cost.p99.toFixed(2)} ms`)
+
+  const pg = await pgLab()
+  try {
+    if (!isLabShape(await restoreLabShape(pg))) throw new Error('the PostgreSQL lab is not in its shape')
+    const steps = (await pg.runner.plan({ kind: 'pg.switchover', environment: 'lab', endpointId: 'postgres', newPrimary: 'pg2' })).steps
+    const promote = steps.findIndex((s) => s.irreversible)
+    tally.actions.add('pg.switchover')
+    for (let step = 1; step <= steps.length; step++) await pgPoint(pg, `kill-before:${step}`, 'resume')
+    // Before the promotion the way back is open: the same kill points, rolled back.
+    for (let step = 2; step <= promote + 1; step++) await pgPoint(pg, `kill-before:${step}`, 'rollback')
+  } finally {
+    await restoreLabShape(pg).catch(() => undefined)
+    await pg.hub.close()
+  }
+
+  const redis = await redisLab()
+  try {
+    await restoreRedisLab(redis)
+    tally.actions.add('redis.failover')
+    for (const fault of ['kill-before:1', 'kill-during:1:200', 'kill-during:1:1500', 'kill-before:2']) await redisPoint(redis, fault)
+  } finally {
+    await restoreRedisLab(redis).catch(() => undefined)
+    await redis.close()
+  }
+
+  console.log(
+    `chaos: actions=${tally.actions.size} kill_points=${tally.killPoints} detected=${tally.detected} resumed=${tally.resumed} rolled_back=${tally.rolledBack} lost=${tally.lost} max_detect_ms=${Math.max(0, ...tally.detectMs)}`,
+  )
+  return tally.lost > 0 || tally.detected !== tally.killPoints ? 1 : 0
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err)
+    process.exit(1)
+  },
+)

@@ -1,0 +1,151 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { describe, expect, it } from 'vitest'
+import { stepDifference } from '../../src/main/core/actions/action-runner'
+import { ActionJournal, STALE_HEARTBEAT_MS, type NewRun } from '../../src/main/core/actions/journal'
+import { stepStates, whereStopped } from '../../src/shared/domain/action-runs'
+import { withInterrupted } from '../../src/shared/domain/health'
+
+const journalIn = () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'switchyard-journal-')), 'switchyard.db')
+  return { path, journal: new ActionJournal(path) }
+}
+
+const steps = [
+  { title: 'Pause pgbouncer', commands: ['PAUSE app'], undo: { title: 'Resume pgbouncer', commands: ['RESUME app'] } },
+  { title: 'Fence pg1', commands: ['pg_ctl stop'] },
+  { title: 'Promote pg2', commands: ['SELECT pg_promote()'], irreversible: true },
+]
+
+const run = (runId: string, over: Partial<NewRun> = {}): NewRun => ({
+  runId,
+  planId: `plan-${runId}`,
+  kind: 'pg.switchover',
+  mode: 'run',
+  environment: 'lab',
+  endpointId: 'postgres',
+  targetKey: 'lab/postgres',
+  target: 'pg2',
+  title: 'Switch over PostgreSQL: pg1 → pg2',
+  actor: 'alice',
+  request: { newPrimary: 'pg2' },
+  planSteps: steps,
+  prepared: { state: { topo: 'as read' }, offset: 0 },
+  ...over,
+})
+
+const A = '00000000-0000-4000-8000-00000000000a'
+const B = '00000000-0000-4000-8000-00000000000b'
+const C = '00000000-0000-4000-8000-00000000000c'
+
+/** A pid that existed and is gone now. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' })
+  return Number(child.stdout)
+}
+
+describe('action journal', () => {
+  it('keeps each step’s intent and outcome, with the facts the steps recorded, across a reopen', () => {
+    const { path, journal } = journalIn()
+    journal.begin(run(A))
+    journal.stepStarted(A, 0, 'Pause pgbouncer')
+    journal.stepEnded(A, 0, 'done', 'paused', {})
+    journal.stepStarted(A, 1, 'Fence pg1')
+    journal.stepEnded(A, 1, 'done', null, { finalLsn: '0/3000028' })
+    journal.stepStarted(A, 2, 'Promote pg2')
+    journal.close()
+    const again = new ActionJournal(path)
+    const entry = again.get(A)!
+    expect(entry.run.steps.map((s) => [s.index, s.status, s.note])).toEqual([
+      [0, 'done', 'paused'],
+      [1, 'done', null],
+      [2, 'running', null],
+    ])
+    expect(entry.facts).toEqual({ finalLsn: '0/3000028' })
+    expect(entry.request).toEqual({ newPrimary: 'pg2' })
+    expect(entry.prepared.state).toEqual({ topo: 'as read' })
+    // This process still lives: the run is running, not interrupted, whatever the reopen.
+    expect(entry.run.state).toBe('running')
+    again.close()
+  })
+
+  it('gives one lease per target, naming who holds it, since when and at which step', () => {
+    const { journal } = journalIn()
+    journal.begin(run(A))
+    journal.stepStarted(A, 1, 'Fence pg1')
+    expect(() => journal.begin(run(B))).toThrow(
+      /^nothing was changed: pg2 is being changed by alice \("Switch over PostgreSQL: pg1 → pg2", pid \d+ on .+, since .+, at step 2 of 3 \(Fence pg1\)\)$/,
+    )
+    // Another target is free.
+    expect(journal.begin(run(C, { targetKey: 'lab/redis' })).state).toBe('running')
+    journal.finish(A, 'succeeded', 'done')
+    expect(journal.begin(run(B)).state).toBe('running')
+    journal.close()
+  })
+
+  it('finds a run whose process died, or whose heartbeat went stale, as interrupted; a resume takes its lease over and closes it', () => {
+    const { path, journal } = journalIn()
+    journal.begin(run(A))
+    journal.stepStarted(A, 0, 'Pause pgbouncer')
+    journal.stepEnded(A, 0, 'done', null)
+    journal.stepStarted(A, 1, 'Fence pg1')
+    // As if another process had written it and died.
+    const db = new Database(path)
+    db.prepare('UPDATE action_runs SET pid = ? WHERE run_id = ?').run(deadPid(), A)
+    expect(journal.interrupted('lab').map((r) => r.runId)).toEqual([A])
+    expect(whereStopped(journal.get(A)!.run)).toBe('stopped in step 2 of 3 (Fence pg1), 1 step done')
+    expect(stepStates(journal.get(A)!.run)).toEqual(['done', 'in flight', 'not started'])
+    expect(() => journal.begin(run(B))).toThrow(/has an interrupted run 00000000 .*resume it, roll it back or mark it resolved first/)
+
+    journal.begin(run(B, { mode: 'resume', continues: A }))
+    expect(journal.get(A)!.run).toMatchObject({ state: 'resumed', closedBy: B })
+    expect(journal.interrupted('lab')).toEqual([])
+    // A run can be continued once only.
+    expect(() => journal.begin(run(C, { mode: 'rollback', continues: A }))).toThrow(/nothing was changed/)
+
+    // A live pid with a heartbeat older than the limit is a hung holder: interrupted too.
+    db.prepare('UPDATE action_runs SET heartbeat_at = ? WHERE run_id = ?').run(Date.now() - STALE_HEARTBEAT_MS - 1000, B)
+    expect(journal.interrupted('lab').map((r) => r.runId)).toEqual([B])
+    db.close()
+    journal.close()
+  })
+
+  it('a run left open at a safe point (a stop request after PAUSE) shows as interrupted at once', () => {
+    const { journal } = journalIn()
+    journal.begin(run(A))
+    journal.stepStarted(A, 0, 'Pause pgbouncer')
+    journal.stepEnded(A, 0, 'done', null)
+    journal.abandon(A, 'the app is quitting after step 1 of 3: left open in the journal, resume or roll it back')
+    expect(journal.interrupted('lab')[0]).toMatchObject({ runId: A, state: 'interrupted', message: /the app is quitting/ })
+    journal.close()
+  })
+})
+
+describe('what changed between the confirmed plan and the one prepared at run time', () => {
+  it('names the first step that differs, or the new step count; nothing when the same', () => {
+    expect(stepDifference(steps, steps)).toBeUndefined()
+    expect(stepDifference(steps, steps.slice(0, 2))).toBe('the plan now has 2 steps instead of 3')
+    expect(stepDifference(steps, [steps[0]!, { ...steps[1]!, commands: ['pg_ctl stop -m immediate'] }, steps[2]!])).toBe(
+      'step 2 (Fence pg1) now sends other commands',
+    )
+    expect(stepDifference(steps, [steps[0]!, { title: 'Fence pg3', commands: [] }, steps[2]!])).toBe('step 2 is now "Fence pg3" instead of "Fence pg1"')
+    // An undo or a marker is not a different command.
+    expect(stepDifference(steps, steps.map((s) => ({ ...s, carried: 'done by run 1' })))).toBeUndefined()
+  })
+})
+
+describe('an environment with an interrupted run', () => {
+  it('is critical, with the run named first in its reason', () => {
+    const health = { status: 'ok' as const, reason: '10 systems ok' }
+    expect(withInterrupted(health, [])).toEqual({ ...health, interrupted: [] })
+    const r = { title: 'Switch over PostgreSQL: pg1 → pg2', actor: 'alice' }
+    expect(withInterrupted(health, [r, { ...r, actor: 'bob' }])).toEqual({
+      status: 'critical',
+      reason: 'interrupted action: Switch over PostgreSQL: pg1 → pg2 by alice (and 1 more); 10 systems ok',
+      interrupted: [r, { ...r, actor: 'bob' }],
+    })
+  })
+})
