@@ -15,8 +15,8 @@ export const TimelineEntry = z.object({
   endpointId: z.string().nullable(),
   subject: z.string(),
   message: z.string(),
-  /** Where it was learned: a poll's state change, the audit log, the alert engine, a procedure run, a person. */
-  source: z.enum(['poll', 'audit', 'alert', 'procedure', 'user']),
+  /** Where it was learned: a poll's state change, the audit log, the action journal, the alert engine, a procedure run, a person. */
+  source: z.enum(['poll', 'audit', 'journal', 'alert', 'procedure', 'user']),
 })
 export type TimelineEntry = z.infer<typeof TimelineEntry>
 

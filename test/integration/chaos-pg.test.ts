@@ -80,6 +80,10 @@ describe('a PostgreSQL switchover killed between two steps', () => {
       expect(status.stdout).toMatch(/CRITICAL lab: interrupted action: Switch over PostgreSQL.*pg1 → pg2/)
       expect(status.stdout).toMatch(/INTERRUPTED, stopped in step 4 of 17 \(Read pg1's final WAL position \(pg_controldata\)\), 3 steps done/)
 
+      const entry = lab.hub.timeline.list('lab', run.startedAt, Date.now()).find((e) => e.source === 'journal')
+      expect(entry).toMatchObject({ kind: 'action', severity: 'critical', endpointId: 'postgres' })
+      expect(entry!.message).toMatch(/was INTERRUPTED: stopped in step 4 of 17 .*3 steps done; resume, roll back or resolve it$/)
+
       const plan = await cli(lab.dataDir, ['actions', 'resume', 'lab', run.runId.slice(0, 8), '--dry-run'])
       expect(plan.code, plan.stderr).toBe(0)
       expect(plan.stdout).toMatch(/Resume: Switch over/)

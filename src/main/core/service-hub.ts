@@ -51,10 +51,10 @@ export class ServiceHub {
     this.history = HistoryStore.open(options.dataDir)
     this.audit = new AuditLog(this.history.db, options.dataDir)
     this.alerts = new AlertStore(this.history.db, options.dataDir)
-    this.timeline = new TimelineStore(this.history.db, this.audit)
+    this.journal = new ActionJournal(join(options.dataDir, 'switchyard.db'))
+    this.timeline = new TimelineStore(this.history.db, this.audit, this.journal)
     this.runs = new RunStore(this.history.db)
     this.settings = new SettingsStore(options.dataDir)
-    this.journal = new ActionJournal(join(options.dataDir, 'switchyard.db'))
     void this.settings.get().then((s) => this.applySettings(s))
   }
 

@@ -1,4 +1,5 @@
-import type { AuditRecord } from '../actions'
+import { whereStopped } from './action-runs'
+import type { ActionRun, AuditRecord } from '../actions'
 import type { Alert, Observation } from '../alerts'
 import type { Fact, TimelineEntry, TimelineKind, TimelineSeverity } from '../timeline'
 import { describeAlert } from './alert-eval'
@@ -91,6 +92,20 @@ export function auditEntry(r: AuditRecord): TimelineEntry {
     ...base,
     severity: outcome === 'succeeded' ? 'ok' : 'critical',
     message: `${r.kind} on ${r.target} ${outcome}${seconds}: ${r.result?.message ?? ''}`.trim(),
+  }
+}
+
+/** A run the journal holds as interrupted, at the moment its last step began: how far it got, and that nobody finished it. */
+export function interruptedEntry(r: ActionRun): TimelineEntry {
+  const at = Math.max(r.startedAt, ...r.steps.map((s) => s.startedAt))
+  return {
+    at,
+    kind: 'action',
+    severity: 'critical',
+    endpointId: r.endpointId,
+    subject: r.target,
+    message: `${r.title} by ${r.actor} was INTERRUPTED: ${whereStopped(r)}; resume, roll back or resolve it`,
+    source: 'journal',
   }
 }
 

@@ -156,10 +156,21 @@ function resumeAction(deps: RecoveryDeps): RecoveryDefinition<'run.resume'> {
   }
 }
 
-/** The done steps' undo, newest first; refused past a step that can only go forward. */
-function undoSteps(entry: JournalEntry, steps: DeclaredStep[]): { steps: DeclaredStep[]; blocked?: string } {
+/** What a step's done() needs to look at the system outside a run. */
+function observer(ctx: ActionContext, facts: Record<string, string>): RunContext {
+  return { ...ctx, signal: new AbortController().signal, facts: { ...facts }, step: () => undefined, progress: () => undefined }
+}
+
+/**
+ * The done steps' undo, newest first; refused past a step that can only go forward. A step that
+ * was in flight counts only if its effect is observed: a promotion killed before it was sent
+ * leaves the way back open.
+ */
+async function undoSteps(entry: JournalEntry, steps: DeclaredStep[], ctx: ActionContext): Promise<{ steps: DeclaredStep[]; blocked?: string }> {
   const interrupted = interruptedOf(entry)
-  const touched = [...interrupted.done, ...(interrupted.inFlight !== undefined ? [interrupted.inFlight] : [])].sort((a, b) => b - a)
+  const flight = interrupted.inFlight !== undefined ? steps[interrupted.inFlight] : undefined
+  const flightTookEffect = flight?.done ? await flight.done(observer(ctx, entry.facts)).catch(() => true) : true
+  const touched = [...interrupted.done, ...(interrupted.inFlight !== undefined && flightTookEffect ? [interrupted.inFlight] : [])].sort((a, b) => b - a)
   const forward = touched.map((i) => steps[i]).find((s) => s?.irreversible)
   if (forward) return { steps: [], blocked: `"${forward.title}" ran, and from there the action can only go forward: resume it instead` }
   const undo: DeclaredStep[] = []
@@ -206,7 +217,7 @@ function rollbackAction(deps: RecoveryDeps): RecoveryDefinition<'run.rollback'> 
           ctx,
         )
         if (isDeclared(full.steps)) {
-          const { steps, blocked } = undoSteps(entry, full.steps)
+          const { steps, blocked } = await undoSteps(entry, full.steps, ctx)
           const verifyUndone = definition.verifyUndone?.bind(definition) as
             ((r: unknown, s: unknown, c: ActionContext) => Promise<VerificationCheck[]>) | undefined
           const closeOnly: DeclaredStep = {

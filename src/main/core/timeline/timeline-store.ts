@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3'
 import { randomUUID } from 'node:crypto'
 import { Fact, Incident, TimelineEntry, type DatedEvent } from '../../../shared/timeline'
-import { auditEntry, byTime } from '../../../shared/domain/timeline'
+import { auditEntry, byTime, interruptedEntry } from '../../../shared/domain/timeline'
+import type { ActionJournal } from '../actions/journal'
 import type { AuditLog } from '../audit-log'
 import { SwitchyardError } from '../errors'
 
@@ -25,6 +26,7 @@ export class TimelineStore {
   constructor(
     private readonly db: Database.Database,
     private readonly audit: AuditLog,
+    private readonly journal: ActionJournal,
   ) {
     db.exec(SCHEMA)
     this.insert = db.prepare<[string, number, string | null, string]>('INSERT OR IGNORE INTO timeline (environment, at, dedupe, entry) VALUES (?, ?, ?, ?)')
@@ -46,7 +48,7 @@ export class TimelineStore {
     })()
   }
 
-  /** Oldest first, the audit log's actions merged in. */
+  /** Oldest first, the audit log's actions merged in, and the runs the journal holds as interrupted. */
   list(environment: string, from: number, to: number): TimelineEntry[] {
     const stored = this.db
       .prepare<[string, number, number], { entry: string }>('SELECT entry FROM timeline WHERE environment = ? AND at >= ? AND at <= ? ORDER BY at')
@@ -56,7 +58,11 @@ export class TimelineStore {
       .between(from, to)
       .filter((r) => r.environment === environment)
       .map(auditEntry)
-    return [...stored, ...actions].sort(byTime)
+    const interrupted = this.journal
+      .interrupted(environment)
+      .map(interruptedEntry)
+      .filter((e) => e.at >= from && e.at <= to)
+    return [...stored, ...actions, ...interrupted].sort(byTime)
   }
 
   facts(environment: string): Fact[] {

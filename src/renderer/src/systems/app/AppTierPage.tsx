@@ -96,6 +96,7 @@ export function AppTierPage() {
         title="App tier"
         status={tier?.status}
         picker={picker}
+        target={choice}
         actionsTestId="app-actions"
         actions={tier?.upstreams.map((u) => (
           <div key={u.name}>

@@ -81,6 +81,7 @@ export function MongoPage() {
         title="MongoDB"
         status={cluster?.status}
         picker={picker}
+        target={choice}
         actionsTestId="mongo-actions"
         actions={
           cluster && (

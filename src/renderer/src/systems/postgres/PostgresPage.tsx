@@ -82,6 +82,7 @@ export function PostgresPage() {
         title="PostgreSQL"
         status={topology?.status}
         picker={picker}
+        target={choice}
         actionsTestId="pg-actions"
         actions={
           patroni ? (

@@ -139,6 +139,7 @@ function RedisClusterView({ choice, picker, readOnly, empty = false }: { choice?
         title="Redis Cluster"
         status={topology?.status}
         picker={picker}
+        target={choice}
         actionsTestId="redis-actions"
         actions={headerActions}
       />

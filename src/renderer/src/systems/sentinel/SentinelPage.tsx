@@ -36,6 +36,7 @@ export function SentinelPage() {
         title="Redis Sentinel"
         status={topology?.status}
         picker={picker}
+        target={choice}
         actionsTestId="sentinel-actions"
         actions={topology?.masters.map((m) => (
           <Menu.Item key={m.name} onClick={() => act({ kind: 'redis.sentinel-failover', master: m.name })} data-testid={`sentinel-failover-${m.name}`}>

@@ -3,7 +3,7 @@ import { countByStatus } from '../../../../shared/domain/fleet'
 import type { EnvironmentHealth } from '../../../../shared/health'
 import { StatusBadge } from '../../components/StatusBadge'
 import { SystemCard } from './SystemCard'
-import { InterruptedRuns } from './InterruptedRuns'
+import { InterruptedRuns } from '../../components/InterruptedRuns'
 
 function EnvironmentTitle({ env }: { env: EnvironmentHealth }) {
   return (

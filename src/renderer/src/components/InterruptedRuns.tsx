@@ -1,8 +1,10 @@
 import { Alert, Badge, Button, Group, List, Stack, Text, TextInput } from '@mantine/core'
 import { useState } from 'react'
-import type { ActionRun } from '../../../../shared/actions'
-import { stepStates, whereStopped } from '../../../../shared/domain/action-runs'
-import { ActionDialog, type ActionDraft, type ActionInput } from '../../components/ActionDialog'
+import { api } from '../api'
+import { usePolling } from '../hooks/usePolling'
+import type { ActionRun } from '../../../shared/actions'
+import { stepStates, whereStopped } from '../../../shared/domain/action-runs'
+import { ActionDialog, type ActionDraft, type ActionInput } from './ActionDialog'
 
 const MARK = { done: '✓', 'in flight': '⟳', failed: '✗', 'not started': '·' } as const
 const COLOR = { done: 'teal', 'in flight': 'red', failed: 'red', 'not started': 'dimmed' } as const
@@ -80,4 +82,10 @@ export function InterruptedRuns({ runs }: { runs: readonly ActionRun[] }) {
       <ActionDialog request={request} onClose={() => setRequest(undefined)} />
     </>
   )
+}
+
+/** On a system's page: the runs interrupted on this endpoint, from the journal, every few seconds. */
+export function EndpointInterruptedRuns({ target }: { target: { environment: string; endpointId: string } }) {
+  const { data } = usePolling(`${target.environment}/${target.endpointId}`, () => api.request('actions:runs', { name: target.environment, limit: 20 }), 5000)
+  return <InterruptedRuns runs={(data ?? []).filter((r) => r.state === 'interrupted' && r.endpointId === target.endpointId)} />
 }
