@@ -18,6 +18,7 @@ import { cli } from '../test/support/chaos'
 import { isLabShape, pgLab, restoreLabShape, type PgLab } from '../test/support/pg-lab'
 import { missingIds, SequentialWriter } from '../test/support/pg-writer'
 import { nodesAt, planAndRun, redisLab, restoreRedisLab, type RedisLab } from '../test/integration/redis-lab-support'
+import { patroniLab, type PatroniLab } from '../test/support/patroni-lab'
 
 const PG_TABLE = 'switchyard_bench_chaos'
 const tally = { actions: new Set<string>(), killPoints: 0, detected: 0, resumed: 0, rolledBack: 0, lost: 0, detectMs: [] as number[] }
@@ -70,7 +71,7 @@ async function pgPoint(lab: PgLab, fault: string, recover: 'resume' | 'rollback'
   const writer = new SequentialWriter({ ...lab.bouncedWriterOptions(PG_TABLE), intervalMs: 5 })
   await writer.prepare()
   writer.start()
-  let outcome = 'no kill'
+  let outcome: string
   try {
     await writer.waitForCommits(50, 20_000)
     const child = await cli(lab.dataDir, ['pg', 'switchover', 'lab', 'pg2', '--endpoint', 'postgres', '--yes'], fault)
@@ -169,6 +170,51 @@ async function redisPoint(lab: RedisLab, fault: string): Promise<void> {
   if (back.result.outcome !== 'succeeded') throw new Error(`redis: failing back: ${back.result.message}`)
 }
 
+/** Whatever a failed kill point left interrupted is resumed, so the lab is never left fenced or paused. */
+async function patroniPoint(lab: PatroniLab, fault: string): Promise<void> {
+  const writer = new SequentialWriter({ ...patroniWriter(lab), intervalMs: 5 })
+  await writer.prepare()
+  writer.start()
+  try {
+    await writer.waitForCommits(50, 20_000)
+    const child = await cli(lab.dataDir, ['pg', 'switchover', 'lab', 'ha2', '--endpoint', 'patroni', '--yes'], fault)
+    if (child.signal !== 'SIGKILL') throw new Error(`patroni ${fault}: the child was not killed (exit ${child.code}): ${child.stderr.slice(-400)}`)
+    tally.killPoints++
+    const runId = await detect(lab.hub, child.endedAt)
+    if (!runId) throw new Error(`patroni ${fault}: the interrupted run was not reported`)
+    const done = await cli(lab.dataDir, ['actions', 'resume', 'lab', runId, '--yes'])
+    if (done.code !== 0) throw new Error(`patroni ${fault}: resume failed: ${done.stdout.slice(-600)}${done.stderr.slice(-300)}`)
+    tally.resumed++
+    await writer.waitForCommits(50, 30_000)
+  } finally {
+    await writer.stop()
+  }
+  const leader = (await lab.leader())!
+  const node = lab.lab.patroni.members.find((m) => m.name === leader)!
+  const lost = (await missingIds(node, patroniWriter(lab), writer.acked)).length
+  tally.lost += lost
+  console.log(`pg.patroni-switchover ${fault}: detected, resumed; writer ${writer.acked.length} acknowledged, ${writer.failures} failed commits, ${lost} lost`)
+  await lab.restore()
+}
+
+function patroniWriter(lab: PatroniLab) {
+  const o = lab.lab.postgres
+  return {
+    nodes: lab.lab.patroni.members.map((m) => ({ host: m.host, port: m.port })),
+    user: o.user,
+    password: o.password,
+    database: o.database,
+    table: PG_TABLE,
+  }
+}
+
+async function finishLeftovers(hub: PgLab['hub'], dataDir: string): Promise<void> {
+  for (const r of hub.journal.interrupted('lab')) {
+    const done = await cli(dataDir, ['actions', 'resume', 'lab', r.runId, '--yes'])
+    console.log(`left interrupted: ${r.title} (${r.runId.slice(0, 8)}): resume exited ${done.code}`)
+  }
+}
+
 async function main(): Promise<number> {
   const cost = journalCost()
   console.log(`journal: one step's intent and outcome written synchronously: p50 ${cost.p50.toFixed(2)} ms, p99 ${cost.p99.toFixed(2)} ms`)
@@ -183,8 +229,20 @@ async function main(): Promise<number> {
     // Before the promotion the way back is open: the same kill points, rolled back.
     for (let step = 2; step <= promote + 1; step++) await pgPoint(pg, `kill-before:${step}`, 'rollback')
   } finally {
+    await finishLeftovers(pg.hub, pg.dataDir)
     await restoreLabShape(pg).catch(() => undefined)
     await pg.hub.close()
+  }
+
+  const ha = await patroniLab()
+  try {
+    await ha.restore()
+    tally.actions.add('pg.patroni-switchover')
+    for (const fault of ['kill-before:1', 'kill-before:2', 'kill-during:2:1000']) await patroniPoint(ha, fault)
+  } finally {
+    await finishLeftovers(ha.hub, ha.dataDir)
+    await ha.restore().catch(() => undefined)
+    await ha.hub.close()
   }
 
   const redis = await redisLab()
@@ -193,6 +251,7 @@ async function main(): Promise<number> {
     tally.actions.add('redis.failover')
     for (const fault of ['kill-before:1', 'kill-during:1:200', 'kill-during:1:1500', 'kill-before:2']) await redisPoint(redis, fault)
   } finally {
+    await finishLeftovers(redis.hub, redis.dataDir)
     await restoreRedisLab(redis).catch(() => undefined)
     await redis.close()
   }

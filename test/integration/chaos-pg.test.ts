@@ -25,7 +25,8 @@ describe('a PostgreSQL switchover killed between two steps', () => {
   afterAll(async () => {
     if (!lab) return
     try {
-      for (const r of lab.hub.journal.interrupted('lab')) await cli(lab.dataDir, ['actions', 'resolve', 'lab', r.runId, '--note', 'test cleanup', '--yes'])
+      // Whatever a failed test left interrupted is finished, so the lab is never left fenced or paused.
+      for (const r of lab.hub.journal.interrupted('lab')) await cli(lab.dataDir, ['actions', 'resume', 'lab', r.runId, '--yes'])
       await restoreLabShape(lab, (m) => console.warn(m))
       await dropLabTable(lab, table)
     } finally {

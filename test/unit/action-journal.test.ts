@@ -133,7 +133,12 @@ describe('what changed between the confirmed plan and the one prepared at run ti
     )
     expect(stepDifference(steps, [steps[0]!, { title: 'Fence pg3', commands: [] }, steps[2]!])).toBe('step 2 is now "Fence pg3" instead of "Fence pg1"')
     // An undo or a marker is not a different command.
-    expect(stepDifference(steps, steps.map((s) => ({ ...s, carried: 'done by run 1' })))).toBeUndefined()
+    expect(
+      stepDifference(
+        steps,
+        steps.map((s) => ({ ...s, carried: 'done by run 1' })),
+      ),
+    ).toBeUndefined()
   })
 })
 

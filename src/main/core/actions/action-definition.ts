@@ -76,12 +76,15 @@ export interface ActionDefinition<K extends ActionKind, S = unknown> {
   /** For actions whose steps are not declared: performs exactly the listed steps, calling ctx.step() at each. */
   execute?(req: RequestOf<K>, prepared: Prepared<S>, ctx: RunContext): Promise<string>
   verify(req: RequestOf<K>, prepared: Prepared<S>, ctx: ActionContext): Promise<VerificationCheck[]>
-  /**
-   * The rest of an interrupted run, prepared from what the journal kept. Without it a resume
-   * prepares the same request again from what the system is now (right for actions that converge:
-   * a rebalance, a scale to N, a balancer setting).
-   */
+  /** The rest of an interrupted run: the confirmed steps rebuilt from what the journal kept. */
   resume?(req: RequestOf<K>, interrupted: Interrupted<S>, ctx: ActionContext): Promise<Prepared<S>>
+  /**
+   * Without resume(): whether preparing the same request again from what the system is now
+   * finishes an interrupted run safely (a rebalance, a scale to N, a balancer setting). An action
+   * that would act a second time (a restart, a step-down) leaves this unset, and its interrupted
+   * runs offer only roll back (where it has an inverse) and mark resolved.
+   */
+  converges?: true
   /** For actions without per-step undo: the request that puts things back as they were before this one. */
   inverse?(req: RequestOf<K>, state: S): ActionRequest | undefined
   /** After a roll back of declared steps: the system is as it was before the action. */

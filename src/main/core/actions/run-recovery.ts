@@ -123,10 +123,26 @@ function resumeAction(deps: RecoveryDeps): RecoveryDefinition<'run.resume'> {
         steps = isDeclared(prepared.steps)
           ? prepared.steps.map((s, i): DeclaredStep => (interrupted.done.includes(i) ? { ...s, carried: `done by run ${short(entry.run.runId)}` } : s))
           : prepared.steps
-      } else {
+      } else if (definition.converges) {
         prepared = await prepareWith(definition, entry.request, ctx)
         steps = prepared.steps
-      }
+      } else
+        return {
+          target: entry.run.target,
+          title: `Resume: ${entry.run.title}`,
+          summary: `Run ${short(entry.run.runId)} by ${entry.run.actor} ${whereStopped(entry.run)}.`,
+          risk: 'high',
+          steps: [],
+          prechecks: [
+            check(
+              'the action can be resumed',
+              false,
+              `${entry.run.kind} would act a second time if planned again: look at the system, then roll the run back or mark it resolved`,
+            ),
+          ],
+          warnings: [],
+          state: { ...continuation(entry, 'resume', entry.run.kind, entry.request, null), entry },
+        }
       const left = isDeclared(steps) ? steps.filter((s) => !s.carried).length : steps.length
       return {
         target: entry.run.target,

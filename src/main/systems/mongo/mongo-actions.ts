@@ -55,6 +55,19 @@ async function envOf(ctx: ActionContext): Promise<Env> {
 
 const admin = (env: Env, cmd: Document, what = Object.keys(cmd)[0]!) => labelled(what, env.client.db('admin').command(cmd), env.version)
 
+/**
+ * Settings, moves to a named shard and drains: planned again after an interruption they finish
+ * what is left (a step-down is not among them: planned again it would step down the new primary).
+ */
+const CONVERGES = new Set<MongoKind>([
+  'mongo.balancer',
+  'mongo.balancer-window',
+  'mongo.chunk-size',
+  'mongo.move-range',
+  'mongo.clear-jumbo',
+  'mongo.remove-shard',
+])
+
 /** One MongoDB action on the core protocol: the runner prepares again before running and compares. */
 function mongoAction<K extends MongoKind, S>(
   kind: K,
@@ -64,6 +77,7 @@ function mongoAction<K extends MongoKind, S>(
 ): ActionDefinition<K, S> {
   return {
     kind,
+    ...(CONVERGES.has(kind) ? { converges: true as const } : {}),
     async prepare(req, ctx) {
       const { plan, state } = await prepare(await envOf(ctx), req)
       return { ...plan, state }

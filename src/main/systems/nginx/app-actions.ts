@@ -107,6 +107,7 @@ function upstreamChecks(s: Scene): VerificationCheck[] {
 function scaleAction(replicas: ReplicaProvider): ActionDefinition<'app.scale', { from: number }> {
   return {
     kind: 'app.scale',
+    converges: true,
     /** Rolled back by scaling to the count it started from. */
     inverse: (req, state) => ({ ...req, replicas: state.from }),
     async prepare(req, ctx) {
@@ -218,6 +219,7 @@ function scaleAction(replicas: ReplicaProvider): ActionDefinition<'app.scale', {
 function drainAction(replicas: ReplicaProvider): ActionDefinition<'app.drain', null> {
   return {
     kind: 'app.drain',
+    converges: true,
     inverse: (req) => ({ ...req, down: !req.down }),
     async prepare(req, ctx) {
       const s = await scene(ctx, replicas, req.upstream)
@@ -380,6 +382,7 @@ function backendEditActions(replicas: ReplicaProvider): [ActionDefinition<'nginx
   return [
     {
       kind: 'nginx.add-backend',
+      converges: true,
       prepare: (req, ctx) => planEdit(ctx, req.upstream, req.server, true, req.params),
       inverse: ({ environment, endpointId, upstream, server }) => ({ kind: 'nginx.remove-backend', environment, endpointId, upstream, server }),
       async execute(req, _prepared, ctx) {
@@ -406,6 +409,7 @@ function backendEditActions(replicas: ReplicaProvider): [ActionDefinition<'nginx
     },
     {
       kind: 'nginx.remove-backend',
+      converges: true,
       prepare: (req, ctx) => planEdit(ctx, req.upstream, req.server, false, []),
       async execute(req, _prepared, ctx) {
         const s = await scene(ctx, replicas, req.upstream)

@@ -8,6 +8,8 @@ import {
   type ActionContext,
   type ActionDefinition,
   type AnyActionDefinition,
+  type DeclaredStep,
+  type Interrupted,
   type PlannedAction,
   type RequestOf,
   type RunContext,
@@ -124,30 +126,56 @@ async function verifyLeader(ctx: ActionContext, candidate: string): Promise<Veri
 }
 
 /**
- * An action through Patroni's REST API: prepare() shows the exact call and checks Patroni's own
- * view (the runner prepares again before running and refuses if the call would differ); the run
- * sends it and waits for the outcome in both Patroni and PostgreSQL.
+ * An action through Patroni's REST API as two declared steps: send the call (prepare() shows it
+ * exactly and checks Patroni's own view; the runner prepares again before running and refuses if
+ * the call would differ), then wait for the outcome in both Patroni and PostgreSQL. Where the
+ * call's effect can be observed (`took`), a resumed run never sends it twice and the journaled
+ * call and steps are all a resume needs; without it an interrupted run offers roll back or resolve.
  */
 function patroniAction<K extends PatroniKind>(
   kind: K,
   build: (c: Cluster, req: RequestOf<K>) => PatroniPlan,
   wait: (c: Cluster, req: RequestOf<K>, ctx: RunContext, reply: string) => Promise<string>,
   verify: (req: RequestOf<K>, ctx: ActionContext) => Promise<VerificationCheck[]>,
+  took?: (c: Cluster, req: RequestOf<K>) => boolean,
 ): ActionDefinition<K, Call> {
+  const declare = (planned: PlanStep[], call: Call, req: RequestOf<K>): DeclaredStep[] => [
+    {
+      ...planned[0]!,
+      async run(ctx) {
+        const reply = await (await cluster(ctx)).api.write(call.base, call.method, call.path, call.body)
+        ctx.facts.reply = reply
+        return `Patroni: ${reply || 'accepted'}`
+      },
+      ...(took ? { done: async (ctx: RunContext) => took(await cluster(ctx), req) } : {}),
+      ...(kind === 'pg.patroni-switchover' || kind === 'pg.patroni-failover' ? { irreversible: true } : {}),
+    },
+    { ...planned[1]!, run: async (ctx) => wait(await cluster(ctx), req, ctx, ctx.facts.reply ?? '') },
+  ]
   return {
     kind,
+    // A configuration PATCH (pause) lands the same however often it is sent.
+    ...(kind === 'pg.patroni-pause' ? { converges: true as const } : {}),
     async prepare(req, ctx) {
       const { call, ...plan } = build(await cluster(ctx), req)
-      return { ...plan, state: call }
+      return { ...plan, steps: declare(plan.steps, call, req), state: call }
     },
-    async execute(req, { state: call, steps }, ctx) {
-      const c = await cluster(ctx)
-      ctx.step(steps[0]!.title)
-      const reply = await c.api.write(call.base, call.method, call.path, call.body)
-      ctx.progress(`Patroni: ${reply || 'accepted'}`, 0.5)
-      ctx.step(steps[1]!.title)
-      return wait(c, req, ctx, reply)
-    },
+    ...(took
+      ? {
+          async resume(req: RequestOf<K>, { run, state }: Interrupted<Call>) {
+            return {
+              target: run.target,
+              title: run.title,
+              summary: '',
+              risk: 'high' as const,
+              steps: declare(run.planSteps, state, req),
+              prechecks: [],
+              warnings: [],
+              state,
+            }
+          },
+        }
+      : {}),
     verify: (req, _prepared, ctx) => verify(req, ctx),
   }
 }
@@ -207,6 +235,7 @@ export const patroniSwitchover = patroniAction(
       ),
     ]
   },
+  (c, req) => leaderOf(c.view)?.name === req.candidate || (req.scheduledAt !== undefined && c.view.scheduledSwitchover?.to === req.candidate),
 )
 
 export const patroniFailover = patroniAction(
@@ -240,6 +269,7 @@ export const patroniFailover = patroniAction(
     return `${req.candidate} leads ${c.endpoint.name} (Patroni: ${reply})`
   },
   (req, ctx) => verifyLeader(ctx, req.candidate),
+  (c, req) => leaderOf(c.view)?.name === req.candidate,
 )
 
 async function memberStart(ctx: ActionContext, member: string): Promise<string | null> {

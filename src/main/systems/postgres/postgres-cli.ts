@@ -13,12 +13,13 @@ import {
 } from '../../../shared/systems/postgres'
 import { chooseEndpoint, MARK, parseCommand, requestFrom, runActionCommand, UsageError, type CliCommand, type CliContext } from '../../core/cli'
 import { postgresService } from './postgres-service'
+import { PatroniFailoverRequest, PatroniSwitchoverRequest } from '../../../shared/systems/patroni'
 
 export const PG_USAGE = `usage: switchyard pg <command> <env> [options]
 
   status <env> [--health] [--json]        replication topology, lag per standby and findings
                                           (exit 0 ok, 1 warning, 2 critical, 3 unknown)
-  switchover <env> <new-primary>          planned switchover with zero data loss
+  switchover <env> <new-primary>          planned switchover with zero data loss (through Patroni when it manages the cluster)
   failover <env> [<new-primary>]          primary down: promote the most advanced standby
   rejoin <env> <node>                     pg_rewind a former primary back in as a standby
   add-replica <env> --name N --host H --port P --data-dir D --ssh-host ID [--bin-dir B] [--upstream U]
@@ -144,14 +145,21 @@ async function pgCommand(argv: string[], ctx: CliContext): Promise<number> {
   }
   const base = { environment: envName, endpointId }
   const what = `${verb} request`
+  // A cluster Patroni manages switches and fails over through Patroni, never behind its back.
+  const patroni = (verb === 'switchover' || verb === 'failover') && (await postgresService(hub).topology(envName, endpointId)).manager === 'patroni'
   let request: ActionRequest
   switch (verb) {
     case 'switchover':
       if (!(arg ?? v.to)) throw new UsageError('switchover needs the standby to promote: switchyard pg switchover <env> <node>')
-      request = requestFrom(what, PgSwitchoverRequest.safeParse({ ...base, kind: 'pg.switchover', newPrimary: arg ?? v.to }))
+      request = patroni
+        ? requestFrom(what, PatroniSwitchoverRequest.safeParse({ ...base, kind: 'pg.patroni-switchover', candidate: arg ?? v.to }))
+        : requestFrom(what, PgSwitchoverRequest.safeParse({ ...base, kind: 'pg.switchover', newPrimary: arg ?? v.to }))
       break
     case 'failover':
-      request = requestFrom(what, PgFailoverRequest.safeParse({ ...base, kind: 'pg.failover', newPrimary: arg ?? v.to }))
+      if (patroni && !(arg ?? v.to)) throw new UsageError('a failover through Patroni needs the member to promote: switchyard pg failover <env> <member>')
+      request = patroni
+        ? requestFrom(what, PatroniFailoverRequest.safeParse({ ...base, kind: 'pg.patroni-failover', candidate: arg ?? v.to }))
+        : requestFrom(what, PgFailoverRequest.safeParse({ ...base, kind: 'pg.failover', newPrimary: arg ?? v.to }))
       break
     case 'rejoin':
       request = requestFrom(what, PgRejoinRequest.safeParse({ ...base, kind: 'pg.rejoin', node: arg }))

@@ -120,6 +120,7 @@ function describe(op: FixOp, view: readonly ClusterNodeEntry[]): { title: string
 /** Open slots converge: a resume plans again from what the cluster is now. */
 export const redisFix: ActionDefinition<'redis.fix', FixOp[]> = {
   kind: 'redis.fix',
+  converges: true,
   async prepare(_req, ctx) {
     const snap = await snapshot(ctx)
     const ops = await analyseOpenSlots(snap)

@@ -172,6 +172,8 @@ function targetOf(ctx: ActionContext): string {
 export function rebalanceAction(deps: ScaleDeps): ActionDefinition<'redis.rebalance', ScaleState> {
   return {
     kind: 'redis.rebalance',
+    // The migration store keeps every moved batch: planned again, the rebalance resumes the interrupted migration.
+    converges: true,
     async prepare(req, ctx) {
       const snap = await snapshot(ctx)
       const unfinished = await deps.store().unfinished(ctx.environment.name, ctx.endpoint.id)
