@@ -83,6 +83,12 @@ async function prepareWith(definition: AnyActionDefinition, request: unknown, ct
   return (definition.prepare.bind(definition) as (r: unknown, c: ActionContext) => Promise<Prepared>)(request, ctx)
 }
 
+/** The interrupted run's confirmed steps, rebuilt by its action from what the journal kept. */
+async function rebuild(definition: AnyActionDefinition, entry: JournalEntry, ctx: ActionContext): Promise<Prepared> {
+  const resume = definition.resume!.bind(definition) as (r: unknown, i: Interrupted, c: ActionContext) => Promise<Prepared>
+  return resume(entry.request, interruptedOf(entry), ctx)
+}
+
 /** Run and verify through the action that a recovery wraps. */
 const delegate = {
   async execute(_req: unknown, prepared: Prepared<RecoveryState>, ctx: RunContext): Promise<string> {
@@ -115,11 +121,7 @@ function resumeAction(deps: RecoveryDeps): RecoveryDefinition<'run.resume'> {
       let prepared: Prepared
       let steps: Prepared['steps']
       if (definition.resume) {
-        prepared = await (definition.resume.bind(definition) as (r: unknown, i: Interrupted, c: ActionContext) => Promise<Prepared>)(
-          entry.request,
-          interrupted,
-          ctx,
-        )
+        prepared = await rebuild(definition, entry, ctx)
         steps = isDeclared(prepared.steps)
           ? prepared.steps.map((s, i): DeclaredStep => (interrupted.done.includes(i) ? { ...s, carried: `done by run ${short(entry.run.runId)}` } : s))
           : prepared.steps
@@ -227,11 +229,7 @@ function rollbackAction(deps: RecoveryDeps): RecoveryDefinition<'run.rollback'> 
         ...(verify ? { verify } : {}),
       })
       if (definition.resume) {
-        const full = await (definition.resume.bind(definition) as (r: unknown, i: Interrupted, c: ActionContext) => Promise<Prepared>)(
-          entry.request,
-          interruptedOf(entry),
-          ctx,
-        )
+        const full = await rebuild(definition, entry, ctx)
         if (isDeclared(full.steps)) {
           const { steps, blocked } = await undoSteps(entry, full.steps, ctx)
           const verifyUndone = definition.verifyUndone?.bind(definition) as
