@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { stepDifference } from '../../src/main/core/actions/action-runner'
-import { ActionJournal, STALE_HEARTBEAT_MS, type NewRun } from '../../src/main/core/actions/journal'
+import { ActionJournal, refuseEditUnderRun, STALE_HEARTBEAT_MS, type NewRun } from '../../src/main/core/actions/journal'
 import { stepStates, whereStopped } from '../../src/shared/domain/action-runs'
 import { withInterrupted } from '../../src/shared/domain/health'
 
@@ -120,6 +120,23 @@ describe('action journal', () => {
     journal.stepEnded(A, 0, 'done', null)
     journal.abandon(A, 'the app is quitting after step 1 of 3: left open in the journal, resume or roll it back')
     expect(journal.interrupted('lab')[0]).toMatchObject({ runId: A, state: 'interrupted', message: /the app is quitting/ })
+    journal.close()
+  })
+})
+
+describe('an inventory change under a run', () => {
+  it('is refused when it takes the run’s target away, and allowed otherwise', () => {
+    const { journal } = journalIn()
+    journal.begin(run(A))
+    expect(() => refuseEditUnderRun(journal, 'lab', { name: 'lab', endpointIds: ['postgres', 'redis'] })).not.toThrow()
+    expect(() => refuseEditUnderRun(journal, 'lab', { name: 'lab', endpointIds: ['redis'] })).toThrow(
+      'nothing was saved: removing endpoint postgres would take the target from a running action ("Switch over PostgreSQL: pg1 → pg2" by alice); wait until it ends',
+    )
+    expect(() => refuseEditUnderRun(journal, 'lab', { name: 'prod', endpointIds: ['postgres'] })).toThrow(/^nothing was saved: renaming lab would/)
+    expect(() => refuseEditUnderRun(journal, 'lab', null)).toThrow(/^nothing was saved: removing lab would/)
+    expect(() => refuseEditUnderRun(journal, 'other', null)).not.toThrow()
+    journal.finish(A, 'succeeded', 'done')
+    expect(() => refuseEditUnderRun(journal, 'lab', null)).not.toThrow()
     journal.close()
   })
 })

@@ -180,11 +180,19 @@ export function environmentSamples(env: string, o: EnvironmentObservation): Metr
 const helpOf = (metric: AlertMetric) => `${METRIC_LABEL[metric]}: what the app's alert rule ${metric} watches, per subject`
 
 function actionSamples(hub: ServiceHub): MetricSample[] {
-  return hub.audit.outcomes().map((r) => ({
+  const finished = hub.audit.outcomes().map((r) => ({
     name: 'switchyard_actions_total',
     help: 'Actions finished, by kind and outcome (from the audit trail)',
     type: 'counter' as const,
     labels: { env: r.environment, action: r.kind, outcome: r.outcome },
     value: r.count,
   }))
+  const interrupted = hub.journal.interruptedCounts().map((r) => ({
+    name: 'switchyard_actions_interrupted',
+    help: 'Action runs whose process died midway, not yet resumed, rolled back or resolved (from the action journal)',
+    type: 'gauge' as const,
+    labels: { env: r.environment },
+    value: r.count,
+  }))
+  return [...finished, ...interrupted]
 }

@@ -6,6 +6,7 @@ import type { ClientContext, Handlers } from '../core/handler-types'
 import type { ServiceHub } from '../core/service-hub'
 import { systems } from '../systems'
 import { createActionRunner } from './actions'
+import { refuseEditUnderRun } from '../core/actions/journal'
 import { environmentWatch } from './environment-watch'
 import { OverviewWatcher } from './overview-watcher'
 import { probeEndpoint, probeEnvironment } from './probe-environment'
@@ -70,8 +71,14 @@ export function createHandlers(hub: ServiceHub, options: AppHandlerOptions): Han
     },
 
     'env:list': () => hub.inventory.list(),
-    'env:save': ({ environment, secrets, previousName }) => hub.inventory.save(environment, secrets, previousName),
-    'env:remove': async ({ name }) => ({ removed: await hub.inventory.remove(name) }),
+    'env:save': ({ environment, secrets, previousName }) => {
+      refuseEditUnderRun(hub.journal, previousName ?? environment.name, { name: environment.name, endpointIds: environment.endpoints.map((e) => e.id) })
+      return hub.inventory.save(environment, secrets, previousName)
+    },
+    'env:remove': async ({ name }) => {
+      refuseEditUnderRun(hub.journal, name, null)
+      return { removed: await hub.inventory.remove(name) }
+    },
     'env:export': async ({ name }) => ({ yaml: await hub.inventory.exportYaml(name) }),
     'env:import': ({ yaml, overwrite }) => hub.inventory.importYaml(yaml, overwrite),
     'endpoint:test': async ({ environment, endpointId, secrets }) => {

@@ -282,11 +282,23 @@ export class ActionJournal {
 
   /** Runs of this environment that hold their lease without a live holder. */
   interrupted(environment: string): ActionRun[] {
+    return this.unfinished(environment).filter((r) => r.state === 'interrupted')
+  }
+
+  /** Unfinished runs (live or interrupted) of an environment, oldest first. */
+  unfinished(environment: string): ActionRun[] {
     return this.db
       .prepare<[string], RunRow>('SELECT * FROM action_runs WHERE environment = ? AND finished_at IS NULL ORDER BY started_at')
       .all(environment)
-      .filter((r) => !holderAlive(r))
       .map((r) => this.view(r))
+  }
+
+  /** Interrupted runs per environment, every environment (the exporter's gauge). */
+  interruptedCounts(): { environment: string; count: number }[] {
+    const counts = new Map<string, number>()
+    for (const r of this.db.prepare<[], RunRow>('SELECT * FROM action_runs WHERE finished_at IS NULL').all())
+      if (!holderAlive(r)) counts.set(r.environment, (counts.get(r.environment) ?? 0) + 1)
+    return [...counts].map(([environment, count]) => ({ environment, count }))
   }
 
   /** The unfinished run holding this target, live or interrupted. */
@@ -321,5 +333,21 @@ export function leaseRefusal(holder: ActionRun): SwitchyardError {
   return new SwitchyardError(
     'config',
     `nothing was changed: ${holder.target} is being changed by ${holder.actor} ("${holder.title}", pid ${holder.pid} on ${holder.host}, since ${since}, at ${where})`,
+  )
+}
+
+/**
+ * An environment's inventory may not change under a run in a way that takes its target away: the
+ * environment removed or renamed, or the endpoint a run holds removed. Anything else is an edit
+ * the run survives (its connections are kept until it ends).
+ */
+export function refuseEditUnderRun(journal: ActionJournal, environment: string, keeps: { name: string; endpointIds: string[] } | null): void {
+  const runs = journal.unfinished(environment).filter((r) => !keeps || keeps.name !== environment || !keeps.endpointIds.includes(r.endpointId))
+  const first = runs[0]
+  if (!first) return
+  const what = keeps ? (keeps.name !== environment ? `renaming ${environment}` : `removing endpoint ${first.endpointId}`) : `removing ${environment}`
+  throw new SwitchyardError(
+    'config',
+    `nothing was saved: ${what} would take the target from ${first.state === 'interrupted' ? 'an interrupted' : 'a running'} action ("${first.title}" by ${first.actor}); ${first.state === 'interrupted' ? 'resume, roll back or resolve it first' : 'wait until it ends'}`,
   )
 }
