@@ -22,13 +22,14 @@ describe('Prometheus alert rules from the app rules', () => {
       ['SwitchyardPgLagSeconds', 'warning', 'switchyard_pg_lag_seconds{env="lab"} >= 30 < 300', '90s'],
       ['SwitchyardPgLagSeconds', 'critical', 'switchyard_pg_lag_seconds{env="lab"} >= 300', '90s'],
       ['SwitchyardNodeDown', 'critical', 'switchyard_node_down{env="lab"} >= 1', '0s'],
+      ['SwitchyardActionInterrupted', 'critical', 'switchyard_actions_interrupted{env="lab"} > 0', '0s'],
     ])
   })
 
   it('names every default metric as a gauge the exporter writes', () => {
     const all = prometheusRules('a"b', DEFAULT_RULES).groups[0]!.rules
-    expect(new Set(all.map((r) => r.labels.switchyard_metric))).toEqual(new Set(DEFAULT_RULES.map((r) => r.metric)))
-    expect(all.every((r) => /^switchyard_[a-z_]+\{env="a\\"b"\} >= /.test(r.expr))).toBe(true)
+    expect(new Set(all.map((r) => r.labels.switchyard_metric))).toEqual(new Set([...DEFAULT_RULES.map((r) => r.metric), 'actions-interrupted']))
+    expect(all.every((r) => /^switchyard_[a-z_]+\{env="a\\"b"\} (>=|>) /.test(r.expr))).toBe(true)
     expect(alertMetricName('backend-latency-ms')).toBe('switchyard_backend_latency_ms')
     expect(all.find((r) => r.labels.switchyard_metric === 'mongo-balancer-off')!.for).toBe('30m')
   })

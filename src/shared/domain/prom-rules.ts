@@ -53,5 +53,16 @@ export function prometheusRules(environment: string, rules: readonly AlertRule[]
       })
     }
   }
+  // Not a threshold rule of the app's: an action whose process died midway is always critical.
+  out.push({
+    alert: 'SwitchyardActionInterrupted',
+    expr: `switchyard_actions_interrupted{env=${promString(environment)}} > 0`,
+    for: '0s',
+    labels: { severity: 'critical', switchyard_metric: 'actions-interrupted' },
+    annotations: {
+      summary: `An action on ${environment} was interrupted midway`,
+      description: `{{ $value }} action run(s) stopped between two steps and hold their target: switchyard actions list ${environment}, then resume, roll back or resolve each.`,
+    },
+  })
   return { groups: [{ name: `switchyard-${environment}`, rules: out }] }
 }
