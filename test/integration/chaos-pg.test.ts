@@ -137,6 +137,28 @@ describe('a PostgreSQL switchover killed between two steps', () => {
     expect(lab.hub.journal.list('lab', 2)[1]).toMatchObject({ state: 'rolled-back' })
   })
 
+  it('asked to stop (SIGTERM) during the fence, stops at the next step boundary, says so in the journal, and resumes', async () => {
+    await withWriter(async (writer) => {
+      await writer.waitForCommits(50)
+      let sent = false
+      const run = await cli(lab.dataDir, switchover, undefined, 180_000, (stderr, signal) => {
+        if (!sent && stderr.includes('[3/17] Fence pg1: fast shutdown\n')) {
+          sent = true
+          signal('SIGTERM')
+        }
+      })
+      expect(run.code, run.stderr.slice(-500)).toBe(130)
+      expect(run.stdout).toMatch(/^CANCELLED .*cancelled after step 3 of 17: left open in the journal, resume or roll it back/m)
+      const [left] = lab.hub.journal.interrupted('lab')
+      expect(left!.steps.map((s) => s.status)).toEqual(['done', 'done', 'done'])
+      expect(left!.message).toMatch(/left open in the journal/)
+      const resumed = await cli(lab.dataDir, ['actions', 'resume', 'lab', left!.runId, '--yes'])
+      expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0)
+    })
+    expect(await bouncerState()).toEqual({ paused: false, port: 15433 })
+    expect(isLabShape(await restoreLabShape(lab))).toBe(true)
+  })
+
   it('refuses to roll back past the promotion, naming it, and resumes instead', async () => {
     await withWriter(async (writer) => {
       const run = await killedBefore(8, writer)

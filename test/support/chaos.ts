@@ -16,7 +16,14 @@ export interface CliRun {
  * The CLI in a child process of its own on a test's data folder, as a person would run it; with a
  * fault (SWITCHYARD_FAULT=kill-before:N or kill-during:N:MS) it SIGKILLs itself at that step.
  */
-export function cli(dataDir: string, args: string[], fault?: string, timeoutMs = 180_000): Promise<CliRun> {
+export function cli(
+  dataDir: string,
+  args: string[],
+  fault?: string,
+  timeoutMs = 180_000,
+  /** Called with everything the child wrote to stderr so far, to signal it at a moment of the run. */
+  watch?: (stderr: string, signal: (s: NodeJS.Signals) => void) => void,
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env, SWITCHYARD_HOME: dataDir }
     if (fault) env.SWITCHYARD_FAULT = fault
@@ -25,7 +32,10 @@ export function cli(dataDir: string, args: string[], fault?: string, timeoutMs =
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString()
+      watch?.(stderr, (sig) => child.kill(sig))
+    })
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
       reject(new Error(`switchyard ${args.join(' ')} did not end within ${timeoutMs} ms; stderr: ${stderr.slice(-500)}`))
