@@ -19,6 +19,8 @@ import { isLabShape, pgLab, restoreLabShape, type PgLab } from '../test/support/
 import { missingIds, SequentialWriter } from '../test/support/pg-writer'
 import { nodesAt, planAndRun, redisLab, restoreRedisLab, type RedisLab } from '../test/integration/redis-lab-support'
 import { patroniLab, type PatroniLab } from '../test/support/patroni-lab'
+import { labHub } from '../test/support/lab'
+import { loadLoop } from '../test/support/load-loop'
 
 const PG_TABLE = 'switchyard_bench_chaos'
 const tally = { actions: new Set<string>(), killPoints: 0, detected: 0, resumed: 0, rolledBack: 0, lost: 0, detectMs: [] as number[] }
@@ -208,6 +210,35 @@ function patroniWriter(lab: PatroniLab) {
   }
 }
 
+/** An nginx drain killed after the backend was marked down: resumed (it converges), or rolled back by the opposite drain. */
+async function drainPoint(recover: 'resume' | 'rollback'): Promise<number> {
+  const { hub, dataDir, lab } = await labHub()
+  const loop = loadLoop(`http://${lab.nginx.listen}/`, { concurrency: 4, maxMs: 100_000 })
+  try {
+    const child = await cli(dataDir, ['app', 'drain', 'lab', 'app', '127.0.0.1:9102', '--yes'], 'kill-before:2')
+    if (child.signal !== 'SIGKILL') throw new Error(`drain: the child was not killed (exit ${child.code}): ${child.stderr.slice(-400)}`)
+    tally.killPoints++
+    const runId = await detect(hub, child.endedAt)
+    if (!runId) throw new Error('drain: the interrupted run was not reported')
+    const done = await cli(dataDir, ['actions', recover, 'lab', runId, '--yes'])
+    if (done.code !== 0) throw new Error(`drain: ${recover} failed: ${done.stdout.slice(-600)}`)
+    if (recover === 'resume') tally.resumed++
+    else tally.rolledBack++
+    if (recover === 'resume') {
+      const back = await cli(dataDir, ['app', 'drain', 'lab', 'app', '127.0.0.1:9102', '--undo', '--yes'])
+      if (back.code !== 0) throw new Error(`drain: returning the backend failed: ${back.stdout.slice(-400)}`)
+    }
+  } finally {
+    await finishLeftovers(hub, dataDir)
+    await hub.close()
+  }
+  const load = await loop.stop()
+  console.log(
+    `app.drain kill-before:2: detected, ${recover === 'resume' ? 'resumed' : 'rolled back'}; ${load.requests} requests through nginx, ${load.failed} failed`,
+  )
+  return load.failed
+}
+
 async function finishLeftovers(hub: PgLab['hub'], dataDir: string): Promise<void> {
   for (const r of hub.journal.interrupted('lab')) {
     const done = await cli(dataDir, ['actions', 'resume', 'lab', r.runId, '--yes'])
@@ -255,6 +286,10 @@ async function main(): Promise<number> {
     await restoreRedisLab(redis).catch(() => undefined)
     await redis.close()
   }
+
+  tally.actions.add('app.drain')
+  const failedRequests = (await drainPoint('resume')) + (await drainPoint('rollback'))
+  console.log(`requests through nginx that failed while drains were killed and recovered: ${failedRequests}`)
 
   console.log(
     `chaos: actions=${tally.actions.size} kill_points=${tally.killPoints} detected=${tally.detected} resumed=${tally.resumed} rolled_back=${tally.rolledBack} lost=${tally.lost} max_detect_ms=${Math.max(0, ...tally.detectMs)}`,

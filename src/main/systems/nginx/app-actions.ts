@@ -10,7 +10,7 @@ import { pollUntil } from '../../core/wait'
 import { probeBackend, readAppTier, type TierRead } from './app-tier-reader'
 import type { NginxConfig } from './nginx-config'
 import { NginxHost } from './nginx-host'
-import { applyUpstreamEdit, changeSteps, trafficReached, upstreamFile, waitDrained } from './upstream-change'
+import { applyUpstreamEdit, changeStep, trafficReached, upstreamFile, waitDrained } from './upstream-change'
 
 type NginxEndpoint = EndpointOf<'nginx'>
 
@@ -132,7 +132,7 @@ function scaleAction(replicas: ReplicaProvider): ActionDefinition<'app.scale', {
         steps = [
           step(`start ${req.replicas - from} replica(s)`, ...replicas.scaleCommands(group, req.replicas)),
           step('wait until each answers', ...added.map((a) => `GET http://${a}${s.endpoint.probePath ?? '/health'} until 2xx/3xx`)),
-          ...changeSteps(s.host, file, s.upstream.name, { add: added.map((a) => serverLine(s, a)) }, 'add them to the upstream'),
+          changeStep(s.host, file, s.upstream.name, { add: added.map((a) => serverLine(s, a)) }, 'add them to the upstream'),
           step(
             'verify every new backend receives traffic',
             `requests through ${s.upstream.front[0] ?? '(no front server found)'}; ss -Htn state connected dst <backend>`,
@@ -142,10 +142,10 @@ function scaleAction(replicas: ReplicaProvider): ActionDefinition<'app.scale', {
         const gone = replicas.removedBy(group, req.replicas)
         const addresses = gone.map((r) => backendOf(s, r)).filter((a): a is string => !!a)
         steps = [
-          ...changeSteps(s.host, file, s.upstream.name, { setDown: Object.fromEntries(addresses.map((a) => [a, true])) }, 'mark the leaving backends down'),
+          changeStep(s.host, file, s.upstream.name, { setDown: Object.fromEntries(addresses.map((a) => [a, true])) }, 'mark the leaving backends down'),
           step('wait for their requests in flight to finish', ...addresses.map((a) => `ss -Htn state established dst ${a}   (until none, at most 30 s)`)),
           step(`stop ${from - req.replicas} replica(s)`, ...replicas.scaleCommands(group, req.replicas)),
-          ...changeSteps(s.host, file, s.upstream.name, { remove: addresses }, 'remove them from the upstream'),
+          changeStep(s.host, file, s.upstream.name, { remove: addresses }, 'remove them from the upstream'),
         ]
         if (addresses.length < gone.length)
           base.warnings.push(`${gone.length - addresses.length} of the replicas to stop are not in upstream ${s.upstream.name}`)
@@ -240,7 +240,7 @@ function drainAction(replicas: ReplicaProvider): ActionDefinition<'app.drain', n
           : `Removes the down flag of ${req.server} (nginx -t, graceful reload) and checks it receives traffic.`,
         risk: req.down ? 'medium' : 'low',
         steps: [
-          ...changeSteps(s.host, file, s.upstream.name, { setDown: { [req.server]: req.down } }, req.down ? 'mark it down' : 'remove the down flag'),
+          changeStep(s.host, file, s.upstream.name, { setDown: { [req.server]: req.down } }, req.down ? 'mark it down' : 'remove the down flag'),
           req.down
             ? step('wait for its requests in flight to finish', `ss -Htn state established dst ${req.server}`)
             : step('verify it receives traffic', `ss -Htn state connected dst ${req.server}`),
@@ -250,16 +250,14 @@ function drainAction(replicas: ReplicaProvider): ActionDefinition<'app.drain', n
         state: null,
       }
     },
-    async execute(req, _prepared, ctx) {
+    async execute(req, { steps }, ctx) {
       const s = await scene(ctx, replicas, req.upstream)
-      ctx.step(req.down ? `marking ${req.server} down` : `returning ${req.server}`)
-      if (req.down) {
-        ctx.step('waiting for requests in flight')
-        await drainBackends(s, ctx, [req.server])
-        return `${req.server} is out of rotation in upstream ${req.upstream}`
-      }
-      await applyUpstreamEdit(s.host, s.config, s.upstream.name, { setDown: { [req.server]: false } }, (m) => ctx.progress(m), ctx.signal)
-      return `${req.server} is back in rotation in upstream ${req.upstream}`
+      ctx.step(steps[0]!.title)
+      await applyUpstreamEdit(s.host, s.config, s.upstream.name, { setDown: { [req.server]: req.down } }, (m) => ctx.progress(m), ctx.signal)
+      if (!req.down) return `${req.server} is back in rotation in upstream ${req.upstream}`
+      ctx.step(steps[1]!.title)
+      const left = await waitDrained(s.host, req.server, (m) => ctx.progress(m), ctx.signal)
+      return `${req.server} is out of rotation in upstream ${req.upstream}${left ? `; ${left} connection(s) were still open after 30 s` : ''}`
     },
     async verify(req, _prepared, ctx) {
       const s = await scene(ctx, replicas, req.upstream)
@@ -295,14 +293,14 @@ function restartAction(replicas: ReplicaProvider): ActionDefinition<'app.restart
         steps: members.flatMap((r) => {
           const a = backendOf(s, r)!
           return [
-            ...changeSteps(s.host, file, s.upstream.name, { setDown: { [a]: true } }, `${r.name}: mark ${a} down`),
+            changeStep(s.host, file, s.upstream.name, { setDown: { [a]: true } }, `${r.name}: mark ${a} down`),
             step(
               `${r.name}: restart`,
               `ss -Htn state established dst ${a}   (until none)`,
               ...replicas.restartCommands(group, r),
               `GET http://${a}${s.endpoint.probePath ?? '/health'} until 2xx/3xx`,
             ),
-            ...changeSteps(s.host, file, s.upstream.name, { setDown: { [a]: false } }, `${r.name}: return ${a}`),
+            changeStep(s.host, file, s.upstream.name, { setDown: { [a]: false } }, `${r.name}: return ${a}`),
           ]
         }),
         prechecks: [
@@ -368,7 +366,7 @@ function backendEditActions(replicas: ReplicaProvider): [ActionDefinition<'nginx
         ? `Appends "${line}" to upstream ${upstream} in ${file}, validates with nginx -t (restoring the file if nginx refuses it) and reloads gracefully.`
         : `Removes ${server} from upstream ${upstream} in ${file}, validates with nginx -t and reloads gracefully; its requests in flight finish on the old workers.`,
       risk: add ? 'low' : 'medium',
-      steps: changeSteps(s.host, file, upstream, add ? { add: [line] } : { remove: [server] }, add ? 'add the server line' : 'remove the server line'),
+      steps: [changeStep(s.host, file, upstream, add ? { add: [line] } : { remove: [server] }, add ? 'add the server line' : 'remove the server line')],
       prechecks: [
         add
           ? { name: 'not yet in the upstream', passed: !exists, detail: exists ? `${server} is already in ${upstream}` : 'new' }

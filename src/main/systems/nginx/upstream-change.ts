@@ -20,23 +20,24 @@ export function upstreamFile(config: NginxConfig, name: string): string {
 }
 
 /** The plan's commands for one config change: the edit, the backup, the test and the reload. */
-export function changeSteps(host: NginxHost, file: string, upstream: string, edit: UpstreamEdit, title: string): PlanStep[] {
+/** One step: the edit is written, tested and reloaded all or nothing (applyUpstreamEdit), so the plan shows it as one. */
+export function changeStep(host: NginxHost, file: string, upstream: string, edit: UpstreamEdit, title: string): PlanStep {
   const lines = [
     ...(edit.add ?? []).map((l) => `+ ${l}`),
     ...(edit.remove ?? []).map((a) => `- server ${a} …;`),
     ...Object.entries(edit.setDown ?? {}).map(([a, down]) => (down ? `~ server ${a} … down;` : `~ server ${a} … (without down);`)),
   ]
-  return [
-    {
-      title,
-      commands: [
-        `# upstream ${upstream} in ${file}`,
-        ...lines,
-        `cp -p ${file} ${file}.switchyard-<time>.bak; write ${file}.switchyard-<time>-<pid>-<id>.tmp; mv -f it over ${file}`,
-      ],
-    },
-    { title: 'validate and reload gracefully', commands: [host.command('-t'), host.command('-s', 'reload')] },
-  ]
+  return {
+    title: `${title}, validate and reload gracefully`,
+    commands: [
+      `# upstream ${upstream} in ${file}`,
+      ...lines,
+      `cp -p ${file} ${file}.switchyard-<time>.bak; write ${file}.switchyard-<time>-<pid>-<id>.tmp; mv -f it over ${file}`,
+      host.command('-t'),
+      host.command('-s', 'reload'),
+      '(nginx -t refuses it: the file is restored and nginx keeps running as it was)',
+    ],
+  }
 }
 
 /**
