@@ -8,5 +8,6 @@ const spec = /^kill-(before|during):(\d+)(?::(\d+))?$/.exec(process.env.SWITCHYA
 export function faultAt(index: number): void {
   if (!spec || Number(spec[2]) !== index + 1) return
   if (spec[1] === 'before') process.kill(process.pid, 'SIGKILL')
-  else setTimeout(() => process.kill(process.pid, 'SIGKILL'), Number(spec[3] ?? 500))
+  // unref: a run that ends before the moment exits as usual instead of waiting to be killed.
+  else setTimeout(() => process.kill(process.pid, 'SIGKILL'), Number(spec[3] ?? 500)).unref()
 }
