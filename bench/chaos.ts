@@ -69,23 +69,38 @@ async function detect(hub: PgLab['hub'], endedAt: number): Promise<string | unde
   return run.runId
 }
 
-async function pgPoint(lab: PgLab, fault: string, recover: 'resume' | 'rollback'): Promise<void> {
+type Recover = 'resume' | 'rollback'
+
+/**
+ * Run the CLI with a kill point, then from this process: the run must be in the overview's next
+ * round, and `actions resume|rollback` must succeed. Returns what happened, in words; a
+ * kill-during point that falls after the run ended is not counted.
+ */
+async function killAndRecover(hub: PgLab['hub'], dataDir: string, args: string[], fault: string, recover: Recover): Promise<string> {
+  const what = `${args.slice(0, 2).join(' ')} ${fault}`
+  const child = await cli(dataDir, args, fault)
+  if (child.signal !== 'SIGKILL') {
+    if (fault.startsWith('kill-during') && child.code === 0) return 'the run ended before the kill point (not counted)'
+    throw new Error(`${what}: the child was not killed (exit ${child.code}): ${child.stderr.slice(-400)}`)
+  }
+  tally.killPoints++
+  const runId = await detect(hub, child.endedAt)
+  if (!runId) throw new Error(`${what}: the interrupted run was not reported`)
+  const done = await cli(dataDir, ['actions', recover, 'lab', runId, '--yes'])
+  if (done.code !== 0) throw new Error(`${what}: ${recover} failed: ${done.stdout.slice(-600)}${done.stderr.slice(-300)}`)
+  if (recover === 'resume') tally.resumed++
+  else tally.rolledBack++
+  return recover === 'resume' ? 'detected, resumed' : 'detected, rolled back'
+}
+
+async function pgPoint(lab: PgLab, fault: string, recover: Recover): Promise<void> {
   const writer = new SequentialWriter({ ...lab.bouncedWriterOptions(PG_TABLE), intervalMs: 5 })
   await writer.prepare()
   writer.start()
   let outcome: string
   try {
     await writer.waitForCommits(50, 20_000)
-    const child = await cli(lab.dataDir, ['pg', 'switchover', 'lab', 'pg2', '--endpoint', 'postgres', '--yes'], fault)
-    if (child.signal !== 'SIGKILL') throw new Error(`pg ${fault}: the child was not killed (exit ${child.code}): ${child.stderr.slice(-400)}`)
-    tally.killPoints++
-    const runId = await detect(lab.hub, child.endedAt)
-    if (!runId) throw new Error(`pg ${fault}: the interrupted run was not reported`)
-    const done = await cli(lab.dataDir, ['actions', recover, 'lab', runId, '--yes'])
-    if (done.code !== 0) throw new Error(`pg ${fault}: ${recover} failed: ${done.stdout.slice(-600)}${done.stderr.slice(-300)}`)
-    if (recover === 'resume') tally.resumed++
-    else tally.rolledBack++
-    outcome = recover === 'resume' ? 'resumed' : 'rolled back'
+    outcome = await killAndRecover(lab.hub, lab.dataDir, ['pg', 'switchover', 'lab', 'pg2', '--endpoint', 'postgres', '--yes'], fault, recover)
     await writer.waitForCommits(50, 30_000)
   } finally {
     await writer.stop()
@@ -96,7 +111,7 @@ async function pgPoint(lab: PgLab, fault: string, recover: 'resume' | 'rollback'
   const node = lab.pgNodes.find((n) => n.name === topo.primary)!
   const lost = (await missingIds(node, lab.writerOptions(PG_TABLE), writer.acked)).length
   tally.lost += lost
-  console.log(`pg.switchover ${fault}: detected, ${outcome}; writer ${writer.acked.length} acknowledged, ${writer.failures} failed commits, ${lost} lost`)
+  console.log(`pg.switchover ${fault}: ${outcome}; writer ${writer.acked.length} acknowledged, ${writer.failures} failed commits, ${lost} lost`)
   if (!isLabShape(await restoreLabShape(lab))) throw new Error('the PostgreSQL lab did not return to its shape')
 }
 
@@ -147,18 +162,7 @@ async function redisPoint(lab: RedisLab, fault: string): Promise<void> {
   const master = nodesAt(7000).find((n) => n.role === 'master' && n.slots.some((r) => r.start === 0))!
   const writer = new RedisWriter()
   await new Promise((r) => setTimeout(r, 300))
-  const child = await cli(lab.dataDir, ['redis', 'failover', 'lab', master.addr, '--yes'], fault)
-  let outcome = 'the run ended before the kill point (not counted)'
-  if (child.signal === 'SIGKILL') {
-    tally.killPoints++
-    const runId = await detect(lab.hub, child.endedAt)
-    if (!runId) throw new Error(`redis ${fault}: the interrupted run was not reported`)
-    const done = await cli(lab.dataDir, ['actions', 'resume', 'lab', runId, '--yes'])
-    if (done.code !== 0) throw new Error(`redis ${fault}: resume failed: ${done.stdout.slice(-600)}`)
-    tally.resumed++
-    outcome = 'detected, resumed'
-  } else if (!fault.startsWith('kill-during') || child.code !== 0)
-    throw new Error(`redis ${fault}: the child was not killed (exit ${child.code}): ${child.stderr.slice(-400)}`)
+  const outcome = await killAndRecover(lab.hub, lab.dataDir, ['redis', 'failover', 'lab', master.addr, '--yes'], fault, 'resume')
   const lost = await writer.stop()
   tally.lost += lost
   console.log(`redis.failover ${fault}: ${outcome}; writer ${writer.count} acknowledged, ${writer.failures} failed, ${lost} lost`)
@@ -181,16 +185,10 @@ async function patroniPoint(lab: PatroniLab, fault: string): Promise<void> {
   const writer = new SequentialWriter({ ...patroniWriter(lab), intervalMs: 5 })
   await writer.prepare()
   writer.start()
+  let outcome: string
   try {
     await writer.waitForCommits(50, 20_000)
-    const child = await cli(lab.dataDir, ['pg', 'switchover', 'lab', 'ha2', '--endpoint', 'patroni', '--yes'], fault)
-    if (child.signal !== 'SIGKILL') throw new Error(`patroni ${fault}: the child was not killed (exit ${child.code}): ${child.stderr.slice(-400)}`)
-    tally.killPoints++
-    const runId = await detect(lab.hub, child.endedAt)
-    if (!runId) throw new Error(`patroni ${fault}: the interrupted run was not reported`)
-    const done = await cli(lab.dataDir, ['actions', 'resume', 'lab', runId, '--yes'])
-    if (done.code !== 0) throw new Error(`patroni ${fault}: resume failed: ${done.stdout.slice(-600)}${done.stderr.slice(-300)}`)
-    tally.resumed++
+    outcome = await killAndRecover(lab.hub, lab.dataDir, ['pg', 'switchover', 'lab', 'ha2', '--endpoint', 'patroni', '--yes'], fault, 'resume')
     await writer.waitForCommits(50, 30_000)
   } finally {
     await writer.stop()
@@ -199,7 +197,7 @@ async function patroniPoint(lab: PatroniLab, fault: string): Promise<void> {
   const node = lab.lab.patroni.members.find((m) => m.name === leader)!
   const lost = (await missingIds(node, patroniWriter(lab), writer.acked)).length
   tally.lost += lost
-  console.log(`pg.patroni-switchover ${fault}: detected, resumed; writer ${writer.acked.length} acknowledged, ${writer.failures} failed commits, ${lost} lost`)
+  console.log(`pg.patroni-switchover ${fault}: ${outcome}; writer ${writer.acked.length} acknowledged, ${writer.failures} failed commits, ${lost} lost`)
   await lab.restore()
 }
 
@@ -215,19 +213,12 @@ function patroniWriter(lab: PatroniLab) {
 }
 
 /** An nginx drain killed after the backend was marked down: resumed (it converges), or rolled back by the opposite drain. */
-async function drainPoint(recover: 'resume' | 'rollback'): Promise<number> {
+async function drainPoint(recover: Recover): Promise<number> {
   const { hub, dataDir, lab } = await labHub()
   const loop = loadLoop(`http://${lab.nginx.listen}/`, { concurrency: 4, maxMs: 100_000 })
+  let outcome: string
   try {
-    const child = await cli(dataDir, ['app', 'drain', 'lab', 'app', '127.0.0.1:9102', '--yes'], 'kill-before:2')
-    if (child.signal !== 'SIGKILL') throw new Error(`drain: the child was not killed (exit ${child.code}): ${child.stderr.slice(-400)}`)
-    tally.killPoints++
-    const runId = await detect(hub, child.endedAt)
-    if (!runId) throw new Error('drain: the interrupted run was not reported')
-    const done = await cli(dataDir, ['actions', recover, 'lab', runId, '--yes'])
-    if (done.code !== 0) throw new Error(`drain: ${recover} failed: ${done.stdout.slice(-600)}`)
-    if (recover === 'resume') tally.resumed++
-    else tally.rolledBack++
+    outcome = await killAndRecover(hub, dataDir, ['app', 'drain', 'lab', 'app', '127.0.0.1:9102', '--yes'], 'kill-before:2', recover)
     if (recover === 'resume') {
       const back = await cli(dataDir, ['app', 'drain', 'lab', 'app', '127.0.0.1:9102', '--undo', '--yes'])
       if (back.code !== 0) throw new Error(`drain: returning the backend failed: ${back.stdout.slice(-400)}`)
@@ -237,9 +228,7 @@ async function drainPoint(recover: 'resume' | 'rollback'): Promise<number> {
     await hub.close()
   }
   const load = await loop.stop()
-  console.log(
-    `app.drain kill-before:2: detected, ${recover === 'resume' ? 'resumed' : 'rolled back'}; ${load.requests} requests through nginx, ${load.failed} failed`,
-  )
+  console.log(`app.drain kill-before:2: ${outcome}; ${load.requests} requests through nginx, ${load.failed} failed`)
   return load.failed
 }
 
