@@ -1,5 +1,6 @@
 import { mkdtempSync } from 'node:fs'
 import { request } from 'node:http'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -15,6 +16,21 @@ function openSocket(url: string, origin: string): Promise<WebSocket> {
     ws.once('open', () => resolve(ws))
     ws.once('error', reject)
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)))
+  })
+}
+
+/** Raw bytes to the port (no client library would send these), and the status line that comes back. */
+function raw(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(text))
+    let got = ''
+    socket.on('data', (d) => (got += d.toString('latin1')))
+    socket.on('end', () => resolve(got.split('\r\n')[0] ?? ''))
+    socket.on('error', reject)
+    socket.setTimeout(5000, () => {
+      socket.destroy()
+      resolve(got.split('\r\n')[0] ?? '')
+    })
   })
 }
 
@@ -82,6 +98,21 @@ describe('web mode server', () => {
     expect([403, 404]).toContain(trav.status)
   })
 
+  it('answers request targets no URL parser accepts with a 400, before and after the token, and stays up', async () => {
+    const host = `127.0.0.1:${server.port}`
+    expect(await raw(server.port, `GET //[ HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`)).toBe('HTTP/1.1 400 Bad Request')
+    expect(await raw(server.port, `GET /% HTTP/1.1\r\nHost: ${host}\r\nCookie: switchyard_token=${server.token}\r\nConnection: close\r\n\r\n`)).toBe(
+      'HTTP/1.1 400 Bad Request',
+    )
+    expect(
+      await raw(
+        server.port,
+        `GET //[ HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      ),
+    ).toBe('HTTP/1.1 400 Bad Request')
+    expect((await fetch(server.url)).status).toBe(200)
+  })
+
   it('opens the contract WebSocket only with the token and our own Origin', async () => {
     await expect(openSocket(`ws://127.0.0.1:${server.port}/ws`, base())).rejects.toThrow(/401/)
     await expect(openSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, 'http://evil.example')).rejects.toThrow(/401/)
@@ -92,6 +123,9 @@ describe('web mode server', () => {
       expect(await call(ws, 3, 'shell:exec', {})).toMatchObject({ ok: false, error: { code: 'config' } })
       ws.send('not json')
       expect(await call(ws, 4, 'settings:get', {})).toMatchObject({ ok: true, value: { refreshIntervalMs: 2000 } })
+      // Frames that parse but are no message: each gets an error frame, and the socket and the server stay.
+      for (const frame of ['null', '42', '[]', '"x"', '{"id":'.repeat(10)]) ws.send(frame)
+      expect(await call(ws, 5, 'app:info', {})).toMatchObject({ ok: true })
     } finally {
       ws.close()
     }

@@ -76,9 +76,16 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       "frame-ancestors 'none'",
     ].join('; ')
 
-  const server = createServer((req, res) => void serveFile(req, res))
+  // Any request, however malformed, gets an answer; none may take the process down.
+  const server = createServer((req, res) => {
+    serveFile(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' })
+      res.end('internal error')
+    })
+  })
   async function serveFile(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    const url = parseTarget(req.url)
+    if (!url) return void res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request target')
     if (!allowedHosts().has(req.headers.host ?? '')) return void res.writeHead(421).end('wrong host')
     const queryToken = url.searchParams.get('token')
     if (!sameToken(queryToken, token) && !sameToken(cookieToken(req), token)) {
@@ -92,7 +99,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       'cache-control': 'no-store',
     }
     if (queryToken) headers['set-cookie'] = `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`
-    const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '')
+    const decoded = decodePath(url.pathname)
+    if (decoded === undefined) return void res.writeHead(400, headers).end('bad path')
+    const rel = normalize(decoded).replace(/^([/\\])+/, '')
     const path = join(options.rendererDir, rel === '' ? 'index.html' : rel)
     if (!path.startsWith(options.rendererDir + sep) && path !== options.rendererDir) return void res.writeHead(403).end()
     try {
@@ -107,7 +116,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 })
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    socket.on('error', () => socket.destroy())
+    const url = parseTarget(req.url)
+    if (!url) return void socket.end('HTTP/1.1 400 Bad Request\r\n\r\n')
     const origin = req.headers.origin ?? ''
     const originOk = [...allowedHosts()].some((h) => origin === `http://${h}`)
     const tokenOk = sameToken(url.searchParams.get('token'), token) || sameToken(cookieToken(req), token)
@@ -127,14 +138,15 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
     sockets.set(ws, client)
     ws.on('message', (data) => {
-      let msg: { id?: unknown; channel?: unknown; payload?: unknown }
-      try {
-        msg = JSON.parse(rawText(data)) as typeof msg
-      } catch {
-        send(ws, { id: null, reply: { ok: false, error: { code: 'protocol', message: 'malformed message' } } })
+      const msg = parseMessage(rawText(data))
+      if (!msg) {
+        send(ws, { id: null, reply: { ok: false, error: { code: 'protocol', message: 'malformed message: an object with id, channel and payload' } } })
         return
       }
-      void dispatch(handlers, msg.channel, msg.payload, client).then((reply) => send(ws, { id: msg.id, reply }))
+      dispatch(handlers, msg.channel, msg.payload, client).then(
+        (reply) => send(ws, { id: msg.id, reply }),
+        () => send(ws, { id: msg.id, reply: { ok: false, error: { code: 'other', message: 'internal error' } } }),
+      )
     })
     ws.on('close', () => {
       client.close()
@@ -167,4 +179,32 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 function rawText(data: Buffer | ArrayBuffer | Buffer[]): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8')
   return data instanceof ArrayBuffer ? Buffer.from(new Uint8Array(data)).toString('utf8') : data.toString('utf8')
+}
+
+/** A request target as a URL on our origin; undefined for one no URL parser accepts (`//[`). */
+function parseTarget(target: string | undefined): URL | undefined {
+  try {
+    return new URL(target ?? '/', 'http://127.0.0.1')
+  } catch {
+    return undefined
+  }
+}
+
+/** A percent-decoded path; undefined for a malformed escape (`/%`). */
+function decodePath(path: string): string | undefined {
+  try {
+    return decodeURIComponent(path)
+  } catch {
+    return undefined
+  }
+}
+
+/** A frame as a request message: a JSON object; anything else (null, a number, an array, not JSON) is undefined. */
+function parseMessage(text: string): { id?: unknown; channel?: unknown; payload?: unknown } | undefined {
+  try {
+    const v: unknown = JSON.parse(text)
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? v : undefined
+  } catch {
+    return undefined
+  }
 }
