@@ -24,13 +24,15 @@ export interface RunContext extends ActionContext {
 
 /**
  * A step the runner runs itself: its intent and outcome are journaled around run(), a resumed run
- * asks done() before repeating the step that was in flight, and a roll back calls revert() of the
- * done steps newest first. A step with no done() is one that is safe to repeat.
+ * asks done() before repeating the step that was in flight (a fresh run never pays for it), and a
+ * roll back calls revert() of the done steps newest first. A step with no done() is safe to repeat.
  */
 export interface DeclaredStep extends PlanStep {
   run(ctx: RunContext): Promise<string | void>
   done?(ctx: RunContext): Promise<boolean>
   revert?(ctx: RunContext): Promise<string | void>
+  /** Set by a resume on the step that was in flight when the run stopped: done() is asked before it runs again. */
+  mayHaveRun?: boolean
   /** Where the system stands if this step fails, and what to do next. */
   ifFailed?: string
 }

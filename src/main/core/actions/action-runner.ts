@@ -292,7 +292,7 @@ export class ActionRunner {
       progress(s.title)
       const t0 = Date.now()
       try {
-        if (s.done && (await s.done(ctx))) {
+        if (s.mayHaveRun && s.done && (await s.done(ctx))) {
           journal.stepEnded(runId, i, 'skipped', 'already in place', { ...ctx.facts })
           progress(`${s.title}: already in place`)
           continue

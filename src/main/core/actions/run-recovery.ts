@@ -123,7 +123,13 @@ function resumeAction(deps: RecoveryDeps): RecoveryDefinition<'run.resume'> {
       if (definition.resume) {
         prepared = await rebuild(definition, entry, ctx)
         steps = isDeclared(prepared.steps)
-          ? prepared.steps.map((s, i): DeclaredStep => (interrupted.done.includes(i) ? { ...s, carried: `done by run ${short(entry.run.runId)}` } : s))
+          ? prepared.steps.map((s, i): DeclaredStep =>
+              interrupted.done.includes(i)
+                ? { ...s, carried: `done by run ${short(entry.run.runId)}` }
+                : i === interrupted.inFlight
+                  ? { ...s, mayHaveRun: true }
+                  : s,
+            )
           : prepared.steps
       } else if (definition.converges) {
         prepared = await prepareWith(definition, entry.request, ctx)
