@@ -5,7 +5,7 @@
  * Measures keys moved per second and checks that no key was lost.
  *
  *   BENCH_KEYS        keys to load (default 1000000), 100-byte values spread over all slots
- *   BENCH_PORT_BASE   first of four ports (default 7100)
+ *   BENCH_PORT_BASE   first of four free ports (default 7200; the bench refuses ports in use)
  *   BENCH_CONCURRENCY migrations in flight (default 3), BENCH_BATCH keys per MIGRATE (default 1000)
  */
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -19,10 +19,10 @@ import { discoverCluster } from '../src/main/systems/redis/redis-discovery'
 import { newMigrationRecord, runSlotMigration, waitForSlotAgreement } from '../src/main/systems/redis/slot-migration'
 import { planRebalance } from '../src/shared/domain/redis-rebalance'
 import { keySlot } from '../src/shared/domain/slots'
-import { redisCli, startNode, stopNode, waitPing, type LocalNode } from './lib/redis-nodes'
+import { assertPortsFree, redisCli, startNode, stopNode, waitPing, type LocalNode } from './lib/redis-nodes'
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000)
-const BASE = Number(process.env.BENCH_PORT_BASE ?? 7100)
+const BASE = Number(process.env.BENCH_PORT_BASE ?? 7200)
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 3)
 const BATCH = Number(process.env.BENCH_BATCH ?? 1000)
 const PORTS = [BASE, BASE + 1, BASE + 2, BASE + 3]
@@ -56,6 +56,8 @@ const value = (i: number) => `v${i}:`.padEnd(100, 'x')
 /** Four fresh nodes: three masters with even slots, the fourth an empty master that has met the others. */
 async function freshCluster(): Promise<void> {
   for (const n of nodes) stopNode(n)
+  nodes = []
+  await assertPortsFree([...PORTS, ...PORTS.map((p) => p + 10_000)])
   nodes = PORTS.map((p) => startNode(baseDir, p))
   await Promise.all(PORTS.map((p) => waitPing(p)))
   const cs = PORTS.map(client)

@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { connect } from 'node:net'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
 
@@ -58,18 +59,49 @@ export async function waitPing(port: number, timeoutMs = 10_000): Promise<void> 
   }
 }
 
+/** Stop a node this bench started: by the pid in its own pidfile, never by whatever answers on its port. */
 export function stopNode(node: LocalNode): void {
-  spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(node.port), 'shutdown', 'nosave'], { stdio: 'ignore', timeout: 5000 })
-  if (existsSync(node.pidfile)) {
-    const pid = Number(readFileSync(node.pidfile, 'utf8').trim())
-    if (pid > 0) {
-      try {
-        process.kill(pid, 'SIGKILL')
-      } catch {
-        /* already gone */
-      }
+  if (!existsSync(node.pidfile)) return
+  const pid = Number(readFileSync(node.pidfile, 'utf8').trim())
+  if (pid > 0) {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {
+      /* already gone */
     }
   }
+}
+
+/**
+ * Refuse to start on a port something else listens on (the lab's Sentinel pair sits on 7100-7101);
+ * waits up to waitMs for ports our own killed nodes are still releasing.
+ */
+export async function assertPortsFree(ports: readonly number[], waitMs = 5000): Promise<void> {
+  const deadline = Date.now() + waitMs
+  let taken = await listening(ports)
+  while (taken.length && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200))
+    taken = await listening(ports)
+  }
+  if (taken.length) throw new Error(`ports ${taken.join(', ')} are in use by processes this bench did not start: set BENCH_PORT_BASE to free ones`)
+}
+
+async function listening(ports: readonly number[]): Promise<number[]> {
+  return (
+    await Promise.all(
+      ports.map(
+        (port) =>
+          new Promise<number | null>((resolve) => {
+            const socket = connect(port, '127.0.0.1')
+            socket.once('connect', () => {
+              socket.destroy()
+              resolve(port)
+            })
+            socket.once('error', () => resolve(null))
+          }),
+      ),
+    )
+  ).filter((p): p is number => p !== null)
 }
 
 /** Run redis-cli with arguments (no shell); resolves with its output and duration. */
