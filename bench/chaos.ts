@@ -42,7 +42,7 @@ function journalCost(): { p50: number; p99: number } {
     actor: 'bench',
     request: {},
     planSteps: [],
-    prepared: { state: null, offset: 0 },
+    prepared: { state: null },
   })
   const ms: number[] = []
   for (let i = 0; i < 500; i++) {

@@ -33,7 +33,7 @@ const run = (runId: string, over: Partial<NewRun> = {}): NewRun => ({
   actor: 'alice',
   request: { newPrimary: 'pg2' },
   planSteps: steps,
-  prepared: { state: { topo: 'as read' }, offset: 0 },
+  prepared: { state: { topo: 'as read' } },
   ...over,
 })
 

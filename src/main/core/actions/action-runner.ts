@@ -146,7 +146,7 @@ export class ActionRunner {
       actor,
       request: continuation?.request ?? request,
       planSteps: plan.steps,
-      prepared: continuation?.prepared ?? { state: prepared.state, offset: 0 },
+      prepared: continuation?.prepared ?? { state: prepared.state },
       ...(continuation?.continues ? { continues: continuation.continues } : {}),
     })
     // The lease is taken (or refused, changing nothing) before the plan counts as running.
@@ -327,10 +327,6 @@ export class ActionRunner {
   stop(reason: string): void {
     this.stopping = reason
     for (const p of this.plans.values()) p.controller?.abort()
-  }
-
-  dispose(): void {
-    live.delete(this)
   }
 }
 

@@ -39,7 +39,7 @@ export interface NewRun {
   actor: string
   request: unknown
   planSteps: PlanStep[]
-  /** The facts prepare() read and the steps act on, and where this run's steps start in the original plan. */
+  /** The facts prepare() read and the steps act on. */
   prepared: StoredPrepared
   /** The interrupted run this one resumes or rolls back: its lease passes to this run in the same transaction. */
   continues?: string
@@ -47,8 +47,6 @@ export interface NewRun {
 
 export interface StoredPrepared {
   state: unknown
-  /** A resume runs the original plan's steps from this index on. */
-  offset: number
   /** Facts inherited from the run it resumes. */
   facts?: Record<string, string>
 }
@@ -305,11 +303,6 @@ export class ActionJournal {
   holder(targetKey: string): ActionRun | undefined {
     const row = this.db.prepare<[string], RunRow>('SELECT * FROM action_runs WHERE target_key = ? AND finished_at IS NULL').get(targetKey)
     return row ? this.view(row) : undefined
-  }
-
-  /** Runs of this process still going (a shell asked to stop waits for them). */
-  ownRunning(): string[] {
-    return [...this.heartbeats.keys()]
   }
 
   close(): void {

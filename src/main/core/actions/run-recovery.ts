@@ -75,7 +75,7 @@ function interruptedOf(entry: JournalEntry): Interrupted {
 function continuation(entry: JournalEntry, mode: RunMode, kind: string, request: unknown, state: unknown): Continuation {
   return {
     continues: entry.run.runId,
-    journalAs: { kind, mode, request, prepared: { state, offset: 0 }, continues: entry.run.runId, facts: entry.facts },
+    journalAs: { kind, mode, request, prepared: { state }, continues: entry.run.runId, facts: entry.facts },
   }
 }
 
