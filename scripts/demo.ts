@@ -1,11 +1,25 @@
 // `npm run demo [-- --open]`: bring the lab up, build if needed, then open Switchyard on it:
 // the Electron window where its binary exists, otherwise web mode with the URL printed.
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { electronBinary } from './electron-binary'
 
 const open = process.argv.includes('--open')
 const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: 'inherit' })
+
+/**
+ * A command line is readable by every user (ps), so the browser gets a file that forwards to the
+ * tokened URL: in a 0700 folder, 0600 itself, and gone once the browser has read it.
+ */
+function launchPage(url: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-open-'))
+  const page = join(dir, 'open.html')
+  writeFileSync(page, `<!doctype html><meta charset="utf-8"><script>location.replace(${JSON.stringify(url)})</script>\n`, { mode: 0o600 })
+  setTimeout(() => rmSync(dir, { recursive: true, force: true }), 15_000).unref()
+  return `file://${page}`
+}
 
 run('npm', ['run', '--silent', 'lab:up'])
 if (!existsSync('out/main/web.js') || !existsSync('out/renderer/index.html')) run('npm', ['run', '--silent', 'build'])
@@ -26,7 +40,7 @@ if (electronPath && process.env.SWITCHYARD_WEB !== '1') {
         spawn(
           chromium,
           [
-            `--app=${url}`,
+            `--app=${launchPage(url)}`,
             '--no-first-run',
             '--disable-background-networking',
             '--disable-component-update',

@@ -60,6 +60,16 @@ export const requests = {
 
   'hostkey:list': { input: empty, output: z.array(KnownHost) },
   'hostkey:forget': { input: z.object({ host: z.string(), port: z.number().int() }), output: z.object({ removed: z.boolean() }) },
+  /** Trust a host's first key after someone compared its fingerprint; refused when another key is trusted there. */
+  'hostkey:trust': {
+    input: z.object({
+      host: z.string().min(1).max(255),
+      port: z.number().int().min(1).max(65535),
+      algorithm: z.string().max(64),
+      fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/),
+    }),
+    output: KnownHost,
+  },
 
   'health:env': { input: z.object({ name: EnvironmentName }), output: EnvironmentHealth },
   /** Start (or retune) the live overview for this client; snapshots arrive as 'overview:update'. */

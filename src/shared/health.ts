@@ -5,7 +5,7 @@ export const HealthStatus = z.enum(['ok', 'warn', 'critical', 'unknown'])
 export type HealthStatus = z.infer<typeof HealthStatus>
 
 /** What went wrong talking to a node, in the words a DBA needs; never carries a secret. */
-export const ConnErrorCode = z.enum(['refused', 'timeout', 'dns', 'auth', 'hostkey-changed', 'tls', 'closed', 'protocol', 'config', 'other'])
+export const ConnErrorCode = z.enum(['refused', 'timeout', 'dns', 'auth', 'hostkey-unknown', 'hostkey-changed', 'tls', 'closed', 'protocol', 'config', 'other'])
 export type ConnErrorCode = z.infer<typeof ConnErrorCode>
 
 export const HostKeyInfo = z.object({

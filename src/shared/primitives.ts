@@ -18,3 +18,16 @@ export const endpointBase = {
 }
 /** Reach the endpoint through an SSH host of the same environment (a bastion). */
 export const viaSsh = { viaSsh: EndpointId.optional() }
+
+export const FilePath = z.string().regex(/^\/[^\0]+$/, 'an absolute file path')
+
+/** libpq's sslmode, and what old files said: `prefer` used to connect without TLS; it now reads as verify-full. */
+export const SslMode = z.preprocess((v) => (v === 'prefer' ? 'verify-full' : v), z.enum(['disable', 'require', 'verify-ca', 'verify-full']))
+export type SslMode = z.infer<typeof SslMode>
+
+/** TLS of a PostgreSQL-protocol endpoint: verify-full unless chosen otherwise; disable shows as "no TLS". */
+export const pgTls = {
+  sslmode: SslMode.default('verify-full'),
+  /** CA file (PEM) for verify-ca / verify-full; the system's CAs when absent. */
+  sslrootcert: FilePath.optional(),
+}

@@ -25,7 +25,7 @@ describe('overview of the live lab', () => {
     expect(health.status).toBe('ok')
   })
 
-  it('trusts the lab SSH host key on first use and says so once', async () => {
+  it('knows the lab SSH host key it pinned, and no other', async () => {
     const keys = await hub.knownHosts.list()
     expect(keys).toHaveLength(1)
     expect(keys[0]).toMatchObject({ host: '127.0.0.1', port: 2222, algorithm: 'ssh-ed25519' })

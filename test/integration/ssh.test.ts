@@ -1,3 +1,5 @@
+import { existsSync, statSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Connections } from '../../src/main/core/connections'
 import { shellCommand } from '../../src/main/core/ssh/quote'
@@ -62,15 +64,16 @@ describe('SSH command runner against the lab sshd', () => {
     await expect(s.exec('sleep 10', { timeoutMs: 300 })).rejects.toMatchObject({ code: 'timeout' })
   })
 
-  it('reaches a host through a jump host and tunnels a database port', async () => {
+  it('reaches a host through a jump host and tunnels a database port to a unix socket only this user can enter', async () => {
     const inner = await connections.ssh('inner')
     expect((await inner.run('whoami')).trim()).toBe('postgres')
-    const fwd = await inner.forwardLocal('127.0.0.1', 7000)
+    const fwd = await inner.forwardLocal('127.0.0.1', 7000, 'redis.sock')
+    expect(statSync(dirname(fwd.path)).mode & 0o777).toBe(0o700)
     const { Socket } = await import('node:net')
     const reply = await new Promise<string>((resolve, reject) => {
       const sock = new Socket()
       sock.once('error', reject)
-      sock.connect(fwd.port, fwd.host, () => sock.write('PING\r\n'))
+      sock.connect(fwd.path, () => sock.write('PING\r\n'))
       sock.once('data', (d) => {
         resolve(String(d))
         sock.destroy()
@@ -78,5 +81,6 @@ describe('SSH command runner against the lab sshd', () => {
     })
     expect(reply).toBe('+PONG\r\n')
     await fwd.close()
+    expect(existsSync(dirname(fwd.path))).toBe(false)
   })
 })

@@ -16,6 +16,7 @@ source "$LAB_LIB/sentinel.sh"
 source "$LAB_LIB/pg.sh"
 source "$LAB_LIB/patroni.sh"
 source "$LAB_LIB/pgbouncer.sh"
+source "$LAB_LIB/tls.sh"
 source "$LAB_LIB/docker.sh"
 source "$LAB_LIB/nginx.sh"
 source "$LAB_LIB/ssh.sh"
@@ -30,7 +31,7 @@ main() {
 
   # Each step is best-effort so one failure does not leave the rest running.
   local step
-  for step in lab_big_down lab_mongo_down lab_nginx_down lab_docker_down lab_redis_down lab_sentinel_down lab_patroni_down lab_pgbouncer_down lab_pg_down lab_sshd_down; do
+  for step in lab_big_down lab_mongo_down lab_nginx_down lab_docker_down lab_redis_down lab_redis_tls_down lab_sentinel_down lab_patroni_down lab_pgbouncer_down lab_pg_down lab_sshd_down; do
     "$step" || warn "$step reported an error, continuing"
   done
 

@@ -1,4 +1,10 @@
+import { readFileSync } from 'node:fs'
 import type { Environment, SecretInput } from '../../src/shared/inventory'
+
+/** The lab sshd's host key blob: every lab:up makes a new one, and the lab knows it, so hubs pin it (a first key is otherwise refused). */
+export function labHostKey(lab: LabDescription): Buffer {
+  return Buffer.from(readFileSync(lab.ssh.hostKeyPath, 'utf8').trim().split(/\s+/)[1] ?? '', 'base64')
+}
 
 /** The shape of $SWITCHYARD_LAB_DIR/lab.json that test/lab/up.sh writes. */
 export interface LabDescription {
@@ -27,6 +33,8 @@ export interface LabDescription {
     swarm: { service: string; portBase: number; replicas: number }
   }
   mongo: { mongos: string; user: string; password: string }
+  /** The lab CA (PostgreSQL, pgbouncer and the TLS Redis present its certificate), one that signed nothing, and the TLS-only Redis. */
+  tls: { caFile: string; wrongCaFile: string; redisSeed: { host: string; port: number } }
 }
 
 /** The environment "lab" and its secrets, as a user would enter them. */
@@ -61,7 +69,8 @@ export function labEnvironment(lab: LabDescription): { environment: Environment;
         name: 'PostgreSQL',
         user: lab.postgres.user,
         database: lab.postgres.database,
-        sslmode: 'disable',
+        sslmode: 'verify-full',
+        sslrootcert: lab.tls.caFile,
         replicationUser: lab.postgres.replicationUser,
         nodes: lab.postgres.nodes.map((n) => ({
           name: n.name,
@@ -79,6 +88,8 @@ export function labEnvironment(lab: LabDescription): { environment: Environment;
         host: lab.pgbouncer.host,
         port: lab.pgbouncer.port,
         user: lab.postgres.user,
+        sslmode: 'verify-full',
+        sslrootcert: lab.tls.caFile,
         configPath: lab.pgbouncer.configPath,
         sshHostId: 'lab-ssh-postgres',
       },

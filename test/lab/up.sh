@@ -21,6 +21,7 @@ source "$LAB_LIB/docker.sh"
 source "$LAB_LIB/nginx.sh"
 source "$LAB_LIB/ssh.sh"
 source "$LAB_LIB/mongo.sh"
+source "$LAB_LIB/tls.sh"
 source "$LAB_LIB/labjson.sh"
 
 trap on_err ERR
@@ -36,7 +37,9 @@ main() {
   # dockerd takes a few seconds to initialise: start it now, use it later.
   lab_docker_start_bg
 
+  lab_tls_ca_up
   lab_redis_up
+  lab_redis_tls_up
   lab_sentinel_up
   lab_pg_up
   lab_pgbouncer_up

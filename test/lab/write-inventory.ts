@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { defaultDataDir } from '../../src/main/core/app-paths'
 import { KeyFileCipher } from '../../src/main/core/inventory/secret-cipher'
 import { ServiceHub } from '../../src/main/core/service-hub'
-import { labEnvironment, type LabDescription } from './lab-environment'
+import { labEnvironment, labHostKey, type LabDescription } from './lab-environment'
 
 /** Registers (or refreshes) the environment "lab" in the app's inventory, as a user would. */
 const path = process.argv[2]
@@ -13,7 +13,5 @@ const hub = new ServiceHub({ dataDir, cipher: new KeyFileCipher(dataDir) })
 const { environment, secrets } = labEnvironment(lab)
 const exists = await hub.inventory.exists('lab')
 await hub.inventory.save(environment, secrets, exists ? 'lab' : undefined)
-// Every lab:up generates a new sshd host key; the lab knows it, so it pins it instead of tripping the mismatch block.
-const hostKey = Buffer.from(readFileSync(lab.ssh.hostKeyPath, 'utf8').trim().split(/\s+/)[1] ?? '', 'base64')
-const pinned = await hub.knownHosts.pin(lab.ssh.host, lab.ssh.port, hostKey)
+const pinned = await hub.knownHosts.pin(lab.ssh.host, lab.ssh.port, labHostKey(lab))
 process.stdout.write(`lab: environment "lab" written to ${dataDir}; sshd key ${pinned.fingerprint} pinned\n`)

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { Environment } from '../../src/shared/inventory'
 import { KeyFileCipher } from '../../src/main/core/inventory/secret-cipher'
 import { ServiceHub } from '../../src/main/core/service-hub'
-import { labEnvironment, type LabDescription } from '../lab/lab-environment'
+import { labEnvironment, labHostKey, type LabDescription } from '../lab/lab-environment'
 
 export const LAB_DIR = process.env.SWITCHYARD_LAB_DIR ?? '/tmp/switchyard-lab'
 
@@ -21,5 +21,6 @@ export async function labHub(): Promise<{ hub: ServiceHub; env: Environment; lab
   const hub = new ServiceHub({ dataDir, cipher: new KeyFileCipher(dataDir) })
   const { environment, secrets } = labEnvironment(lab)
   await hub.inventory.save(environment, secrets)
+  await hub.knownHosts.pin(lab.ssh.host, lab.ssh.port, labHostKey(lab))
   return { hub, env: environment, lab, dataDir }
 }

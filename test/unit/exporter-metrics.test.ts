@@ -81,8 +81,9 @@ describe('secrets from variables', () => {
       SWITCHYARD_SECRET__LAB__PG_MAIN__REPLICATION_PASSWORD: 'from-env',
       SWITCHYARD_SECRET__OTHER__PG__PASSWORD: 'not-ours',
     })
-    await store.update('lab', { 'pg-main.password': 'stored', 'pg-main.replication-password': 'stored-too' }, new Set(['pg-main']))
-    expect(await store.all('lab')).toEqual({ 'pg-main.password': 'stored', 'pg-main.replication-password': 'from-env' })
+    const at = new Map([['pg-main', 'pg1:5432']])
+    await store.update('lab', { 'pg-main.password': 'stored', 'pg-main.replication-password': 'stored-too' }, at, new Map())
+    expect((await store.bound('lab', at)).secrets).toEqual({ 'pg-main.password': 'stored', 'pg-main.replication-password': 'from-env' })
     expect(await store.get('lab', 'pg-main.replication-password')).toBe('from-env')
   })
 })

@@ -19,8 +19,17 @@ describe('known-hosts store', () => {
     expect(algorithmOf(Buffer.from([1]))).toBe('unknown')
   })
 
-  it('trusts on first use, then refuses a different key with both fingerprints', async () => {
+  it('refuses a first key until someone trusts its fingerprint, and never trusts over a known one', async () => {
     const store = new KnownHostsStore(mkdtempSync(join(tmpdir(), 'kh-')))
+    expect(await store.check('db1', 22, keyBlob(1))).toMatchObject({ trusted: false, unknown: true, info: { fingerprint: fingerprintOf(keyBlob(1)) } })
+    expect(await store.list()).toEqual([])
+    await store.trust('db1', 22, 'ssh-ed25519', fingerprintOf(keyBlob(1)))
+    expect(await store.check('db1', 22, keyBlob(1))).toMatchObject({ trusted: true, firstUse: false })
+    await expect(store.trust('db1', 22, 'ssh-ed25519', fingerprintOf(keyBlob(2)))).rejects.toMatchObject({ code: 'hostkey-changed' })
+  })
+
+  it('with --accept-new-host-key, trusts on first use, then refuses a different key with both fingerprints', async () => {
+    const store = new KnownHostsStore(mkdtempSync(join(tmpdir(), 'kh-')), true)
     expect(await store.check('db1', 22, keyBlob(1))).toMatchObject({ trusted: true, firstUse: true })
     expect(await store.check('db1', 22, keyBlob(1))).toMatchObject({ trusted: true, firstUse: false })
     const changed = await store.check('db1', 22, keyBlob(2))
@@ -31,7 +40,7 @@ describe('known-hosts store', () => {
   })
 
   it('accepts a new key only after the old one is forgotten or a known key is pinned', async () => {
-    const store = new KnownHostsStore(mkdtempSync(join(tmpdir(), 'kh-')))
+    const store = new KnownHostsStore(mkdtempSync(join(tmpdir(), 'kh-')), true)
     await store.check('db1', 22, keyBlob(1))
     expect(await store.forget('db1', 22)).toBe(true)
     expect(await store.forget('db1', 22)).toBe(false)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { conninfo, maskConninfo, pickEndpoint, sqlLiteral } from '../../src/main/systems/postgres/pg-client'
-import { cmd, followConfCommand, followStatements, parseControlData } from '../../src/main/systems/postgres/pg-ops'
+import { cmd, followConfCommand, followStatements, parseControlData, passfileOps, withReplicationLine } from '../../src/main/systems/postgres/pg-ops'
 import { maskQuery } from '../../src/main/systems/postgres/pg-reader'
 import { PgDataDir, PgNodeLocation } from '../../src/shared/systems/postgres'
 
@@ -14,11 +14,19 @@ describe('PostgreSQL command builders', () => {
       "host=db1 port=5432 user=rep password='p w\\'x' application_name=pg1",
     )
   })
-  it('never shows the replication password in a plan, but sends it', () => {
-    const [conn] = followStatements(node, up, { user: 'replicator', password: 's3cr3t pass' })
-    expect(conn!.shown).toBe("ALTER SYSTEM SET primary_conninfo = 'host=127.0.0.1 port=15433 user=replicator password=*** application_name=pg1'")
-    expect(conn!.text).toContain("password=''s3cr3t pass''")
+  it("never puts the replication password into SQL text: it goes to the standby's ~/.pgpass", () => {
+    const statements = followStatements(node, up, { user: 'replicator', password: 's3cr3t pass' })
+    expect(statements[0]!.text).toBe("ALTER SYSTEM SET primary_conninfo = 'host=127.0.0.1 port=15433 user=replicator application_name=pg1'")
+    expect(statements.every((s) => !s.text.includes('s3cr3t') && !s.shown.includes('s3cr3t'))).toBe(true)
+    const [op] = passfileOps(node, { user: 'replicator', password: 's3cr3t pass' })
+    expect(op!.commands.join('\n')).not.toContain('s3cr3t')
+    expect(passfileOps(node, { user: 'replicator' })).toEqual([])
     expect(maskConninfo("host=a password='x y' user=b")).toBe('host=a password=*** user=b')
+  })
+  it('sets the replication line of ~/.pgpass and keeps the others, escaping : and \\', () => {
+    const before = 'db1:5432:app:alice:pw\n*:*:replication:replicator:old\n'
+    expect(withReplicationLine(before, 'replicator', 'n:e\\w')).toBe('db1:5432:app:alice:pw\n*:*:replication:replicator:n\\:e\\\\w\n')
+    expect(withReplicationLine('', 'rep', 'x')).toBe('*:*:replication:rep:x\n')
   })
   it('builds pg_ctl lines with every argument quoted', () => {
     expect(cmd.stop(node, 'fast')).toBe('/usr/lib/postgresql/15/bin/pg_ctl -D /tmp/lab/pg/pg1 stop -m fast -w -t 60')

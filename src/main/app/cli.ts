@@ -14,7 +14,7 @@ import { environmentWatch } from './environment-watch'
 import { probeEnvironment } from './probe-environment'
 import { incidentCommand, timelineCommand } from './timeline-cli'
 import { procedureCommand } from './procedure-cli'
-import { EXPORTER_USAGE, exportRulesCommand, exporterCommand } from './exporter-cli'
+import { EXPORTER_USAGE, exportRulesCommand, exporterCommand, watchCommand } from './exporter-cli'
 import { ACTIONS_USAGE, actionsCommand } from './actions-cli'
 import { whereStopped } from '../../shared/domain/action-runs'
 
@@ -28,6 +28,11 @@ const USAGE = `usage: switchyard <command>
   env export <env>               print an environment as YAML (no secrets)
   env import <file> [--overwrite]
   audit export                   every audit record, oldest first, as JSON lines
+  hostkey list                   SSH host keys trusted
+  hostkey trust <host:port> <SHA256:…>
+                                 trust a host's key after comparing its fingerprint
+  hostkey forget <host:port>     forget a trusted key (to accept a deliberately changed one)
+  --accept-new-host-key          (any command) trust an SSH host's first key instead of refusing it
   alerts <env> [--json]          evaluate the environment's alert rules now; pending and firing alerts
                                  (exit 0 none firing, 1 warning, 2 critical)
 ${EXPORTER_USAGE}
@@ -108,11 +113,33 @@ async function alerts(hub: ServiceHub, args: string[], io: CliIo): Promise<numbe
   return firing.some((a) => a.level === 'critical') ? 2 : firing.length ? 1 : 0
 }
 
+async function hostkey(hub: ServiceHub, args: string[], io: CliIo): Promise<number> {
+  const [verb, at, fingerprint] = args
+  if (verb === 'list') {
+    for (const k of await hub.knownHosts.list()) io.out(`${k.host}:${k.port}\t${k.algorithm} ${k.fingerprint}\tsince ${new Date(k.addedAt).toISOString()}\n`)
+    return 0
+  }
+  const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(at ?? '')
+  if (!m) throw new UsageError('hostkey trust|forget takes host:port')
+  const [host, port] = [m[1]!, Number(m[2])]
+  if (verb === 'forget') {
+    io.out((await hub.knownHosts.forget(host, port)) ? `forgot the key of ${host}:${port}\n` : `no key trusted for ${host}:${port}\n`)
+    return 0
+  }
+  if (verb === 'trust' && fingerprint && /^SHA256:[A-Za-z0-9+/]{43}$/.test(fingerprint)) {
+    const k = await hub.knownHosts.trust(host, port, '(given as fingerprint)', fingerprint)
+    io.out(`trusted ${k.fingerprint} for ${host}:${port}\n`)
+    return 0
+  }
+  throw new UsageError('hostkey trust <host:port> <SHA256:… as ssh-keygen -lf prints it>')
+}
+
 /** The CLI over the same services as the app; exits like a monitoring plugin. */
 export async function runCli(argv: string[], io: CliIo, hub?: ServiceHub): Promise<number> {
-  const [command, ...rest] = argv
+  const acceptNewHostKeys = argv.includes('--accept-new-host-key')
+  const [command, ...rest] = argv.filter((a) => a !== '--accept-new-host-key')
   const dataDir = defaultDataDir()
-  const own = hub ?? new ServiceHub({ dataDir, cipher: new KeyFileCipher(dataDir), secretVariables: process.env })
+  const own = hub ?? new ServiceHub({ dataDir, cipher: new KeyFileCipher(dataDir), secretVariables: process.env, acceptNewHostKeys })
   const system = commands.find((c) => c.name === command)
   const actionContext = (): CliContext => {
     const runner = createActionRunner(own)
@@ -131,12 +158,16 @@ export async function runCli(argv: string[], io: CliIo, hub?: ServiceHub): Promi
         return await timelineCommand(own, rest, io)
       case 'exporter':
         return await exporterCommand(own, rest, io)
+      case 'watch':
+        return await watchCommand(own, rest, io)
       case 'incident':
         return await incidentCommand(own, rest, io)
       case 'procedure':
         return await procedureCommand(own, rest, io)
       case 'actions':
         return await actionsCommand(actionContext(), rest)
+      case 'hostkey':
+        return await hostkey(own, rest, io)
       case 'audit':
         if (rest[0] !== 'export') throw new UsageError('audit takes "export"')
         io.out(own.audit.exportLines())

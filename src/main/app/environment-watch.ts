@@ -58,14 +58,16 @@ export class EnvironmentWatch {
     }
   }
 
-  private async start(): Promise<void> {
-    const intervalMs = (await this.hub.settings.get()).refreshIntervalMs
-    if (this.watchers === 0) return
+  /** Rounds every intervalMs (the settings' refresh interval when not given) for these environments (all when not given) until stop(). */
+  async start(opts: { environments?: readonly string[]; intervalMs?: number } = {}): Promise<void> {
+    const intervalMs = opts.intervalMs ?? (await this.hub.settings.get()).refreshIntervalMs
+    if (this.watchers === 0 && !opts.environments) return
+    const names = async () => opts.environments ?? (await this.hub.inventory.list()).map((v) => v.environment.name)
     const tick = async () => {
       if (this.running) return
       this.running = true
       try {
-        for (const env of await this.hub.inventory.list()) await this.evaluate(env.environment.name).catch(() => undefined)
+        for (const name of await names()) await this.evaluate(name).catch(() => undefined)
       } finally {
         this.running = false
       }

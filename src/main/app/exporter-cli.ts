@@ -1,15 +1,19 @@
 import { writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { stringify } from 'yaml'
-import { durationMs } from '../../shared/domain/alert-eval'
+import { describeAlert, durationMs } from '../../shared/domain/alert-eval'
 import { prometheusRules } from '../../shared/domain/prom-rules'
 import { UsageError, type CliIo } from '../core/cli'
 import type { ServiceHub } from '../core/service-hub'
+import { environmentWatch } from './environment-watch'
 import { Exporter } from './exporter'
 
-export const EXPORTER_USAGE = `  exporter --env <env>[,<env>…] [--listen 127.0.0.1:9877] [--timeout 10s] [--once]
+export const EXPORTER_USAGE = `  exporter --env <env>[,<env>…] [--listen 127.0.0.1:9877] [--timeout 10s] [--allow-host <name>] [--once]
                                  serve the environments' metrics for Prometheus at /metrics
-                                 (--once: print one scrape and exit)
+                                 (--once: print one scrape and exit); scrapes only read
+  watch --env <env>[,<env>…] [--interval 15s]
+                                 evaluate the alert rules and record the timeline on an interval,
+                                 headless (what the app does while a window is open)
   alerts export-rules --env <env> [--out <file>]
                                  the environment's alert rules as a Prometheus rule file`
 
@@ -37,12 +41,13 @@ export async function exporterCommand(hub: ServiceHub, args: string[], io: CliIo
       env: { type: 'string' },
       listen: { type: 'string', default: '127.0.0.1:9877' },
       timeout: { type: 'string', default: '10s' },
+      'allow-host': { type: 'string', multiple: true },
       once: { type: 'boolean' },
     },
   })
   const timeoutMs = durationMs(values.timeout)
   if (!timeoutMs) throw new UsageError(`--timeout takes a duration such as 10s, not "${values.timeout}"`)
-  const exporter = new Exporter(hub, { environments: await environmentsOf(hub, values.env), timeoutMs })
+  const exporter = new Exporter(hub, { environments: await environmentsOf(hub, values.env), timeoutMs, allowedHosts: values['allow-host'] ?? [] })
   if (values.once) {
     io.out(await exporter.scrape())
     return 0
@@ -50,11 +55,30 @@ export async function exporterCommand(hub: ServiceHub, args: string[], io: CliIo
   const { host, port } = parseListen(values.listen)
   const server = await exporter.listen(host, port)
   io.out(`switchyard exporter: ${values.env} at http://${host.includes(':') ? `[${host}]` : host}:${port}/metrics\n`)
-  await new Promise<void>((resolve) => {
+  await untilSignal()
+  await new Promise((resolve) => server.close(resolve))
+  return 0
+}
+
+const untilSignal = () =>
+  new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve)
     process.once('SIGINT', resolve)
   })
-  await new Promise((resolve) => server.close(resolve))
+
+/** `switchyard watch`: the app's alert and timeline rounds without a window, next to a read-only exporter. */
+export async function watchCommand(hub: ServiceHub, args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({ args, options: { env: { type: 'string' }, interval: { type: 'string', default: '15s' } } })
+  const intervalMs = durationMs(values.interval)
+  if (!intervalMs) throw new UsageError(`--interval takes a duration such as 15s, not "${values.interval}"`)
+  const environments = await environmentsOf(hub, values.env)
+  const watch = environmentWatch(hub)
+  const off = watch.subscribe((a) => io.out(`${new Date().toISOString()} ${a.state.toUpperCase()} ${describeAlert(a)} (${a.environment})\n`))
+  await watch.start({ environments, intervalMs })
+  io.out(`switchyard watch: ${environments.join(', ')} every ${values.interval}\n`)
+  await untilSignal()
+  watch.stop()
+  off()
   return 0
 }
 

@@ -96,6 +96,7 @@ export function createHandlers(hub: ServiceHub, options: AppHandlerOptions): Han
 
     'hostkey:list': () => hub.knownHosts.list(),
     'hostkey:forget': async ({ host, port }) => ({ removed: await hub.knownHosts.forget(host, port) }),
+    'hostkey:trust': ({ host, port, algorithm, fingerprint }) => hub.knownHosts.trust(host, port, algorithm, fingerprint),
 
     'health:env': async ({ name }) => probeEnvironment((await hub.connect(name)).connections, hub.journal),
     'overview:watch': async ({ intervalMs }, client) => ({ intervalMs: (await watcherFor(client)).start(intervalMs) }),

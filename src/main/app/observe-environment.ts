@@ -29,6 +29,21 @@ export interface EnvironmentObservation {
 }
 
 /**
+ * A read of an endpoint still running (its caller gave up at its deadline) is joined by the next
+ * caller instead of started again, so a scrape loop with short deadlines never piles reads — and
+ * clients — onto the servers: at most one read per endpoint is ever in flight.
+ */
+function sharedRead<T>(hub: ServiceHub, key: string, read: () => Promise<T>): Promise<T> {
+  const running = hub.service('endpoint-reads', () => new Map<string, Promise<unknown>>())
+  const current = running.get(key) as Promise<T> | undefined
+  if (current) return current
+  const started = read().finally(() => running.delete(key))
+  running.set(key, started)
+  started.catch(() => undefined)
+  return started
+}
+
+/**
  * One fresh read of every endpoint of an environment, in parallel, each within the deadline: what
  * alert rules watch, what the timeline records, and the exporter's samples. An endpoint that
  * cannot be read is itself a node-down, never a hang.
@@ -44,7 +59,11 @@ export async function observeEnvironment(hub: ServiceHub, name: string, timeoutM
       const read = (error: ConnError | null, samples: MetricSample[]) =>
         all.endpoints.push({ endpointId: e.id, name: e.name, system: system.id, durationMs: performance.now() - started, error, samples })
       try {
-        const o = await withTimeout(`observing ${e.name}`, timeoutMs, system.observe(hub, name, e.id))
+        const o = await withTimeout(
+          `observing ${e.name}`,
+          timeoutMs,
+          sharedRead(hub, `${name}/${e.id}`, () => system.observe!(hub, name, e.id)),
+        )
         all.values.push(...o.values)
         all.facts.push(...o.facts, ...reachabilityFacts(o.values), { endpointId: e.id, subject: e.name, aspect: 'reachable', value: 'up' })
         all.events.push(...(o.events ?? []))

@@ -32,7 +32,19 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
   '.json': 'application/json',
 }
-const COOKIE = 'switchyard_token'
+/** Bounds on what one client may ask of web mode. */
+export const WEB_LIMITS = {
+  maxHeaderBytes: 16 * 1024,
+  maxFrameBytes: 4 * 1024 * 1024,
+  /** Requests one socket may have in flight; more get a 'busy' reply instead of a queue. */
+  maxInFlightPerSocket: 64,
+  maxSockets: 32,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+} as const
+
+/** Cookies ignore ports, so the name carries ours: two instances (or another app on 127.0.0.1) never overwrite each other's. */
+export const tokenCookie = (port: number) => `switchyard_token_${port}`
 
 function sameToken(given: string | undefined | null, token: string): boolean {
   if (!given) return false
@@ -41,8 +53,13 @@ function sameToken(given: string | undefined | null, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b)
 }
 
-function cookieToken(req: IncomingMessage): string | undefined {
-  return /(?:^|;\s*)switchyard_token=([^;]+)/.exec(req.headers.cookie ?? '')?.[1]
+function cookieToken(req: IncomingMessage, port: number): string | undefined {
+  const name = tokenCookie(port)
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=')
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim()
+  }
+  return undefined
 }
 
 /**
@@ -77,18 +94,28 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     ].join('; ')
 
   // Any request, however malformed, gets an answer; none may take the process down.
-  const server = createServer((req, res) => {
-    serveFile(req, res).catch(() => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' })
-      res.end('internal error')
-    })
+  const server = createServer(
+    { maxHeaderSize: WEB_LIMITS.maxHeaderBytes, headersTimeout: WEB_LIMITS.headersTimeoutMs, requestTimeout: WEB_LIMITS.requestTimeoutMs },
+    (req, res) => {
+      serveFile(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' })
+        res.end('internal error')
+      })
+    },
+  )
+  server.maxConnections = WEB_LIMITS.maxSockets * 4
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n')
+    else socket.destroy()
   })
   async function serveFile(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = parseTarget(req.url)
     if (!url) return void res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request target')
     if (!allowedHosts().has(req.headers.host ?? '')) return void res.writeHead(421).end('wrong host')
+    if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405, { allow: 'GET, HEAD' }).end()
+    req.resume() // a GET with a body: read and drop it
     const queryToken = url.searchParams.get('token')
-    if (!sameToken(queryToken, token) && !sameToken(cookieToken(req), token)) {
+    if (!sameToken(queryToken, token) && !sameToken(cookieToken(req, port), token)) {
       res.writeHead(401, { 'content-type': 'text/plain' }).end('Switchyard web mode needs the token printed at launch: open the URL it printed.')
       return
     }
@@ -98,7 +125,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       'referrer-policy': 'no-referrer',
       'cache-control': 'no-store',
     }
-    if (queryToken) headers['set-cookie'] = `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`
+    if (queryToken) headers['set-cookie'] = `${tokenCookie(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`
     const decoded = decodePath(url.pathname)
     if (decoded === undefined) return void res.writeHead(400, headers).end('bad path')
     const rel = normalize(decoded).replace(/^([/\\])+/, '')
@@ -106,26 +133,27 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (!path.startsWith(options.rendererDir + sep) && path !== options.rendererDir) return void res.writeHead(403).end()
     try {
       const body = await readFile(path)
-      res.writeHead(200, { ...headers, 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(body)
+      res.writeHead(200, { ...headers, 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(req.method === 'HEAD' ? undefined : body)
     } catch {
       const index = await readFile(join(options.rendererDir, 'index.html')).catch(() => undefined)
       if (!index || extname(path)) return void res.writeHead(404, headers).end('not found')
-      res.writeHead(200, { ...headers, 'content-type': TYPES['.html']! }).end(index)
+      res.writeHead(200, { ...headers, 'content-type': TYPES['.html']! }).end(req.method === 'HEAD' ? undefined : index)
     }
   }
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 })
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WEB_LIMITS.maxFrameBytes })
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy())
     const url = parseTarget(req.url)
     if (!url) return void socket.end('HTTP/1.1 400 Bad Request\r\n\r\n')
     const origin = req.headers.origin ?? ''
     const originOk = [...allowedHosts()].some((h) => origin === `http://${h}`)
-    const tokenOk = sameToken(url.searchParams.get('token'), token) || sameToken(cookieToken(req), token)
+    const tokenOk = sameToken(url.searchParams.get('token'), token) || sameToken(cookieToken(req, port), token)
     if (url.pathname !== '/ws' || !allowedHosts().has(req.headers.host ?? '') || !originOk || !tokenOk) {
       socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n')
       return
     }
+    if (sockets.size >= WEB_LIMITS.maxSockets) return void socket.end('HTTP/1.1 503 Service Unavailable\r\n\r\n')
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws))
   })
   wss.on('connection', (ws: WebSocket) => {
@@ -137,16 +165,28 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       close: () => cleanups.splice(0).forEach((fn) => fn()),
     }
     sockets.set(ws, client)
+    let inFlight = 0
     ws.on('message', (data) => {
       const msg = parseMessage(rawText(data))
       if (!msg) {
         send(ws, { id: null, reply: { ok: false, error: { code: 'protocol', message: 'malformed message: an object with id, channel and payload' } } })
         return
       }
-      dispatch(handlers, msg.channel, msg.payload, client).then(
-        (reply) => send(ws, { id: msg.id, reply }),
-        () => send(ws, { id: msg.id, reply: { ok: false, error: { code: 'other', message: 'internal error' } } }),
-      )
+      const id = typeof msg.id === 'number' || typeof msg.id === 'string' ? msg.id : null
+      if (inFlight >= WEB_LIMITS.maxInFlightPerSocket) {
+        send(ws, {
+          id,
+          reply: { ok: false, error: { code: 'protocol', message: `more than ${WEB_LIMITS.maxInFlightPerSocket} requests in flight on this connection` } },
+        })
+        return
+      }
+      inFlight++
+      dispatch(handlers, msg.channel, msg.payload, client)
+        .then(
+          (reply) => send(ws, { id, reply }),
+          () => send(ws, { id, reply: { ok: false, error: { code: 'other', message: 'internal error' } } }),
+        )
+        .finally(() => inFlight--)
     })
     ws.on('close', () => {
       client.close()

@@ -1,8 +1,12 @@
+import type { Duplex } from 'node:stream'
 import type { HostPort } from '../../shared/inventory'
 import { secretKey, type Endpoint, type Environment, type SecretSlot } from '../../shared/inventory'
 import { SwitchyardError } from './errors'
 import type { KnownHostsStore } from './ssh/known-hosts'
 import { SshSession, type LocalForward } from './ssh/ssh-session'
+
+/** What a driver dials for host:port: the address itself, or (through a bastion) a unix socket `path` carried to it. */
+export type Dial = HostPort & { path?: string }
 
 /**
  * Everything needed to reach the endpoints of one environment: its secrets, pooled SSH sessions
@@ -20,6 +24,8 @@ export class Connections {
     private readonly secrets: Record<string, string>,
     private readonly knownHosts: KnownHostsStore,
     private readonly onNotice: (message: string) => void = () => undefined,
+    /** Stored secrets not handed over because their endpoint now points elsewhere. */
+    private readonly withheld: readonly string[] = [],
   ) {}
 
   /** Host-key notices (first-use trust) not yet shown, for one host or for all. */
@@ -34,7 +40,13 @@ export class Connections {
   }
 
   secret(endpointId: string, slot: SecretSlot = 'password'): string | undefined {
-    return this.secrets[secretKey(endpointId, slot)]
+    const key = secretKey(endpointId, slot)
+    if (this.withheld.includes(key))
+      throw new SwitchyardError(
+        'auth',
+        `the stored ${slot} of "${endpointId}" was saved for another host, port or user: type it again to send it to the new address`,
+      )
+    return this.secrets[key]
   }
 
   /** Every secret value, so error messages can be scrubbed of them. */
@@ -82,19 +94,27 @@ export class Connections {
     })
   }
 
-  /** Where to connect for host:port of this endpoint: itself, or a local tunnel through its bastion. */
-  async reach(endpoint: Endpoint, target: HostPort): Promise<HostPort> {
+  /**
+   * For drivers that need an address: host:port itself, or a unix socket (in a 0700 folder) that
+   * the endpoint's bastion carries to it. No TCP port is ever opened for a tunnel.
+   */
+  async reach(endpoint: Endpoint, target: HostPort, socketName = 'forward.sock'): Promise<Dial> {
     const via = 'viaSsh' in endpoint ? endpoint.viaSsh : undefined
     if (!via) return target
     const key = `${via}/${target.host}:${target.port}`
     let t = this.tunnels.get(key)
     if (!t) {
-      t = this.ssh(via).then((s) => s.forwardLocal(target.host, target.port))
+      t = this.ssh(via).then((s) => s.forwardLocal(target.host, target.port, socketName))
       this.tunnels.set(key, t)
       t.catch(() => this.tunnels.delete(key))
     }
-    const fwd = await t
-    return { host: fwd.host, port: fwd.port }
+    return { ...target, path: (await t).path }
+  }
+
+  /** For drivers that take a stream: one SSH channel to host:port through the endpoint's bastion, or undefined to dial it directly. */
+  async stream(endpoint: Endpoint, target: HostPort): Promise<Duplex | undefined> {
+    const via = 'viaSsh' in endpoint ? endpoint.viaSsh : undefined
+    return via ? (await this.ssh(via)).forwardStream(target.host, target.port) : undefined
   }
 
   /** Run when these connections close: services release what they pooled on top of them. */

@@ -1,8 +1,10 @@
 import http from 'node:http'
 import https from 'node:https'
+import { connect as tlsConnect } from 'node:tls'
 import type { Endpoint } from '../../shared/inventory'
 import type { Connections } from './connections'
 import { SwitchyardError } from './errors'
+import { tlsOptions } from './tls'
 
 export interface HttpReply {
   status: number
@@ -34,19 +36,24 @@ export async function httpRequest(
   path: string,
   opts: HttpOptions,
 ): Promise<HttpReply> {
-  const at = await connections.reach(endpoint, target)
+  const channel = await connections.stream(endpoint, target)
   const body = opts.json === undefined ? undefined : JSON.stringify(opts.json)
   const headers: Record<string, string | number> = { connection: 'close', host: `${target.host}:${target.port}` }
   if (body !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
   const request = opts.tls ? https.request : http.request
   return new Promise((resolve, reject) => {
-    const req = request({ host: at.host, port: at.port, path, method: opts.method ?? 'GET', agent: false, headers, timeout: opts.timeoutMs }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (c: string) => (text += c.length + text.length > 1_000_000 ? '' : c))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
-      res.on('error', reject)
-    })
+    // through a bastion the SSH channel is the connection (TLS on top of it, checked against the target's name)
+    const createConnection = channel ? () => (opts.tls ? tlsConnect({ socket: channel, ...tlsOptions(target.host) }) : channel) : undefined
+    const req = request(
+      { host: target.host, port: target.port, path, method: opts.method ?? 'GET', agent: false, headers, timeout: opts.timeoutMs, createConnection },
+      (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (c: string) => (text += c.length + text.length > 1_000_000 ? '' : c))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
+        res.on('error', reject)
+      },
+    )
     req.on('timeout', () => req.destroy(new SwitchyardError('timeout', `no answer from ${target.host}:${target.port} within ${opts.timeoutMs} ms`)))
     req.on('error', reject)
     req.end(body)

@@ -6,7 +6,7 @@ import { AuditLog } from './audit-log'
 import { HistoryStore } from './history/history-store'
 import { InventoryStore } from './inventory/inventory-store'
 import type { SecretCipher } from './inventory/secret-cipher'
-import { SecretStore } from './inventory/secret-store'
+import { destinationsOf, SecretStore } from './inventory/secret-store'
 import { SettingsStore } from './settings-store'
 import { TimelineStore } from './timeline/timeline-store'
 import { RunStore } from './procedures/run-store'
@@ -19,6 +19,8 @@ export interface ServiceHubOptions {
   cipher: SecretCipher
   /** Secrets given as SWITCHYARD_SECRET__<ENV>__<ENDPOINT>__<SLOT> variables win over the store's. */
   secretVariables?: Readonly<Record<string, string | undefined>>
+  /** Trust an SSH host's first key without asking (the CLI's --accept-new-host-key); otherwise it is refused until trusted. */
+  acceptNewHostKeys?: boolean
 }
 
 /**
@@ -47,7 +49,7 @@ export class ServiceHub {
   constructor(readonly options: ServiceHubOptions) {
     const secrets = new SecretStore(options.dataDir, options.cipher, options.secretVariables)
     this.inventory = new InventoryStore(options.dataDir, secrets)
-    this.knownHosts = new KnownHostsStore(options.dataDir)
+    this.knownHosts = new KnownHostsStore(options.dataDir, options.acceptNewHostKeys)
     this.history = HistoryStore.open(options.dataDir)
     this.audit = new AuditLog(this.history.db, options.dataDir)
     this.alerts = new AlertStore(this.history.db, options.dataDir)
@@ -81,7 +83,7 @@ export class ServiceHub {
   /** Pooled connections for a saved environment; rebuilt when the environment or its secrets change. */
   async connect(name: string): Promise<{ environment: Environment; connections: Connections }> {
     const environment = await this.inventory.get(name)
-    const secrets = await this.inventory.secrets.all(name)
+    const { secrets } = await this.inventory.secrets.bound(name, destinationsOf(environment.endpoints))
     const fingerprint = JSON.stringify([environment, Object.keys(secrets).sort(), Object.values(secrets).map((s) => s.length)])
     const pooled = this.pools.get(name)
     if (pooled && pooled.fingerprint === fingerprint) return { environment, connections: await pooled.connections }
@@ -110,15 +112,22 @@ export class ServiceHub {
     else void connections.close()
   }
 
-  /** Connections for an environment being edited (not saved): stored secrets overlaid by the typed ones. */
+  /**
+   * Connections for an environment being edited (not saved): stored secrets overlaid by the typed
+   * ones. A stored secret goes only to an endpoint that still points where it was saved for; one
+   * whose host, port, user or seeds changed must be typed again (asking for it says so).
+   */
   async transient(environment: Environment, typedSecrets: Record<string, string>, storedFrom?: string): Promise<Connections> {
-    const stored = storedFrom ? await this.inventory.secrets.all(storedFrom).catch(() => ({})) : {}
+    const { secrets: stored, withheld } = storedFrom
+      ? await this.inventory.secrets.bound(storedFrom, destinationsOf(environment.endpoints)).catch(() => ({ secrets: {}, withheld: [] }))
+      : { secrets: {}, withheld: [] }
     const merged: Record<string, string> = { ...stored }
     for (const [k, v] of Object.entries(typedSecrets)) {
       if (v === '') delete merged[k]
       else merged[k] = v
     }
-    return new Connections(environment, merged, this.knownHosts, (m) => this.notify(environment.name, m))
+    const retype = withheld.filter((k) => !(k in typedSecrets))
+    return new Connections(environment, merged, this.knownHosts, (m) => this.notify(environment.name, m), retype)
   }
 
   async close(): Promise<void> {

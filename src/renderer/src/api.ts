@@ -25,13 +25,28 @@ declare global {
   }
 }
 
+/**
+ * The launch token arrives once in the URL; the server has answered with its HttpOnly cookie by
+ * the time this runs, so the token leaves the address bar and the history and is kept in memory
+ * only (for a socket opened before the cookie exists).
+ */
+function takeTokenFromUrl(): string {
+  const url = new URL(location.href)
+  const token = url.searchParams.get('token') ?? ''
+  if (token) {
+    url.searchParams.delete('token')
+    history.replaceState(history.state, '', url.pathname + url.search + url.hash)
+  }
+  return token
+}
+
 /** Web mode: the same contract over a WebSocket to the local server, reconnecting if it drops. */
 function webSocketBridge(): SwitchyardBridge {
   const pending = new Map<number, (r: Reply) => void>()
   const listeners = new Map<string, Set<(p: unknown) => void>>()
   let nextId = 1
   let socket: Promise<WebSocket> | undefined
-  const token = new URLSearchParams(location.search).get('token') ?? ''
+  const token = takeTokenFromUrl()
   const connect = (): Promise<WebSocket> => {
     socket ??= new Promise((resolve, reject) => {
       const ws = new WebSocket(`ws://${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`)

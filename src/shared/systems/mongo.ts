@@ -1,9 +1,7 @@
 import { z } from 'zod'
 import { ConnError, HealthStatus } from '../health'
-import { EndpointId, EnvironmentName, endpointBase, viaSsh } from '../primitives'
+import { EndpointId, EnvironmentName, FilePath, endpointBase, viaSsh } from '../primitives'
 import { HistorySource } from '../history'
-
-const FilePath = z.string().regex(/^\/[^\0]+$/, 'an absolute file path')
 
 export const MongoEndpoint = z.object({
   ...endpointBase,

@@ -1,12 +1,13 @@
 import { z } from 'zod'
 import { ConnError, HealthStatus } from '../health'
-import { EndpointId, EnvironmentName, Host, Port, endpointBase, viaSsh } from '../primitives'
+import { EndpointId, EnvironmentName, Host, Port, endpointBase, pgTls, viaSsh } from '../primitives'
 
 /** A pgbouncer reached through its admin console (the virtual database "pgbouncer"). */
 export const PgbouncerEndpoint = z.object({
   ...endpointBase,
   ...viaSsh,
   kind: z.literal('pgbouncer'),
+  ...pgTls,
   host: Host,
   port: Port.default(6432),
   /** A user in admin_users (SHOW and PAUSE/RESUME/RELOAD); its password is the secret "<id>.password". */

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { EndpointId, EnvironmentName, Host, Port, endpointBase, viaSsh } from '../primitives'
+import { EndpointId, EnvironmentName, Host, Port, endpointBase, viaSsh, pgTls } from '../primitives'
 import { ConnError, HealthStatus } from '../health'
 import { PatroniSettings, PatroniView } from './patroni'
 import { HistorySource } from '../history'
@@ -21,7 +21,7 @@ export const PostgresEndpoint = z.object({
   nodes: z.array(PostgresNode).min(1, 'at least one node'),
   user: z.string().min(1),
   database: z.string().min(1).default('postgres'),
-  sslmode: z.enum(['disable', 'prefer', 'require', 'verify-full']).default('prefer'),
+  ...pgTls,
   replicationUser: z.string().min(1).optional(),
   /** The cluster is managed by Patroni: read it through its REST API and act only through it. */
   patroni: PatroniSettings.optional(),

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { EndpointId, EnvironmentName, Host, HostPort, Port, endpointBase, viaSsh } from '../primitives'
+import { EndpointId, EnvironmentName, Host, HostPort, Port, endpointBase, viaSsh, FilePath } from '../primitives'
 import { ConnError, HealthStatus } from '../health'
 import { HistorySource } from '../history'
 
@@ -10,6 +10,8 @@ export const RedisClusterEndpoint = z.object({
   seeds: z.array(HostPort).min(1, 'at least one seed node'),
   username: z.string().min(1).optional(),
   tls: z.boolean().default(false),
+  /** PEM file of the CA that signs the nodes' certificates (the system's CAs when absent); the node's name is always checked. */
+  caFile: FilePath.optional(),
   /** SSH host on which redis-server nodes run, for actions that start or stop processes. */
   sshHostId: EndpointId.optional(),
 })

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { EnvironmentName, HostPort, endpointBase, viaSsh } from '../primitives'
+import { EnvironmentName, HostPort, endpointBase, viaSsh, FilePath } from '../primitives'
 import { ConnError, Finding, HealthStatus } from '../health'
 
 export const RedisSentinelEndpoint = z.object({
@@ -10,6 +10,8 @@ export const RedisSentinelEndpoint = z.object({
   masterName: z.string().min(1).optional(),
   username: z.string().min(1).optional(),
   tls: z.boolean().default(false),
+  /** PEM file of the CA that signs the nodes' certificates (the system's CAs when absent); the node's name is always checked. */
+  caFile: FilePath.optional(),
 })
 
 /** Redis Sentinel: the monitored masters with their replicas and sentinels, and SENTINEL FAILOVER. */

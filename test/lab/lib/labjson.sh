@@ -15,7 +15,7 @@ lab_write_json() {
     LAB_SWARM_SERVICE="$LAB_SWARM_SERVICE" LAB_SWARM_PORT_BASE="$LAB_SWARM_PORT_BASE" LAB_SWARM_REPLICAS="$LAB_SWARM_REPLICAS" \
     LAB_COMPOSE_PROJECT="$LAB_COMPOSE_PROJECT" LAB_COMPOSE_SERVICE="$LAB_COMPOSE_SERVICE" LAB_SSH_PORT="$LAB_SSH_PORT" \
     LAB_SSH_USER="$LAB_SSH_USER" LAB_SSH_PASS="$LAB_SSH_PASS" \
-    LAB_MONGOS_PORT="$LAB_MONGOS_PORT" LAB_MONGO_USER="$LAB_MONGO_USER" LAB_MONGO_PASS="$LAB_MONGO_PASS" \
+    LAB_MONGOS_PORT="$LAB_MONGOS_PORT" LAB_REDIS_TLS_PORT="$LAB_REDIS_TLS_PORT" LAB_MONGO_USER="$LAB_MONGO_USER" LAB_MONGO_PASS="$LAB_MONGO_PASS" \
     LAB_PGB_PORT="$LAB_PGB_PORT" LAB_ETCD_PORT="$LAB_ETCD_PORT" LAB_PATRONI_SCOPE="$LAB_PATRONI_SCOPE" \
     LAB_PATRONI_MEMBERS="$(for m in "${LAB_PATRONI_MEMBERS[@]}"; do printf '%s:%s:%s ' "$m" "${LAB_PATRONI_PG_PORT[$m]}" "${LAB_PATRONI_REST_PORT[$m]}"; done)" \
     LAB_SENTINEL_DATA="${LAB_SENTINEL_DATA[*]}" LAB_SENTINEL_PORTS="${LAB_SENTINEL_PORTS[*]}" LAB_SENTINEL_MASTER="$LAB_SENTINEL_MASTER" \
@@ -54,6 +54,7 @@ lab_write_json() {
         sentinel: { masterName: e.LAB_SENTINEL_MASTER, data: nums(e.LAB_SENTINEL_DATA),
                     sentinels: nums(e.LAB_SENTINEL_PORTS).map((port) => ({ host: h, port })) },
         mongo: { mongos: `${h}:${e.LAB_MONGOS_PORT}`, user: e.LAB_MONGO_USER, password: e.LAB_MONGO_PASS },
+        tls: { caFile: `${L}/tls/ca.crt`, wrongCaFile: `${L}/tls/wrong-ca.crt`, redisSeed: { host: h, port: Number(e.LAB_REDIS_TLS_PORT) } },
         docker: { socketPath: `${L}/docker.sock`, image: e.LAB_DOCKER_IMAGE,
                   containers: e.LAB_APP_CONTAINERS.trim().split(/\s+/),
                   backendPorts: nums(e.LAB_APP_PORTS),

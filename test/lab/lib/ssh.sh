@@ -23,11 +23,12 @@ ssh_ensure_users() {
     usermod -s /bin/bash postgres
     log "postgres login shell set to /bin/bash"
   fi
+  # The password user logs in with dash, not bash: commands must not depend on the login shell.
   if ! id "$LAB_SSH_USER" >/dev/null 2>&1; then
-    useradd -m -s /bin/bash -c "Switchyard lab ssh user" "$LAB_SSH_USER"
+    useradd -m -s /bin/dash -c "Switchyard lab ssh user" "$LAB_SSH_USER"
     log "created user $LAB_SSH_USER"
-  elif [[ $(getent passwd "$LAB_SSH_USER" | cut -d: -f7) != /bin/bash ]]; then
-    usermod -s /bin/bash "$LAB_SSH_USER"
+  elif [[ $(getent passwd "$LAB_SSH_USER" | cut -d: -f7) != /bin/dash ]]; then
+    usermod -s /bin/dash "$LAB_SSH_USER"
   fi
   # Only (re)set the password if it does not already match (keeps warm runs side-effect free).
   local hash
@@ -93,7 +94,8 @@ X11Forwarding no
 PrintMotd no
 UseDNS no
 MaxStartups 100:30:200
-MaxSessions 50
+# sshd's default: the app queues its channels below it
+MaxSessions 10
 LogLevel INFO
 EOF
   /usr/sbin/sshd -t -f "$SSH_CONF" 2>"$SSH_DIR/configtest.log" || die "sshd config test failed" "$SSH_DIR/configtest.log"

@@ -5,7 +5,7 @@ import { Environment, type EnvironmentView, type SecretInput } from '../../../sh
 import { SwitchyardError } from '../errors'
 import { parseYaml } from '../yaml-parse'
 import { writeFileAtomic } from '../json-file'
-import type { SecretStore } from './secret-store'
+import { destinationsOf, type SecretStore } from './secret-store'
 
 /** Environments as one YAML file each (no secrets in them), plus their sealed secrets. */
 export class InventoryStore {
@@ -66,10 +66,11 @@ export class InventoryStore {
   async save(input: Environment, secretChanges: SecretInput = {}, previousName?: string): Promise<EnvironmentView> {
     const env = Environment.parse(input)
     if (previousName !== env.name && (await this.exists(env.name))) throw new SwitchyardError('config', `an environment named "${env.name}" already exists`)
-    const ids = new Set(env.endpoints.map((e) => e.id))
+    const destinations = destinationsOf(env.endpoints)
     for (const key of Object.keys(secretChanges))
-      if (!ids.has(key.split('.')[0]!)) throw new SwitchyardError('config', `secret ${key} names no endpoint of ${env.name}`)
-    await this.secrets.update(env.name, secretChanges, ids, previousName)
+      if (!destinations.has(key.split('.')[0]!)) throw new SwitchyardError('config', `secret ${key} names no endpoint of ${env.name}`)
+    const before = await this.get(previousName ?? env.name).catch(() => undefined)
+    await this.secrets.update(env.name, secretChanges, destinations, destinationsOf(before?.endpoints ?? []), previousName)
     await writeFileAtomic(this.file(env.name), toYaml(env), 0o644)
     if (previousName && previousName !== env.name) await unlink(this.file(previousName)).catch(() => undefined)
     return this.view(env)

@@ -1,11 +1,21 @@
 import { join } from 'node:path'
-import type { SecretInput } from '../../../shared/inventory'
+import { secretDestination } from '../../../shared/domain/secret-binding'
+import type { Endpoint, SecretInput } from '../../../shared/inventory'
 import { readJson, writeJson } from '../json-file'
 import type { SecretCipher } from './secret-cipher'
 
 interface SealedSecret {
   cipher: string
   data: string
+  /** secretDestination() of the endpoint it was typed for; absent in files written before secrets were bound. */
+  boundTo?: string
+}
+
+/** Each endpoint's current destination, by id. */
+export type Destinations = ReadonlyMap<string, string>
+
+export function destinationsOf(endpoints: readonly Endpoint[]): Map<string, string> {
+  return new Map(endpoints.map((e) => [e.id, secretDestination(e)]))
 }
 type SecretFile = Record<string, Record<string, SealedSecret>>
 
@@ -64,31 +74,55 @@ export class SecretStore {
     return this.cipher.decrypt(sealed.data)
   }
 
-  /** Every secret of an environment in clear, for connecting; never sent to the renderer. */
-  async all(environment: string): Promise<Record<string, string>> {
-    const out: Record<string, string> = {}
-    for (const key of await this.keys(environment)) {
+  /**
+   * The secrets of an environment in clear, for connecting to these endpoints; never sent to the
+   * renderer. A secret saved for another destination (the endpoint's host, port, user or seeds
+   * changed since) is withheld and named, never sent to the new one.
+   */
+  async bound(environment: string, destinations: Destinations): Promise<{ secrets: Record<string, string>; withheld: string[] }> {
+    const file = (await this.read())[environment] ?? {}
+    const secrets: Record<string, string> = {}
+    const withheld: string[] = []
+    for (const [key, sealed] of Object.entries(file)) {
+      const at = destinations.get(key.split('.')[0]!)
+      if (at === undefined) continue
+      if (sealed.boundTo !== undefined && sealed.boundTo !== at) {
+        withheld.push(key)
+        continue
+      }
       const value = await this.get(environment, key).catch(() => undefined)
-      if (value !== undefined) out[key] = value
+      if (value !== undefined) secrets[key] = value
     }
-    return { ...out, ...this.given(environment) }
+    return { secrets: { ...secrets, ...this.given(environment) }, withheld }
   }
 
   /**
-   * Apply changes (an empty value deletes), keep only keys whose endpoint still exists, and move
-   * the secrets along when an environment is renamed.
+   * Apply changes (an empty value deletes), keep only keys whose endpoint still exists and still
+   * points where the secret was typed for (`previous`: the destinations as last saved, for secrets
+   * stored before they carried their own), and move the secrets along when an environment is renamed.
+   * Returns the keys dropped because their endpoint now points elsewhere.
    */
-  async update(environment: string, changes: SecretInput, keepEndpointIds: ReadonlySet<string>, previousName?: string): Promise<void> {
+  async update(environment: string, changes: SecretInput, destinations: Destinations, previous: Destinations, previousName?: string): Promise<string[]> {
     const file = await this.read()
     const current = { ...(file[previousName ?? environment] ?? {}) }
+    const dropped: string[] = []
+    for (const [key, sealed] of Object.entries(current)) {
+      const id = key.split('.')[0]!
+      const at = destinations.get(id)
+      if (at === undefined) delete current[key]
+      else if ((sealed.boundTo ?? previous.get(id) ?? at) !== at) {
+        delete current[key]
+        dropped.push(key)
+      } else current[key] = { ...sealed, boundTo: at }
+    }
     for (const [key, value] of Object.entries(changes)) {
       if (value === '') delete current[key]
-      else current[key] = { cipher: this.cipher.kind, data: await this.cipher.encrypt(value) }
+      else current[key] = { cipher: this.cipher.kind, data: await this.cipher.encrypt(value), boundTo: destinations.get(key.split('.')[0]!) }
     }
-    for (const key of Object.keys(current)) if (!keepEndpointIds.has(key.split('.')[0]!)) delete current[key]
     if (previousName && previousName !== environment) delete file[previousName]
     file[environment] = current
     await writeJson(this.path, file)
+    return dropped.filter((k) => !(k in changes))
   }
 
   async remove(environment: string): Promise<void> {

@@ -17,17 +17,23 @@ export function algorithmOf(key: Buffer): string {
   return len > 0 && len < 64 && key.length >= 4 + len ? key.subarray(4, 4 + len).toString('ascii') : 'unknown'
 }
 
-export type HostKeyDecision = { trusted: true; firstUse: boolean; info: HostKeyInfo } | { trusted: false; info: HostKeyInfo }
+export type HostKeyDecision = { trusted: true; firstUse: boolean; info: HostKeyInfo } | { trusted: false; unknown: boolean; info: HostKeyInfo }
 
 /**
- * The app's own known-hosts store: trust on first use, then every later connection must present
- * the same key. A different key is refused until the user removes the old entry on purpose.
+ * The app's own known-hosts store. A host's first key is refused — before any password or key is
+ * sent — until someone who saw its fingerprint trusts it (the app's "Trust this key", `switchyard
+ * hostkey trust`, a pin from a file); `acceptNew` (the CLI's --accept-new-host-key) trusts it on
+ * first use instead. Every later connection must present the same key; a different one is refused
+ * until the user removes the old entry on purpose.
  */
 export class KnownHostsStore {
   private readonly path: string
   private queue: Promise<unknown> = Promise.resolve()
 
-  constructor(dataDir: string) {
+  constructor(
+    dataDir: string,
+    private readonly acceptNew = false,
+  ) {
     this.path = join(dataDir, 'known_hosts.json')
   }
 
@@ -47,12 +53,27 @@ export class KnownHostsStore {
       const info: HostKeyInfo = { host, port, algorithm: algorithmOf(key), fingerprint: fingerprintOf(key) }
       const known = all.find((k) => k.host === host && k.port === port)
       if (!known) {
+        if (!this.acceptNew) return { trusted: false, unknown: true, info }
         all.push({ ...info, addedAt: Date.now() })
         await writeJson(this.path, all)
         return { trusted: true, firstUse: true, info }
       }
       if (known.fingerprint === info.fingerprint) return { trusted: true, firstUse: false, info }
-      return { trusted: false, info: { ...info, previousFingerprint: known.fingerprint } }
+      return { trusted: false, unknown: false, info: { ...info, previousFingerprint: known.fingerprint } }
+    })
+  }
+
+  /** Trust the key with this fingerprint for host:port, as someone compared it with the server's; refused when another key is already trusted there. */
+  trust(host: string, port: number, algorithm: string, fingerprint: string): Promise<KnownHost> {
+    return this.serial(async () => {
+      const all = await this.list()
+      const known = all.find((k) => k.host === host && k.port === port)
+      if (known && known.fingerprint !== fingerprint)
+        throw new SwitchyardError('hostkey-changed', `${host}:${port} already has a trusted key (${known.fingerprint}); remove it under Known hosts first`)
+      if (known) return known
+      const entry: KnownHost = { host, port, algorithm, fingerprint, addedAt: Date.now() }
+      await writeJson(this.path, [...all, entry])
+      return entry
     })
   }
 
@@ -74,6 +95,16 @@ export class KnownHostsStore {
       return true
     })
   }
+}
+
+export function hostKeyUnknownError(info: HostKeyInfo): SwitchyardError {
+  return new SwitchyardError(
+    'hostkey-unknown',
+    `UNKNOWN HOST KEY for ${info.host}:${info.port}: ${info.algorithm} ${info.fingerprint}. Nothing was sent to it. ` +
+      "Compare the fingerprint with the server's own (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on it), then trust it: " +
+      `"Trust this key" in the app, or switchyard hostkey trust ${info.host}:${info.port} ${info.fingerprint} (or --accept-new-host-key).`,
+    info,
+  )
 }
 
 export function hostKeyChangedError(info: HostKeyInfo): SwitchyardError {

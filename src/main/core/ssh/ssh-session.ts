@@ -1,10 +1,13 @@
-import { readFile } from 'node:fs/promises'
-import { createServer, type AddressInfo, type Server } from 'node:net'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Duplex } from 'node:stream'
-import { Client, type ConnectConfig } from 'ssh2'
+import { randomUUID } from 'node:crypto'
+import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2'
 import type { EndpointOf } from '../../../shared/inventory'
 import { SwitchyardError, withTimeout } from '../errors'
-import { hostKeyChangedError, type KnownHostsStore } from './known-hosts'
+import { hostKeyChangedError, hostKeyUnknownError, type KnownHostsStore } from './known-hosts'
 
 export interface SshConnectOptions {
   endpoint: EndpointOf<'ssh'>
@@ -31,16 +34,51 @@ export interface ExecResult {
   stderr: string
 }
 
+/** A unix socket, alone in a folder only this user can enter, whose connections the session carries to the remote end. */
 export interface LocalForward {
-  host: string
-  port: number
+  path: string
   close(): Promise<void>
+}
+
+/** Session channels one connection opens at once: below OpenSSH's default MaxSessions (10), leaving room for the cleanup of a timed-out one. */
+export const CHANNELS_PER_SESSION = 8
+
+/**
+ * The line sshd hands to the account's login shell: /bin/sh running the command, which travels in
+ * base64 so that no quoting rule of bash, dash, zsh, csh or fish ever touches it. The tag in sh's
+ * arguments finds the command's processes again if it has to be killed.
+ */
+export function posixCommand(command: string, tag: string): string {
+  const b64 = Buffer.from(command, 'utf8').toString('base64')
+  return `/bin/sh -c 'eval "$(printf %s ${b64} | base64 -d)"' ${tag}`
+}
+
+/** A counting semaphore: acquire() resolves with the release once a slot is free, first come first served. */
+class Slots {
+  private used = 0
+  private readonly waiting: (() => void)[] = []
+
+  constructor(private readonly size: number) {}
+
+  async acquire(): Promise<() => void> {
+    if (this.used >= this.size) await new Promise<void>((r) => this.waiting.push(r))
+    else this.used++
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      const next = this.waiting.shift()
+      if (next) next()
+      else this.used--
+    }
+  }
 }
 
 /** One authenticated SSH connection with host-key verification, command execution and tunnels. */
 export class SshSession {
   private closed = false
-  private readonly forwards = new Set<Server>()
+  private readonly channels = new Slots(CHANNELS_PER_SESSION)
+  private readonly forwards = new Set<() => Promise<void>>()
 
   private constructor(
     private readonly client: Client,
@@ -90,7 +128,7 @@ export class SshSession {
           if (d.trusted) {
             if (d.firstUse)
               opts.onNotice?.(ep.host, ep.port, `new host key for ${ep.host}:${ep.port} trusted on first use: ${d.info.algorithm} ${d.info.fingerprint}`)
-          } else rejection = hostKeyChangedError(d.info)
+          } else rejection = d.unknown ? hostKeyUnknownError(d.info) : hostKeyChangedError(d.info)
           verify(d.trusted)
         },
         (err: unknown) => {
@@ -118,30 +156,105 @@ export class SshSession {
     return new SshSession(client, label)
   }
 
-  /** Run one command line (build it with shellCommand/shq). Resolves with its exit code; never throws for a non-zero exit. */
-  exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+  /**
+   * Run one command line (build it with shellCommand/shq) under /bin/sh, whatever the account's
+   * login shell. Resolves with its exit code; never throws for a non-zero exit. At most
+   * CHANNELS_PER_SESSION run at once (the rest wait their turn, below sshd's MaxSessions); one
+   * that times out has its channel closed and every process it started killed on the host.
+   */
+  async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    const timeoutMs = opts.timeoutMs ?? 60_000
+    const tag = `switchyard-${randomUUID()}`
+    const release = await this.channels.acquire()
+    let stream: ClientChannel | undefined
+    let timedOut = false
     const run = new Promise<ExecResult>((resolve, reject) => {
-      this.client.exec(command, (err, stream) => {
+      this.client.exec(posixCommand(command, tag), (err, channel) => {
         if (err) {
-          reject(err)
+          reject(new SwitchyardError('closed', `cannot open a channel on ${this.label}: ${err.message}`))
           return
         }
+        stream = channel
+        if (timedOut) channel.close()
         let stdout = ''
         let stderr = ''
-        stream.on('data', (d: Buffer) => {
+        channel.on('data', (d: Buffer) => {
           const s = d.toString('utf8')
           stdout += s
           opts.onStdout?.(s)
         })
-        stream.stderr.on('data', (d: Buffer) => {
+        channel.stderr.on('data', (d: Buffer) => {
           const s = d.toString('utf8')
           stderr += s
           opts.onStderr?.(s)
         })
-        stream.on('close', (code: number | null, signal?: string) => resolve({ code, signal, stdout, stderr }))
+        channel.on('close', (code: number | null, signal?: string) => resolve({ code, signal, stdout, stderr }))
       })
     })
-    return withTimeout(`"${command.slice(0, 60)}" on ${this.label}`, opts.timeoutMs ?? 60_000, run)
+    try {
+      return await withTimeout(`"${command.slice(0, 60)}" on ${this.label}`, timeoutMs, run)
+    } catch (err) {
+      if ((err as SwitchyardError).code === 'timeout') {
+        timedOut = true
+        stream?.close()
+        void run.catch(() => undefined)
+        release() // its channel is closed: the cleanup must not wait behind it
+        await this.killTagged(tag)
+      }
+      throw err
+    } finally {
+      release()
+    }
+  }
+
+  /** Everything a timed-out command started: its session on the host (sshd gives each channel its own), found by the tag in its shell's arguments. */
+  private async killTagged(tag: string): Promise<void> {
+    const kill = `for p in $(pgrep -f ${tag}); do s=$(ps -o sid= -p "$p" | tr -d ' '); [ -n "$s" ] && pkill -KILL -s "$s"; done; true`
+    const release = await this.channels.acquire()
+    try {
+      await withTimeout(
+        `cleaning up after a timed-out command on ${this.label}`,
+        5000,
+        new Promise<void>((resolve) => {
+          this.client.exec(posixCommand(kill, `switchyard-cleanup-${randomUUID()}`), (err, channel) => {
+            if (err) {
+              resolve()
+              return
+            }
+            channel.resume()
+            channel.stderr.resume()
+            channel.on('close', () => resolve())
+          })
+        }),
+      ).catch(() => undefined)
+    } finally {
+      release()
+    }
+  }
+
+  /** A file's bytes to a path on the host over SFTP (no size limit of a command line); mode 0600 unless given. */
+  async writeFile(path: string, data: string | Buffer, mode = 0o600): Promise<void> {
+    const release = await this.channels.acquire()
+    try {
+      const sftp = await new Promise<SFTPWrapper>((resolve, reject) =>
+        this.client.sftp((err, s) => (err ? reject(new SwitchyardError('other', `SFTP on ${this.label}: ${err.message}`)) : resolve(s))),
+      )
+      try {
+        await withTimeout(
+          `writing ${path} on ${this.label}`,
+          30_000,
+          new Promise<void>((resolve, reject) =>
+            sftp.writeFile(path, data, { mode }, (err) =>
+              err ? reject(new SwitchyardError('other', `cannot write ${path} on ${this.label}: ${err.message}`)) : resolve(),
+            ),
+          ),
+        )
+      } finally {
+        sftp.end()
+      }
+    } finally {
+      release()
+    }
   }
 
   /** Like exec, but a non-zero exit is an error carrying the end of stderr. */
@@ -171,17 +284,20 @@ export class SshSession {
     })
   }
 
-  /** A local port on 127.0.0.1 whose connections are carried to host:port by this session. */
-  forwardLocal(host: string, port: number): Promise<LocalForward> {
-    return this.listenLocal(() => this.forwardStream(host, port))
+  /**
+   * For a driver that can only dial an address: a local unix socket carried to host:port. Never a
+   * TCP port — any local user could reach the remote end through one (Patroni's POST /failover).
+   */
+  forwardLocal(host: string, port: number, socketName: string): Promise<LocalForward> {
+    return this.listenLocal(() => this.forwardStream(host, port), socketName)
   }
 
-  /** A local port on 127.0.0.1 whose connections reach a unix socket on the remote host. */
+  /** A local unix socket whose connections reach a unix socket on the remote host (docker.sock). */
   forwardLocalSocket(socketPath: string): Promise<LocalForward> {
-    return this.listenLocal(() => this.forwardSocketStream(socketPath))
+    return this.listenLocal(() => this.forwardSocketStream(socketPath), 'docker.sock')
   }
 
-  private async listenLocal(open: () => Promise<Duplex>): Promise<LocalForward> {
+  private async listenLocal(open: () => Promise<Duplex>, socketName: string): Promise<LocalForward> {
     const server = createServer((sock) => {
       open().then(
         (remote) => {
@@ -192,25 +308,29 @@ export class SshSession {
         () => sock.destroy(),
       )
     })
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(0, '127.0.0.1', resolve)
-    })
-    this.forwards.add(server)
-    const local = server.address() as AddressInfo
-    return {
-      host: '127.0.0.1',
-      port: local.port,
-      close: () =>
-        new Promise<void>((resolve) => {
-          this.forwards.delete(server)
-          server.close(() => resolve())
-        }),
+    // mkdtemp makes the folder 0700: the socket's own mode is not honoured everywhere, the folder's is
+    const dir = await mkdtemp(join(tmpdir(), 'switchyard-fwd-'))
+    const path = join(dir, socketName)
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(path, resolve)
+      })
+    } catch (err) {
+      await rm(dir, { recursive: true, force: true })
+      throw err
     }
+    const close = () =>
+      new Promise<void>((resolve) => {
+        this.forwards.delete(close)
+        server.close(() => void rm(dir, { recursive: true, force: true }).then(resolve, resolve))
+      })
+    this.forwards.add(close)
+    return { path, close }
   }
 
   close(): void {
-    for (const s of this.forwards) s.close()
+    for (const close of this.forwards) void close()
     this.forwards.clear()
     this.closed = true
     this.client.end()

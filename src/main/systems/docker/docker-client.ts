@@ -31,7 +31,7 @@ async function connect(endpoint: DockerEndpoint, connections: Connections): Prom
     })
   const session = await connections.ssh(c.sshHostId)
   const local = await session.forwardLocalSocket(c.socketPath)
-  return new Docker({ host: local.host, port: local.port, protocol: 'http', timeout: 10_000 })
+  return new Docker({ socketPath: local.path, timeout: 10_000 })
 }
 
 export interface DockerHandle {

@@ -58,8 +58,10 @@ function options(endpoint: MongoEndpoint, connections: Connections, user: string
 async function reachAll(endpoint: MongoEndpoint, connections: Connections, hosts: readonly string[]): Promise<string[]> {
   return Promise.all(
     hosts.map(async (h) => {
-      const at = await connections.reach(endpoint, hostPort(h))
-      return `${at.host}:${at.port}`
+      const hp = hostPort(h)
+      // the driver takes a unix socket as a host when its path ends in .sock
+      const at = await connections.reach(endpoint, hp, `mongodb-${hp.port}.sock`)
+      return at.path ? encodeURIComponent(at.path) : `${at.host}:${at.port}`
     }),
   )
 }
@@ -139,9 +141,11 @@ export function memberClient(endpoint: MongoEndpoint, connections: Connections, 
     if (uri.srv && !params.has('authSource')) params.set('authSource', 'admin')
     params.set('directConnection', 'true')
     const [at] = await reachAll(endpoint, connections, [member])
+    // a member's certificate names the member: checked as for the mongos, unless the endpoint's override says not to
+    // (through a tunnel the driver sees a socket path, not the member's name, so there it cannot be checked)
     return connected(`mongodb://${at!}/?${params.toString()}`, {
       ...options(endpoint, connections, uri.user),
-      ...(endpoint.tls ? { tlsAllowInvalidHostnames: true } : {}),
+      ...(endpoint.tls && endpoint.viaSsh ? { tlsAllowInvalidHostnames: true } : {}),
     })
   })
 }

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto'
 import type { EndpointOf } from '../../../shared/inventory'
 import type { Connections } from '../../core/connections'
 import { SwitchyardError } from '../../core/errors'
 import { shellCommand, shq } from '../../core/ssh/quote'
+import { replaceRemoteFile, restoreRemoteFile } from '../../core/ssh/remote-file'
 import type { SshSession } from '../../core/ssh/ssh-session'
 import { pollUntil } from '../../core/wait'
 import { splitDump } from './nginx-config'
@@ -10,7 +10,6 @@ import { splitDump } from './nginx-config'
 type NginxEndpoint = EndpointOf<'nginx'>
 
 /** Backups of a config file kept next to it, newest first; older ones are pruned. */
-const BACKUPS_KEPT = 10
 
 /**
  * nginx on its host, over SSH: the effective configuration (`nginx -T`), `nginx -t`, graceful
@@ -84,31 +83,13 @@ export class NginxHost {
     return this.session.run(shellCommand('cat', '--', path), { timeoutMs: 10_000 })
   }
 
-  /**
-   * Replace a file atomically (write a temporary file beside it, then rename), keeping a dated
-   * backup with the same owner and mode; returns the backup's path.
-   */
-  async writeAtomic(path: string, text: string): Promise<string> {
-    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('.', '-').replace('Z', '')
-    const backup = `${path}.switchyard-${stamp}.bak`
-    // Unique per write: two processes editing the same file never share a temporary file.
-    const tmp = `${path}.switchyard-${stamp}-${process.pid}-${randomUUID().slice(0, 8)}.tmp`
-    const b64 = Buffer.from(text, 'utf8').toString('base64')
-    await this.session.run(
-      [
-        `cp -p -- ${shq(path)} ${shq(backup)}`,
-        `cp -p -- ${shq(path)} ${shq(tmp)}`,
-        `printf %s ${shq(b64)} | base64 -d > ${shq(tmp)}`,
-        `mv -f -- ${shq(tmp)} ${shq(path)}`,
-        `ls -1t -- ${shq(path)}.switchyard-*.bak | tail -n +${BACKUPS_KEPT + 1} | xargs -r rm -f --`,
-      ].join(' && '),
-      { timeoutMs: 15_000 },
-    )
-    return backup
+  /** Replace a file atomically with a dated backup (see replaceRemoteFile); returns the backup's path. */
+  writeAtomic(path: string, text: string): Promise<string> {
+    return replaceRemoteFile(this.session, path, text)
   }
 
-  async restore(path: string, backup: string): Promise<void> {
-    await this.session.run(`cp -p -- ${shq(backup)} ${shq(path)}`, { timeoutMs: 10_000 })
+  restore(path: string, backup: string): Promise<void> {
+    return restoreRemoteFile(this.session, path, backup)
   }
 
   async tail(path: string, lines: number): Promise<string> {

@@ -2,6 +2,7 @@ import pg from 'pg'
 import type { NodeHealth, SystemHealth } from '../../../shared/health'
 import type { EndpointOf } from '../../../shared/inventory'
 import type { Connections } from '../../core/connections'
+import { pgTransport } from './pg-client'
 import { nodeDown, systemHealth, type Finding } from '../../core/system-health'
 
 type PostgresEndpoint = EndpointOf<'postgres'>
@@ -19,14 +20,11 @@ interface NodeState {
 }
 
 async function readNode(endpoint: PostgresEndpoint, connections: Connections, node: PostgresNode): Promise<NodeState> {
-  const at = await connections.reach(endpoint, node)
   const client = new pg.Client({
-    host: at.host,
-    port: at.port,
+    ...(await pgTransport(endpoint, connections, node)),
     user: endpoint.user,
     password: connections.secret(endpoint.id),
     database: endpoint.database,
-    ssl: endpoint.sslmode === 'disable' || endpoint.sslmode === 'prefer' ? false : { rejectUnauthorized: endpoint.sslmode === 'verify-full' },
     connectionTimeoutMillis: TIMEOUT_MS,
     query_timeout: TIMEOUT_MS,
     application_name: 'switchyard-overview',

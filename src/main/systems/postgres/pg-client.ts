@@ -1,7 +1,10 @@
 import pg from 'pg'
 import type { EndpointOf } from '../../../shared/inventory'
 import type { Connections } from '../../core/connections'
+import type { Duplex } from 'node:stream'
+import type { SslMode } from '../../../shared/primitives'
 import { pickEndpoint as pickKind } from '../../core/endpoint-choice'
+import { tlsOptions } from '../../core/tls'
 
 export type PostgresEndpoint = EndpointOf<'postgres'>
 export type PostgresNode = PostgresEndpoint['nodes'][number]
@@ -23,23 +26,58 @@ export interface OpenOptions {
  * it has one. Callers end it; an 'error' event after a server shutdown never crashes the process.
  */
 export async function openNode(endpoint: PostgresEndpoint, connections: Connections, node: NodeAddress, opts: OpenOptions = {}): Promise<pg.Client> {
-  const at = await connections.reach(endpoint, { host: node.host, port: node.port })
   const timeoutMs = opts.timeoutMs ?? 3000
   const client = new pg.Client({
-    host: at.host,
-    port: at.port,
+    ...(await pgTransport(endpoint, connections, node)),
     user: endpoint.user,
     password: connections.secret(endpoint.id, 'password'),
     database: opts.database ?? endpoint.database,
-    ssl:
-      endpoint.sslmode === 'disable' || endpoint.sslmode === 'prefer'
-        ? false
-        : { rejectUnauthorized: endpoint.sslmode === 'verify-full', servername: node.host },
     connectionTimeoutMillis: timeoutMs,
     query_timeout: timeoutMs,
     application_name: opts.applicationName ?? 'switchyard',
   })
   return connected(client)
+}
+
+type PgTls = { sslmode: SslMode; sslrootcert?: string }
+
+/**
+ * How node-postgres reaches host:port and with which TLS: the SSH channel handed straight to the
+ * driver when the endpoint has a bastion (no local listener at all), and TLS as the endpoint's
+ * sslmode says — its certificate checked against the node's own name even through the tunnel.
+ */
+export async function pgTransport(
+  endpoint: { viaSsh?: string } & PgTls & Parameters<Connections['stream']>[0],
+  connections: Connections,
+  target: { host: string; port: number },
+): Promise<Pick<pg.ClientConfig, 'host' | 'port' | 'ssl' | 'stream'>> {
+  const channel = await connections.stream(endpoint, target)
+  return {
+    host: target.host,
+    port: target.port,
+    ssl: pgSsl(endpoint, target.host),
+    ...(channel ? { stream: () => asSocket(channel) } : {}),
+  }
+}
+
+/** node-postgres' ssl option for an sslmode (libpq's meanings; `require` with a root certificate checks the chain, as libpq does). */
+export function pgSsl(tls: PgTls, host: string): pg.ClientConfig['ssl'] {
+  if (tls.sslmode === 'disable') return false
+  if (tls.sslmode === 'require' && !tls.sslrootcert) return { rejectUnauthorized: false }
+  const check = { caFile: tls.sslrootcert, skipNameCheck: tls.sslmode !== 'verify-full' }
+  return tlsOptions(host, check)
+}
+
+/** An SSH channel dressed as the net.Socket node-postgres drives (it calls connect, setNoDelay, setKeepAlive). */
+function asSocket(channel: Duplex): Duplex {
+  return Object.assign(channel, {
+    connect() {
+      process.nextTick(() => channel.emit('connect'))
+      return channel
+    },
+    setNoDelay: () => channel,
+    setKeepAlive: () => channel,
+  })
 }
 
 /** Connect a new client; an 'error' event after a server shutdown never crashes the process, a failed connect leaves nothing open. */

@@ -6,7 +6,7 @@ import type { Connections } from '../../core/connections'
 import { SwitchyardError } from '../../core/errors'
 import { shellCommand, shq } from '../../core/ssh/quote'
 import type { ExecResult } from '../../core/ssh/ssh-session'
-import { conninfo, maskConninfo, openNode, sqlLiteral, withNode, type NodeAddress, type PostgresEndpoint, type PostgresNode } from './pg-client'
+import { conninfo, openNode, sqlLiteral, withNode, type NodeAddress, type PostgresEndpoint, type PostgresNode } from './pg-client'
 
 /**
  * The building blocks of the PostgreSQL procedures. Each Op carries the exact commands a plan
@@ -228,13 +228,51 @@ export function followConfCommand(node: ManagedNode, upstream: NodeAddress, cred
   ].join(' && ')
 }
 
-/** ALTER SYSTEM statements that make a standby stream from upstream through its own slot. */
+/**
+ * ALTER SYSTEM statements that make a standby stream from upstream through its own slot. The
+ * password is never in them (server logs and pg_stat_statements keep SQL text): the walreceiver
+ * finds it in the server user's ~/.pgpass, which passfileOp writes.
+ */
 export function followStatements(standby: NodeAddress, upstream: NodeAddress, creds: ReplicationCredentials): Sql[] {
-  const info = conninfo({ host: upstream.host, port: upstream.port, user: creds.user, password: creds.password, application_name: standby.name })
+  const info = conninfo({ host: upstream.host, port: upstream.port, user: creds.user, application_name: standby.name })
   return [
-    { shown: `ALTER SYSTEM SET primary_conninfo = ${sqlLiteral(maskConninfo(info))}`, text: `ALTER SYSTEM SET primary_conninfo = ${sqlLiteral(info)}` },
+    sql(`ALTER SYSTEM SET primary_conninfo = ${sqlLiteral(info)}`),
     sql(`ALTER SYSTEM SET primary_slot_name = ${sqlLiteral(slotNameFor(standby.name))}`),
     sql('SELECT pg_reload_conf()'),
+  ]
+}
+
+/** A .pgpass field: backslash and colon escaped. */
+const pgpassField = (v: string) => v.replace(/\\/g, '\\\\').replace(/:/g, '\\:')
+
+/** ~/.pgpass with the replication line of `user` (any host and port) set to password; every other line kept. */
+export function withReplicationLine(text: string, user: string, password: string): string {
+  const prefix = `*:*:replication:${pgpassField(user)}:`
+  const kept = text.split('\n').filter((l) => l !== '' && !l.startsWith(prefix))
+  return [...kept, prefix + pgpassField(password)].join('\n') + '\n'
+}
+
+/**
+ * The replication password into the node's ~/.pgpass (mode 0600) over SFTP, where its walreceiver,
+ * pg_basebackup and pg_rewind find it. Nothing when no password is stored (the file is then the
+ * operator's) or the node has no SSH host.
+ */
+export function passfileOps(node: ManagedNode, creds: ReplicationCredentials): Op[] {
+  const { password } = creds
+  if (!password || !node.sshHostId) return []
+  return [
+    {
+      title: `Put the replication password for ${creds.user} in ${node.name}'s ~/.pgpass`,
+      commands: [`[${node.name} via sftp] ~/.pgpass ← *:*:replication:${creds.user}:*** (mode 0600, other lines kept)`],
+      async run(ctx) {
+        const session = await ctx.connections.ssh(need(node).sshHostId)
+        const current = await session.exec('cat .pgpass 2>/dev/null', { timeoutMs: 10_000 })
+        const tmp = `.pgpass.switchyard-${process.pid}-${Date.now()}`
+        await session.writeFile(tmp, withReplicationLine(current.code === 0 ? current.stdout : '', creds.user, password), 0o600)
+        await session.run(`chmod 600 ${shq(tmp)} && mv -f -- ${shq(tmp)} .pgpass`, { timeoutMs: 10_000 })
+      },
+      ifFailed: `${node.name}'s ~/.pgpass may lack the replication password: add "*:*:replication:${creds.user}:<password>" to it (mode 0600).`,
+    },
   ]
 }
 

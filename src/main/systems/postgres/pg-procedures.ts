@@ -33,6 +33,8 @@ import {
   replicationCredentials,
   serverRunning,
   shellOp,
+  passfileOps,
+  type ReplicationCredentials,
   sqlOp,
   ssh,
   sshRun,
@@ -235,9 +237,10 @@ function rejoinOps(env: Env, node: ManagedNode, upstream: ManagedNode, others: s
       done: (ctx) => serverRunning(ctx, node),
       ifFailed: `${node.name} is rewound and configured as a standby of ${upstream.name} but did not start: read ${cmd.start(node).includes('-l') ? `the log ${node.dataDir}.log` : 'its log'}, then start it with: ${startCmd}`,
     },
+    ...passfileOps(node, creds),
     {
       ...sqlOp(
-        `Set ${node.name}'s replication password and drop slots it kept from its primary days`,
+        `Point ${node.name} at ${upstream.name} by name and drop slots it kept from its primary days`,
         node,
         [...followStatements(node, upstream, creds), dropInactiveSlotsStatement(others.map(slotNameFor))],
         async (_r, ctx) => {
@@ -251,8 +254,12 @@ function rejoinOps(env: Env, node: ManagedNode, upstream: ManagedNode, others: s
 }
 
 /** A standby follows a new upstream: ALTER SYSTEM + reload, then wait until it streams. */
-function repointOp(env: Env, standby: ManagedNode, upstream: ManagedNode): Op {
+function repointOps(env: Env, standby: ManagedNode, upstream: ManagedNode): Op[] {
   const creds = replicationCredentials(env.endpoint, env.connections)
+  return [...passfileOps(standby, creds), repointOp(standby, upstream, creds)]
+}
+
+function repointOp(standby: ManagedNode, upstream: ManagedNode, creds: ReplicationCredentials): Op {
   return {
     ...sqlOp(`Repoint ${standby.name} to ${upstream.name} and wait until it streams`, standby, followStatements(standby, upstream, creds), async (_r, ctx) => {
       await waitStreamingFrom(ctx, standby, upstream)
@@ -423,7 +430,7 @@ export async function switchoverProcedure(env: Env, req: PgSwitchoverRequest, to
       },
       ...bouncers.map((b) => repointBouncerOp(b, target)),
       ...bouncers.map(resumeBouncerOp),
-      ...direct.filter((o) => o.name !== target.name).map((o) => repointOp(env, o, target)),
+      ...direct.filter((o) => o.name !== target.name).flatMap((o) => repointOps(env, o, target)),
       ...rejoinOps(env, old, target, [target.name, ...others.map((o) => o.name)]),
       verifyWriteOp(target, [...upOthers, old], `switchover ${old.name} -> ${target.name}`),
     )
@@ -599,7 +606,7 @@ export async function failoverProcedure(env: Env, req: PgFailoverRequest, topo: 
       },
       ...bouncers.map((b) => repointBouncerOp(b, chosen)),
       ...bouncers.map(resumeBouncerOp),
-      ...others.map((o) => repointOp(env, o, chosen)),
+      ...others.flatMap((o) => repointOps(env, o, chosen)),
       verifyWriteOp(chosen, others, `failover to ${chosen.name}`),
     )
   }
@@ -748,6 +755,7 @@ export async function addReplicaProcedure(env: Env, req: PgAddReplicaRequest, to
         ...shellOp(`Start ${node.name}`, node, cmd.start(node), 120_000),
         ifFailed: `${node.name} did not start: read ${node.dataDir}.log; slot ${slot} on ${upstream.name} retains WAL until it streams or is dropped.`,
       },
+      ...passfileOps(node, creds),
       {
         ...sqlOp(
           `Point ${node.name} at ${upstream.name} with its application name and wait until it streams`,

@@ -2,7 +2,7 @@ import pg from 'pg'
 import type { EndpointOf } from '../../../shared/inventory'
 import type { PgbouncerDatabase, PgbouncerPool, PgbouncerStats } from '../../../shared/systems/pgbouncer'
 import type { Connections } from '../../core/connections'
-import { connected } from './pg-client'
+import { connected, pgTransport } from './pg-client'
 
 export type PgbouncerEndpoint = EndpointOf<'pgbouncer'>
 
@@ -14,14 +14,11 @@ const s = (v: unknown): string | null => (typeof v === 'number' ? String(v) : ty
  * simple query protocol: every statement here is a plain text query without parameters.
  */
 export async function openConsole(endpoint: PgbouncerEndpoint, connections: Connections, timeoutMs = 3000): Promise<pg.Client> {
-  const at = await connections.reach(endpoint, { host: endpoint.host, port: endpoint.port })
   const client = new pg.Client({
-    host: at.host,
-    port: at.port,
+    ...(await pgTransport(endpoint, connections, endpoint)),
     user: endpoint.user,
     password: connections.secret(endpoint.id, 'password'),
     database: 'pgbouncer',
-    ssl: false,
     connectionTimeoutMillis: timeoutMs,
     query_timeout: timeoutMs,
   })

@@ -2,6 +2,7 @@ import type { VerificationCheck } from '../../../shared/actions'
 import { repointIni } from '../../../shared/domain/pgbouncer'
 import type { Connections } from '../../core/connections'
 import { SwitchyardError, toConnError } from '../../core/errors'
+import { replaceRemoteFile } from '../../core/ssh/remote-file'
 import { shq } from '../../core/ssh/quote'
 import type { NodeAddress } from './pg-client'
 import type { Op, OpContext } from './pg-ops'
@@ -103,12 +104,11 @@ export function resumeBouncerOp(b: Bouncer): Op {
 /** Rewrite the [databases] lines to the new primary in place (owner and mode stay), keep a backup, RELOAD, and check it took. */
 export function repointBouncerOp(b: Bouncer, target: NodeAddress): Op {
   const path = b.endpoint.configPath!
-  const backup = `${path}.switchyard-bak`
   return {
     title: `Repoint pgbouncer ${b.endpoint.name} to ${target.name} (${target.host}:${target.port}) and reload it`,
     commands: [
       `[${b.endpoint.name} via ssh] cat ${shq(path)}`,
-      `[${b.endpoint.name} via ssh] cp -p ${shq(path)} ${shq(backup)} && printf '%s' <the ini with ${b.databases.map((d) => `"${d} = … host=${target.host} port=${target.port} …"`).join(', ')}> > ${shq(path)}`,
+      `[${b.endpoint.name} via ssh] cp -p ${shq(path)} ${shq(`${path}.switchyard-<time>.bak`)}, then over SFTP a copy with ${b.databases.map((d) => `"${d} = … host=${target.host} port=${target.port} …"`).join(', ')}, renamed over ${shq(path)}`,
       `[${b.endpoint.name}] RELOAD`,
       `[${b.endpoint.name}] SHOW DATABASES  -- ${b.databases.join(', ')} at ${target.host}:${target.port}`,
     ],
@@ -122,8 +122,7 @@ export function repointBouncerOp(b: Bouncer, target: NodeAddress): Op {
         if (next === null) throw new SwitchyardError('config', `${path} has no line for database ${d} in [databases]`)
         text = next
       }
-      const write = await session.exec(`cp -p ${shq(path)} ${shq(backup)} && printf '%s' ${shq(text)} > ${shq(path)}`, { timeoutMs: 15_000 })
-      if (write.code !== 0) throw new SwitchyardError('other', `writing ${path}: ${write.stderr.trim() || `exit ${write.code}`}`)
+      const backup = await replaceRemoteFile(session, path, text)
       const dbs = await withConsole(b.endpoint, ctx.connections, async (c) => {
         await c.query('RELOAD')
         return showDatabases(c)

@@ -1,8 +1,9 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis'
-import type { Connections } from '../../core/connections'
+import type { Connections, Dial } from '../../core/connections'
 import { SwitchyardError, toConnError } from '../../core/errors'
 import type { EndpointOf, HostPort } from '../../../shared/inventory'
 import { formatAddr, parseAddr } from '../../../shared/domain/redis-parse'
+import { tlsOptions } from '../../core/tls'
 
 export type RedisClusterEndpoint = EndpointOf<'redis-cluster'>
 export type RedisArg = string | number | Buffer
@@ -17,7 +18,7 @@ const IDLE_CLOSE_MS = 60_000
 export class RedisClusterAccess {
   private readonly clients = new Map<string, Promise<Redis>>()
   /** announced "host:port" → where to dial it from here. */
-  private readonly dial = new Map<string, HostPort>()
+  private readonly dial = new Map<string, Dial>()
   private idleTimer: NodeJS.Timeout | undefined
   private closed = false
 
@@ -47,30 +48,21 @@ export class RedisClusterAccess {
     return this.connections.secretValues()
   }
 
-  /** Where to connect for an announced address (a local tunnel port when the endpoint goes via SSH). */
-  async resolve(addr: string): Promise<HostPort> {
+  /** Where to connect for an announced address (a unix socket carried by the bastion when the endpoint goes via SSH). */
+  async resolve(addr: string): Promise<Dial> {
     const known = this.dial.get(addr)
     if (known) return known
     const hp = parseAddr(addr)
     if (!hp) throw new SwitchyardError('config', `not a host:port address: ${addr}`)
-    const reached = await this.connections.reach(this.endpoint, hp)
+    const reached = await this.connections.reach(this.endpoint, hp, 'redis.sock')
     this.dial.set(addr, reached)
     return reached
   }
-
-  /** Make sure every one of these announced addresses has a dial mapping (for natMap, which is synchronous). */
-  async prepare(addrs: readonly string[]): Promise<void> {
-    await Promise.all(addrs.map((a) => this.resolve(a).catch(() => undefined)))
-  }
-
-  /** ioredis natMap: announced address → dialled address; identity when there is no tunnel. */
-  readonly natMap = (key: string): { host: string; port: number } | null => this.dial.get(key) ?? null
 
   private baseOptions(): RedisOptions {
     return {
       username: this.username,
       password: this.password,
-      tls: this.endpoint.tls ? {} : undefined,
       connectTimeout: 3000,
       enableReadyCheck: false,
       maxRetriesPerRequest: 0,
@@ -95,7 +87,13 @@ export class RedisClusterAccess {
     }
     const opening = (async () => {
       const to = await this.resolve(addr)
-      const c = new Redis({ ...this.baseOptions(), host: to.host, port: to.port, lazyConnect: true, retryStrategy: () => null, enableOfflineQueue: true })
+      const c = new Redis({
+        ...this.baseOptions(),
+        ...redisDialOptions(to, this.endpoint),
+        lazyConnect: true,
+        retryStrategy: () => null,
+        enableOfflineQueue: true,
+      })
       // ioredis rejects connect() with "Connection is closed"; the real cause (ECONNREFUSED…) comes as an event.
       let cause: Error | undefined
       c.on('error', (e: Error) => (cause ??= e))
@@ -177,19 +175,16 @@ export class RedisClusterAccess {
   }
 
   /**
-   * An ioredis Cluster client (for tests, the bench and data checks) whose redirects go through
-   * the same address mapping. Call prepare() with every node address first when tunnelled.
+   * An ioredis Cluster client (for tests, the bench and data checks). Its redirects dial the
+   * announced addresses directly, so it refuses an endpoint reached through a bastion (the app's own
+   * per-node clients go through it).
    */
-  async cluster(seeds: readonly string[], options: ClusterOptions = {}): Promise<Cluster> {
-    await this.prepare(seeds)
-    const startNodes = await Promise.all(seeds.map((s) => this.resolve(s)))
+  cluster(seeds: readonly string[], options: ClusterOptions = {}): Cluster {
+    if (this.tunnelled) throw new SwitchyardError('config', 'a cluster client follows redirects to announced addresses, which a tunnel does not carry')
+    const tls = this.endpoint.tls ? tlsOptions(undefined, { caFile: this.endpoint.caFile }) : undefined
     const c = new Cluster(
-      startNodes.map((s) => ({ host: s.host, port: s.port })),
-      {
-        ...options,
-        natMap: this.tunnelled ? this.natMap : undefined,
-        redisOptions: { ...this.baseOptions(), maxRetriesPerRequest: 3, ...(options.redisOptions ?? {}) },
-      },
+      seeds.map((s) => parseAddr(s)!),
+      { ...options, redisOptions: { ...this.baseOptions(), tls, maxRetriesPerRequest: 3, ...(options.redisOptions ?? {}) } },
     )
     c.on('error', () => undefined)
     return c
@@ -224,6 +219,12 @@ export function clusterAccess(connections: Connections, endpointId: string): Red
     access = created
   }
   return access
+}
+
+/** ioredis options that dial a node: its address or the tunnel's socket, with TLS verifying the node's own name. */
+export function redisDialOptions(to: Dial, endpoint: { tls: boolean; caFile?: string }): RedisOptions {
+  const at = to.path ? { path: to.path } : { host: to.host, port: to.port }
+  return endpoint.tls ? { ...at, tls: tlsOptions(to.host, { caFile: endpoint.caFile }) } : at
 }
 
 export function addrOf(hp: HostPort): string {

@@ -76,7 +76,6 @@ export async function discoverCluster(access: RedisClusterAccess, opts: Discover
   const polls: NodePoll[] = [...seedPolls]
   if (ref.nodes) {
     const addrs = nodeAddrs(ref.nodes)
-    await access.prepare(addrs)
     const missing = addrs.filter((a) => !polls.some((p) => p.addr === a))
     polls.push(...(await Promise.all(missing.map((a) => pollNode(access, a, timeoutMs)))))
     lastKnown.set(access, addrs)

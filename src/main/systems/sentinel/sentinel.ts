@@ -5,6 +5,7 @@ import { formatAddr } from '../../../shared/domain/redis-parse'
 import type { Finding, HealthStatus } from '../../../shared/health'
 import { step, type ActionContext, type ActionDefinition } from '../../core/actions/action-definition'
 import type { Connections } from '../../core/connections'
+import { tlsOptions } from '../../core/tls'
 import { SwitchyardError, toConnError, withTimeout } from '../../core/errors'
 import { pollUntil } from '../../core/wait'
 
@@ -25,13 +26,12 @@ export function pairs(reply: unknown): Record<string, string> {
 }
 
 async function open(endpoint: SentinelEndpoint, connections: Connections, host: string, port: number): Promise<Redis> {
-  const at = await connections.reach(endpoint, { host, port })
+  const at = await connections.reach(endpoint, { host, port }, 'sentinel.sock')
   const c = new Redis({
-    host: at.host,
-    port: at.port,
+    ...(at.path ? { path: at.path } : { host: at.host, port: at.port }),
+    ...(endpoint.tls ? { tls: tlsOptions(host, { caFile: endpoint.caFile }) } : {}),
     username: endpoint.username,
     password: connections.secret(endpoint.id),
-    tls: endpoint.tls ? {} : undefined,
     lazyConnect: true,
     connectTimeout: 3000,
     maxRetriesPerRequest: 0,

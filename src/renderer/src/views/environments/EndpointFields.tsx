@@ -1,6 +1,14 @@
 import { Checkbox, Group, Select, SimpleGrid, TextInput, Textarea, PasswordInput } from '@mantine/core'
 import type { SecretSlot } from '../../../../shared/inventory'
+import type { SslMode } from '../../../../shared/primitives'
 import type { EndpointDraft } from './endpoint-draft'
+
+const SSL_MODES: { value: SslMode; label: string }[] = [
+  { value: 'verify-full', label: 'verify-full: certificate and host name checked' },
+  { value: 'verify-ca', label: 'verify-ca: certificate checked, not the name' },
+  { value: 'require', label: 'require: encrypted, certificate unchecked' },
+  { value: 'disable', label: 'disable: no TLS' },
+]
 
 interface Props {
   draft: EndpointDraft
@@ -42,6 +50,26 @@ export function EndpointFields({ draft: d, sshIds, secrets, storedSecrets, onCha
     />
   )
 
+  const sslFields = (
+    <>
+      <Select
+        label="TLS"
+        data={SSL_MODES}
+        value={d.sslmode}
+        onChange={(v) => onChange({ sslmode: (v ?? 'verify-full') as SslMode })}
+        error={
+          d.sslmode === 'disable'
+            ? 'no TLS: the password and data travel in clear'
+            : d.sslmode === 'require' && !d.caFile
+              ? 'the certificate is not checked'
+              : undefined
+        }
+        data-testid="field-sslmode"
+      />
+      {d.sslmode !== 'disable' && text('caFile', 'CA file (PEM; system CAs when empty)')}
+    </>
+  )
+
   switch (d.kind) {
     case 'ssh':
       return (
@@ -72,8 +100,9 @@ export function EndpointFields({ draft: d, sshIds, secrets, storedSecrets, onCha
           {text('username', 'ACL user (optional)')}
           {secret('password', 'Password')}
           <Group mt="lg">
-            <Checkbox label="TLS" checked={d.tls} onChange={(e) => onChange({ tls: e.currentTarget.checked })} />
+            <Checkbox label="TLS (certificate and name checked)" checked={d.tls} onChange={(e) => onChange({ tls: e.currentTarget.checked })} />
           </Group>
+          {d.tls && text('caFile', 'CA file (PEM; system CAs when empty)')}
           {sshSelect('viaSsh', 'Tunnel through')}
           {d.kind === 'redis-cluster' && sshSelect('sshHostId', 'Runs on SSH host')}
         </SimpleGrid>
@@ -100,12 +129,7 @@ export function EndpointFields({ draft: d, sshIds, secrets, storedSecrets, onCha
           {text('user', 'User', { 'data-testid': 'field-user' })}
           {secret('password', 'Password')}
           {text('database', 'Database')}
-          <Select
-            label="SSL mode"
-            data={['disable', 'prefer', 'require', 'verify-full']}
-            value={d.sslmode}
-            onChange={(v) => onChange({ sslmode: v ?? 'prefer' })}
-          />
+          {sslFields}
           {text('replicationUser', 'Replication user')}
           {secret('replication-password', 'Replication password')}
           {sshSelect('sshHostId', 'Servers run on SSH host')}
@@ -127,6 +151,7 @@ export function EndpointFields({ draft: d, sshIds, secrets, storedSecrets, onCha
           {text('port', 'Port')}
           {text('user', 'Admin user')}
           {secret('password', 'Password')}
+          {sslFields}
           {text('configPath', 'pgbouncer.ini (to repoint it)')}
           {sshSelect('sshHostId', 'Runs on SSH host')}
           {sshSelect('viaSsh', 'Tunnel through')}

@@ -3,6 +3,7 @@ import { useState } from 'react'
 import type { SystemHealth } from '../../../../shared/health'
 import { Environment, type EndpointKind, type EnvironmentView, type SecretSlot } from '../../../../shared/inventory'
 import { api, errorText } from '../../api'
+import { TrustHostKey } from '../../components/TrustHostKey'
 import { StatusBadge } from '../../components/StatusBadge'
 import { EndpointFields } from './EndpointFields'
 import { draftToEndpoint, emptyDraft, endpointToDraft, KIND_LABEL, type EndpointDraft } from './endpoint-draft'
@@ -144,9 +145,14 @@ export function EnvironmentEditor({ initial, onDone }: Props) {
                       {t.result.nodes
                         .filter((n) => n.error)
                         .map((n) => (
-                          <Text key={n.id} size="xs" ff="monospace">
-                            {n.label}: [{n.error!.code}] {n.error!.message}
-                          </Text>
+                          <Stack key={n.id} gap={2}>
+                            <Text size="xs" ff="monospace">
+                              {n.label}: [{n.error!.code}] {n.error!.message}
+                            </Text>
+                            {n.error!.code === 'hostkey-unknown' && n.error!.hostKey && (
+                              <TrustHostKey hostKey={n.error!.hostKey} onTrusted={() => void test(i)} />
+                            )}
+                          </Stack>
                         ))}
                       {t.result.notices.map((n) => (
                         <Text key={n} size="xs" c="blue">

@@ -1,4 +1,5 @@
 import type { Endpoint, EndpointKind, HostPort } from '../../../../shared/inventory'
+import type { SslMode } from '../../../../shared/primitives'
 
 /** The editor's flat, all-strings view of an endpoint; converted to the contract's shape on save. */
 export interface EndpointDraft {
@@ -19,7 +20,9 @@ export interface EndpointDraft {
   masterName: string
   uri: string
   database: string
-  sslmode: 'disable' | 'prefer' | 'require' | 'verify-full'
+  sslmode: SslMode
+  /** CA file: Redis caFile, PostgreSQL/pgbouncer sslrootcert. */
+  caFile: string
   replicationUser: string
   statusUrl: string
   /** Patroni REST URLs, one per line; empty for a cluster Patroni does not manage. */
@@ -76,7 +79,8 @@ export function emptyDraft(kind: EndpointKind, existingIds: string[]): EndpointD
     masterName: '',
     uri: 'mongodb://',
     database: 'postgres',
-    sslmode: 'prefer',
+    sslmode: 'verify-full',
+    caFile: '',
     replicationUser: '',
     statusUrl: 'http://',
     patroniUrls: '',
@@ -132,6 +136,7 @@ function buildEndpoint(d: EndpointDraft): unknown {
         seeds: lines(d.addresses).map((a) => parseHostPort(a, port)),
         username: opt(d.username),
         tls: d.tls,
+        caFile: d.tls ? opt(d.caFile) : undefined,
         viaSsh: opt(d.viaSsh),
         sshHostId: opt(d.sshHostId),
       }
@@ -143,6 +148,7 @@ function buildEndpoint(d: EndpointDraft): unknown {
         masterName: opt(d.masterName),
         username: opt(d.username),
         tls: d.tls,
+        caFile: d.tls ? opt(d.caFile) : undefined,
         viaSsh: opt(d.viaSsh),
       }
     case 'mongo':
@@ -159,6 +165,7 @@ function buildEndpoint(d: EndpointDraft): unknown {
         user: d.user.trim(),
         database: d.database.trim() || 'postgres',
         sslmode: d.sslmode,
+        sslrootcert: d.sslmode === 'disable' ? undefined : opt(d.caFile),
         replicationUser: opt(d.replicationUser),
         viaSsh: opt(d.viaSsh),
         patroni: lines(d.patroniUrls).length ? { urls: lines(d.patroniUrls) } : undefined,
@@ -170,6 +177,8 @@ function buildEndpoint(d: EndpointDraft): unknown {
         host: d.host.trim(),
         port,
         user: d.user.trim(),
+        sslmode: d.sslmode,
+        sslrootcert: d.sslmode === 'disable' ? undefined : opt(d.caFile),
         configPath: opt(d.configPath),
         sshHostId: opt(d.sshHostId),
         viaSsh: opt(d.viaSsh),
@@ -207,9 +216,25 @@ export function endpointToDraft(e: Endpoint): EndpointDraft {
         jumpHostId: e.jumpHostId ?? '',
       }
     case 'redis-cluster':
-      return { ...d, addresses: joinAddrs(e.seeds), username: e.username ?? '', tls: e.tls, viaSsh: e.viaSsh ?? '', sshHostId: e.sshHostId ?? '' }
+      return {
+        ...d,
+        addresses: joinAddrs(e.seeds),
+        username: e.username ?? '',
+        tls: e.tls,
+        caFile: e.caFile ?? '',
+        viaSsh: e.viaSsh ?? '',
+        sshHostId: e.sshHostId ?? '',
+      }
     case 'redis-sentinel':
-      return { ...d, addresses: joinAddrs(e.sentinels), masterName: e.masterName ?? '', username: e.username ?? '', tls: e.tls, viaSsh: e.viaSsh ?? '' }
+      return {
+        ...d,
+        addresses: joinAddrs(e.sentinels),
+        masterName: e.masterName ?? '',
+        username: e.username ?? '',
+        tls: e.tls,
+        caFile: e.caFile ?? '',
+        viaSsh: e.viaSsh ?? '',
+      }
     case 'mongo':
       return { ...d, uri: e.uri, viaSsh: e.viaSsh ?? '' }
     case 'postgres':
@@ -219,13 +244,24 @@ export function endpointToDraft(e: Endpoint): EndpointDraft {
         user: e.user,
         database: e.database,
         sslmode: e.sslmode,
+        caFile: e.sslrootcert ?? '',
         replicationUser: e.replicationUser ?? '',
         sshHostId: e.nodes[0]?.sshHostId ?? '',
         viaSsh: e.viaSsh ?? '',
         patroniUrls: e.patroni?.urls.join('\n') ?? '',
       }
     case 'pgbouncer':
-      return { ...d, host: e.host, port: String(e.port), user: e.user, configPath: e.configPath ?? '', sshHostId: e.sshHostId ?? '', viaSsh: e.viaSsh ?? '' }
+      return {
+        ...d,
+        host: e.host,
+        port: String(e.port),
+        user: e.user,
+        sslmode: e.sslmode,
+        caFile: e.sslrootcert ?? '',
+        configPath: e.configPath ?? '',
+        sshHostId: e.sshHostId ?? '',
+        viaSsh: e.viaSsh ?? '',
+      }
     case 'nginx':
       return { ...d, statusUrl: e.statusUrl, sshHostId: e.sshHostId ?? '', configPath: e.configPath ?? '', viaSsh: e.viaSsh ?? '' }
     case 'docker': {

@@ -3,6 +3,7 @@ import { lazy, Suspense } from 'react'
 import type { NodeHealth, SystemHealth } from '../../../../shared/health'
 import { useActionLauncher } from '../../components/ActionDialog'
 import { STATUS_COLOR, StatusBadge } from '../../components/StatusBadge'
+import { TrustHostKey } from '../../components/TrustHostKey'
 import { systemViews } from '../../systems'
 
 // ECharts loads after the cards show their first data, not before.
@@ -24,6 +25,7 @@ const ERROR_HINT: Partial<Record<NonNullable<NodeHealth['error']>['code'], strin
   refused: 'connection refused',
   timeout: 'timeout',
   auth: 'auth failed',
+  'hostkey-unknown': 'UNKNOWN HOST KEY',
   'hostkey-changed': 'HOST KEY CHANGED',
   dns: 'unknown host',
   tls: 'TLS error',
@@ -51,6 +53,7 @@ function NodeRow({ node, onRestart }: { node: NodeHealth; onRestart?: () => void
         <Text size="xs" c={node.error ? STATUS_COLOR[node.status] : 'dimmed'} style={{ wordBreak: 'break-word' }}>
           {node.error ? `${ERROR_HINT[node.error.code] ?? node.error.code}: ${node.error.message}` : node.detail}
         </Text>
+        {node.error?.code === 'hostkey-unknown' && node.error.hostKey && <TrustHostKey hostKey={node.error.hostKey} />}
       </Stack>
       {onRestart && (
         <Button size="compact-xs" variant="subtle" ml="auto" onClick={onRestart} data-testid={`restart-${node.label}`}>

@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs'
+import { isIP } from 'node:net'
+import type { ConnectionOptions } from 'node:tls'
+import { SwitchyardError } from './errors'
+
+export interface TlsCheck {
+  /** PEM file of the CA that signs the servers; the system's CAs when absent. */
+  caFile?: string
+  /** verify-ca: the chain is checked, the name in the certificate is not. */
+  skipNameCheck?: boolean
+}
+
+function readCa(path: string): Buffer {
+  try {
+    return readFileSync(path)
+  } catch (err) {
+    throw new SwitchyardError('config', `cannot read the CA file ${path}: ${(err as Error).message}`)
+  }
+}
+
+/**
+ * Node TLS options that verify the server: its chain against the CA file (or the system's CAs) and,
+ * unless verify-ca was chosen, its certificate against `host` — the server's own name, also when the
+ * bytes go through a tunnel's socket. SNI only for names, never for IP addresses (RFC 6066 §3).
+ */
+export function tlsOptions(host: string | undefined, check: TlsCheck = {}): ConnectionOptions {
+  return {
+    rejectUnauthorized: true,
+    ...(host ? { host } : {}),
+    ...(host && isIP(host) === 0 ? { servername: host } : {}),
+    ...(check.caFile ? { ca: readCa(check.caFile) } : {}),
+    ...(check.skipNameCheck ? { checkServerIdentity: () => undefined } : {}),
+  }
+}
