@@ -50,7 +50,7 @@ describe('redis fix', () => {
     expect(after.clusterState).toBe('ok')
     expect(after.slots.find((r) => r.start <= slot && r.end >= slot)!.owner).toBe(b.id)
     expect(Number(cli(7001, 'CLUSTER', 'COUNTKEYSINSLOT', String(slot)))).toBe(500)
-    const c = await suite.lab.access.cluster([`${HOST}:7000`])
+    const c = suite.lab.access.cluster([`${HOST}:7000`])
     try {
       const values = await readAll(c, keys)
       expect(values.filter((v, i) => v !== `val-${keys[i]}`)).toEqual([])

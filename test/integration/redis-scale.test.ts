@@ -62,7 +62,7 @@ describe('redis scale out and in', () => {
   it('rebalances onto it with a writing client, is cancelled half-way and resumes without losing a key', async () => {
     // A production-style client: redirects retried with a short delay, since replicas (which ioredis
     // also asks for the slot map) learn a new owner a moment after the masters do.
-    writer = await lab.access.cluster([`${HOST}:7000`], { maxRedirections: 32, retryDelayOnMoved: 50, retryDelayOnFailover: 100 })
+    writer = lab.access.cluster([`${HOST}:7000`], { maxRedirections: 32, retryDelayOnMoved: 50, retryDelayOnFailover: 100 })
     writer.on('node error', () => undefined)
     let written = 0
     let writeErrors = 0

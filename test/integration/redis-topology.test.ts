@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { ClientContext } from '../../src/main/core/handler-types'
 import type { EventChannel, EventPayload } from '../../src/shared/contract'
@@ -88,19 +90,22 @@ describe('redis topology', () => {
     const { topology } = await discoverCluster(access, { environment: 'lab-tunnel' })
     expect(topology.nodes).toHaveLength(6)
     expect(topology.nodes.every((n) => n.stats !== null)).toBe(true)
-    // Every node was dialled through its own local forward, not the announced port.
+    // Every node was dialled through its own unix socket in a folder only this user can enter, never a local TCP port.
     const dialled = await Promise.all(topology.nodes.map((n) => access.resolve(n.addr)))
-    expect(dialled.every((d, i) => d.host === '127.0.0.1' && d.port !== topology.nodes[i]!.port)).toBe(true)
-    // A cluster client through natMap: keys of every master, so redirects must follow the tunnels.
-    const c = await access.cluster([`${HOST}:7000`])
-    try {
-      for (let i = 0; i < 60; i++) await c.set(`tunnel:${i}`, `v${i}`)
-      for (let i = 0; i < 60; i++) expect(await c.get(`tunnel:${i}`)).toBe(`v${i}`)
-      const nodes = c.nodes('master').map((n) => n.options.port)
-      expect(nodes.every((p) => p !== undefined && (p < 7000 || p > 7007))).toBe(true)
-    } finally {
-      c.disconnect()
+    expect(dialled.every((d) => d.path !== undefined && (statSync(dirname(d.path)).mode & 0o777) === 0o700)).toBe(true)
+    expect(new Set(dialled.map((d) => d.path)).size).toBe(6)
+    // Keys of every master, each written through the tunnel to the master that owns its slot.
+    const masters = topology.nodes.filter((n) => n.role === 'master')
+    for (let i = 0; i < 60; i++) {
+      const key = `tunnel:${i}`
+      const slot = await (await access.client(masters[0]!.addr)).cluster('KEYSLOT', key)
+      const owner = masters.find((m) => m.slots.some((r) => slot >= r.start && slot <= r.end))!
+      const c = await access.client(owner.addr)
+      await c.set(key, `v${i}`)
+      expect(await c.get(key)).toBe(`v${i}`)
     }
+    // a cluster client would follow redirects to announced addresses, past the tunnel: refused
+    expect(() => access.cluster([`${HOST}:7000`])).toThrow(/tunnel/)
   })
 
   it('serves the handlers: topology, slot keys and a watch with timeline events', async () => {

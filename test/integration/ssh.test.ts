@@ -7,6 +7,7 @@ import type { ServiceHub } from '../../src/main/core/service-hub'
 import type { Environment } from '../../src/shared/inventory'
 import type { LabDescription } from '../lab/lab-environment'
 import { probeSsh, SLOW_COMMAND_MS } from '../../src/main/systems/ssh/ssh-probe'
+import { replaceRemoteFile } from '../../src/main/core/ssh/remote-file'
 import { labHub } from '../support/lab'
 
 describe('SSH command runner against the lab sshd', () => {
@@ -59,9 +60,57 @@ describe('SSH command runner against the lab sshd', () => {
     expect(card.nodes[0]!.metrics.commandMs).toBeLessThan(SLOW_COMMAND_MS)
   })
 
-  it('times out a command that hangs', async () => {
+  it('times out a command that hangs, and leaves neither its channel nor its processes behind', async () => {
     const s = await connections.ssh('bastion')
-    await expect(s.exec('sleep 10', { timeoutMs: 300 })).rejects.toMatchObject({ code: 'timeout' })
+    // more hung commands than sshd's MaxSessions (10): each one's channel must be given back
+    const hung = Array.from({ length: 12 }, (_, i) => s.exec(`sleep ${900 + i}; echo never`, { timeoutMs: 400 }))
+    for (const h of hung) await expect(h).rejects.toMatchObject({ code: 'timeout' })
+    const left = await s.exec("pgrep -f 'sleep 9[0-9][0-9]' || true", { timeoutMs: 10_000 })
+    expect(left.stdout.trim()).toBe('')
+    expect((await s.run('echo still-usable', { timeoutMs: 10_000 })).trim()).toBe('still-usable')
+  })
+
+  it('queues commands beyond the channels one connection may open, instead of failing them', async () => {
+    const s = await connections.ssh('bastion')
+    const outs = await Promise.all(Array.from({ length: 25 }, (_, i) => s.run(`sleep 0.2; echo ${i}`, { timeoutMs: 30_000 })))
+    expect(outs.map((o) => Number(o.trim()))).toEqual(Array.from({ length: 25 }, (_, i) => i))
+  })
+
+  it('runs the same command line for an account whose login shell is dash', async () => {
+    const env: Environment = {
+      name: 'ssh-dash',
+      endpoints: [
+        { kind: 'ssh', id: 'dash', name: 'dash user', host: lab.ssh.host, port: lab.ssh.port, user: lab.ssh.passwordUser, auth: { method: 'password' } },
+      ],
+    }
+    const c = new Connections(env, { 'dash.password': lab.ssh.password }, hub.knownHosts)
+    try {
+      const s = await c.ssh('dash')
+      expect((await s.run('getent passwd "$(id -un)" | cut -d: -f7')).trim()).toBe('/bin/dash')
+      const args = ["it's", 'a"b', 'two\nlines', '$HOME', '`id`', '!x', '{a,b}']
+      const out = await s.run(`${shellCommand('printf', '%s|', ...args)}; [[ -n x ]] 2>/dev/null || printf 'posix'`)
+      expect(out).toBe(args.map((a) => `${a}|`).join('') + 'posix')
+    } finally {
+      await c.close()
+    }
+  })
+
+  it('writes a 300 KB file over SFTP, atomically, keeping owner and mode and a dated backup', async () => {
+    const s = await connections.ssh('bastion')
+    const dir = (await s.run('mktemp -d /tmp/switchyard-sftp-XXXXXX')).trim()
+    const path = `${dir}/upstream.conf`
+    try {
+      await s.run(`printf 'old\\n' > ${path} && chmod 640 ${path}`)
+      const big = Array.from({ length: 7000 }, (_, i) => `server 10.0.${i % 250}.${i % 200}:8080 weight=1; # backend ${i}`).join('\n') + '\n'
+      expect(big.length).toBeGreaterThan(300_000)
+      const backup = await replaceRemoteFile(s, path, big)
+      expect(await s.run(`cat ${path}`, { timeoutMs: 30_000 })).toBe(big)
+      expect((await s.run(`stat -c %a ${path}`)).trim()).toBe('640')
+      expect(await s.run(`cat ${backup}`)).toBe('old\n')
+      expect((await s.run(`ls ${dir}`)).split('\n').filter((f) => f.endsWith('.tmp'))).toEqual([])
+    } finally {
+      await s.run(`rm -rf ${dir}`)
+    }
   })
 
   it('reaches a host through a jump host and tunnels a database port to a unix socket only this user can enter', async () => {

@@ -81,7 +81,11 @@ describe('web mode server', () => {
     expect(ok.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Strict/)
     expect(ok.headers.get('content-security-policy')).toContain("script-src 'self'")
     const cookie = ok.headers.get('set-cookie')!.split(';')[0]!
+    // the cookie's name carries the port: another app on 127.0.0.1 (cookies ignore ports) neither reads ours by name nor overwrites it
+    expect(cookie).toBe(`switchyard_token_${server.port}=${server.token}`)
     expect((await fetch(`${base()}/index.html`, { headers: { cookie } })).status).toBe(200)
+    expect((await fetch(`${base()}/index.html`, { headers: { cookie: `switchyard_token=${server.token}` } })).status).toBe(401)
+    expect((await fetch(`${base()}/index.html`, { method: 'POST', headers: { cookie }, body: 'x' })).status).toBe(405)
   })
 
   it('refuses a foreign Host header (DNS rebinding) and path traversal', async () => {
@@ -101,9 +105,9 @@ describe('web mode server', () => {
   it('answers request targets no URL parser accepts with a 400, before and after the token, and stays up', async () => {
     const host = `127.0.0.1:${server.port}`
     expect(await raw(server.port, `GET //[ HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`)).toBe('HTTP/1.1 400 Bad Request')
-    expect(await raw(server.port, `GET /% HTTP/1.1\r\nHost: ${host}\r\nCookie: switchyard_token=${server.token}\r\nConnection: close\r\n\r\n`)).toBe(
-      'HTTP/1.1 400 Bad Request',
-    )
+    expect(
+      await raw(server.port, `GET /% HTTP/1.1\r\nHost: ${host}\r\nCookie: switchyard_token_${server.port}=${server.token}\r\nConnection: close\r\n\r\n`),
+    ).toBe('HTTP/1.1 400 Bad Request')
     expect(
       await raw(
         server.port,

@@ -40,7 +40,7 @@ export interface LocalForward {
   close(): Promise<void>
 }
 
-/** Session channels one connection opens at once: below OpenSSH's default MaxSessions (10), leaving room for the cleanup of a timed-out one. */
+/** Session channels one connection opens at once: below OpenSSH's default MaxSessions (10), with one more kept for cleaning up after a timed-out command. */
 export const CHANNELS_PER_SESSION = 8
 
 /**
@@ -78,6 +78,7 @@ class Slots {
 export class SshSession {
   private closed = false
   private readonly channels = new Slots(CHANNELS_PER_SESSION)
+  private readonly cleanups = new Slots(1)
   private readonly forwards = new Set<() => Promise<void>>()
 
   private constructor(
@@ -166,40 +167,36 @@ export class SshSession {
     const timeoutMs = opts.timeoutMs ?? 60_000
     const tag = `switchyard-${randomUUID()}`
     const release = await this.channels.acquire()
-    let stream: ClientChannel | undefined
-    let timedOut = false
-    const run = new Promise<ExecResult>((resolve, reject) => {
-      this.client.exec(posixCommand(command, tag), (err, channel) => {
-        if (err) {
-          reject(new SwitchyardError('closed', `cannot open a channel on ${this.label}: ${err.message}`))
-          return
-        }
-        stream = channel
-        if (timedOut) channel.close()
-        let stdout = ''
-        let stderr = ''
-        channel.on('data', (d: Buffer) => {
-          const s = d.toString('utf8')
-          stdout += s
-          opts.onStdout?.(s)
-        })
-        channel.stderr.on('data', (d: Buffer) => {
-          const s = d.toString('utf8')
-          stderr += s
-          opts.onStderr?.(s)
-        })
-        channel.on('close', (code: number | null, signal?: string) => resolve({ code, signal, stdout, stderr }))
-      })
-    })
+    const channelOpen = this.openExec(posixCommand(command, tag))
+    const run = channelOpen.then(
+      (channel) =>
+        new Promise<ExecResult>((resolve) => {
+          let stdout = ''
+          let stderr = ''
+          channel.on('data', (d: Buffer) => {
+            const s = d.toString('utf8')
+            stdout += s
+            opts.onStdout?.(s)
+          })
+          channel.stderr.on('data', (d: Buffer) => {
+            const s = d.toString('utf8')
+            stderr += s
+            opts.onStderr?.(s)
+          })
+          channel.on('close', (code: number | null, signal?: string) => resolve({ code, signal, stdout, stderr }))
+        }),
+    )
+    run.catch(() => undefined)
     try {
       return await withTimeout(`"${command.slice(0, 60)}" on ${this.label}`, timeoutMs, run)
     } catch (err) {
       if ((err as SwitchyardError).code === 'timeout') {
-        timedOut = true
-        stream?.close()
-        void run.catch(() => undefined)
-        release() // its channel is closed: the cleanup must not wait behind it
+        // the command may have started only now (sshd forks one session at a time): kill it once it has
+        const channel = await withTimeout('the channel to open', 5000, channelOpen).catch(() => undefined)
+        channel?.close()
+        // sshd keeps the session (and counts it against MaxSessions) until its processes are gone
         await this.killTagged(tag)
+        await withTimeout('the channel to close', 5000, run).catch(() => undefined)
       }
       throw err
     } finally {
@@ -207,25 +204,38 @@ export class SshSession {
     }
   }
 
+  /**
+   * An exec channel. sshd refuses one while it still counts sessions that are closing (their
+   * processes not yet reaped) against MaxSessions: that refusal is retried for a few seconds.
+   */
+  private async openExec(line: string): Promise<ClientChannel> {
+    for (let delay = 25; ; delay *= 2) {
+      try {
+        return await new Promise<ClientChannel>((resolve, reject) => this.client.exec(line, (err, channel) => (err ? reject(err) : resolve(channel))))
+      } catch (err) {
+        if (delay > 1600 || !/open failed|administratively prohibited|resource shortage/i.test((err as Error).message) || this.closed)
+          throw new SwitchyardError('closed', `cannot open a channel on ${this.label}: ${(err as Error).message}`)
+        await new Promise((r) => setTimeout(r, delay))
+      }
+    }
+  }
+
   /** Everything a timed-out command started: its session on the host (sshd gives each channel its own), found by the tag in its shell's arguments. */
   private async killTagged(tag: string): Promise<void> {
     const kill = `for p in $(pgrep -f ${tag}); do s=$(ps -o sid= -p "$p" | tr -d ' '); [ -n "$s" ] && pkill -KILL -s "$s"; done; true`
-    const release = await this.channels.acquire()
+    const release = await this.cleanups.acquire()
     try {
       await withTimeout(
         `cleaning up after a timed-out command on ${this.label}`,
         5000,
-        new Promise<void>((resolve) => {
-          this.client.exec(posixCommand(kill, `switchyard-cleanup-${randomUUID()}`), (err, channel) => {
-            if (err) {
-              resolve()
-              return
-            }
-            channel.resume()
-            channel.stderr.resume()
-            channel.on('close', () => resolve())
-          })
-        }),
+        this.openExec(posixCommand(kill, `switchyard-cleanup-${randomUUID()}`)).then(
+          (channel) =>
+            new Promise<void>((resolve) => {
+              channel.resume()
+              channel.stderr.resume()
+              channel.on('close', () => resolve())
+            }),
+        ),
       ).catch(() => undefined)
     } finally {
       release()

@@ -2,7 +2,7 @@ import pg from 'pg'
 import type { NodeHealth, SystemHealth } from '../../../shared/health'
 import type { EndpointOf } from '../../../shared/inventory'
 import type { Connections } from '../../core/connections'
-import { pgTransport } from './pg-client'
+import { pgTransport, tlsNotice } from './pg-client'
 import { nodeDown, systemHealth, type Finding } from '../../core/system-health'
 
 type PostgresEndpoint = EndpointOf<'postgres'>
@@ -84,5 +84,5 @@ export async function probePostgres(endpoint: PostgresEndpoint, connections: Con
   if (primaries.length > 1) findings.push({ status: 'critical', reason: `split brain: ${primaries.map((p) => p.node.name).join(' and ')} are both primaries` })
   const downPrimary = states.length === 0
   if (downPrimary) findings.push({ status: 'critical', reason: 'no node could be queried' })
-  return systemHealth(endpoint, 'postgres', started, nodes, findings)
+  return systemHealth(endpoint, 'postgres', started, nodes, findings, tlsNotice(endpoint))
 }

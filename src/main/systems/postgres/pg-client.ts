@@ -60,6 +60,14 @@ export async function pgTransport(
   }
 }
 
+/** What the card says of a connection's TLS when it protects less than verify-full. */
+export function tlsNotice(tls: PgTls): string[] {
+  if (tls.sslmode === 'disable') return ['no TLS (sslmode disable): the password and the data travel in clear']
+  if (tls.sslmode === 'require' && !tls.sslrootcert) return ['TLS without a certificate check (sslmode require): anyone on the path can pose as the server']
+  if (tls.sslmode === 'verify-ca') return ['TLS verify-ca: the certificate is checked, the host name is not']
+  return []
+}
+
 /** node-postgres' ssl option for an sslmode (libpq's meanings; `require` with a root certificate checks the chain, as libpq does). */
 export function pgSsl(tls: PgTls, host: string): pg.ClientConfig['ssl'] {
   if (tls.sslmode === 'disable') return false

@@ -56,7 +56,7 @@ export function EndpointFields({ draft: d, sshIds, secrets, storedSecrets, onCha
         label="TLS"
         data={SSL_MODES}
         value={d.sslmode}
-        onChange={(v) => onChange({ sslmode: (v ?? 'verify-full') as SslMode })}
+        onChange={(v) => onChange({ sslmode: v ?? 'verify-full' })}
         error={
           d.sslmode === 'disable'
             ? 'no TLS: the password and data travel in clear'
