@@ -25,9 +25,10 @@ describe('BrowserWindow security options', () => {
   })
 
   it('trusts only the app page as an IPC sender', () => {
-    const app = 'file:///opt/switchyard/out/renderer/index.html'
-    expect(isTrustedSenderUrl('file:///opt/switchyard/out/renderer/index.html#/overview', app)).toBe(true)
+    const app = 'app://switchyard/index.html'
+    expect(isTrustedSenderUrl('app://switchyard/index.html#/overview', app)).toBe(true)
     expect(isTrustedSenderUrl('file:///tmp/evil.html', app)).toBe(false)
+    expect(isTrustedSenderUrl('file:///opt/switchyard/out/renderer/index.html', 'file:///opt/switchyard/out/renderer/index.html')).toBe(false)
     expect(isTrustedSenderUrl('https://example.com/', app)).toBe(false)
     expect(isTrustedSenderUrl('http://localhost:5173/#/x', 'http://localhost:5173/')).toBe(true)
     expect(isTrustedSenderUrl('http://localhost:5174/', 'http://localhost:5173/')).toBe(false)

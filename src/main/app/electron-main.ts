@@ -1,4 +1,4 @@
-import { app, BrowserWindow, dialog, webContents } from 'electron'
+import { app, BrowserWindow, dialog, protocol, webContents } from 'electron'
 import { actionsRunning, stopRunningActions } from '../core/actions/action-runner'
 import { defaultDataDir } from '../core/app-paths'
 import { ServiceHub } from '../core/service-hub'
@@ -6,23 +6,43 @@ import { VERSION } from '../core/version'
 import { createHandlers } from './handlers'
 import { broadcastToWindows, registerIpc } from './ipc-router'
 import { SafeStorageCipher } from './safe-storage-cipher'
+import { readRendererFile, rendererFile } from './renderer-files'
 import { createMainWindow } from './window'
+import { APP_SCHEME, CONTENT_SECURITY_POLICY, rendererUrlFor } from './window-options'
 
 export interface ElectronPaths {
-  /** The renderer's index.html (file://) or the dev server's URL. */
-  rendererUrl: string
+  /** The built renderer's folder, served as app://switchyard/. */
+  rendererDir: string
+  /** The dev server's URL (ELECTRON_RENDERER_URL), used only when the app is not packaged. */
+  devServerUrl: string | undefined
   preloadPath: string
 }
 
 /** Electron shell: lifecycle only; every capability lives in the services behind createHandlers. */
-export function startElectronApp({ rendererUrl, preloadPath }: ElectronPaths): void {
+export function startElectronApp({ rendererDir, devServerUrl, preloadPath }: ElectronPaths): void {
+  // A second instance hands over to the first and leaves at once (app.quit() would let it start up first).
+  if (!app.requestSingleInstanceLock()) {
+    app.exit(0)
+    return
+  }
   const dataDir = defaultDataDir()
   app.setPath('userData', dataDir)
   app.enableSandbox()
-
-  if (!app.requestSingleInstanceLock()) app.quit()
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }])
+  const rendererUrl = rendererUrlFor(app.isPackaged, devServerUrl)
 
   void app.whenReady().then(async () => {
+    protocol.handle(APP_SCHEME, async (request) => {
+      const url = new URL(request.url)
+      const path = url.host === 'switchyard' ? rendererFile(rendererDir, url.pathname) : undefined
+      if (!path) return new Response('not found', { status: 404 })
+      const file = await readRendererFile(rendererDir, path)
+      const body = typeof file.body === 'string' ? file.body : new Uint8Array(file.body)
+      return new Response(body, {
+        status: file.status,
+        headers: { 'content-type': file.type, 'content-security-policy': CONTENT_SECURITY_POLICY, 'x-content-type-options': 'nosniff' },
+      })
+    })
     const cipher = await SafeStorageCipher.create()
     const hub = new ServiceHub({ dataDir, cipher })
     const handlers = createHandlers(hub, {

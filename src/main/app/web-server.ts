@@ -1,12 +1,11 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { extname, join, normalize, sep } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { EventChannel, EventPayload } from '../../shared/contract'
 import type { ClientContext, Handlers } from '../core/handler-types'
 import { dispatch } from './dispatch'
+import { contentSecurityPolicy, readRendererFile, rendererFile } from './renderer-files'
 
 export interface WebServerOptions {
   rendererDir: string
@@ -23,15 +22,6 @@ export interface WebServer {
   close(): Promise<void>
 }
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-}
 /** Bounds on what one client may ask of web mode. */
 export const WEB_LIMITS = {
   maxHeaderBytes: 16 * 1024,
@@ -79,19 +69,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const handlers = options.handlers(broadcast)
   let port = 0
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`])
-  const csp = () =>
-    [
-      "default-src 'self'",
-      "script-src 'self'",
-      "style-src 'self' 'unsafe-inline'",
-      "img-src 'self' data:",
-      "font-src 'self' data:",
-      `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
-      "object-src 'none'",
-      "base-uri 'none'",
-      "form-action 'none'",
-      "frame-ancestors 'none'",
-    ].join('; ')
+  const csp = () => contentSecurityPolicy([`ws://127.0.0.1:${port}`, `ws://localhost:${port}`])
 
   // Any request, however malformed, gets an answer; none may take the process down.
   const server = createServer(
@@ -126,19 +104,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       'cache-control': 'no-store',
     }
     if (queryToken) headers['set-cookie'] = `${tokenCookie(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`
-    const decoded = decodePath(url.pathname)
-    if (decoded === undefined) return void res.writeHead(400, headers).end('bad path')
-    const rel = normalize(decoded).replace(/^([/\\])+/, '')
-    const path = join(options.rendererDir, rel === '' ? 'index.html' : rel)
-    if (!path.startsWith(options.rendererDir + sep) && path !== options.rendererDir) return void res.writeHead(403).end()
-    try {
-      const body = await readFile(path)
-      res.writeHead(200, { ...headers, 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(req.method === 'HEAD' ? undefined : body)
-    } catch {
-      const index = await readFile(join(options.rendererDir, 'index.html')).catch(() => undefined)
-      if (!index || extname(path)) return void res.writeHead(404, headers).end('not found')
-      res.writeHead(200, { ...headers, 'content-type': TYPES['.html']! }).end(req.method === 'HEAD' ? undefined : index)
-    }
+    const path = rendererFile(options.rendererDir, url.pathname)
+    if (path === undefined) return void res.writeHead(400, headers).end('bad path')
+    const file = await readRendererFile(options.rendererDir, path)
+    res.writeHead(file.status, { ...headers, 'content-type': file.type }).end(req.method === 'HEAD' ? undefined : file.body)
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: WEB_LIMITS.maxFrameBytes })
@@ -225,15 +194,6 @@ function rawText(data: Buffer | ArrayBuffer | Buffer[]): string {
 function parseTarget(target: string | undefined): URL | undefined {
   try {
     return new URL(target ?? '/', 'http://127.0.0.1')
-  } catch {
-    return undefined
-  }
-}
-
-/** A percent-decoded path; undefined for a malformed escape (`/%`). */
-function decodePath(path: string): string | undefined {
-  try {
-    return decodeURIComponent(path)
   } catch {
     return undefined
   }

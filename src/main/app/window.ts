@@ -1,5 +1,5 @@
 import { BrowserWindow, session, shell } from 'electron'
-import { CONTENT_SECURITY_POLICY, isTrustedSenderUrl, windowOptions } from './window-options'
+import { CONTENT_SECURITY_POLICY, externalUrlAllowed, isTrustedSenderUrl, windowOptions } from './window-options'
 
 /** The main window with navigation, new windows and permission requests all blocked. */
 export function createMainWindow(preloadPath: string, rendererUrl: string): BrowserWindow {
@@ -14,8 +14,8 @@ export function createMainWindow(preloadPath: string, rendererUrl: string): Brow
   })
   win.webContents.on('will-attach-webview', (event) => event.preventDefault())
   win.webContents.setWindowOpenHandler(({ url }) => {
-    // Links to documentation open in the user's browser, never inside the app.
-    if (/^https:\/\//.test(url)) void shell.openExternal(url)
+    // Links to documentation open in the user's browser, never inside the app; any other URL goes nowhere.
+    if (externalUrlAllowed(url)) void shell.openExternal(url)
     return { action: 'deny' }
   })
   win.once('ready-to-show', () => win.show())
