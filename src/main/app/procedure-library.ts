@@ -1,10 +1,11 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { ActionRequest } from '../../shared/action-requests'
 import { Procedure, stepType, type ProcedureInfo } from '../../shared/procedures'
 import type { ConditionDefinition } from '../core/conditions'
 import { SwitchyardError } from '../core/errors'
+import { writeFileAtomic } from '../core/json-file'
 import { parseYaml } from '../core/yaml-parse'
 import appRollingRestart from './procedures/app-rolling-restart.yaml?raw'
 import mongoBalancerWindow from './procedures/mongo-balancer-window.yaml?raw'
@@ -93,8 +94,7 @@ export class ProcedureLibrary {
     const p = this.parse(yaml)
     if (BUILT_IN.some((b) => this.info(b, 'built-in', '').name === p.name))
       throw new SwitchyardError('config', `${p.name} is a built-in procedure: give your copy another name`)
-    await mkdir(this.folder, { recursive: true, mode: 0o700 })
-    await writeFile(join(this.folder, `${p.name}.yaml`), yaml, { mode: 0o600 })
+    await writeFileAtomic(join(this.folder, `${p.name}.yaml`), yaml)
     return this.info(yaml, 'file', p.name)
   }
 }

@@ -1,10 +1,11 @@
 import type Database from 'better-sqlite3'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { stringify } from 'yaml'
 import { Alert, AlertRules, type AlertRule } from '../../../shared/alerts'
 import { DEFAULT_RULES } from '../../../shared/domain/alert-eval'
 import { SwitchyardError } from '../errors'
+import { writeFileAtomic } from '../json-file'
 import { parseYaml } from '../yaml-parse'
 
 const SCHEMA = `
@@ -93,8 +94,7 @@ export class AlertStore {
   /** Validate, then write; a file with a problem is refused with its line and nothing changes. */
   async saveRules(environment: string, yaml: string): Promise<AlertRule[]> {
     const rules = parseYaml(yaml, AlertRules, 'valid alert rules').rules
-    await mkdir(join(this.dataDir, 'alerts'), { recursive: true, mode: 0o700 })
-    await writeFile(this.rulesPath(environment), yaml, { mode: 0o600 })
+    await writeFileAtomic(this.rulesPath(environment), yaml)
     return rules
   }
 }

@@ -1,6 +1,6 @@
 import { readdir, readFile, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import { parse, stringify } from 'yaml'
+import { stringify } from 'yaml'
 import { Environment, type EnvironmentView, type SecretInput } from '../../../shared/inventory'
 import { SwitchyardError } from '../errors'
 import { parseYaml } from '../yaml-parse'
@@ -46,9 +46,11 @@ export class InventoryStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new SwitchyardError('config', `no environment named "${name}"`)
       throw err
     }
-    const parsed = Environment.safeParse(parse(text))
-    if (!parsed.success) throw new SwitchyardError('config', `environment file ${this.file(name)} is invalid: ${parsed.error.issues[0]?.message}`)
-    return parsed.data
+    try {
+      return parseYaml(text, Environment, 'a valid environment')
+    } catch (err) {
+      throw new SwitchyardError('config', `environment file ${this.file(name)} is damaged or invalid — ${(err as Error).message}`)
+    }
   }
 
   async view(env: Environment): Promise<EnvironmentView> {

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { chmod, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { writeFileAtomic } from '../json-file'
+import { createFileOnce } from '../json-file'
 
 /** Encrypts secrets at rest. The desktop app uses the OS keychain (safeStorage); web mode and the CLI a key file. */
 export interface SecretCipher {
@@ -24,16 +24,11 @@ export class KeyFileCipher implements SecretCipher {
   private async loadKey(): Promise<Buffer> {
     if (this.key) return this.key
     const path = join(this.dataDir, KEY_FILE)
-    try {
-      const s = await stat(path)
-      if ((s.mode & 0o077) !== 0) await chmod(path, 0o600)
-      this.key = Buffer.from((await readFile(path, 'utf8')).trim(), 'base64')
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-      const key = randomBytes(32)
-      await writeFileAtomic(path, key.toString('base64') + '\n', 0o600)
-      this.key = key
-    }
+    // of two processes starting at once, one creates the key and both read that one
+    await createFileOnce(path, randomBytes(32).toString('base64') + '\n', 0o600)
+    const s = await stat(path)
+    if ((s.mode & 0o077) !== 0) await chmod(path, 0o600)
+    this.key = Buffer.from((await readFile(path, 'utf8')).trim(), 'base64')
     if (this.key.length !== 32) throw new Error(`the secret key file ${path} is damaged (expected 32 bytes)`)
     return this.key
   }
