@@ -1,10 +1,6 @@
-import { runCli } from './app/cli'
-import { terminalSafe } from './core/terminal-text'
+import { runCli, terminalIo } from './app/cli'
 
 export { runCli }
 
 const isEntry = process.argv[1] && /cli\.(js|ts)$/.test(process.argv[1])
-if (isEntry)
-  void runCli(process.argv.slice(2), { out: (s) => process.stdout.write(terminalSafe(s)), err: (s) => process.stderr.write(terminalSafe(s)) }).then((code) =>
-    process.exit(code),
-  )
+if (isEntry) void runCli(process.argv.slice(2), terminalIo()).then((code) => process.exit(code))

@@ -6,6 +6,7 @@ import type { EnvironmentHealth } from '../../shared/health'
 import { defaultDataDir } from '../core/app-paths'
 import { MARK, UsageError, type CliContext, type CliIo } from '../core/cli'
 import { toConnError } from '../core/errors'
+import { terminalSafe } from '../core/terminal-text'
 import { KeyFileCipher } from '../core/inventory/secret-cipher'
 import { ServiceHub } from '../core/service-hub'
 import { systems } from '../systems'
@@ -132,6 +133,11 @@ async function hostkey(hub: ServiceHub, args: string[], io: CliIo): Promise<numb
     return 0
   }
   throw new UsageError('hostkey trust <host:port> <SHA256:… as ssh-keygen -lf prints it>')
+}
+
+/** stdout and stderr, with server text's escape sequences removed (a reply must not rewrite the operator's terminal). */
+export function terminalIo(): CliIo {
+  return { out: (s) => void process.stdout.write(terminalSafe(s)), err: (s) => void process.stderr.write(terminalSafe(s)) }
 }
 
 /** The CLI over the same services as the app; exits like a monitoring plugin. */
