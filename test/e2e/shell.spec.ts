@@ -128,4 +128,34 @@ describe('the app shell in Chromium', () => {
       await ctx.hub.inventory.save({ ...env, readOnly: false }, {}, 'lab')
     }
   })
+
+  it('keeps the token out of the address bar, and asks with the fingerprint before trusting an SSH host it has never seen', async () => {
+    expect(ctx.page.url()).not.toContain('token=')
+    // localhost:2222 is the lab's sshd under a name the app has never connected to
+    const yaml = [
+      'name: newhost',
+      'endpoints:',
+      `  - { kind: ssh, id: fresh, name: fresh host, host: localhost, port: ${ctx.lab.ssh.port}, user: root, auth: { method: key, keyPath: ${ctx.lab.ssh.keyPath} } }`,
+      '',
+    ].join('\n')
+    await ctx.page.getByTestId('nav-environments').click()
+    await ctx.page.getByTestId('import-open').click()
+    await ctx.page.getByTestId('import-text').fill(yaml)
+    await ctx.page.getByTestId('import-submit').click()
+    await ctx.page.getByTestId('env-row-newhost').waitFor()
+    await ctx.page.getByTestId('nav-overview').click()
+    const env = ctx.page.locator('[data-testid="env-newhost"][data-status]')
+    await env.getByTestId('trust-host-key').waitFor({ timeout: 30_000 })
+    expect(await env.innerText()).toMatch(/UNKNOWN HOST KEY/)
+    expect(await ctx.hub.knownHosts.list()).not.toContainEqual(expect.objectContaining({ host: 'localhost' }))
+    await env.getByTestId('trust-host-key').click()
+    await ctx.page.getByRole('dialog').waitFor()
+    await ctx.page.waitForTimeout(400) // the modal's opening transition
+    const fingerprint = await ctx.page.getByTestId('host-key-fingerprint').innerText()
+    expect(fingerprint).toMatch(/^ssh-ed25519 SHA256:[A-Za-z0-9+/]{43}$/)
+    await shot(ctx.page, 'trust-host-key')
+    await ctx.page.getByTestId('confirm-trust-host-key').click()
+    await expect.poll(async () => (await ctx.hub.knownHosts.list()).find((k) => k.host === 'localhost')?.fingerprint).toBe(fingerprint.split(' ')[1])
+    await ctx.page.locator('[data-testid="env-newhost"][data-status="ok"]').waitFor({ timeout: 30_000 })
+  })
 })

@@ -177,7 +177,7 @@ describe('what leaves the machine, and to whom', () => {
       let out = ''
       const io = { out: (s: string) => (out += s), err: (s: string) => (out += s) }
       expect(await runCli(['status', 'ssh-only'], io, fresh)).not.toBe(0)
-      expect(out).toMatch(/UNKNOWN HOST KEY for 127\.0\.0\.1:\d+: ssh-ed25519 SHA256:[A-Za-z0-9+/]{43}\. Nothing was sent/)
+      expect(out).toMatch(/UNKNOWN HOST KEY for 127\.0\.0\.1:\d+ \(ssh-ed25519 SHA256:[A-Za-z0-9+/]{43}\): nothing was sent/)
       expect(await fresh.knownHosts.list()).toEqual([])
     } finally {
       await fresh.close()

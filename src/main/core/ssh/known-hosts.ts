@@ -100,9 +100,9 @@ export class KnownHostsStore {
 export function hostKeyUnknownError(info: HostKeyInfo): SwitchyardError {
   return new SwitchyardError(
     'hostkey-unknown',
-    `UNKNOWN HOST KEY for ${info.host}:${info.port}: ${info.algorithm} ${info.fingerprint}. Nothing was sent to it. ` +
-      "Compare the fingerprint with the server's own (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on it), then trust it: " +
-      `"Trust this key" in the app, or switchyard hostkey trust ${info.host}:${info.port} ${info.fingerprint} (or --accept-new-host-key).`,
+    `UNKNOWN HOST KEY for ${info.host}:${info.port} (${info.algorithm} ${info.fingerprint}): nothing was sent to it. ` +
+      `Compare it with the server's own (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) before trusting it: "Check fingerprint…" in the app, ` +
+      `or switchyard hostkey trust ${info.host}:${info.port} ${info.fingerprint}.`,
     info,
   )
 }
