@@ -125,6 +125,21 @@ describe('bad input gives a clear message, loses nothing and crashes nothing', (
     )
     expect(firstError(tunnelled)?.code).toBe('hostkey-changed')
     expect((await dispatch(handlers, 'hostkey:forget', { host: lab.ssh.host, port: lab.ssh.port }, client)).ok).toBe(true)
+    // forgotten, the key is a stranger again: refused, fingerprint named, until trusted
+    const unknown = firstError(
+      await testEndpoint({
+        kind: 'ssh',
+        id: 's',
+        name: 's',
+        host: lab.ssh.host,
+        port: lab.ssh.port,
+        user: 'root',
+        auth: { method: 'key', keyPath: lab.ssh.keyPath },
+      }),
+    )
+    expect(unknown).toMatchObject({ code: 'hostkey-unknown', hostKey: { fingerprint: real } })
+    const trusted = await dispatch(handlers, 'hostkey:trust', { host: lab.ssh.host, port: lab.ssh.port, algorithm: 'ssh-ed25519', fingerprint: real }, client)
+    expect(trusted.ok).toBe(true)
   })
 
   it('reaches Redis through an SSH tunnel', async () => {

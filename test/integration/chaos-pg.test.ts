@@ -79,11 +79,11 @@ describe('a PostgreSQL switchover killed between two steps', () => {
       const status = await cli(lab.dataDir, ['status', 'lab'])
       expect(status.code).toBe(2)
       expect(status.stdout).toMatch(/CRITICAL lab: interrupted action: Switch over PostgreSQL.*pg1 → pg2/)
-      expect(status.stdout).toMatch(/INTERRUPTED, stopped in step 4 of 17 \(Read pg1's final WAL position \(pg_controldata\)\), 3 steps done/)
+      expect(status.stdout).toMatch(/INTERRUPTED, stopped in step 4 of 19 \(Read pg1's final WAL position \(pg_controldata\)\), 3 steps done/)
 
       const entry = lab.hub.timeline.list('lab', run.startedAt, Date.now()).find((e) => e.source === 'journal')
       expect(entry).toMatchObject({ kind: 'action', severity: 'critical', endpointId: 'postgres' })
-      expect(entry!.message).toMatch(/was INTERRUPTED: stopped in step 4 of 17 .*3 steps done; resume, roll back or resolve it$/)
+      expect(entry!.message).toMatch(/was INTERRUPTED: stopped in step 4 of 19 .*3 steps done; resume, roll back or resolve it$/)
 
       const plan = await cli(lab.dataDir, ['actions', 'resume', 'lab', run.runId.slice(0, 8), '--dry-run'])
       expect(plan.code, plan.stderr).toBe(0)
@@ -109,7 +109,7 @@ describe('a PostgreSQL switchover killed between two steps', () => {
   })
 
   it('dies after the pause, after the promotion and while rewinding: each resumed to the end', async () => {
-    for (const step of [3, 7, 9, 13]) {
+    for (const step of [3, 7, 9, 14]) {
       await withWriter(async (writer) => {
         const run = await killedBefore(step, writer)
         const resumed = await cli(lab.dataDir, ['actions', 'resume', 'lab', run.runId, '--yes'])
@@ -142,13 +142,13 @@ describe('a PostgreSQL switchover killed between two steps', () => {
       await writer.waitForCommits(50)
       let sent = false
       const run = await cli(lab.dataDir, switchover, undefined, 180_000, (stderr, signal) => {
-        if (!sent && stderr.includes('[3/17] Fence pg1: fast shutdown\n')) {
+        if (!sent && stderr.includes('[3/19] Fence pg1: fast shutdown\n')) {
           sent = true
           signal('SIGTERM')
         }
       })
       expect(run.code, run.stderr.slice(-500)).toBe(130)
-      expect(run.stdout).toMatch(/^CANCELLED .*cancelled after step 3 of 17: left open in the journal, resume or roll it back/m)
+      expect(run.stdout).toMatch(/^CANCELLED .*cancelled after step 3 of 19: left open in the journal, resume or roll it back/m)
       const [left] = lab.hub.journal.interrupted('lab')
       expect(left!.steps.map((s) => s.status)).toEqual(['done', 'done', 'done'])
       expect(left!.message).toMatch(/left open in the journal/)

@@ -83,7 +83,7 @@ describe('PostgreSQL switchover failures', () => {
     await labShell(lab.hub, `touch ${blocker}`)
     const { result } = await act(lab.runner, { kind: 'pg.switchover', newPrimary: 'pg2' })
     expect(result.outcome).toBe('failed')
-    expect(result.message).toMatch(/^failed at step 12 of 17: "Save pg1's configuration files outside the data directory" failed: on pg1: .*mkdir -p/)
+    expect(result.message).toMatch(/^failed at step 13 of 19: "Save pg1's configuration files outside the data directory" failed: on pg1: .*mkdir -p/)
     expect(result.message).toMatch(/pg1 is stopped and unchanged; pg2 is the primary\. Fix the SSH\/file problem and run "switchyard pg rejoin lab pg1"\./)
     const t = await lab.service.topology('lab', 'postgres')
     expect(t.primary).toBe('pg2')

@@ -221,6 +221,8 @@ function rejoinOps(env: Env, node: ManagedNode, upstream: ManagedNode, others: s
       ),
       ifFailed: `${node.name} is stopped; its configuration files are saved in ${cmd.confBackupDir(node)}; ${upstream.name} is the primary and serves writes. Read the pg_rewind output above; after fixing it run "switchyard pg rejoin ${env.environment} ${node.name}". If pg_rewind cannot work (e.g. WAL already removed), re-clone ${node.name}: "switchyard pg remove-replica" then "add-replica".`,
     },
+    // before it starts: its walreceiver authenticates from ~/.pgpass
+    ...passfileOps(node, creds),
     {
       ...shellOp(
         `Restore ${node.name}'s configuration and make it a standby of ${upstream.name}`,
@@ -237,7 +239,6 @@ function rejoinOps(env: Env, node: ManagedNode, upstream: ManagedNode, others: s
       done: (ctx) => serverRunning(ctx, node),
       ifFailed: `${node.name} is rewound and configured as a standby of ${upstream.name} but did not start: read ${cmd.start(node).includes('-l') ? `the log ${node.dataDir}.log` : 'its log'}, then start it with: ${startCmd}`,
     },
-    ...passfileOps(node, creds),
     {
       ...sqlOp(
         `Point ${node.name} at ${upstream.name} by name and drop slots it kept from its primary days`,
