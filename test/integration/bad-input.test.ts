@@ -32,6 +32,15 @@ describe('bad input gives a clear message, loses nothing and crashes nothing', (
     return (reply as { value: SystemHealth }).value
   }
   const firstError = (h: SystemHealth) => h.nodes.find((n) => n.error)?.error
+  const rootSsh = (): Endpoint => ({
+    kind: 'ssh',
+    id: 's',
+    name: 's',
+    host: lab.ssh.host,
+    port: lab.ssh.port,
+    user: 'root',
+    auth: { method: 'key', keyPath: lab.ssh.keyPath },
+  })
 
   it('refused connection: a port where nothing listens', async () => {
     const port = await closedPort()
@@ -90,28 +99,12 @@ describe('bad input gives a clear message, loses nothing and crashes nothing', (
 
   it('changed SSH host key blocks the connection and shows old and new fingerprints', async () => {
     const path = join(dataDir, 'known_hosts.json')
-    await testEndpoint({
-      kind: 'ssh',
-      id: 's',
-      name: 's',
-      host: lab.ssh.host,
-      port: lab.ssh.port,
-      user: 'root',
-      auth: { method: 'key', keyPath: lab.ssh.keyPath },
-    })
+    await testEndpoint(rootSsh())
     const known = JSON.parse(readFileSync(path, 'utf8')) as { fingerprint: string }[]
     const real = known[0]!.fingerprint
     const forged = 'SHA256:' + 'A'.repeat(43)
     writeFileSync(path, JSON.stringify([{ ...known[0], fingerprint: forged }]))
-    const h = await testEndpoint({
-      kind: 'ssh',
-      id: 's',
-      name: 's',
-      host: lab.ssh.host,
-      port: lab.ssh.port,
-      user: 'root',
-      auth: { method: 'key', keyPath: lab.ssh.keyPath },
-    })
+    const h = await testEndpoint(rootSsh())
     expect(h.status).toBe('critical')
     expect(firstError(h)).toMatchObject({ code: 'hostkey-changed', hostKey: { fingerprint: real, previousFingerprint: forged } })
     expect(firstError(h)!.message).toContain('HOST KEY CHANGED')
@@ -121,22 +114,12 @@ describe('bad input gives a clear message, loses nothing and crashes nothing', (
     const tunnelled = await testEndpoint(
       { kind: 'redis-cluster', id: 'r', name: 'r', seeds: [{ host: '127.0.0.1', port: 7000 }], tls: false, viaSsh: 's' },
       {},
-      [{ kind: 'ssh', id: 's', name: 's', host: lab.ssh.host, port: lab.ssh.port, user: 'root', auth: { method: 'key', keyPath: lab.ssh.keyPath } }],
+      [rootSsh()],
     )
     expect(firstError(tunnelled)?.code).toBe('hostkey-changed')
     expect((await dispatch(handlers, 'hostkey:forget', { host: lab.ssh.host, port: lab.ssh.port }, client)).ok).toBe(true)
     // forgotten, the key is a stranger again: refused, fingerprint named, until trusted
-    const unknown = firstError(
-      await testEndpoint({
-        kind: 'ssh',
-        id: 's',
-        name: 's',
-        host: lab.ssh.host,
-        port: lab.ssh.port,
-        user: 'root',
-        auth: { method: 'key', keyPath: lab.ssh.keyPath },
-      }),
-    )
+    const unknown = firstError(await testEndpoint(rootSsh()))
     expect(unknown).toMatchObject({ code: 'hostkey-unknown', hostKey: { fingerprint: real } })
     const trusted = await dispatch(handlers, 'hostkey:trust', { host: lab.ssh.host, port: lab.ssh.port, algorithm: 'ssh-ed25519', fingerprint: real }, client)
     expect(trusted.ok).toBe(true)
@@ -144,7 +127,7 @@ describe('bad input gives a clear message, loses nothing and crashes nothing', (
 
   it('reaches Redis through an SSH tunnel', async () => {
     const h = await testEndpoint({ kind: 'redis-cluster', id: 'r', name: 'r', seeds: [{ host: '127.0.0.1', port: 7000 }], tls: false, viaSsh: 's' }, {}, [
-      { kind: 'ssh', id: 's', name: 's', host: lab.ssh.host, port: lab.ssh.port, user: 'root', auth: { method: 'key', keyPath: lab.ssh.keyPath } },
+      rootSsh(),
     ])
     expect(h.status).toBe('ok')
     expect(h.nodes).toHaveLength(6)
