@@ -6,6 +6,7 @@ import { secretDestination } from '../../src/shared/domain/secret-binding'
 import { Endpoint } from '../../src/shared/inventory'
 import { KeyFileCipher } from '../../src/main/core/inventory/secret-cipher'
 import { destinationsOf, SecretStore } from '../../src/main/core/inventory/secret-store'
+import { endpointToDraft, pointsElsewhere } from '../../src/renderer/src/views/environments/endpoint-draft'
 
 const parsed = Endpoint.parse({ kind: 'redis-cluster', id: 'redis', name: 'Redis', seeds: [{ host: 'db1', port: 7000 }] })
 if (parsed.kind !== 'redis-cluster') throw new Error('not a redis-cluster endpoint')
@@ -35,5 +36,17 @@ describe('secrets bound to where they were typed for', () => {
     // typed again with the move, it is kept and bound to the new place
     await store.update('prod', { 'redis.password': 'typed-again' }, moved, here)
     expect((await store.bound('prod', moved)).secrets).toEqual({ 'redis.password': 'typed-again' })
+  })
+})
+
+describe('the environment editor', () => {
+  it('knows when an edited endpoint points elsewhere than its stored secrets were typed for', () => {
+    const saved = Endpoint.parse({ kind: 'postgres', id: 'pg', name: 'pg', user: 'app', nodes: [{ name: 'pg1', host: 'db1', port: 5432 }] })
+    const draft = endpointToDraft(saved)
+    expect(pointsElsewhere(draft)).toBe(false)
+    expect(pointsElsewhere({ ...draft, name: 'renamed', database: 'other' })).toBe(false)
+    expect(pointsElsewhere({ ...draft, addresses: 'pg1 evil.example:5432' })).toBe(true)
+    expect(pointsElsewhere({ ...draft, user: 'postgres' })).toBe(true)
+    expect(pointsElsewhere({ ...draft, sslmode: 'disable' })).toBe(true)
   })
 })

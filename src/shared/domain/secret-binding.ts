@@ -1,5 +1,3 @@
-import type { Endpoint } from '../inventory'
-
 /** Fields that say nothing about where a secret goes: renaming or re-pathing keeps the stored secrets. */
 const NOT_WHERE = new Set(['name', 'labelFilter', 'probePath', 'configPath', 'prefix', 'dataDir', 'binDir', 'logPath', 'database'])
 
@@ -19,6 +17,6 @@ function canonical(value: unknown): unknown {
  * list, TLS or tunnel, as one string. A secret is stored with the destination it was typed for and
  * only ever used for an endpoint with the same one.
  */
-export function secretDestination(endpoint: Endpoint): string {
+export function secretDestination(endpoint: object): string {
   return JSON.stringify(canonical(endpoint))
 }

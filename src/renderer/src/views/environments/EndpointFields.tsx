@@ -1,7 +1,7 @@
 import { Checkbox, Group, Select, SimpleGrid, TextInput, Textarea, PasswordInput } from '@mantine/core'
 import type { SecretSlot } from '../../../../shared/inventory'
 import type { SslMode } from '../../../../shared/primitives'
-import type { EndpointDraft } from './endpoint-draft'
+import { pointsElsewhere, type EndpointDraft } from './endpoint-draft'
 
 const SSL_MODES: { value: SslMode; label: string }[] = [
   { value: 'verify-full', label: 'verify-full: certificate and host name checked' },
@@ -26,12 +26,16 @@ export function EndpointFields({ draft: d, sshIds, secrets, storedSecrets, onCha
   const text = (field: TextField, label: string, extra: Record<string, unknown> = {}) => (
     <TextInput label={label} value={d[field]} onChange={(e) => onChange({ [field]: e.currentTarget.value })} {...extra} />
   )
+  // a stored secret goes only where it was typed for: one whose endpoint now points elsewhere must be typed again
+  const moved = pointsElsewhere(d)
   const secret = (slot: SecretSlot, label: string) => {
     const key = `${d.id}.${slot}`
+    const stored = storedSecrets.includes(key)
     return (
       <PasswordInput
         label={label}
-        placeholder={storedSecrets.includes(key) ? 'stored (type to replace)' : 'not set'}
+        placeholder={stored ? (moved ? 'saved for the old address: type it again' : 'stored (type to replace)') : 'not set'}
+        error={stored && moved && !secrets[key] ? 'this endpoint now points elsewhere; the stored one is not sent there' : undefined}
         value={secrets[key] ?? ''}
         onChange={(e) => onSecret(slot, e.currentTarget.value)}
         autoComplete="new-password"

@@ -1,4 +1,5 @@
 import type { Endpoint, EndpointKind, HostPort } from '../../../../shared/inventory'
+import { secretDestination } from '../../../../shared/domain/secret-binding'
 import type { SslMode } from '../../../../shared/primitives'
 
 /** The editor's flat, all-strings view of an endpoint; converted to the contract's shape on save. */
@@ -113,6 +114,11 @@ export function draftToEndpoint(d: EndpointDraft): unknown {
   if (o.kind === 'postgres' && Array.isArray(built.nodes))
     built.nodes = (built.nodes as { name: string }[]).map((n) => ({ ...o.nodes.find((x) => x.name === n.name), ...n }))
   return { ...o, ...built }
+}
+
+/** Whether the edited endpoint now sends its secrets somewhere else than the saved one did (they must then be typed again). */
+export function pointsElsewhere(d: EndpointDraft): boolean {
+  return d.original !== undefined && secretDestination(draftToEndpoint(d) as object) !== secretDestination(d.original)
 }
 
 function buildEndpoint(d: EndpointDraft): unknown {
