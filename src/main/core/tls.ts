@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
-import type { ConnectionOptions } from 'node:tls'
+import { checkServerIdentity, type ConnectionOptions, type PeerCertificate } from 'node:tls'
 import { SwitchyardError } from './errors'
 
 export interface TlsCheck {
@@ -30,5 +30,16 @@ export function tlsOptions(host: string | undefined, check: TlsCheck = {}): Conn
     ...(host && isIP(host) === 0 ? { servername: host } : {}),
     ...(check.caFile ? { ca: readCa(check.caFile) } : {}),
     ...(check.skipNameCheck ? { checkServerIdentity: () => undefined } : {}),
+  }
+}
+
+/**
+ * A certificate check for connections whose socket is a tunnel's (the TLS layer sees a socket
+ * path, not the server): the certificate must name one of the hosts the endpoint was given.
+ */
+export function namesOneOf(hosts: readonly string[]): (hostname: string, cert: PeerCertificate) => Error | undefined {
+  return (_hostname, cert) => {
+    const errors = hosts.map((h) => checkServerIdentity(h, cert))
+    return errors.some((e) => e === undefined) ? undefined : errors[0]
   }
 }

@@ -2,6 +2,7 @@ import { MongoClient, MongoNetworkError, MongoServerError, MongoServerSelectionE
 import type { EndpointOf } from '../../../shared/inventory'
 import type { Connections } from '../../core/connections'
 import { SwitchyardError } from '../../core/errors'
+import { namesOneOf } from '../../core/tls'
 
 export type MongoEndpoint = EndpointOf<'mongo'>
 
@@ -52,6 +53,12 @@ function options(endpoint: MongoEndpoint, connections: Connections, user: string
         }
       : {}),
   }
+}
+
+/** Through a tunnel the driver's TLS sees a socket path: the certificate is checked against the hosts themselves. */
+function throughTunnel(endpoint: MongoEndpoint, hosts: readonly string[]): MongoClientOptions {
+  if (!endpoint.viaSsh || !endpoint.tls || endpoint.tls.allowInvalidHostnames) return {}
+  return { checkServerIdentity: namesOneOf(hosts.map((h) => hostPort(h).host)) }
 }
 
 /** host:port list → the same hosts, or the local ends of tunnels through the endpoint's bastion. */
@@ -128,7 +135,7 @@ export function mongosClient(endpoint: MongoEndpoint, connections: Connections):
     if (!endpoint.viaSsh) return connected(endpoint.uri, options(endpoint, connections, uri.user))
     const hosts = await reachAll(endpoint, connections, uri.hosts)
     const rest = `/${uri.database}${uri.params.size ? `?${uri.params.toString()}` : ''}`
-    return connected(`mongodb://${hosts.join(',')}${rest}`, options(endpoint, connections, uri.user))
+    return connected(`mongodb://${hosts.join(',')}${rest}`, { ...options(endpoint, connections, uri.user), ...throughTunnel(endpoint, uri.hosts) })
   })
 }
 
@@ -142,11 +149,7 @@ export function memberClient(endpoint: MongoEndpoint, connections: Connections, 
     params.set('directConnection', 'true')
     const [at] = await reachAll(endpoint, connections, [member])
     // a member's certificate names the member: checked as for the mongos, unless the endpoint's override says not to
-    // (through a tunnel the driver sees a socket path, not the member's name, so there it cannot be checked)
-    return connected(`mongodb://${at!}/?${params.toString()}`, {
-      ...options(endpoint, connections, uri.user),
-      ...(endpoint.tls && endpoint.viaSsh ? { tlsAllowInvalidHostnames: true } : {}),
-    })
+    return connected(`mongodb://${at!}/?${params.toString()}`, { ...options(endpoint, connections, uri.user), ...throughTunnel(endpoint, [member]) })
   })
 }
 
