@@ -38,7 +38,7 @@ describe('web mode in Chromium', () => {
     ])
   })
 
-  it('adds an environment with a wrong password and shows the auth error, then the red card', async () => {
+  it('adds an environment: TLS verified by default, then a wrong password shows the auth error and the red card', async () => {
     await ctx.page.getByTestId('nav-environments').click()
     await ctx.page.getByTestId('new-environment').click()
     await ctx.page.getByTestId('env-name').fill('broken')
@@ -48,10 +48,13 @@ describe('web mode in Chromium', () => {
     await ctx.page.getByTestId('field-addresses').fill(`${node.name} ${node.host}:${node.port}`)
     await ctx.page.getByTestId('field-user').fill(ctx.lab.postgres.user)
     await ctx.page.getByTestId('secret-password').fill('definitely-wrong')
+    // verify-full by default: the lab's certificate is refused until its CA is given, before any password is sent
     await ctx.page.getByTestId('test-endpoint').click()
     const result = ctx.page.getByTestId('test-result')
-    await result.waitFor({ timeout: 15_000 })
-    expect(await result.innerText()).toMatch(/\[auth\].*password authentication failed/)
+    await expect.poll(() => result.innerText(), { timeout: 15_000 }).toMatch(/\[tls\] unable to verify the first certificate/)
+    await ctx.page.getByTestId('field-cafile').fill(ctx.lab.tls.caFile)
+    await ctx.page.getByTestId('test-endpoint').click()
+    await expect.poll(() => result.innerText(), { timeout: 15_000 }).toMatch(/\[auth\].*password authentication failed/)
     await shot(ctx.page, 'environment-wrong-password')
 
     await ctx.page.getByTestId('save-environment').click()

@@ -70,7 +70,7 @@ export function EndpointFields({ draft: d, sshIds, secrets, storedSecrets, onCha
         }
         data-testid="field-sslmode"
       />
-      {d.sslmode !== 'disable' && text('caFile', 'CA file (PEM; system CAs when empty)')}
+      {d.sslmode !== 'disable' && text('caFile', 'CA file (PEM; system CAs when empty)', { 'data-testid': 'field-cafile' })}
     </>
   )
 
@@ -106,7 +106,7 @@ export function EndpointFields({ draft: d, sshIds, secrets, storedSecrets, onCha
           <Group mt="lg">
             <Checkbox label="TLS (certificate and name checked)" checked={d.tls} onChange={(e) => onChange({ tls: e.currentTarget.checked })} />
           </Group>
-          {d.tls && text('caFile', 'CA file (PEM; system CAs when empty)')}
+          {d.tls && text('caFile', 'CA file (PEM; system CAs when empty)', { 'data-testid': 'field-cafile' })}
           {sshSelect('viaSsh', 'Tunnel through')}
           {d.kind === 'redis-cluster' && sshSelect('sshHostId', 'Runs on SSH host')}
         </SimpleGrid>
