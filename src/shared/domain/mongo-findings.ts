@@ -22,6 +22,18 @@ const spreadText = (c: MongoCollectionBalance) =>
     : `${c.imbalance.spread} chunks between ${c.imbalance.heaviest ?? '?'} and ${c.imbalance.lightest ?? '?'} (migration threshold ${c.imbalance.threshold})`
 
 /** What a DBA should look at in a sharded cluster, each with the action that fixes it where there is one. */
+/**
+ * Member states that hold data but do not serve it, in a DBA's words (replica set member states,
+ * https://www.mongodb.com/docs/manual/reference/replica-states/).
+ */
+const NOT_SERVING: Record<string, string> = {
+  STARTUP: 'is starting up: it has not loaded the set configuration yet',
+  STARTUP2: 'is in initial sync (STARTUP2): not readable and not a candidate until the copy finishes',
+  RECOVERING: 'is recovering: not readable (maintenance, a rollback follow-up, or too stale to catch up)',
+  ROLLBACK: 'is rolling back writes the set did not keep: not readable until it finishes',
+  REMOVED: 'was removed from the set configuration but still runs',
+}
+
 export function mongoFindings(x: MongoFindingInput): MongoFinding[] {
   const out: MongoFinding[] = []
   const { balancer } = x
@@ -75,6 +87,8 @@ export function mongoFindings(x: MongoFindingInput): MongoFinding[] {
         out.push({ status: 'warn', code: 'member-down', reason: `${rs.name}: ${m.host} is ${m.state.toLowerCase()}${m.error ? ` (${m.error.message})` : ''}` })
         continue
       }
+      const notServing = NOT_SERVING[m.state]
+      if (notServing) out.push({ status: 'warn', code: 'member-not-serving', reason: `${rs.name}: ${m.host} ${notServing}` })
       if (m.lagSeconds === null || m.host === rs.primary) continue
       const lag = m.lagSeconds - m.delaySecs
       if (window !== null && lag > window)

@@ -212,6 +212,7 @@ export const MongoFinding = z.object({
     'long-drain',
     'no-primary',
     'member-down',
+    'member-not-serving',
     'migration-failed',
   ]),
   reason: z.string(),

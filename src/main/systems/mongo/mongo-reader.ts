@@ -133,17 +133,75 @@ function readBalancer(status: Document, settings: Document[], serverTime: Date):
   }
 }
 
-function readMigrations(changelog: Document[], now: number): { running: MongoMigration[]; recent: MongoMigration[] } {
-  // Newest first; an end event (from/error) closes the start with the same namespace and lower bound.
-  const ends = new Map<string, Document>()
+/**
+ * When a member's data is from: its optimeDate, or null while it has none — a member in initial
+ * sync (STARTUP2) reports optime Timestamp(0, 0) and an optimeDate of 1970 (replSetGetStatus,
+ * src/mongo/db/repl/replication_coordinator_impl.cpp; jstests/replsets/initial_sync_*.js).
+ */
+export function optimeOf(s: Document | undefined): number | null {
+  const at = s?.optimeDate instanceof Date ? s.optimeDate.getTime() : null
+  const ts = (s?.optime as Document | undefined)?.ts as { high?: number; low?: number; t?: number; i?: number } | undefined
+  const zeroTs = ts !== undefined && (ts.high ?? ts.t ?? 1) === 0 && (ts.low ?? ts.i ?? 0) === 0
+  return at === null || at <= 0 || zeroTs ? null : at
+}
+
+/** States whose data is current enough to measure lag against the primary's. */
+const REPLICATING = new Set(['PRIMARY', 'SECONDARY', 'RECOVERING'])
+
+/** One member as replSetGetConfig and replSetGetStatus describe it; lag only for a member that has an optime and replicates. */
+export function memberOf(cm: Document, s: Document | undefined, primaryAt: number | null): MongoMember {
+  const healthy = s ? num(s.health) === 1 : false
+  const state = String(s?.stateStr ?? 'UNKNOWN')
+  const optimeAt = optimeOf(s)
+  return {
+    host: String(cm.host),
+    id: num(cm._id),
+    state,
+    healthy,
+    lagSeconds: primaryAt !== null && optimeAt !== null && healthy && REPLICATING.has(state) ? Math.max(0, (primaryAt - optimeAt) / 1000) : null,
+    optimeAt,
+    priority: num(cm.priority),
+    votes: num(cm.votes),
+    hidden: Boolean(cm.hidden),
+    delaySecs: num(cm.secondaryDelaySecs ?? cm.slaveDelay),
+    arbiter: Boolean(cm.arbiterOnly),
+    oplog: null,
+  }
+}
+
+/**
+ * When each shard's drain started, from the newest removeShard.start per shard. The config server
+ * logs it (its changelog `shard` is "config"); the removed shard is `details.shard`
+ * (ShardingCatalogManager::removeShard, src/mongo/db/s/config/sharding_catalog_manager_shard_operations.cpp).
+ */
+export function drainStartsFrom(changelog: readonly Document[]): Map<string, number> {
+  const starts = new Map<string, number>()
+  for (const e of changelog) {
+    if (e.what !== 'removeShard.start') continue
+    const shard = String((e.details as Document | undefined)?.shard ?? e.shard)
+    if (!starts.has(shard)) starts.set(shard, (e.time as Date).getTime())
+  }
+  return starts
+}
+
+/**
+ * Migrations from the config changelog (newest first): an end event closes the start with the same
+ * namespace and lower bound. An aborted migration is logged twice by the server — moveChunk.error
+ * (min, max, from, to only) and then moveChunk.from with note "aborted" and the donor's errmsg
+ * (MigrationSourceManager, src/mongo/db/s/migration_source_manager.cpp) — and counts once, with the
+ * donor's reason.
+ */
+export function readMigrations(changelog: Document[], now: number): { running: MongoMigration[]; recent: MongoMigration[] } {
   const running: MongoMigration[] = []
   const recent: MongoMigration[] = []
+  /** A failure recorded from moveChunk.error, waiting for the donor's moveChunk.from with its reason. */
+  const failedBy = new Map<string, MongoMigration>()
   const keyOf = (e: Document) => `${String(e.ns)} ${ejson((e.details as Document | undefined)?.min)}`
   for (const e of [...changelog].reverse()) {
     const d = (e.details ?? {}) as Document
     const at = (e.time as Date).getTime()
     if (e.what === 'moveChunk.start') {
-      ends.delete(keyOf(e))
+      failedBy.delete(keyOf(e))
       running.push({
         ns: String(e.ns),
         min: ejson(d.min),
@@ -160,7 +218,15 @@ function readMigrations(changelog: Document[], now: number): { running: MongoMig
       const i = running.findIndex((m) => `${m.ns} ${m.min}` === keyOf(e))
       const started = i >= 0 ? running.splice(i, 1)[0]! : null
       const ok = e.what === 'moveChunk.from' && (d.note === undefined || d.note === 'success')
-      recent.push({
+      const earlier = started ? undefined : failedBy.get(keyOf(e))
+      if (earlier && e.what === 'moveChunk.from') {
+        // the donor's own account of the failure moveChunk.error already counted
+        earlier.error = d.errmsg !== undefined ? String(d.errmsg) : earlier.error
+        earlier.endedAt = at
+        failedBy.delete(keyOf(e))
+        continue
+      }
+      const migration: MongoMigration = {
         ns: String(e.ns),
         min: ejson(d.min),
         max: ejson(d.max),
@@ -171,7 +237,9 @@ function readMigrations(changelog: Document[], now: number): { running: MongoMig
         durationMs: started ? at - started.startedAt : null,
         status: ok ? 'succeeded' : 'failed',
         error: ok ? null : String(d.errmsg ?? d.note ?? 'failed'),
-      })
+      }
+      recent.push(migration)
+      if (e.what === 'moveChunk.error') failedBy.set(keyOf(e), migration)
     }
   }
   // A start with no end for a day is a migration whose end the capped changelog lost, not one running.
@@ -223,28 +291,12 @@ async function readReplicaSet(
     }
   const statusOf = new Map((status.members as Document[]).map((m) => [String(m.name), m]))
   const primaryStatus = (status.members as Document[]).find((m) => m.state === 1)
-  const primaryAt = primaryStatus ? (primaryStatus.optimeDate as Date).getTime() : null
+  const primaryAt = optimeOf(primaryStatus)
   const members = await Promise.all(
     (config.members as Document[]).map(async (cm): Promise<MongoMember> => {
       const host = String(cm.host)
-      const s = statusOf.get(host)
-      const healthy = s ? num(s.health) === 1 : false
-      const optimeAt = s?.optimeDate instanceof Date ? s.optimeDate.getTime() : null
-      const base: MongoMember = {
-        host,
-        id: num(cm._id),
-        state: String(s?.stateStr ?? 'UNKNOWN'),
-        healthy,
-        lagSeconds: primaryAt !== null && optimeAt !== null && healthy ? Math.max(0, (primaryAt - optimeAt) / 1000) : null,
-        optimeAt,
-        priority: num(cm.priority),
-        votes: num(cm.votes),
-        hidden: Boolean(cm.hidden),
-        delaySecs: num(cm.secondaryDelaySecs ?? cm.slaveDelay),
-        arbiter: Boolean(cm.arbiterOnly),
-        oplog: null,
-      }
-      if (!healthy || base.arbiter) return base
+      const base = memberOf(cm, statusOf.get(host), primaryAt)
+      if (!base.healthy || base.arbiter) return base
       try {
         const c = await memberClient(endpoint, connections, host)
         const oplog = c.db('local').collection('oplog.rs')
@@ -310,9 +362,7 @@ export async function readCluster(environment: string, endpoint: MongoEndpoint, 
   const balancer = readBalancer(r.balancer, r.settings, serverTime)
   const shardDocs = (r.shards.shards ?? []) as Document[]
 
-  const drainStarts = new Map<string, number>()
-  for (const e of r.changelog)
-    if (e.what === 'removeShard.start' && !drainStarts.has(String(e.shard))) drainStarts.set(String(e.shard), (e.time as Date).getTime())
+  const drainStarts = drainStartsFrom(r.changelog)
   const activeShards = shardDocs.filter((s) => !s.draining).map((s) => String(s._id))
 
   const sizes = new Map<string, Map<string, { bytes: number; docs: number }>>()
