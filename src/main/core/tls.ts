@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { checkServerIdentity, type ConnectionOptions, type PeerCertificate } from 'node:tls'
+import type { Dial } from './connections'
 import { SwitchyardError } from './errors'
 
 export interface TlsCheck {
@@ -42,4 +43,10 @@ export function namesOneOf(hosts: readonly string[]): (hostname: string, cert: P
     const errors = hosts.map((h) => checkServerIdentity(h, cert))
     return errors.some((e) => e === undefined) ? undefined : errors[0]
   }
+}
+
+/** Socket options for a dialled address (the tunnel's socket, or host and port), with TLS checked against the server's own name when asked. */
+export function dialOptions(at: Dial, tls?: TlsCheck): { path?: string; host?: string; port?: number; tls?: ConnectionOptions } {
+  const target = at.path ? { path: at.path } : { host: at.host, port: at.port }
+  return tls ? { ...target, tls: tlsOptions(at.host, tls) } : target
 }

@@ -3,7 +3,7 @@ import type { Connections, Dial } from '../../core/connections'
 import { SwitchyardError, toConnError } from '../../core/errors'
 import type { EndpointOf, HostPort } from '../../../shared/inventory'
 import { formatAddr, parseAddr } from '../../../shared/domain/redis-parse'
-import { tlsOptions } from '../../core/tls'
+import { dialOptions, tlsOptions } from '../../core/tls'
 
 export type RedisClusterEndpoint = EndpointOf<'redis-cluster'>
 export type RedisArg = string | number | Buffer
@@ -89,7 +89,7 @@ export class RedisClusterAccess {
       const to = await this.resolve(addr)
       const c = new Redis({
         ...this.baseOptions(),
-        ...redisDialOptions(to, this.endpoint),
+        ...dialOptions(to, this.endpoint.tls ? { caFile: this.endpoint.caFile } : undefined),
         lazyConnect: true,
         retryStrategy: () => null,
         enableOfflineQueue: true,
@@ -219,12 +219,6 @@ export function clusterAccess(connections: Connections, endpointId: string): Red
     access = created
   }
   return access
-}
-
-/** ioredis options that dial a node: its address or the tunnel's socket, with TLS verifying the node's own name. */
-export function redisDialOptions(to: Dial, endpoint: { tls: boolean; caFile?: string }): RedisOptions {
-  const at = to.path ? { path: to.path } : { host: to.host, port: to.port }
-  return endpoint.tls ? { ...at, tls: tlsOptions(to.host, { caFile: endpoint.caFile }) } : at
 }
 
 export function addrOf(hp: HostPort): string {

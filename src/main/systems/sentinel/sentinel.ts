@@ -5,7 +5,7 @@ import { formatAddr } from '../../../shared/domain/redis-parse'
 import type { Finding, HealthStatus } from '../../../shared/health'
 import { step, type ActionContext, type ActionDefinition } from '../../core/actions/action-definition'
 import type { Connections } from '../../core/connections'
-import { tlsOptions } from '../../core/tls'
+import { dialOptions } from '../../core/tls'
 import { SwitchyardError, toConnError, withTimeout } from '../../core/errors'
 import { pollUntil } from '../../core/wait'
 
@@ -28,8 +28,7 @@ export function pairs(reply: unknown): Record<string, string> {
 async function open(endpoint: SentinelEndpoint, connections: Connections, host: string, port: number): Promise<Redis> {
   const at = await connections.reach(endpoint, { host, port }, 'sentinel.sock')
   const c = new Redis({
-    ...(at.path ? { path: at.path } : { host: at.host, port: at.port }),
-    ...(endpoint.tls ? { tls: tlsOptions(host, { caFile: endpoint.caFile }) } : {}),
+    ...dialOptions(at, endpoint.tls ? { caFile: endpoint.caFile } : undefined),
     username: endpoint.username,
     password: connections.secret(endpoint.id),
     lazyConnect: true,
