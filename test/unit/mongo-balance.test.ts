@@ -47,6 +47,7 @@ describe('MongoDB balance arithmetic', () => {
       id: 0,
       state: 'SECONDARY',
       healthy: true,
+      initialSync: null,
       lagSeconds: 1,
       optimeAt: 0,
       priority: 1,

@@ -11,6 +11,8 @@ const imbalanced: MongoCollectionBalance = {
   jumbo: 0,
   shards: [],
   imbalance: { metric: 'bytes', spread: 500 * 1024 * 1024, threshold: 384 * 1024 * 1024, exceeds: true, heaviest: 'a', lightest: 'b' },
+  verdict: { compliant: false, violation: 'chunksImbalance' },
+  verdictNote: null,
 }
 const base: MongoFindingInput = {
   balancer: {

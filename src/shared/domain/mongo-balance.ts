@@ -64,3 +64,21 @@ export function electableSecondaries(members: readonly MongoMember[], catchUpSec
       m.lagSeconds <= catchUpSecs,
   )
 }
+
+/** The server's balance verdict (balancerCollectionStatus's firstComplianceViolation) in words. */
+export function verdictText(verdict: { compliant: boolean; violation: string | null } | null): string {
+  if (!verdict) return 'not asked'
+  if (verdict.compliant) return 'balanced'
+  switch (verdict.violation) {
+    case 'chunksImbalance':
+      return 'data imbalanced'
+    case 'draining':
+      return 'a shard is draining'
+    case 'zoneViolation':
+      return 'chunks outside their zone'
+    case 'defragmentingChunks':
+      return 'defragmenting'
+    default:
+      return verdict.violation ?? 'not balanced'
+  }
+}

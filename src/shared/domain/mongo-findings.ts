@@ -1,4 +1,13 @@
-import type { MongoBalancer, MongoCollectionBalance, MongoFinding, MongoJumboChunk, MongoMigration, MongoReplicaSet, MongoShard } from '../systems/mongo'
+import type {
+  MongoBalancer,
+  MongoCollectionBalance,
+  MongoFinding,
+  MongoJumboChunk,
+  MongoMember,
+  MongoMigration,
+  MongoReplicaSet,
+  MongoShard,
+} from '../systems/mongo'
 import { formatBytes, formatSeconds } from './units'
 
 export interface MongoFindingInput {
@@ -21,19 +30,36 @@ const spreadText = (c: MongoCollectionBalance) =>
     ? `${formatBytes(c.imbalance.spread)} between ${c.imbalance.heaviest ?? '?'} and ${c.imbalance.lightest ?? '?'} (migration threshold ${formatBytes(c.imbalance.threshold)})`
     : `${c.imbalance.spread} chunks between ${c.imbalance.heaviest ?? '?'} and ${c.imbalance.lightest ?? '?'} (migration threshold ${c.imbalance.threshold})`
 
-/** What a DBA should look at in a sharded cluster, each with the action that fixes it where there is one. */
 /**
  * Member states that hold data but do not serve it, in a DBA's words (replica set member states,
  * https://www.mongodb.com/docs/manual/reference/replica-states/).
  */
 const NOT_SERVING: Record<string, string> = {
   STARTUP: 'is starting up: it has not loaded the set configuration yet',
-  STARTUP2: 'is in initial sync (STARTUP2): not readable and not a candidate until the copy finishes',
   RECOVERING: 'is recovering: not readable (maintenance, a rollback follow-up, or too stale to catch up)',
   ROLLBACK: 'is rolling back writes the set did not keep: not readable until it finishes',
   REMOVED: 'was removed from the set configuration but still runs',
 }
 
+/** A member that does its part: healthy and a primary, a secondary or an arbiter. */
+export const memberServes = (m: MongoMember): boolean => m.healthy && (m.state === 'PRIMARY' || m.state === 'SECONDARY' || m.state === 'ARBITER')
+
+/** "is in initial sync (STARTUP2): 43 % copied (1.2 GiB of 2.8 GiB), about 20 min left, attempt 2 after 1 failed; …" */
+export function initialSyncText(m: MongoMember): string {
+  const p = m.initialSync
+  const parts: string[] = []
+  if (p?.percent != null)
+    parts.push(
+      `${Math.floor(p.percent)} % copied${p.copiedBytes !== null && p.totalBytes !== null ? ` (${formatBytes(p.copiedBytes)} of ${formatBytes(p.totalBytes)})` : ''}`,
+    )
+  if (p?.remainingMs != null) parts.push(`about ${formatSeconds(p.remainingMs / 1000)} left`)
+  if (p && p.attempt > 1) parts.push(`attempt ${p.attempt} after ${p.failedAttempts} failed`)
+  return `is in initial sync (STARTUP2)${parts.length ? `: ${parts.join(', ')}` : ''}; not readable and not a candidate until the copy finishes`
+}
+
+const notServingText = (m: MongoMember): string | undefined => (m.state === 'STARTUP2' ? initialSyncText(m) : NOT_SERVING[m.state])
+
+/** What a DBA should look at in a sharded cluster, each with the action that fixes it where there is one. */
 export function mongoFindings(x: MongoFindingInput): MongoFinding[] {
   const out: MongoFinding[] = []
   const { balancer } = x
@@ -70,8 +96,12 @@ export function mongoFindings(x: MongoFindingInput): MongoFinding[] {
     out.push({
       status: 'warn',
       code: 'jumbo-chunks',
-      reason: `${list.length} jumbo chunk(s) in ${ns} (on ${[...new Set(list.map((j) => j.shard))].join(', ')}): the balancer will not move them`,
-      fix: { label: `Split the chunk at ${list[0]!.min} (clears its jumbo flag)`, request: { kind: 'mongo.clear-jumbo', ns, min: list[0]!.min, split: true } },
+      reason: `${list.length} jumbo chunk(s) in ${ns} (on ${[...new Set(list.map((j) => j.shard))].join(', ')}), the first from ${list[0]!.min}: the balancer will not move them`,
+      // The bound is in the reason: a label that long would be cut off on its button.
+      fix: {
+        label: `Split the ${list.length > 1 ? 'first ' : ''}jumbo chunk (clears its flag)`,
+        request: { kind: 'mongo.clear-jumbo', ns, min: list[0]!.min, split: true },
+      },
     })
 
   for (const rs of x.replicaSets) {
@@ -84,10 +114,14 @@ export function mongoFindings(x: MongoFindingInput): MongoFinding[] {
     const window = primary?.oplog ? (primary.oplog.lastAt - primary.oplog.firstAt) / 1000 : null
     for (const m of rs.members) {
       if (!m.healthy) {
-        out.push({ status: 'warn', code: 'member-down', reason: `${rs.name}: ${m.host} is ${m.state.toLowerCase()}${m.error ? ` (${m.error.message})` : ''}` })
+        out.push({
+          status: 'warn',
+          code: 'member-down',
+          reason: `${rs.name}: ${m.host} ${m.state === 'DOWN' ? 'is down: the other members cannot reach it' : m.state === 'UNKNOWN' ? 'has not answered a heartbeat yet: the set does not know its state' : `is ${m.state.toLowerCase()}`}${m.error ? ` (${m.error.message})` : ''}`,
+        })
         continue
       }
-      const notServing = NOT_SERVING[m.state]
+      const notServing = notServingText(m)
       if (notServing) out.push({ status: 'warn', code: 'member-not-serving', reason: `${rs.name}: ${m.host} ${notServing}` })
       if (m.lagSeconds === null || m.host === rs.primary) continue
       const lag = m.lagSeconds - m.delaySecs

@@ -76,6 +76,18 @@ export const MongoCollectionBalance = z.object({
   jumbo: z.number(),
   shards: z.array(MongoShardShare),
   imbalance: MongoImbalance,
+  /**
+   * The server's own verdict (balancerCollectionStatus, 4.4+): null when it could not be asked, with
+   * the reason in verdictNote (an older server, a user without clusterManager).
+   */
+  verdict: z
+    .object({
+      compliant: z.boolean(),
+      /** chunksImbalance, draining, zoneViolation, defragmentingChunks, … as the server names it. */
+      violation: z.string().nullable(),
+    })
+    .nullable(),
+  verdictNote: z.string().nullable(),
 })
 export type MongoCollectionBalance = z.infer<typeof MongoCollectionBalance>
 
@@ -121,11 +133,40 @@ export const MongoMigration = z.object({
 })
 export type MongoMigration = z.infer<typeof MongoMigration>
 
+/** Replica set member states by their numeric code (MemberState, src/mongo/db/repl/member_state.h). */
+export const MEMBER_STATES = [
+  'STARTUP',
+  'PRIMARY',
+  'SECONDARY',
+  'RECOVERING',
+  'STATE4',
+  'STARTUP2',
+  'UNKNOWN',
+  'ARBITER',
+  'DOWN',
+  'ROLLBACK',
+  'REMOVED',
+] as const
+
+export const InitialSyncProgress = z.object({
+  /** approxTotalBytesCopied / approxTotalDataSize, 0–100; null before the sizes are known. */
+  percent: z.number().nullable(),
+  copiedBytes: z.number().nullable(),
+  totalBytes: z.number().nullable(),
+  remainingMs: z.number().nullable(),
+  attempt: z.number(),
+  failedAttempts: z.number(),
+})
+export type InitialSyncProgress = z.infer<typeof InitialSyncProgress>
+
 export const MongoMember = z.object({
   host: z.string(),
   id: z.number(),
+  /** The state's name (PRIMARY, SECONDARY, STARTUP2, DOWN, …) from its numeric code. */
   state: z.string(),
   healthy: z.boolean(),
+  /** The member's own account of its initial sync, while it is in one (STARTUP2). */
+  initialSync: InitialSyncProgress.nullable(),
   /** Seconds behind the set's primary (null when there is no primary or the member is down). */
   lagSeconds: z.number().nullable(),
   optimeAt: z.number().nullable(),

@@ -1,4 +1,4 @@
-import { BSON, type Document, type MongoClient } from 'mongodb'
+import type { Document, MongoClient } from 'mongodb'
 import type { VerificationCheck } from '../../../shared/actions'
 import { electableSecondaries, stepDownSecsFor, versionAtLeast } from '../../../shared/domain/mongo-balance'
 import { formatSeconds } from '../../../shared/domain/units'
@@ -15,10 +15,9 @@ import {
 import { SwitchyardError } from '../../core/errors'
 import { sleep } from '../../core/wait'
 import { labelled, memberClient, mongoLabel, mongosClient, type MongoEndpoint } from './mongo-client'
-import { ejson, readReplicaSets } from './mongo-reader'
+import { boundText, hashedField, hashedMidpoint, parseBound, READ_LONGS } from './mongo-bounds'
+import { readReplicaSets } from './mongo-reader'
 import { adminCommand, configUpdate } from './mongosh-text'
-
-const { EJSON } = BSON
 
 type MongoKind =
   | 'mongo.balancer'
@@ -236,29 +235,25 @@ export const mongoChunkSize = mongoAction(
 interface ChunkRef {
   ns: string
   uuid: unknown
+  key: Document
   chunk: Document | null
   shards: Document[]
 }
 
 async function findChunk(env: Env, ns: string, min: string): Promise<ChunkRef> {
-  let bound: Document
-  try {
-    bound = EJSON.parse(min, { relaxed: true }) as Document
-  } catch {
-    throw new SwitchyardError('config', `the chunk's lower bound is not Extended JSON: ${min}`)
-  }
+  const bound = parseBound(min)
   const config = env.client.db('config')
   const coll = await labelled('config.collections', config.collection('collections').findOne({ _id: ns } as Document), env.version)
   if (!coll) throw new SwitchyardError('config', `${ns} is not a sharded collection of ${env.endpoint.name}`)
   const [chunk, shards] = await Promise.all([
-    labelled('config.chunks', config.collection('chunks').findOne({ uuid: coll.uuid, min: bound }), env.version),
+    labelled('config.chunks', config.collection('chunks').findOne({ uuid: coll.uuid, min: bound }, READ_LONGS), env.version),
     labelled(
       'listShards',
       admin(env, { listShards: 1 }).then((r) => r.shards as Document[]),
       env.version,
     ),
   ])
-  return { ns, uuid: coll.uuid, chunk, shards }
+  return { ns, uuid: coll.uuid, key: coll.key as Document, chunk, shards }
 }
 
 function moveCommand(env: Env, ns: string, chunk: Document, toShard: string): Document {
@@ -289,10 +284,10 @@ export const mongoMoveRange = mongoAction(
     return {
       state: cmd,
       plan: {
-        target: `${req.ns} ${req.min}`,
+        target: req.ns,
         title: `Move the range of ${req.ns} starting at ${req.min} to ${req.toShard}`,
         summary: chunk
-          ? `${String(chunk.shard)} → ${req.toShard}: the range [${ejson(chunk.min)}, ${ejson(chunk.max)}) is copied, caught up and committed by the shards; reads and writes continue.`
+          ? `${String(chunk.shard)} → ${req.toShard}: the range [${boundText(chunk.min)}, ${boundText(chunk.max)}) is copied, caught up and committed by the shards; reads and writes continue.`
           : 'no such chunk',
         risk: 'medium',
         steps: [step(`${versionAtLeast(env.version, 6, 0) ? 'moveRange' : 'moveChunk'} (waits until committed)`, adminCommand(cmd))],
@@ -331,14 +326,18 @@ export const mongoClearJumbo = mongoAction(
     const ref = await findChunk(env, req.ns, req.min)
     const chunk = ref.chunk
     const bounds = chunk ? [chunk.min, chunk.max] : []
-    const cmd = req.split ? { split: req.ns, bounds } : { clearJumboFlag: req.ns, bounds }
+    const field = hashedField(ref.key)
+    // A hashed chunk splits at the middle of its hash range (an exact NumberLong the plan shows);
+    // a ranged one at the median key the shard finds.
+    const middle = req.split && chunk && field ? hashedMidpoint(field, chunk.min as Document, chunk.max as Document) : null
+    const cmd = !req.split ? { clearJumboFlag: req.ns, bounds } : middle ? { split: req.ns, middle } : { split: req.ns, bounds }
     return {
       state: cmd,
       plan: {
-        target: `${req.ns} ${req.min}`,
+        target: req.ns,
         title: req.split ? `Split the jumbo chunk of ${req.ns} at ${req.min}` : `Clear the jumbo flag of ${req.ns} at ${req.min}`,
         summary: req.split
-          ? 'The chunk is split at its median key; a successful split clears the jumbo flag and the balancer can move both halves.'
+          ? `The chunk is split ${middle ? `at the middle of its hashed range, ${boundText(middle)}` : 'at its median key'}; a successful split clears the jumbo flag and the balancer can move both halves.`
           : 'Only the flag is cleared: use this after refining the shard key or deleting data, when the chunk is small enough to move.',
         risk: 'low',
         steps: [step(req.split ? 'split the chunk' : 'clear the jumbo flag', adminCommand(cmd))],

@@ -1,5 +1,6 @@
 import type { ActionRequest } from '../../../shared/action-requests'
 import { pluginExitCode } from '../../../shared/domain/health'
+import { verdictText } from '../../../shared/domain/mongo-balance'
 import { formatBytes, formatSeconds } from '../../../shared/domain/units'
 import {
   MongoAddShardRequest,
@@ -55,7 +56,9 @@ export function formatCluster(c: MongoCluster): string {
       k.imbalance.metric === 'bytes'
         ? `${formatBytes(k.imbalance.spread)} / ${formatBytes(k.imbalance.threshold)}`
         : `${k.imbalance.spread} / ${k.imbalance.threshold} chunks`
-    lines.push(`  ${k.ns} ${k.key}: ${k.shards.map((s) => `${s.shard}=${s.chunks}`).join(' ')}  spread ${spread}${k.imbalance.exceeds ? ' IMBALANCED' : ''}`)
+    lines.push(
+      `  ${k.ns} ${k.key}: ${k.shards.map((s) => `${s.shard}=${s.chunks}`).join(' ')}  spread ${spread}${k.imbalance.exceeds ? ' IMBALANCED' : ''}  server: ${verdictText(k.verdict)}`,
+    )
   }
   for (const m of c.migrations.running) lines.push(`  migrating ${m.ns} ${m.min} ${m.from} -> ${m.to} for ${formatSeconds((c.checkedAt - m.startedAt) / 1000)}`)
   for (const rs of c.replicaSets) {
@@ -64,7 +67,7 @@ export function formatCluster(c: MongoCluster): string {
     )
     for (const m of rs.members)
       lines.push(
-        `    ${m.host.padEnd(22)} ${m.state.padEnd(10)} lag ${(m.lagSeconds === null ? '-' : formatSeconds(m.lagSeconds)).padEnd(8)} oplog ${m.oplog ? `${m.oplog.windowHours.toFixed(1)} h` : '-'}${m.hidden ? ' hidden' : ''}${m.priority === 0 ? ' priority 0' : ''}`,
+        `    ${m.host.padEnd(22)} ${(m.initialSync?.percent != null ? `${m.state} ${Math.floor(m.initialSync.percent)}%` : m.state).padEnd(10)} lag ${(m.lagSeconds === null ? '-' : formatSeconds(m.lagSeconds)).padEnd(8)} oplog ${m.oplog ? `${m.oplog.windowHours.toFixed(1)} h` : '-'}${m.hidden ? ' hidden' : ''}${m.priority === 0 ? ' priority 0' : ''}`,
       )
   }
   for (const f of c.findings.filter((x) => x.status !== 'ok')) lines.push(`  ${MARK[f.status]}: ${f.reason}${f.fix ? ` (fix: ${f.fix.label})` : ''}`)

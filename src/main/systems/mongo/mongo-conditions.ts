@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { initialSyncText, memberServes } from '../../../shared/domain/mongo-findings'
 import { defineCondition } from '../../core/conditions'
 import { mongoService } from './mongo-service'
 
@@ -32,7 +33,7 @@ export const mongoConditions = [
   }),
   defineCondition({
     name: 'mongo.replica-sets-ok',
-    summary: 'every replica set has a primary and every member is healthy',
+    summary: 'every replica set has a primary and every member serves (healthy, not syncing, recovering or rolling back)',
     endpointKind: 'mongo',
     args: z.object({ maxLagSeconds: z.number().min(0).default(10) }).strict(),
     async evaluate({ maxLagSeconds }, ctx) {
@@ -40,8 +41,12 @@ export const mongoConditions = [
       const bad = c.replicaSets.flatMap((rs) => [
         ...(rs.primary ? [] : [`${rs.name} has no primary`]),
         ...rs.members
-          .filter((m) => !m.healthy || (m.lagSeconds ?? 0) > maxLagSeconds)
-          .map((m) => `${rs.name} ${m.host}: ${m.state}, ${m.lagSeconds ?? '?'} s behind`),
+          .filter((m) => !memberServes(m) || (m.lagSeconds ?? 0) > maxLagSeconds)
+          .map((m) =>
+            m.state === 'STARTUP2'
+              ? `${rs.name} ${m.host} ${initialSyncText(m)}`
+              : `${rs.name} ${m.host}: ${m.state}${m.lagSeconds !== null ? `, ${m.lagSeconds} s behind` : ''}`,
+          ),
       ])
       return { passed: bad.length === 0, evidence: bad.length ? bad : [`${c.replicaSets.length} replica sets, each with a primary and healthy members`] }
     },

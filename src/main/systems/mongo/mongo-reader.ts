@@ -1,6 +1,6 @@
-import { BSON, type Document, type MongoClient } from 'mongodb'
+import type { Document, MongoClient } from 'mongodb'
 import { imbalanceOf, migrationThreshold, versionAtLeast, windowOpen } from '../../../shared/domain/mongo-balance'
-import { mongoFindings } from '../../../shared/domain/mongo-findings'
+import { memberServes, mongoFindings } from '../../../shared/domain/mongo-findings'
 import { reasonFor, worstStatus } from '../../../shared/domain/health'
 import type {
   BalancerWindow,
@@ -13,18 +13,15 @@ import type {
   MongoReplicaSet,
   MongoShard,
 } from '../../../shared/systems/mongo'
+import { MEMBER_STATES, type InitialSyncProgress } from '../../../shared/systems/mongo'
 import type { Connections } from '../../core/connections'
 import { SwitchyardError, toConnError, withTimeout } from '../../core/errors'
+import { boundText, READ_LONGS } from './mongo-bounds'
 import { labelled, memberClient, mongoLabel, mongosClient, type MongoEndpoint } from './mongo-client'
-
-const { EJSON } = BSON
 
 const READ_MS = 10_000
 const DEFAULT_CHUNK_MB = 128
 const CHANGELOG_EVENTS = ['moveChunk.start', 'moveChunk.from', 'moveChunk.error', 'removeShard.start']
-
-/** Shard-key bounds as the views and action requests carry them. */
-export const ejson = (v: unknown): string => EJSON.stringify(v, { relaxed: true })
 
 const num = (v: unknown): number =>
   typeof v === 'number'
@@ -94,7 +91,7 @@ async function readRouter(client: MongoClient, version: string) {
       'config.changelog',
       config
         .collection('changelog')
-        .find({ what: { $in: CHANGELOG_EVENTS } })
+        .find({ what: { $in: CHANGELOG_EVENTS } }, READ_LONGS)
         .sort({ time: -1 })
         .limit(300)
         .toArray(),
@@ -105,7 +102,7 @@ async function readRouter(client: MongoClient, version: string) {
       'jumbo chunks',
       config
         .collection('chunks')
-        .find({ jumbo: true }, { projection: { uuid: 1, min: 1, max: 1, shard: 1 } })
+        .find({ jumbo: true }, { projection: { uuid: 1, min: 1, max: 1, shard: 1 }, ...READ_LONGS })
         .limit(200)
         .toArray(),
       version,
@@ -147,17 +144,29 @@ export function optimeOf(s: Document | undefined): number | null {
 
 /** States whose data is current enough to measure lag against the primary's. */
 const REPLICATING = new Set(['PRIMARY', 'SECONDARY', 'RECOVERING'])
+/** States in which a member serves reads, so its oplog can be read. */
+const READABLE = new Set(['PRIMARY', 'SECONDARY'])
+
+/**
+ * A member's state by its numeric code; stateStr is not a name for every state (a DOWN member's is
+ * "(not reachable/healthy)", src/mongo/db/repl/member_state.h and topology_coordinator.cpp).
+ */
+export function stateName(s: Document | undefined): string {
+  const code = s?.state === undefined ? undefined : num(s.state)
+  return code !== undefined && MEMBER_STATES[code] ? MEMBER_STATES[code] : String(s?.stateStr ?? 'UNKNOWN')
+}
 
 /** One member as replSetGetConfig and replSetGetStatus describe it; lag only for a member that has an optime and replicates. */
 export function memberOf(cm: Document, s: Document | undefined, primaryAt: number | null): MongoMember {
   const healthy = s ? num(s.health) === 1 : false
-  const state = String(s?.stateStr ?? 'UNKNOWN')
+  const state = stateName(s)
   const optimeAt = optimeOf(s)
   return {
     host: String(cm.host),
     id: num(cm._id),
     state,
     healthy,
+    initialSync: null,
     lagSeconds: primaryAt !== null && optimeAt !== null && healthy && REPLICATING.has(state) ? Math.max(0, (primaryAt - optimeAt) / 1000) : null,
     optimeAt,
     priority: num(cm.priority),
@@ -166,6 +175,51 @@ export function memberOf(cm: Document, s: Document | undefined, primaryAt: numbe
     delaySecs: num(cm.secondaryDelaySecs ?? cm.slaveDelay),
     arbiter: Boolean(cm.arbiterOnly),
     oplog: null,
+  }
+}
+
+/**
+ * A member's own account of its initial sync (replSetGetStatus's initialSyncStatus on that member:
+ * InitialSyncer::_appendInitialSyncProgressMinimal_inlock, src/mongo/db/repl/initial_syncer.cpp;
+ * jstests/replsets/initial_sync_replSetGetStatus.js).
+ */
+export function initialSyncOf(status: Document | undefined): InitialSyncProgress | null {
+  const p = status?.initialSyncStatus as Document | undefined
+  if (!p) return null
+  const total = p.approxTotalDataSize === undefined ? null : num(p.approxTotalDataSize)
+  const copied = p.approxTotalBytesCopied === undefined ? null : num(p.approxTotalBytesCopied)
+  return {
+    percent: total && copied !== null ? Math.min(100, (copied / total) * 100) : null,
+    copiedBytes: copied,
+    totalBytes: total,
+    remainingMs: p.remainingInitialSyncEstimatedMillis === undefined ? null : num(p.remainingInitialSyncEstimatedMillis),
+    attempt: (Array.isArray(p.initialSyncAttempts) ? p.initialSyncAttempts.length : 0) + 1,
+    failedAttempts: num(p.failedInitialSyncAttempts),
+  }
+}
+
+/** What a member's own connection adds: its oplog window when it serves reads, its initial sync progress while in one. */
+async function memberDetail(endpoint: MongoEndpoint, connections: Connections, base: MongoMember): Promise<MongoMember> {
+  if (!base.healthy || base.arbiter || !(READABLE.has(base.state) || base.state === 'STARTUP2')) return base
+  const host = base.host
+  try {
+    const c = await memberClient(endpoint, connections, host)
+    if (base.state === 'STARTUP2') {
+      const own = await withTimeout(`replSetGetStatus on ${host}`, READ_MS, c.db('admin').command({ replSetGetStatus: 1 }))
+      return { ...base, initialSync: initialSyncOf(own) }
+    }
+    const oplog = c.db('local').collection('oplog.rs')
+    const entry = (dir: 1 | -1) =>
+      oplog
+        .find({}, { projection: { ts: 1, wall: 1 } })
+        .sort({ $natural: dir })
+        .limit(1)
+        .next()
+    const [first, last] = await withTimeout(`oplog of ${host}`, READ_MS, Promise.all([entry(1), entry(-1)]))
+    const at = (e: Document | null) => (e?.wall instanceof Date ? e.wall.getTime() : e?.ts ? num((e.ts as { high: number }).high) * 1000 : 0)
+    return first && last ? { ...base, oplog: { firstAt: at(first), lastAt: at(last), windowHours: (at(last) - at(first)) / 3600_000 } } : base
+  } catch (err) {
+    return { ...base, error: toConnError(err, connections.secretValues()) }
   }
 }
 
@@ -186,26 +240,28 @@ export function drainStartsFrom(changelog: readonly Document[]): Map<string, num
 
 /**
  * Migrations from the config changelog (newest first): an end event closes the start with the same
- * namespace and lower bound. An aborted migration is logged twice by the server — moveChunk.error
- * (min, max, from, to only) and then moveChunk.from with note "aborted" and the donor's errmsg
- * (MigrationSourceManager, src/mongo/db/s/migration_source_manager.cpp) — and counts once, with the
- * donor's reason.
+ * namespace and lower bound. An aborted migration is logged twice by the donor — moveChunk.error
+ * (min, max, from, to only; MigrationSourceManager::_cleanupOnError, src/mongo/db/s/migration_source_manager.cpp)
+ * and moveChunk.from with note "aborted" and its errmsg (MoveTimingHelper::~MoveTimingHelper,
+ * src/mongo/db/s/move_timing_helper.cpp) — often in the same millisecond, so in either order: it
+ * counts once, with the donor's reason.
  */
 export function readMigrations(changelog: Document[], now: number): { running: MongoMigration[]; recent: MongoMigration[] } {
   const running: MongoMigration[] = []
   const recent: MongoMigration[] = []
-  /** A failure recorded from moveChunk.error, waiting for the donor's moveChunk.from with its reason. */
-  const failedBy = new Map<string, MongoMigration>()
-  const keyOf = (e: Document) => `${String(e.ns)} ${ejson((e.details as Document | undefined)?.min)}`
+  /** A failure recorded from one of the two events, waiting for the other. */
+  const halfLogged = new Map<string, { migration: MongoMigration; by: string }>()
+  const keyOf = (e: Document) => `${String(e.ns)} ${boundText((e.details as Document | undefined)?.min)}`
   for (const e of [...changelog].reverse()) {
     const d = (e.details ?? {}) as Document
     const at = (e.time as Date).getTime()
+    const key = keyOf(e)
     if (e.what === 'moveChunk.start') {
-      failedBy.delete(keyOf(e))
+      halfLogged.delete(key)
       running.push({
         ns: String(e.ns),
-        min: ejson(d.min),
-        max: ejson(d.max),
+        min: boundText(d.min),
+        max: boundText(d.max),
         from: String(d.from),
         to: String(d.to),
         startedAt: at,
@@ -215,31 +271,31 @@ export function readMigrations(changelog: Document[], now: number): { running: M
         error: null,
       })
     } else if (e.what === 'moveChunk.from' || e.what === 'moveChunk.error') {
-      const i = running.findIndex((m) => `${m.ns} ${m.min}` === keyOf(e))
-      const started = i >= 0 ? running.splice(i, 1)[0]! : null
       const ok = e.what === 'moveChunk.from' && (d.note === undefined || d.note === 'success')
-      const earlier = started ? undefined : failedBy.get(keyOf(e))
-      if (earlier && e.what === 'moveChunk.from') {
-        // the donor's own account of the failure moveChunk.error already counted
-        earlier.error = d.errmsg !== undefined ? String(d.errmsg) : earlier.error
-        earlier.endedAt = at
-        failedBy.delete(keyOf(e))
+      const other = halfLogged.get(key)
+      if (!ok && other && other.by !== e.what) {
+        // the second account of a failure already counted
+        if (e.what === 'moveChunk.from' && d.errmsg !== undefined) other.migration.error = String(d.errmsg)
+        other.migration.endedAt = Math.max(other.migration.endedAt ?? at, at)
+        halfLogged.delete(key)
         continue
       }
+      const i = running.findIndex((m) => `${m.ns} ${m.min}` === key)
+      const started = i >= 0 ? running.splice(i, 1)[0]! : null
       const migration: MongoMigration = {
         ns: String(e.ns),
-        min: ejson(d.min),
-        max: ejson(d.max),
+        min: boundText(d.min),
+        max: boundText(d.max),
         from: String(d.from ?? started?.from ?? ''),
         to: String(d.to ?? started?.to ?? ''),
         startedAt: started?.startedAt ?? at,
         endedAt: at,
         durationMs: started ? at - started.startedAt : null,
         status: ok ? 'succeeded' : 'failed',
-        error: ok ? null : String(d.errmsg ?? d.note ?? 'failed'),
+        error: ok ? null : d.errmsg !== undefined ? String(d.errmsg) : 'aborted (the donor logged no reason)',
       }
       recent.push(migration)
-      if (e.what === 'moveChunk.error') failedBy.set(keyOf(e), migration)
+      if (!ok) halfLogged.set(key, { migration, by: String(e.what) })
     }
   }
   // A start with no end for a day is a migration whose end the capped changelog lost, not one running.
@@ -272,6 +328,8 @@ async function readReplicaSet(
         READ_MS,
         Promise.all([admin.command({ replSetGetStatus: 1 }), admin.command({ replSetGetConfig: 1 }).then((r) => r.config as Document)]),
       )
+      if (!Array.isArray(status.members) || !Array.isArray(config.members))
+        throw new SwitchyardError('protocol', `${seed} answered replSetGetStatus or replSetGetConfig without a members list`)
       break
     } catch (err) {
       lastError = err
@@ -289,33 +347,14 @@ async function readReplicaSet(
       status: 'critical',
       error: toConnError(lastError, connections.secretValues()),
     }
+  // a seed that answered without members was passed over above: both lists are arrays here
   const statusOf = new Map((status.members as Document[]).map((m) => [String(m.name), m]))
   const primaryStatus = (status.members as Document[]).find((m) => m.state === 1)
   const primaryAt = optimeOf(primaryStatus)
   const members = await Promise.all(
-    (config.members as Document[]).map(async (cm): Promise<MongoMember> => {
-      const host = String(cm.host)
-      const base = memberOf(cm, statusOf.get(host), primaryAt)
-      if (!base.healthy || base.arbiter) return base
-      try {
-        const c = await memberClient(endpoint, connections, host)
-        const oplog = c.db('local').collection('oplog.rs')
-        const entry = (dir: 1 | -1) =>
-          oplog
-            .find({}, { projection: { ts: 1, wall: 1 } })
-            .sort({ $natural: dir })
-            .limit(1)
-            .next()
-        const [first, last] = await withTimeout(`oplog of ${host}`, READ_MS, Promise.all([entry(1), entry(-1)]))
-        const at = (e: Document | null) => (e?.wall instanceof Date ? e.wall.getTime() : e?.ts ? num((e.ts as { high: number }).high) * 1000 : 0)
-        if (first && last) base.oplog = { firstAt: at(first), lastAt: at(last), windowHours: (at(last) - at(first)) / 3600_000 }
-      } catch (err) {
-        base.error = toConnError(err, connections.secretValues())
-      }
-      return base
-    }),
+    (config.members as Document[]).map((cm) => memberDetail(endpoint, connections, memberOf(cm, statusOf.get(String(cm.host)), primaryAt))),
   )
-  const unhealthy = members.filter((m) => !m.healthy).length
+  const unhealthy = members.filter((m) => !memberServes(m)).length
   return {
     name,
     role,
@@ -340,6 +379,48 @@ export async function readReplicaSets(endpoint: MongoEndpoint, connections: Conn
   )
 }
 
+type Verdict = Pick<MongoCollectionBalance, 'verdict' | 'verdictNote'>
+
+/** A balancerCollectionStatus reply as the verdict the views show. */
+export const verdictOf = (reply: Document): MongoCollectionBalance['verdict'] => ({
+  compliant: Boolean(reply.balancerCompliant),
+  violation: reply.firstComplianceViolation === undefined ? null : String(reply.firstComplianceViolation),
+})
+const VERDICT_CONCURRENCY = 8
+const MAX_VERDICTS = 500
+
+/**
+ * The server's own balance verdict per collection (balancerCollectionStatus, 4.4+; it needs
+ * clusterManager's enableSharding action). One refusal for lack of the command or of the role
+ * stands for every collection, so it is asked once more only when it was another error.
+ */
+async function readVerdicts(client: MongoClient, namespaces: string[]): Promise<Map<string, Verdict>> {
+  const out = new Map<string, Verdict>()
+  let refusal: string | null = null
+  const queue = namespaces.slice(0, MAX_VERDICTS)
+  const ask = async (ns: string): Promise<Verdict> => {
+    if (refusal) return { verdict: null, verdictNote: refusal }
+    try {
+      return { verdict: verdictOf(await client.db('admin').command({ balancerCollectionStatus: ns })), verdictNote: null }
+    } catch (err) {
+      const code = (err as { code?: number }).code
+      const note =
+        code === 59
+          ? 'the server has no balancerCollectionStatus (MongoDB 4.4+)'
+          : code === 13
+            ? "the user may not ask the server's verdict (balancerCollectionStatus needs clusterManager)"
+            : `balancerCollectionStatus: ${(err as Error).message}`
+      if (code === 59 || code === 13) refusal = note
+      return { verdict: null, verdictNote: note }
+    }
+  }
+  const workers = Array.from({ length: Math.min(VERDICT_CONCURRENCY, queue.length) }, async () => {
+    for (let ns = queue.shift(); ns !== undefined; ns = queue.shift()) out.set(ns, await ask(ns))
+  })
+  await Promise.all(workers)
+  return out
+}
+
 export interface ReadOptions {
   /** When each shard was first seen draining (kept by the service across refreshes). */
   drainingSeen?: Map<string, number>
@@ -357,6 +438,19 @@ export async function readCluster(environment: string, endpoint: MongoEndpoint, 
     )
   const version = String((await labelled('buildInfo', client.db('admin').command({ buildInfo: 1 }))).version)
   const r = await withTimeout('reading the cluster from the mongos', READ_MS, readRouter(client, version))
+  const [verdicts, replicaSets] = await Promise.all([
+    versionAtLeast(version, 4, 4)
+      ? withTimeout(
+          'balancerCollectionStatus',
+          READ_MS,
+          readVerdicts(
+            client,
+            r.collections.map((c) => String(c._id)),
+          ),
+        )
+      : new Map<string, Verdict>(),
+    readReplicaSets(endpoint, connections, r.shardMap),
+  ])
   const now = Date.now()
   const serverTime = hello.localTime instanceof Date ? hello.localTime : new Date(now)
   const balancer = readBalancer(r.balancer, r.settings, serverTime)
@@ -397,7 +491,11 @@ export async function readCluster(environment: string, endpoint: MongoEndpoint, 
     return {
       ns,
       uuid,
-      key: ejson(c.key),
+      ...(verdicts.get(ns) ?? {
+        verdict: null,
+        verdictNote: versionAtLeast(version, 4, 4) ? 'not asked' : 'the server has no balancerCollectionStatus (MongoDB 4.4+)',
+      }),
+      key: boundText(c.key),
       noBalance: Boolean(c.noBalance),
       chunks: total,
       jumbo: shards.reduce((a, s) => a + s.jumbo, 0),
@@ -435,11 +533,10 @@ export async function readCluster(environment: string, endpoint: MongoEndpoint, 
   const jumbo: MongoJumboChunk[] = r.jumbo.map((j) => ({
     ns: nsByUuid.get(uuidHex(j.uuid)) ?? uuidHex(j.uuid),
     shard: String(j.shard),
-    min: ejson(j.min),
-    max: ejson(j.max),
+    min: boundText(j.min),
+    max: boundText(j.max),
   }))
   const migrations = readMigrations(r.changelog, now)
-  const replicaSets = await readReplicaSets(endpoint, connections, r.shardMap)
   const findings = mongoFindings({ balancer, collections, jumbo, replicaSets, shards, recentMigrations: migrations.recent, now })
   const counted = findings.filter((f) => f.status !== 'ok')
   return {

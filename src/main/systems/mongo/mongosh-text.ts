@@ -1,14 +1,18 @@
-import { Long, MaxKey, MinKey, ObjectId, type Document } from 'mongodb'
+import type { Document } from 'mongodb'
+import { bsonType } from './mongo-bounds'
 
 /** A value as mongosh would print it, so a plan's commands can be pasted into a shell as they are. */
 export function mongoshLiteral(v: unknown): string {
-  if (v instanceof MinKey) return 'MinKey()'
-  if (v instanceof MaxKey) return 'MaxKey()'
-  if (v instanceof Long) return `NumberLong("${v.toString()}")`
+  const type = bsonType(v)
+  if (type === 'MinKey') return 'MinKey()'
+  if (type === 'MaxKey') return 'MaxKey()'
+  if (type === 'Long') return `NumberLong("${String(v)}")`
+  if (type === 'Int32' || type === 'Double') return String((v as { valueOf(): number }).valueOf())
+  if (type === 'Decimal128') return `Decimal128("${String(v)}")`
+  if (type === 'ObjectId') return `ObjectId("${String(v)}")`
   if (v instanceof Date) return `ISODate("${v.toISOString()}")`
   if (v === null || v === undefined) return 'null'
   if (Array.isArray(v)) return `[ ${v.map(mongoshLiteral).join(', ')} ]`
-  if (v instanceof ObjectId) return `ObjectId("${v.toHexString()}")`
   if (typeof v === 'object' && (v as { _bsontype?: string })._bsontype === 'Binary' && 'toHexString' in v)
     return `UUID("${(v as { toHexString(dashes: boolean): string }).toHexString(true)}")`
   if (typeof v === 'object') {

@@ -6,6 +6,7 @@ import {
   Group,
   Menu,
   NumberInput,
+  Progress,
   SegmentedControl,
   Select,
   SimpleGrid,
@@ -15,10 +16,13 @@ import {
   Text,
   TextInput,
   Title,
+  Tooltip,
 } from '@mantine/core'
 import { useMemo, useState } from 'react'
 import { formatBytes, formatSeconds } from '../../../../shared/domain/units'
-import type { MongoCluster, MongoReplicaSet } from '../../../../shared/systems/mongo'
+import { verdictText } from '../../../../shared/domain/mongo-balance'
+import { memberServes } from '../../../../shared/domain/mongo-findings'
+import type { MongoCluster, MongoMember, MongoReplicaSet } from '../../../../shared/systems/mongo'
 import { api } from '../../api'
 import { useActionLauncher, type ActionDraft } from '../../components/ActionDialog'
 import { useEndpointPicker } from '../../components/EndpointPicker'
@@ -116,7 +120,9 @@ export function MongoPage() {
           <FindingAlerts findings={cluster.findings} prefix="mongo" onFix={readOnly ? undefined : fix} />
           <Tabs defaultValue="balance">
             <Tabs.List>
-              <Tabs.Tab value="balance">Chunk balance</Tabs.Tab>
+              <Tabs.Tab value="balance" data-testid="mongo-balance-tab">
+                Chunk balance
+              </Tabs.Tab>
               <Tabs.Tab value="shards">Shards</Tabs.Tab>
               <Tabs.Tab value="replication" data-testid="mongo-replication-tab">
                 Replica sets
@@ -197,6 +203,7 @@ function BalanceTab({ cluster, shardColor, act, readOnly }: TabProps) {
             <Table.Th>jumbo</Table.Th>
             <Table.Th>spread / migration threshold</Table.Th>
             <Table.Th>balance</Table.Th>
+            <Table.Th>server says</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -223,6 +230,13 @@ function BalanceTab({ cluster, shardColor, act, readOnly }: TabProps) {
                       ? `imbalanced (${c.imbalance.heaviest ?? ''} → ${c.imbalance.lightest ?? ''})`
                       : 'balanced'}
                 </Badge>
+              </Table.Td>
+              <Table.Td data-testid={`verdict-${c.ns}`}>
+                <Tooltip label={c.verdictNote ?? 'balancerCollectionStatus'} disabled={!c.verdictNote && !c.verdict}>
+                  <Badge color={!c.verdict ? 'gray' : c.verdict.compliant ? 'teal' : 'yellow'} variant="outline">
+                    {verdictText(c.verdict)}
+                  </Badge>
+                </Tooltip>
               </Table.Td>
             </Table.Tr>
           ))}
@@ -424,9 +438,10 @@ function ReplicaSetCard({ rs, onStepDown }: { rs: MongoReplicaSet; onStepDown?: 
             <Table.Tr key={m.host} data-testid={`member-${m.host}`} data-state={m.state}>
               <Table.Td>{m.host}</Table.Td>
               <Table.Td>
-                <Badge color={m.state === 'PRIMARY' ? 'blue' : m.healthy ? 'teal' : 'red'} variant="light">
+                <Badge color={m.state === 'PRIMARY' ? 'blue' : !m.healthy ? 'red' : memberServes(m) ? 'teal' : 'yellow'} variant="light">
                   {m.state}
                 </Badge>
+                {m.initialSync && <InitialSyncBar member={m} />}
               </Table.Td>
               <Table.Td>{m.host === rs.primary ? '—' : secs(m.lagSeconds)}</Table.Td>
               <Table.Td>
@@ -439,6 +454,22 @@ function ReplicaSetCard({ rs, onStepDown }: { rs: MongoReplicaSet; onStepDown?: 
         </Table.Tbody>
       </Table>
     </Card>
+  )
+}
+
+/** A member's initial sync as it reports it: bytes copied of the source's data, and the time left. */
+function InitialSyncBar({ member }: { member: MongoMember }) {
+  const p = member.initialSync!
+  return (
+    <Stack gap={2} mt={4} data-testid={`initial-sync-${member.host}`}>
+      <Progress value={p.percent ?? 0} size="sm" color="yellow" />
+      <Text size="xs" c="dimmed">
+        initial sync {p.percent === null ? 'starting' : `${Math.floor(p.percent)} %`}
+        {p.copiedBytes !== null && p.totalBytes !== null ? ` · ${formatBytes(p.copiedBytes)} of ${formatBytes(p.totalBytes)}` : ''}
+        {p.remainingMs !== null ? ` · ${formatSeconds(p.remainingMs / 1000)} left` : ''}
+        {p.attempt > 1 ? ` · attempt ${p.attempt}` : ''}
+      </Text>
+    </Stack>
   )
 }
 
