@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { mongoService } from '../../src/main/systems/mongo/mongo-service'
-import { chartDrawn, shot, webAppSuite } from '../support/web-app'
+import { join } from 'node:path'
+import { chartDrawn, SCREENSHOTS, shot, webAppSuite } from '../support/web-app'
 
 /** The lab's MongoDB (the wire-protocol peer) in the web app: chunk balance, the balancer, a step-down. */
 describe('MongoDB view in Chromium', () => {
@@ -28,6 +29,9 @@ describe('MongoDB view in Chromium', () => {
       expect(row).toContain(k.imbalance.exceeds ? 'imbalanced' : 'balanced')
     }
     expect(await ctx.page.getByTestId('mongo-finding-jumbo-chunks').innerText()).toMatch(/jumbo chunk\(s\) in shop\.events/)
+    // The server's own verdict stands beside the arithmetic.
+    expect(await ctx.page.getByTestId('verdict-shop.events').innerText()).toMatch(/data imbalanced/i)
+    expect(await ctx.page.getByTestId('verdict-shop.orders').innerText()).toMatch(/balanced/i)
     await shot(ctx.page, 'mongo-balance')
   })
 
@@ -61,5 +65,40 @@ describe('MongoDB view in Chromium', () => {
     await ctx.page.locator(`[data-testid="member-${before.primary!}"][data-state="SECONDARY"]`).waitFor({ timeout: 15_000 })
     const after = (await read()).replicaSets.find((r) => r.name === 'shardB')!
     expect(after.primary).not.toBe(before.primary)
+  })
+
+  it('shows the hidden member in initial sync as such: its state, how far the copy is, and the finding in words', async () => {
+    const syncing = (await read()).replicaSets.find((r) => r.name === 'shardC')!.members.find((m) => m.state === 'STARTUP2')!
+    await ctx.page.getByTestId('mongo-replication-tab').click()
+    const row = ctx.page.getByTestId(`member-${syncing.host}`)
+    await row.waitFor()
+    expect(await row.getAttribute('data-state')).toBe('STARTUP2')
+    expect(await ctx.page.getByTestId(`initial-sync-${syncing.host}`).innerText()).toMatch(/initial sync 4\d % · 1\.\d GiB of 2\.8 GiB · [\d.]+ h left/)
+    expect(await row.innerText()).not.toMatch(/\d+ h behind/)
+    const finding = ctx.page.getByTestId('mongo-finding-member-not-serving').filter({ hasText: syncing.host })
+    expect(await finding.innerText()).toMatch(/is in initial sync \(STARTUP2\): 4\d % copied/)
+    await row.scrollIntoViewIfNeeded()
+    // the row itself, where a person looks (the full page is long with four sets)
+    await ctx.page.screenshot({ path: join(SCREENSHOTS, 'mongo-initial-sync.png') })
+  })
+
+  it("clears the hashed collection's jumbo chunk from the finding's fix: a split at an exact NumberLong", async () => {
+    const before = await read()
+    expect(before.jumbo[0]!.min).toMatch(/^\{"_id":\{"\$numberLong":"-\d{19}"\}\}$/)
+    await ctx.page.getByTestId('mongo-balance-tab').click()
+    await ctx.page.getByTestId('mongo-fix-jumbo-chunks').click()
+    const dialog = ctx.page.getByRole('dialog')
+    await dialog.getByTestId('action-plan').waitFor({ timeout: 20_000 })
+    expect(await dialog.getByTestId('action-plan').innerText()).toMatch(/split: "shop\.events", middle: \{ _id: NumberLong\("-\d{19}"\) \}/)
+    await shot(ctx.page, 'mongo-jumbo-split-confirm')
+    const { text } = await runAction('shop.events')
+    expect(text).toContain('succeeded')
+    await ctx.page.keyboard.press('Escape')
+    await dialog.waitFor({ state: 'hidden' })
+    await ctx.page.getByTestId('mongo-finding-jumbo-chunks').waitFor({ state: 'detached', timeout: 15_000 })
+    const after = await read()
+    expect(after.jumbo).toEqual([])
+    expect(after.collections.find((k) => k.ns === 'shop.events')!.chunks).toBe(before.collections.find((k) => k.ns === 'shop.events')!.chunks + 1)
+    await shot(ctx.page, 'mongo-jumbo-cleared')
   })
 })

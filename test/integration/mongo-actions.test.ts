@@ -1,3 +1,4 @@
+import { Long } from 'bson'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from '../../src/main/app/cli'
 import { mongoLab, type MongoLab } from '../support/mongo-lab'
@@ -68,24 +69,47 @@ describe('MongoDB actions', () => {
   })
 
   it('refuses to move a jumbo chunk; one holding a single key cannot be split, so only its flag is cleared', async () => {
+    const chunk = lab.peer.cluster.chunkAt('shop.orders', { min: { customerId: 7000 } })
+    chunk.doc.jumbo = true
+    chunk.singleKey = true
     const plan = await lab.runner.plan({
       kind: 'mongo.move-range',
       environment: 'mongo',
       endpointId: 'mongo',
-      ns: 'shop.events',
-      min: '{"_id":3000}',
+      ns: 'shop.orders',
+      min: '{"customerId":7000}',
       toShard: 'shardB',
     })
     expect(plan.runnable).toBe(false)
     expect(plan.prechecks.find((c) => !c.passed)!.detail).toMatch(/flagged jumbo: split it/)
-    // The lab's jumbo chunk holds a single key value: the split fails and says so, nothing changes.
-    const split = await lab.act({ kind: 'mongo.clear-jumbo', ns: 'shop.events', min: '{"_id":3000}', split: true })
+    // The chunk holds a single key value: the split fails and says so, nothing changes.
+    const split = await lab.act({ kind: 'mongo.clear-jumbo', ns: 'shop.orders', min: '{"customerId":7000}', split: true })
     expect(split.result.outcome).toBe('failed')
     expect(split.result.message).toMatch(/CannotSplit/)
-    const cleared = await lab.act({ kind: 'mongo.clear-jumbo', ns: 'shop.events', min: '{"_id":3000}', split: false })
-    expect(cleared.plan.steps[0]!.commands[0]).toBe('db.adminCommand({ clearJumboFlag: "shop.events", bounds: [ { _id: 3000 }, { _id: 4000 } ] })')
+    const cleared = await lab.act({ kind: 'mongo.clear-jumbo', ns: 'shop.orders', min: '{"customerId":7000}', split: false })
+    expect(cleared.plan.steps[0]!.commands[0]).toBe(
+      'db.adminCommand({ clearJumboFlag: "shop.orders", bounds: [ { customerId: 7000 }, { customerId: 8000 } ] })',
+    )
     expect(cleared.result.outcome, cleared.result.message).toBe('succeeded')
-    expect((await lab.read()).jumbo).toEqual([])
+    expect((await lab.read()).jumbo.map((j) => j.ns)).toEqual(['shop.events'])
+  })
+
+  it("splits the hashed collection's jumbo chunk at the middle of its NumberLong range, from the finding's own fix", async () => {
+    const c = await lab.read()
+    const finding = c.findings.find((f) => f.code === 'jumbo-chunks')!
+    expect(finding.fix!.request).toEqual({ kind: 'mongo.clear-jumbo', ns: 'shop.events', min: '{"_id":{"$numberLong":"-7378697629483820640"}}', split: true })
+    const { plan, result } = await lab.act(finding.fix!.request as Parameters<typeof lab.act>[0])
+    // (-7378697629483820640 + -6763806160360168920) / 2, exactly: no double could hold it.
+    expect(plan.steps[0]!.commands[0]).toBe('db.adminCommand({ split: "shop.events", middle: { _id: NumberLong("-7071251894921994780") } })')
+    expect(result.outcome, result.message).toBe('succeeded')
+    expect(result.verification[0]).toMatchObject({ passed: true, detail: 'cleared' })
+    const after = await lab.read()
+    expect(after.jumbo).toEqual([])
+    expect(after.collections.find((k) => k.ns === 'shop.events')!.chunks).toBe(31)
+    // The right half starts at the split point, and moves by its exact bound.
+    const moved = await lab.act({ kind: 'mongo.move-range', ns: 'shop.events', min: '{"_id":{"$numberLong":"-7071251894921994780"}}', toShard: 'shardC' })
+    expect(moved.result.outcome, moved.result.message).toBe('succeeded')
+    expect(lab.peer.cluster.chunkAt('shop.events', { min: { _id: Long.fromString('-7071251894921994780') } }).doc.shard).toBe('shardC')
   })
 
   it('starts the balancer, which evens out shop.events; stopping waits for the round to end', async () => {

@@ -1,4 +1,4 @@
-import { Long, MaxKey, MinKey, ObjectId, Timestamp, UUID, type Document } from 'bson'
+import { Binary, Long, MaxKey, MinKey, ObjectId, Timestamp, UUID, type Document } from 'bson'
 import { PeerError } from './peer-error'
 import { ReplicaSet, type MemberSpec } from './replica-set'
 
@@ -23,14 +23,46 @@ export interface CollectionSeed {
   jumbo?: number[]
 }
 
-interface Chunk {
+export interface Chunk {
   doc: Document
   /** The collection's uuid, as hex. */
   coll: string
   bytes: number
   docs: number
-  /** Width of the chunk's key range; 1 means a single shard-key value (cannot be split). */
-  width: number
+  /** The chunk holds a single shard-key value: no split point exists (tests set it). */
+  singleKey: boolean
+}
+
+const INT64_MIN = -(2n ** 63n)
+const INT64_MAX = 2n ** 63n - 1n
+
+/** A shard-key value on one line: MinKey and MaxKey beyond every int64, numbers exactly. */
+function keyPoint(v: unknown): bigint {
+  const t = (v as { _bsontype?: string } | null)?._bsontype
+  if (t === 'MinKey') return INT64_MIN - 1n
+  if (t === 'MaxKey') return INT64_MAX + 1n
+  if (t === 'Long') return BigInt(String(v))
+  return BigInt(Math.trunc(Number(v)))
+}
+
+/**
+ * The initial split points of a hashed shard key, as the config server computes them
+ * (InitialSplitPolicy::calculateHashedSplitPoints, src/mongo/db/s/config/initial_split_policy.cpp):
+ * even spacing over the int64 range, symmetric around 0, 0 itself a split point for an even count.
+ */
+export function hashedSplitPoints(chunks: number): bigint[] {
+  const interval = (INT64_MAX / BigInt(chunks)) * 2n
+  const points: bigint[] = []
+  let current = 0n
+  if (chunks % 2 === 0) {
+    points.push(current)
+    current += interval
+  } else current += interval / 2n
+  for (let i = 0; i < Math.floor((chunks - 1) / 2); i++) {
+    points.push(current, -current)
+    current += interval
+  }
+  return points.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
 }
 
 interface Shard {
@@ -52,6 +84,8 @@ interface Migration {
 
 const ts = (ms = Date.now()) => new Timestamp({ t: Math.floor(ms / 1000), i: 1 })
 const DEFAULT_CHUNK_MB = 128
+/** Every 7.0 cluster shards config.system.sessions on {_id: 1} with one chunk (src/mongo/db/s/sessions_collection_config_server.cpp). */
+const SESSIONS: CollectionSeed = { ns: 'config.system.sessions', key: { _id: 1 }, chunksPerShard: {}, chunkBytes: 512 * 1024, chunkDocs: 900 }
 
 /**
  * The state of a simulated MongoDB 7.0 sharded cluster: replica sets (the config server set, the
@@ -77,6 +111,7 @@ export class ShardedCluster {
   /** Failures the next migrations meet (tests). */
   failMigrations = 0
   configRs: ReplicaSet
+  private clock = { t: 0, i: 0 }
 
   constructor(
     readonly version: string,
@@ -114,7 +149,20 @@ export class ShardedCluster {
     if (!rs || rs.configsvr) throw new PeerError(96, 'OperationFailed', `no replica set named ${rsName}`)
     const shard: Shard = { _id: name, rs, draining: false, drainingSince: null, topologyTime: ts() }
     this.shards.push(shard)
+    if (this.shards.length === 1) this.seed({ ...SESSIONS, chunksPerShard: { [name]: 1 } })
     return shard
+  }
+
+  /**
+   * The cluster time every reply gossips ($clusterTime and operationTime; src/mongo/db/vector_clock.cpp,
+   * https://www.mongodb.com/docs/manual/reference/command/#command-response): it only moves forward.
+   * The signature is the all-zero one of a cluster without keys yet.
+   */
+  clusterTime(): { $clusterTime: Document; operationTime: Timestamp } {
+    const t = Math.floor(Date.now() / 1000)
+    this.clock = t > this.clock.t ? { t, i: 1 } : { t: this.clock.t, i: this.clock.i + 1 }
+    const time = new Timestamp(this.clock)
+    return { $clusterTime: { clusterTime: time, signature: { hash: new Binary(Buffer.alloc(20)), keyId: Long.ZERO } }, operationTime: time }
   }
 
   shardDocs(): Document[] {
@@ -132,7 +180,7 @@ export class ShardedCluster {
   seed(seed: CollectionSeed): void {
     const [db] = seed.ns.split('.')
     const firstShard = Object.keys(seed.chunksPerShard)[0]!
-    if (!this.databases.some((d) => d._id === db))
+    if (db !== 'config' && !this.databases.some((d) => d._id === db))
       this.databases.push({ _id: db, primary: firstShard, partitioned: true, version: { uuid: new UUID(), timestamp: ts(), lastMod: 1 } })
     const uuid = new UUID()
     const epoch = new ObjectId()
@@ -141,7 +189,9 @@ export class ShardedCluster {
     const total = Object.values(seed.chunksPerShard).reduce((a, b) => a + b, 0)
     const jumbo = new Set(seed.jumbo ?? [])
     const owners = Object.entries(seed.chunksPerShard).flatMap(([shard, n]) => Array<string>(n).fill(shard))
-    const step = 1000
+    // A hashed key's bounds are NumberLongs across the int64 range; a ranged key's are every 1000 values.
+    const hashed = seed.key[field] === 'hashed'
+    const points: unknown[] = hashed ? hashedSplitPoints(total).map((p) => Long.fromBigInt(p)) : Array.from({ length: total - 1 }, (_, i) => (i + 1) * 1000)
     const list: Chunk[] = []
     this.byColl.set(uuid.toHexString(), list)
     for (let i = 0; i < total; i++) {
@@ -150,8 +200,8 @@ export class ShardedCluster {
         doc: {
           _id: new ObjectId(),
           uuid,
-          min: { [field]: i === 0 ? new MinKey() : i * step },
-          max: { [field]: i === total - 1 ? new MaxKey() : (i + 1) * step },
+          min: { [field]: i === 0 ? new MinKey() : points[i - 1] },
+          max: { [field]: i === total - 1 ? new MaxKey() : points[i] },
           shard: owners[i]!,
           lastmod: new Timestamp({ t: 1, i: i + 1 }),
           onCurrentShardSince: ts(),
@@ -160,7 +210,7 @@ export class ShardedCluster {
         },
         bytes: seed.chunkBytes,
         docs: seed.chunkDocs,
-        width: jumbo.has(i) ? 1 : step,
+        singleKey: false,
       }
       this.chunks.push(chunk)
       list.push(chunk)
@@ -215,35 +265,56 @@ export class ShardedCluster {
     return this.byColl.get((coll.uuid as UUID).toHexString()) ?? []
   }
 
-  /** The chunk holding a shard-key value (find) or starting exactly at min. */
+  /**
+   * The chunk holding a shard-key value (find) or starting exactly at min (or bounds[0]). Values
+   * compare exactly: a hashed key's NumberLong bounds never pass through a double.
+   */
   chunkAt(ns: string, where: { find?: Document; min?: Document; bounds?: Document[] }): Chunk {
     const coll = this.collection(ns)
     const field = Object.keys(coll.key as Document)[0]!
     const value = where.find?.[field] ?? where.min?.[field] ?? where.bounds?.[0]?.[field]
-    const key = (v: unknown) => (v instanceof MinKey ? -Infinity : v instanceof MaxKey ? Infinity : Number(v))
-    const k = key(value)
+    if (value === undefined) throw new PeerError(2, 'BadValue', `the shard key ${field} is missing from the bound`)
+    const k = keyPoint(value)
     const exact = where.min !== undefined || where.bounds !== undefined
-    const chunk = this.chunksOf(coll).find((c) => (exact ? key(c.doc.min[field]) === k : key(c.doc.min[field]) <= k && k < key(c.doc.max[field])))
-    if (!chunk) throw new PeerError(2, 'BadValue', `no chunk of ${ns} ${exact ? 'starts at' : 'contains'} ${JSON.stringify(value)}`)
+    const chunk = this.chunksOf(coll).find((c) => {
+      const lo = keyPoint(c.doc.min[field])
+      return exact ? lo === k : lo <= k && k < keyPoint(c.doc.max[field])
+    })
+    if (!chunk) throw new PeerError(2, 'BadValue', `no chunk of ${ns} ${exact ? 'starts at' : 'contains'} ${String(value)}`)
     return chunk
   }
 
-  split(ns: string, chunk: Chunk): void {
-    if (chunk.width <= 1) throw new PeerError(180, 'CannotSplit', `Cannot split chunk of ${ns}: it holds a single shard key value`)
+  /**
+   * Split a chunk at `middle`, or at its median when none is given — for the peer, the middle of the
+   * range (a hashed key's values spread evenly, and the ranged seeds are uniform too).
+   */
+  split(ns: string, chunk: Chunk, middle?: Document): void {
     const field = Object.keys(this.collection(ns).key as Document)[0]!
-    const lo = chunk.doc.min[field] instanceof MinKey ? Number(chunk.doc.max[field]) - chunk.width : Number(chunk.doc.min[field])
-    const mid = lo + Math.floor(chunk.width / 2)
+    const lo = keyPoint(chunk.doc.min[field])
+    const hi = keyPoint(chunk.doc.max[field])
+    const hashed = (this.collection(ns).key as Document)[field] === 'hashed'
+    let at: bigint
+    if (middle) {
+      at = keyPoint(middle[field])
+      if (at <= lo || at >= hi) throw new PeerError(2, 'BadValue', `split point ${String(middle[field])} is not inside the chunk of ${ns}`)
+    } else {
+      // MinKey/MaxKey ends split as if the range stopped at the neighbouring seed spacing.
+      const from = lo < INT64_MIN ? (hashed ? INT64_MIN : hi - 1000n) : lo
+      const to = hi > INT64_MAX ? (hashed ? INT64_MAX : lo + 1000n) : hi
+      if (chunk.singleKey || to - from < 2n) throw new PeerError(180, 'CannotSplit', `Cannot split chunk of ${ns}: it holds a single shard key value`)
+      at = from + (to - from) / 2n
+    }
+    const point = hashed ? Long.fromBigInt(at) : Number(at)
     const right: Chunk = {
-      doc: { ...chunk.doc, _id: new ObjectId(), min: { [field]: mid }, history: [{ validAfter: ts(), shard: chunk.doc.shard as string }] },
+      doc: { ...chunk.doc, _id: new ObjectId(), min: { [field]: point }, history: [{ validAfter: ts(), shard: chunk.doc.shard as string }] },
       coll: chunk.coll,
       bytes: Math.floor(chunk.bytes / 2),
       docs: Math.floor(chunk.docs / 2),
-      width: chunk.width - Math.floor(chunk.width / 2),
+      singleKey: false,
     }
-    chunk.doc.max = { [field]: mid }
+    chunk.doc.max = { [field]: point }
     chunk.bytes -= right.bytes
     chunk.docs -= right.docs
-    chunk.width = Math.floor(chunk.width / 2)
     // A successful split clears the jumbo flag on both halves.
     delete chunk.doc.jumbo
     delete right.doc.jumbo
@@ -326,21 +397,57 @@ export class ShardedCluster {
     }
   }
 
+  /** Bytes per active shard of a collection, lightest first. */
+  private loads(coll: Document): [string, number][] {
+    const load = new Map(this.shards.filter((s) => !s.draining).map((s) => [s._id, 0]))
+    for (const c of this.chunksOf(coll)) if (load.has(c.doc.shard as string)) load.set(c.doc.shard as string, load.get(c.doc.shard as string)! + c.bytes)
+    return [...load].sort((a, b) => a[1] - b[1])
+  }
+
+  /** Data on a shard differs enough between shards for a migration (6.0.3+: 3 × chunk size of data). */
+  private imbalanced(coll: Document): boolean {
+    const sorted = this.loads(coll)
+    return sorted.length > 1 && sorted[sorted.length - 1]![1] - sorted[0]![1] >= 3 * this.chunkSizeBytes()
+  }
+
+  /**
+   * balancerCollectionStatus: whether the balancer would move anything of a collection, and the first
+   * reason why (Balancer::getBalancerStatusForNs, src/mongo/db/s/balancer/balancer.cpp;
+   * src/mongo/s/request_types/balancer_collection_status.idl). The peer has no zones or defragmentation.
+   */
+  collectionStatus(ns: string): Document {
+    const coll = this.collection(ns)
+    const chunkSize = Math.round(this.chunkSizeBytes() / 1024 / 1024)
+    const violation = this.chunksOf(coll).some((c) => this.shard(c.doc.shard as string).draining)
+      ? 'draining'
+      : this.imbalanced(coll)
+        ? 'chunksImbalance'
+        : null
+    return { chunkSize, balancerCompliant: violation === null, ...(violation ? { firstComplianceViolation: violation } : {}), ok: 1 }
+  }
+
+  /** Documents and bytes of each collection a shard owns (its members' $collStats and listCollections). */
+  shardData(shard: string): Map<string, { docs: number; bytes: number }> {
+    const out = new Map<string, { docs: number; bytes: number }>()
+    for (const coll of this.collections) {
+      const mine = this.chunksOf(coll).filter((c) => c.doc.shard === shard)
+      if (mine.length) out.set(coll._id as string, { docs: mine.reduce((a, c) => a + c.docs, 0), bytes: mine.reduce((a, c) => a + c.bytes, 0) })
+    }
+    return out
+  }
+
   /** Draining shards first, then the collection whose data is most uneven beyond 3 × chunk size. */
   private nextMove(): { ns: string; chunk: Chunk; to: string } | undefined {
-    const active = this.shards.filter((s) => !s.draining)
-    if (!active.length) return undefined
+    if (!this.shards.some((s) => !s.draining)) return undefined
     for (const coll of this.collections) {
       if (coll.noBalance) continue
       const chunks = this.chunksOf(coll)
-      const load = new Map(active.map((s) => [s._id, 0]))
-      for (const c of chunks) if (load.has(c.doc.shard as string)) load.set(c.doc.shard as string, load.get(c.doc.shard as string)! + c.bytes)
-      const sorted = [...load].sort((a, b) => a[1] - b[1])
+      const sorted = this.loads(coll)
       const lightest = sorted[0]![0]
       const draining = chunks.find((c) => !c.doc.jumbo && this.shard(c.doc.shard as string).draining && !this.busy(c))
       if (draining) return { ns: coll._id as string, chunk: draining, to: lightest }
-      const [heaviest, most] = sorted[sorted.length - 1]!
-      if (most - sorted[0]![1] < 3 * this.chunkSizeBytes()) continue
+      if (!this.imbalanced(coll)) continue
+      const heaviest = sorted[sorted.length - 1]![0]
       const chunk = chunks.find((c) => c.doc.shard === heaviest && !c.doc.jumbo && !this.busy(c))
       if (chunk) return { ns: coll._id as string, chunk, to: lightest }
     }
@@ -355,7 +462,15 @@ export class ShardedCluster {
     return [...this.migrations]
   }
 
-  /** Move one chunk; resolves when committed, rejects with the migration's error. */
+  /**
+   * Move one chunk; resolves when committed, rejects with the migration's error. The changelog gets
+   * what the shards write: the donor's moveChunk.start (MigrationSourceManager's constructor), the
+   * recipient's moveChunk.to and the donor's moveChunk.from with their step timings and a note
+   * (MoveTimingHelper::~MoveTimingHelper, src/mongo/db/s/move_timing_helper.cpp), and between them
+   * moveChunk.commit on success or, on failure, moveChunk.error with only the range and the shards
+   * (MigrationSourceManager::_cleanupOnError, src/mongo/db/s/migration_source_manager.cpp) before the
+   * donor's moveChunk.from with note "aborted" and its errmsg.
+   */
   migrate(ns: string, chunk: Chunk, to: string, forceJumbo = false): Promise<void> {
     const from = chunk.doc.shard as string
     if (from === to) return Promise.resolve()
@@ -368,9 +483,13 @@ export class ShardedCluster {
         )
     const range = { min: chunk.doc.min, max: chunk.doc.max }
     const startedAt = Date.now()
-    this.log('moveChunk.start', ns, from, { ...range, from, to })
+    const donor = this.shard(from).rs.primary?.host ?? from
+    const recipient = this.shard(to).rs.primary?.host ?? to
+    this.log('moveChunk.start', ns, from, { ...range, from, to }, donor)
     const failing = this.failMigrations > 0
     if (failing) this.failMigrations--
+    const steps = (n: number, done: number, took: number) =>
+      Object.fromEntries(Array.from({ length: done }, (_, i) => [`step ${i + 1} of ${n}`, i === 3 ? Math.round(took * 0.8) : 1]))
     const migration: Migration = {
       ns,
       chunk,
@@ -380,47 +499,33 @@ export class ShardedCluster {
       done: new Promise<void>((resolve, reject) => {
         setTimeout(() => {
           this.migrations.delete(migration)
+          const took = Date.now() - startedAt
           if (failing) {
-            const errmsg = `Data transfer error: ${to} failed to clone documents from ${from}: simulated network failure`
-            this.log('moveChunk.error', ns, from, { ...range, from, to, errmsg })
+            const errmsg = `Data transfer error: ${to} failed to clone documents from ${from} :: caused by :: HostUnreachable: simulated network failure`
+            this.log('moveChunk.to', ns, to, { ...steps(8, 2, took), ...range, to, from, note: 'aborted', errmsg }, recipient)
+            this.log('moveChunk.error', ns, from, { ...range, from, to }, donor)
+            this.log('moveChunk.from', ns, from, { ...steps(6, 3, took), ...range, to, from, note: 'aborted', errmsg }, donor)
             reject(new PeerError(6, 'HostUnreachable', errmsg))
             return
           }
-          const took = Date.now() - startedAt
           chunk.doc.shard = to
           chunk.doc.lastmod = new Timestamp({ t: (chunk.doc.lastmod as Timestamp).t + 1, i: 0 })
           chunk.doc.onCurrentShardSince = ts()
           ;(chunk.doc.history as Document[]).unshift({ validAfter: ts(), shard: to })
-          this.log('moveChunk.to', ns, to, {
-            ...range,
-            'step 1 of 8': 1,
-            'step 2 of 8': 1,
-            'step 3 of 8': Math.round(took * 0.7),
-            'step 4 of 8': Math.round(took * 0.2),
-            'step 5 of 8': 2,
-            'step 6 of 8': 1,
-            'step 7 of 8': 1,
-            'step 8 of 8': 0,
-            note: 'success',
-          })
-          this.log('moveChunk.commit', ns, from, {
-            ...range,
+          this.log('moveChunk.to', ns, to, { ...steps(8, 8, took), ...range, to, from, note: 'success' }, recipient)
+          this.log(
+            'moveChunk.commit',
+            ns,
             from,
-            to,
-            counts: { cloned: Long.fromNumber(chunk.docs), clonedBytes: Long.fromNumber(chunk.bytes), catchup: Long.ZERO, steady: Long.ZERO },
-          })
-          this.log('moveChunk.from', ns, from, {
-            ...range,
-            from,
-            to,
-            'step 1 of 6': 0,
-            'step 2 of 6': 2,
-            'step 3 of 6': 3,
-            'step 4 of 6': Math.round(took * 0.9),
-            'step 5 of 6': 5,
-            'step 6 of 6': 1,
-            note: 'success',
-          })
+            {
+              ...range,
+              from,
+              to,
+              counts: { cloned: Long.fromNumber(chunk.docs), clonedBytes: Long.fromNumber(chunk.bytes), catchup: Long.ZERO, steady: Long.ZERO },
+            },
+            donor,
+          )
+          this.log('moveChunk.from', ns, from, { ...steps(6, 6, took), ...range, to, from, note: 'success' }, donor)
           resolve()
         }, this.timings.migrationMs)
       }),
@@ -439,7 +544,9 @@ export class ShardedCluster {
       if (this.shards.some((s) => s.draining)) throw new PeerError(117, 'ConflictingOperationInProgress', "Can't have more than one draining shard at a time")
       shard.draining = true
       shard.drainingSince = Date.now()
-      this.log('removeShard.start', '', id, { shard: id })
+      // Logged by the config server: its changelog shard is "config", the removed one in details
+      // (ShardingCatalogManager::removeShard, src/mongo/db/s/config/sharding_catalog_manager_shard_operations.cpp).
+      this.log('removeShard.start', '', 'config', { shard: id }, this.configRs.primary?.host)
       return {
         msg: 'draining started successfully',
         state: 'started',
@@ -454,7 +561,7 @@ export class ShardedCluster {
     const dbs = this.dbsOn(id)
     if (!chunks.length && !dbs.length) {
       this.shards.splice(this.shards.indexOf(shard), 1)
-      this.log('removeShard', '', id, { shard: id })
+      this.log('removeShard', '', 'config', { shard: id }, this.configRs.primary?.host)
       return { msg: 'removeshard completed successfully', state: 'completed', shard: id, ok: 1 }
     }
     return {
@@ -487,11 +594,12 @@ export class ShardedCluster {
     this.log('movePrimary.commit', db, to, { database: db, to })
   }
 
-  private log(what: string, ns: string, shard: string, details: Document): void {
+  /** A config.changelog entry as ShardingLogging::logChange writes it (src/mongo/db/s/sharding_logging.cpp). */
+  private log(what: string, ns: string, shard: string, details: Document, server = this.mongosHost): void {
     const now = new Date()
     this.changelog.push({
-      _id: `${this.mongosHost}-${now.toISOString()}-${new ObjectId().toHexString()}`,
-      server: this.mongosHost,
+      _id: `${server}-${now.toISOString()}-${new ObjectId().toHexString()}`,
+      server,
       shard,
       clientAddr: '127.0.0.1',
       time: now,

@@ -1,8 +1,13 @@
+import type { Socket } from 'node:net'
 import { Binary, calculateObjectSize, Long, ObjectId, type Document } from 'bson'
 import { Aggregator, Query } from 'mingo'
 import { updateOne } from 'mingo/updater'
+import { sortDocuments } from './bson-order'
 import type { ShardedCluster } from './cluster'
 import { PeerError } from './peer-error'
+import { collStats, memberCollections, memberDocuments } from './member-catalog'
+import { cmdLineOpts, serverStatus, type ProcessStats } from './process-info'
+import type { ReplicaSet } from './replica-set'
 import { ScramConversation, type ScramUser } from './scram'
 
 export interface PeerUser extends ScramUser {
@@ -25,6 +30,8 @@ interface Cursor {
   at: number
 }
 
+const NOT_READABLE = (host: string) => new PeerError(13436, 'NotPrimaryOrSecondary', `node is not in primary or recovering state (${host})`)
+
 const NO_AUTH = new Set(['hello', 'ismaster', 'ping', 'buildinfo', 'saslstart', 'saslcontinue', 'endsessions', 'getnonce', 'logout'])
 const READ_ONLY = new Set([
   ...NO_AUTH,
@@ -41,7 +48,11 @@ const READ_ONLY = new Set([
   'serverstatus',
   'connectionstatus',
   'listdatabases',
+  'listcollections',
   'getparameter',
+  'getcmdlineopts',
+  'getlog',
+  'hostinfo',
 ])
 const MAX_BATCH_BYTES = 16 * 1024 * 1024
 const FIRST_BATCH = 101
@@ -66,6 +77,8 @@ const atLeast = (version: string, major: number, minor = 0, patch = 0) => {
 export class CommandSet {
   private readonly cursors = new Map<string, Cursor>()
   private cursorSeq = 1
+  private readonly processes = new Map<string, ProcessStats>()
+  private nextPid = 4100
   /** Commands this server "lacks" (answered with CommandNotFound), for tests of old versions. */
   readonly disabled = new Set<string>()
 
@@ -85,7 +98,67 @@ export class CommandSet {
     }
     const handler = session.role === 'mongos' ? this.mongos(session, lower) : this.member(session, lower)
     if (!handler) throw new PeerError(59, 'CommandNotFound', `no such command: '${name}'`)
+    const ops = this.process(session).opcounters
+    if (lower === 'find') ops.query++
+    else if (lower === 'getmore') ops.getmore++
+    else if (lower === 'update') ops.update++
+    else if (lower === 'insert') ops.insert++
+    else if (lower === 'delete') ops.delete++
+    else ops.command++
     return handler(cmd)
+  }
+
+  // ---- per process: connections, traffic, topology version -----------------------------------
+
+  private process(session: Session): ProcessStats {
+    let p = this.processes.get(session.host)
+    if (!p) {
+      p = {
+        pid: this.nextPid++,
+        startedAt: Date.now() - 3 * 86_400_000,
+        topology: new ObjectId(),
+        connections: { current: 0, totalCreated: 0 },
+        network: { bytesIn: 0, bytesOut: 0, numRequests: 0 },
+        opcounters: { insert: 0, query: 0, update: 0, delete: 0, getmore: 0, command: 0 },
+      }
+      this.processes.set(session.host, p)
+    }
+    return p
+  }
+
+  connected(session: Session, socket: Socket): void {
+    const p = this.process(session)
+    p.connections.current++
+    p.connections.totalCreated++
+    socket.once('close', () => {
+      p.connections.current--
+      p.network.bytesOut += socket.bytesWritten
+    })
+  }
+
+  received(session: Session, bytes: number): void {
+    const p = this.process(session)
+    p.network.bytesIn += bytes
+    p.network.numRequests++
+  }
+
+  private replicaSetOf(session: Session): ReplicaSet | undefined {
+    return session.role === 'member' ? this.cluster.setOf(session.host) : undefined
+  }
+
+  private topologyVersion(session: Session): Document {
+    const rs = this.replicaSetOf(session)
+    return rs ? rs.topologyVersion(rs.member(session.host)!) : { processId: this.process(session).topology, counter: Long.ZERO }
+  }
+
+  /** Whether a client's topologyVersion is this process's current one (an awaitable hello then waits). */
+  topologyCurrent(session: Session, known: Document | undefined): boolean {
+    const mine = this.topologyVersion(session)
+    return Boolean(known) && String(known!.processId) === String(mine.processId) && String(known!.counter) === String(mine.counter)
+  }
+
+  onTopologyChange(session: Session, wake: () => void): () => void {
+    return this.replicaSetOf(session)?.onTopologyChange(wake) ?? (() => undefined)
   }
 
   // ---- shared by every process ---------------------------------------------------------------
@@ -135,6 +208,30 @@ export class CommandSet {
           for (const id of cmd.cursors as Long[]) this.cursors.delete(String(id))
           return { cursorsKilled: cmd.cursors as Long[], cursorsNotFound: [], cursorsAlive: [], cursorsUnknown: [], ok: 1 }
         }
+      case 'serverstatus':
+        return () => serverStatus(session, this.cluster, this.process(session), this.replicaSetOf(session))
+      case 'getcmdlineopts':
+        return () => cmdLineOpts(session, this.cluster, this.replicaSetOf(session))
+      case 'getlog':
+        return (cmd) => {
+          if (cmd.getLog === '*') return { names: ['global', 'startupWarnings'], ok: 1 }
+          return { totalLinesWritten: 0, log: [], ok: 1 }
+        }
+      case 'hostinfo':
+        return () => ({
+          system: {
+            currentTime: new Date(),
+            hostname: session.host,
+            cpuAddrSize: 64,
+            memSizeMB: Long.fromNumber(24_576),
+            numCores: 2,
+            cpuArch: 'x86_64',
+            numaEnabled: false,
+          },
+          os: { type: 'Linux', name: 'Debian GNU/Linux', version: '13' },
+          extra: {},
+          ok: 1,
+        })
       case 'connectionstatus':
         return () => ({
           authInfo: {
@@ -177,7 +274,24 @@ export class CommandSet {
     switch (name) {
       case 'hello':
       case 'ismaster':
-        return (cmd) => this.withAuthMechs(cmd, { ...this.helloBase(session), isWritablePrimary: true, ismaster: true, msg: 'isdbgrid' })
+        return (cmd) =>
+          this.withAuthMechs(cmd, {
+            ...this.helloBase(session),
+            isWritablePrimary: true,
+            ismaster: true,
+            msg: 'isdbgrid',
+            topologyVersion: this.topologyVersion(session),
+          })
+      case 'balancercollectionstatus':
+        return (cmd) => {
+          if (cmd.$db !== 'admin') throw new PeerError(13, 'Unauthorized', 'balancerCollectionStatus may only be run against the admin database.')
+          return this.cluster.collectionStatus(String(cmd.balancerCollectionStatus))
+        }
+      case 'listcollections':
+        return (cmd) =>
+          this.listCollections(cmd, (db) =>
+            this.cluster.collections.filter((c) => String(c._id).startsWith(`${db}.`)).map((c) => String(c._id).slice(db.length + 1)),
+          )
       case 'listshards':
         return () => ({ shards: c.shardDocs(), ok: 1 })
       case 'getshardmap':
@@ -224,7 +338,8 @@ export class CommandSet {
       case 'split':
         return (cmd) => {
           const ns = String(cmd.split)
-          c.split(ns, c.chunkAt(ns, { find: (cmd.find ?? cmd.middle) as Document | undefined, bounds: cmd.bounds as Document[] | undefined }))
+          const middle = cmd.middle as Document | undefined
+          c.split(ns, c.chunkAt(ns, { find: (cmd.find ?? middle) as Document | undefined, bounds: cmd.bounds as Document[] | undefined }), middle)
           return { ok: 1 }
         }
       case 'clearjumboflag':
@@ -322,15 +437,21 @@ export class CommandSet {
 
   private member(session: Session, name: string): ((cmd: Document) => Promise<Document> | Document) | undefined {
     const rs = this.cluster.setOf(session.host)!
+    const me = () => rs.member(session.host)!
     const down = () => {
-      if (rs.member(session.host)!.state === 'DOWN') throw new PeerError(6, 'HostUnreachable', `${session.host} is down`)
+      if (me().state === 'DOWN') throw new PeerError(6, 'HostUnreachable', `${session.host} is down`)
+    }
+    /** Reads of user data and the oplog: only a primary or a secondary serves them. */
+    const readable = () => {
+      down()
+      if (!rs.readable(me())) throw NOT_READABLE(session.host)
     }
     switch (name) {
       case 'hello':
       case 'ismaster':
         return (cmd) => {
           down()
-          return this.withAuthMechs(cmd, rs.hello(session.host, { ...this.helloBase(session), ismaster: rs.member(session.host)!.state === 'PRIMARY' }))
+          return this.withAuthMechs(cmd, rs.hello(session.host, { ...this.helloBase(session), ismaster: me().state === 'PRIMARY' }))
         }
       case 'replsetgetstatus':
         return () => {
@@ -345,35 +466,83 @@ export class CommandSet {
           rs.stepDown(session.host, Number(cmd.replSetStepDown), Number(cmd.secondaryCatchUpPeriodSecs ?? 10))
           return { ok: 1 }
         }
-      case 'find':
+      case 'listcollections':
         return (cmd) => {
           down()
-          return this.find(cmd, (ns) => {
-            if (ns !== 'local.oplog.rs') return []
-            const sort = (cmd.sort ?? {}) as Document
-            const last = sort.$natural === -1
-            return [rs.oplogEntry(session.host, last)]
-          })
+          return this.listCollections(cmd, (db) => memberCollections(this.cluster, rs, session.host, db))
+        }
+      case 'find':
+        return (cmd) => {
+          if (cmd.$db !== 'local' || cmd.find !== 'system.replset') readable()
+          return this.find(cmd, (ns) => memberDocuments(rs, session.host, ns, (cmd.sort ?? {}) as Document))
+        }
+      case 'aggregate':
+        return (cmd) => {
+          const first = ((cmd.pipeline ?? []) as Document[])[0] ?? {}
+          if (!('$collStats' in first) && !(cmd.$db === 'local' && cmd.aggregate === 'system.replset')) readable()
+          return this.aggregate(
+            cmd,
+            (ns) => memberDocuments(rs, session.host, ns, {}),
+            (ns) => collStats(this.cluster, rs, session.host, ns, first.$collStats as Document),
+          )
         }
       default:
         return this.common(session, name)
     }
   }
 
+  /** listCollections: names (and with nameOnly, nothing more) in the server's cursor shape. */
+  private listCollections(cmd: Document, names: (db: string) => string[]): Document {
+    const db = String(cmd.$db)
+    const docs = names(db).map((name) =>
+      cmd.nameOnly
+        ? { name, type: 'collection' }
+        : {
+            name,
+            type: 'collection',
+            options: name === 'oplog.rs' ? { capped: true, size: 990 * 1024 * 1024 } : {},
+            info: { readOnly: false },
+            idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
+          },
+    )
+    const filtered = cmd.filter ? (new Query(cmd.filter as Document).find(docs).all() as Document[]) : docs
+    return this.openCursor(`${db}.$cmd.listCollections`, filtered, undefined, false)
+  }
+
   // ---- cursors -------------------------------------------------------------------------------
 
+  /** find: filter and projection through mingo, the sort in the server's BSON order (MinKey first). */
   private find(cmd: Document, source: (ns: string) => Document[]): Document {
     const ns = `${String(cmd.$db)}.${String(cmd.find)}`
     const sort = cmd.sort as Document | undefined
-    const cursor = new Query((cmd.filter ?? {}) as Document).find(source(ns), (cmd.projection ?? undefined) as Document | undefined)
-    if (sort && !('$natural' in sort)) cursor.sort(sort)
-    if (cmd.skip) cursor.skip(Number(cmd.skip))
-    if (cmd.limit) cursor.limit(Math.abs(Number(cmd.limit)))
-    const docs = cursor.all() as Document[]
+    let docs = new Query((cmd.filter ?? {}) as Document).find(source(ns)).all() as Document[]
+    if (sort && !('$natural' in sort)) docs = sortDocuments(docs, sort)
+    const skip = Number(cmd.skip ?? 0)
+    const limit = Math.abs(Number(cmd.limit ?? 0))
+    docs = docs.slice(skip, limit ? skip + limit : undefined)
+    if (cmd.projection && Object.keys(cmd.projection as Document).length) docs = new Query({}).find(docs, cmd.projection as Document).all() as Document[]
     return this.openCursor(ns, docs, cmd.batchSize as number | undefined, Boolean(cmd.singleBatch) || Number(cmd.limit) < 0)
   }
 
-  private aggregate(cmd: Document, source: (ns: string) => Document[]): Document {
+  /** A pipeline through mingo, except $sort stages, which sort in the server's BSON order. */
+  private runPipeline(pipeline: Document[], input: Document[]): Document[] {
+    let docs = input
+    let pending: Document[] = []
+    const flush = () => {
+      if (pending.length) docs = new Aggregator(pending).run<Document>(docs)
+      pending = []
+    }
+    for (const stage of pipeline) {
+      if ('$sort' in stage) {
+        flush()
+        docs = sortDocuments(docs, stage.$sort as Document)
+      } else pending.push(stage)
+    }
+    flush()
+    return docs
+  }
+
+  private aggregate(cmd: Document, source: (ns: string) => Document[], collStats?: (ns: string) => Document[]): Document {
     const db = String(cmd.$db)
     let pipeline = (cmd.pipeline ?? []) as Document[]
     let input: Document[]
@@ -383,10 +552,14 @@ export class CommandSet {
       if (db !== 'admin') throw new PeerError(6789101, 'Location6789101', 'The $shardedDataDistribution stage can only be run on the admin database')
       input = this.cluster.dataDistribution()
       pipeline = pipeline.slice(1)
+    } else if ('$collStats' in first) {
+      if (!collStats) throw new PeerError(40324, 'Location40324', 'the lab peer answers $collStats on replica-set members only')
+      input = collStats(`${db}.${String(cmd.aggregate)}`)
+      pipeline = pipeline.slice(1)
     } else if (cmd.aggregate === 1)
       throw new PeerError(73, 'InvalidNamespace', '{aggregate: 1} is not valid for the lab peer except with $shardedDataDistribution')
     else input = source(`${db}.${String(cmd.aggregate)}`)
-    const out = pipeline.length ? new Aggregator(pipeline).run<Document>(input) : input
+    const out = pipeline.length ? this.runPipeline(pipeline, input) : input
     const batch = (cmd.cursor as Document | undefined)?.batchSize as number | undefined
     return this.openCursor(`${db}.${String(cmd.aggregate)}`, out, batch, false)
   }

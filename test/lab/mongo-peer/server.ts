@@ -4,7 +4,7 @@ import { ShardedCluster, type CollectionSeed, type PeerTimings } from './cluster
 import { CommandSet, type PeerUser, type Session } from './commands'
 import { PeerError } from './peer-error'
 import type { MemberSpec } from './replica-set'
-import { encodeReply, MessageReader } from './wire'
+import { encodeReply, MessageReader, type Request } from './wire'
 
 export interface PeerOptions {
   host?: string
@@ -34,6 +34,8 @@ export interface MongoPeer {
   mongos: string
   /** The next `times` replies to commands that match are cut off halfway and their connections dropped. */
   cutReplies(match: (command: Document) => boolean, times: number): void
+  /** Awaitable hellos that allowed exhaust: a driver monitoring this cluster by streaming. */
+  helloStreams(): number
   close(): Promise<void>
 }
 
@@ -47,8 +49,71 @@ export async function startMongoPeer(o: PeerOptions): Promise<MongoPeer> {
   const sockets = new Set<Socket>()
   const cuts: { match: (command: Document) => boolean; left: number } = { match: () => false, left: 0 }
   let connectionSeq = 1
+  let closing = false
+  let streams = 0
   let commands: CommandSet | undefined
   let cluster: ShardedCluster | undefined
+
+  /** Awaitable hellos waiting for a topology change or their maxAwaitTimeMS; close() wakes them. */
+  const waiting = new Set<() => void>()
+
+  const answer = (session: Session, command: Document): Promise<Document> =>
+    commands!
+      .run(session, command)
+      .catch((err: unknown) =>
+        err instanceof PeerError
+          ? { ok: 0, errmsg: err.message, code: err.code, codeName: err.codeName }
+          : { ok: 0, errmsg: String(err), code: 1, codeName: 'InternalError' },
+      )
+      .then((body) => ({ ...body, ...cluster!.clusterTime() }))
+
+  const send = (socket: Socket, request: Pick<Request, 'opCode' | 'requestId'>, command: Document, body: Document, moreToCome = false) => {
+    const reply = encodeReply(request, body, moreToCome)
+    if (cuts.left > 0 && cuts.match(command)) {
+      cuts.left--
+      socket.write(reply.bytes.subarray(0, Math.floor(reply.bytes.length / 2)), () => socket.destroy())
+      return null
+    }
+    socket.write(reply.bytes)
+    return reply.requestId
+  }
+
+  /**
+   * An awaitable hello (topologyVersion + maxAwaitTimeMS): answered when the server's topology
+   * version moves past the client's or the wait runs out; with exhaustAllowed, answered again and
+   * again with moreToCome, which is how drivers stream server monitoring
+   * (src/mongo/db/repl/replication_info.cpp; jstests/noPassthrough/awaitable_hello.js).
+   */
+  const streamHello = async (socket: Socket, session: Session, request: Request) => {
+    if (request.exhaustAllowed) streams++
+    let answerTo = request.requestId
+    let known = request.command.topologyVersion as Document
+    const waitMs = Math.min(Number(request.command.maxAwaitTimeMS), 60_000)
+    for (;;) {
+      if (commands!.topologyCurrent(session, known)) {
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            clearTimeout(timer)
+            stop()
+            socket.off('close', wake)
+            waiting.delete(wake)
+            resolve()
+          }
+          const timer = setTimeout(wake, waitMs)
+          const stop = commands!.onTopologyChange(session, wake)
+          socket.once('close', wake)
+          waiting.add(wake)
+        })
+      }
+      if (socket.destroyed || closing) return
+      const body = await answer(session, request.command)
+      const more = request.exhaustAllowed && body.ok === 1
+      const id = send(socket, { opCode: request.opCode, requestId: answerTo }, request.command, body, more)
+      if (!more || id === null) return
+      answerTo = id
+      known = body.topologyVersion as Document
+    }
+  }
 
   const listen = async (port: number, role: Session['role']): Promise<string> => {
     let address = ''
@@ -57,8 +122,10 @@ export async function startMongoPeer(o: PeerOptions): Promise<MongoPeer> {
       socket.on('close', () => sockets.delete(socket))
       socket.on('error', () => undefined)
       const session: Session = { host: address, role, connectionId: connectionSeq++ }
+      commands!.connected(session, socket)
       const reader = new MessageReader()
       socket.on('data', (chunk) => {
+        commands!.received(session, chunk.length)
         let requests
         try {
           requests = reader.push(chunk)
@@ -67,23 +134,14 @@ export async function startMongoPeer(o: PeerOptions): Promise<MongoPeer> {
           return
         }
         for (const request of requests) {
-          void commands!
-            .run(session, request.command)
-            .catch((err: unknown) =>
-              err instanceof PeerError
-                ? { ok: 0, errmsg: err.message, code: err.code, codeName: err.codeName }
-                : { ok: 0, errmsg: String(err), code: 1, codeName: 'InternalError' },
-            )
-            .then((body) => {
-              if (socket.destroyed) return
-              const reply = encodeReply(request, body)
-              if (cuts.left > 0 && cuts.match(request.command)) {
-                cuts.left--
-                socket.write(reply.subarray(0, Math.floor(reply.length / 2)), () => socket.destroy())
-                return
-              }
-              socket.write(reply)
-            })
+          const name = (Object.keys(request.command)[0] ?? '').toLowerCase()
+          if ((name === 'hello' || name === 'ismaster') && request.command.topologyVersion && request.command.maxAwaitTimeMS !== undefined) {
+            void streamHello(socket, session, request)
+            continue
+          }
+          void answer(session, request.command).then((body) => {
+            if (!socket.destroyed) send(socket, request, request.command, body)
+          })
         }
       })
     })
@@ -118,11 +176,14 @@ export async function startMongoPeer(o: PeerOptions): Promise<MongoPeer> {
       cluster: c,
       commands,
       mongos: `mongodb://${mongos}`,
+      helloStreams: () => streams,
       cutReplies: (match, times) => {
         cuts.match = match
         cuts.left = times
       },
       close: async () => {
+        closing = true
+        for (const wake of waiting) wake()
         c.close()
         for (const s of sockets) s.destroy()
         await Promise.all(servers.map((s) => new Promise((r) => s.close(r))))

@@ -9,6 +9,8 @@ const MAX_MESSAGE = 48_000_000
 export interface Request {
   requestId: number
   opCode: typeof OP_MSG | typeof OP_QUERY
+  /** OP_MSG's exhaustAllowed bit: the client takes a stream of replies (moreToCome) to this request. */
+  exhaustAllowed: boolean
   /** The command document, kind-1 sequences folded in under their identifiers, "$db" set. */
   command: Document
 }
@@ -50,7 +52,8 @@ function parseMessage(buf: Buffer): Request {
       const kind = buf.readUInt8(at++)
       if (kind === 0) {
         const size = buf.readInt32LE(at)
-        command = deserialize(buf.subarray(at, at + size), { promoteValues: true, promoteBuffers: false })
+        // int64 values stay Longs: a hashed shard key's bounds do not fit a double.
+        command = deserialize(buf.subarray(at, at + size), { promoteLongs: false, promoteBuffers: false })
         at += size
       } else if (kind === 1) {
         const size = buf.readInt32LE(at)
@@ -59,7 +62,7 @@ function parseMessage(buf: Buffer): Request {
         const docs: Document[] = []
         for (let p = next; p < stop;) {
           const n = buf.readInt32LE(p)
-          docs.push(deserialize(buf.subarray(p, p + n)))
+          docs.push(deserialize(buf.subarray(p, p + n), { promoteLongs: false }))
           p += n
         }
         sequences.push([identifier, docs])
@@ -68,24 +71,33 @@ function parseMessage(buf: Buffer): Request {
     }
     if (!command) throw new Error('OP_MSG without a body section')
     for (const [id, docs] of sequences) command[id] = docs
-    return { requestId, opCode, command }
+    return { requestId, opCode, command, exhaustAllowed: (flags & (1 << 16)) !== 0 }
   }
   if (opCode === OP_QUERY) {
     const [collection, next] = cstring(buf, 20)
     const at = next + 8
     const size = buf.readInt32LE(at)
-    let command = deserialize(buf.subarray(at, at + size))
+    let command = deserialize(buf.subarray(at, at + size), { promoteLongs: false })
     // Legacy drivers wrap the command as { $query: {...}, $readPreference }.
     if ('$query' in command) command = command.$query as Document
-    return { requestId, opCode, command: { ...command, $db: collection.replace(/\.\$cmd$/, '') } }
+    return { requestId, opCode, command: { ...command, $db: collection.replace(/\.\$cmd$/, '') }, exhaustAllowed: false }
   }
   throw new Error(`unsupported opCode ${opCode}`)
 }
 
 let nextId = 1
 
-/** The reply to a request, in the request's own protocol. */
-export function encodeReply(request: Request, body: Document): Buffer {
+export interface Reply {
+  bytes: Buffer
+  /** This reply's own id: the next reply of a moreToCome stream answers to it. */
+  requestId: number
+}
+
+/**
+ * The reply to a request, in the request's own protocol. With moreToCome (OP_MSG flag bit 1) the
+ * client keeps reading: further replies follow without requests (src/mongo/rpc/op_msg.h).
+ */
+export function encodeReply(request: Pick<Request, 'opCode' | 'requestId'>, body: Document, moreToCome = false): Reply {
   const doc = serialize(body, { ignoreUndefined: true })
   const requestId = nextId++ & 0x7fffffff
   if (request.opCode === OP_MSG) {
@@ -94,9 +106,9 @@ export function encodeReply(request: Request, body: Document): Buffer {
     header.writeInt32LE(requestId, 4)
     header.writeInt32LE(request.requestId, 8)
     header.writeInt32LE(OP_MSG, 12)
-    header.writeUInt32LE(0, 16)
+    header.writeUInt32LE(moreToCome ? 2 : 0, 16)
     header.writeUInt8(0, 20)
-    return Buffer.concat([header, doc])
+    return { bytes: Buffer.concat([header, doc]), requestId }
   }
   const header = Buffer.alloc(36)
   header.writeInt32LE(36 + doc.length, 0)
@@ -107,5 +119,5 @@ export function encodeReply(request: Request, body: Document): Buffer {
   header.writeBigInt64LE(Long.ZERO.toBigInt(), 20)
   header.writeInt32LE(0, 28)
   header.writeInt32LE(1, 32)
-  return Buffer.concat([header, doc])
+  return { bytes: Buffer.concat([header, doc]), requestId }
 }
