@@ -10,7 +10,7 @@
 import { execFile } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
 import { promisify } from 'node:util'
-import { createActionRunner } from '../src/main/app/actions'
+import { createActionRunner } from '../src/main/features/actions/runner'
 import type { ServiceHub } from '../src/main/core/service-hub'
 import { labHub } from '../test/support/lab'
 import { loadLoop, type LoadResult } from '../test/support/load-loop'

@@ -1,8 +1,39 @@
 // The layering of the codebase as one lint rule (after VS Code's local/code-layering): every import
 // is resolved to the layer it lands in and checked against what the importing layer may use.
+import { existsSync, readFileSync } from 'node:fs'
+import { builtinModules } from 'node:module'
 import path from 'node:path'
 
 const root = path.resolve(import.meta.dirname, '..')
+
+/** Node's built-in modules by every name they answer to (fs, node:fs, fs/promises). */
+const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]))
+const isBuiltin = (spec) => BUILTINS.has(spec) || BUILTINS.has(spec.split('/')[0]) || spec.startsWith('node:')
+
+/** The files that run inside Electron (the others of src/main/app run on plain Node too: CLI, web mode, exporter). */
+const ELECTRON_SHELLS = new Set(
+  [
+    'main/index.ts',
+    'main/app/electron-main.ts',
+    'main/app/window.ts',
+    'main/app/window-options.ts',
+    'main/app/safe-storage-cipher.ts',
+    'main/app/ipc-router.ts',
+  ].map((f) => path.join(root, 'src', f)),
+)
+
+/** Packages that need Node: native addons (a binding.gyp or gypfile) and the server-side drivers and servers. */
+const NODE_ONLY = new Set(['ws', 'ioredis', 'pg', 'mongodb', 'dockerode', 'ssh2', 'prom-client', 'better-sqlite3', '@electron/fuses', 'playwright-core'])
+const nativeCache = new Map()
+function isNative(pkg) {
+  if (!nativeCache.has(pkg)) {
+    const dir = path.join(root, 'node_modules', pkg)
+    const manifest = path.join(dir, 'package.json')
+    const gypfile = existsSync(manifest) && Boolean(JSON.parse(readFileSync(manifest, 'utf8')).gypfile)
+    nativeCache.set(pkg, gypfile || existsSync(path.join(dir, 'binding.gyp')))
+  }
+  return nativeCache.get(pkg)
+}
 
 /** Drivers and the only system folders that may load them. */
 const DRIVERS = { ioredis: ['redis', 'sentinel'], pg: ['postgres'], mongodb: ['mongo'], dockerode: ['docker'], ssh2: ['core'] }
@@ -17,6 +48,7 @@ export function layerOf(file) {
   if (rel[0] !== 'main') return null
   if (rel[1] === 'systems' || rel[1] === 'systems.ts')
     return rel.length <= 3 && !rel[2]?.match(/^[a-z-]+$/) ? { name: 'registry' } : { name: 'system', system: rel[2] }
+  if (rel[1] === 'features') return { name: 'feature', feature: rel[2] }
   if (rel.length === 2) return { name: 'main-entry' }
   return { name: rel[1] } // app, core
 }
@@ -29,20 +61,24 @@ const MAY_IMPORT = {
   core: ['core', 'shared'],
   system: ['system', 'core', 'shared'],
   registry: ['registry', 'system', 'core', 'shared'],
-  app: ['app', 'registry', 'system', 'core', 'shared'],
+  feature: ['feature', 'registry', 'core', 'shared'],
+  app: ['app', 'feature', 'registry', 'system', 'core', 'shared'],
   'main-entry': ['app', 'shared'],
 }
 
-function packageRule(from, spec) {
+function packageRule(from, spec, file) {
   const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]
   if (spec === 'electron' || spec.startsWith('electron/')) {
-    if (!['app', 'main-entry', 'preload'].includes(from.name)) return 'only the shells (src/main/app, the preload) may import electron'
+    if (from.name !== 'preload' && !ELECTRON_SHELLS.has(file))
+      return 'only the Electron shell files (electron-main, window, window-options, safe-storage-cipher, ipc-router) and the preload may import electron: the CLI, web mode and the exporter run on plain Node'
     return null
   }
-  if (spec.startsWith('node:')) {
-    if (['shared', 'renderer'].includes(from.name)) return `${from.name} code runs in the browser too and must not import ${spec}`
+  if (isBuiltin(spec)) {
+    if (['shared', 'renderer', 'preload'].includes(from.name)) return `${from.name} code runs without Node and must not import ${spec}`
     return null
   }
+  if (from.name === 'preload') return `the preload imports only electron and src/shared (not ${spec})`
+  if (from.name === 'renderer' && (NODE_ONLY.has(pkg) || isNative(pkg))) return `the renderer runs in a browser and must not import ${pkg}, which needs Node`
   if (from.name === 'shared' && pkg !== 'zod') return 'src/shared imports nothing but zod'
   const homes = DRIVERS[pkg]
   if (homes) {
@@ -56,7 +92,7 @@ function packageRule(from, spec) {
 export const layering = {
   meta: {
     type: 'problem',
-    docs: { description: 'imports follow the layers: shared ← core ← systems ← app; renderer and preload apart' },
+    docs: { description: 'imports follow the layers: shared ← core ← systems ← registry ← features ← app; renderer and preload apart' },
     schema: [],
     messages: { bad: '{{why}}' },
   },
@@ -65,7 +101,10 @@ export const layering = {
     const from = layerOf(file)
     if (!from) return {}
     const check = (node, spec) => {
-      if (typeof spec !== 'string') return
+      if (typeof spec !== 'string') {
+        context.report({ node, messageId: 'bad', data: { why: 'a module is imported by a literal name, so the layering can be checked' } })
+        return
+      }
       let why = null
       if (spec.startsWith('.')) {
         const to = layerOf(path.resolve(path.dirname(file), spec))
@@ -74,14 +113,18 @@ export const layering = {
           why = `${from.name} must not import ${to.name === 'system' ? `systems/${to.system}` : to.name} (${spec})`
         else if (from.name === 'system' && to.name === 'system' && to.system !== from.system)
           why = `systems/${from.system} must not reach into systems/${to.system} (${spec}); share through core or the registry`
-      } else why = packageRule(from, spec)
+      } else why = packageRule(from, spec, file)
       if (why) context.report({ node, messageId: 'bad', data: { why } })
     }
     return {
       ImportDeclaration: (n) => check(n.source, n.source.value),
       ExportNamedDeclaration: (n) => n.source && check(n.source, n.source.value),
       ExportAllDeclaration: (n) => check(n.source, n.source.value),
-      ImportExpression: (n) => n.source.type === 'Literal' && check(n.source, n.source.value),
+      ImportExpression: (n) => check(n.source, n.source.type === 'Literal' ? n.source.value : undefined),
+      CallExpression: (n) => {
+        if (n.callee.type === 'Identifier' && n.callee.name === 'require')
+          check(n.arguments[0] ?? n, n.arguments[0]?.type === 'Literal' ? n.arguments[0].value : undefined)
+      },
     }
   },
 }

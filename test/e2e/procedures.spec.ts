@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createActionRunner } from '../../src/main/app/actions'
+import { createActionRunner } from '../../src/main/features/actions/runner'
 import { ActionRequest } from '../../src/shared/action-requests'
 import { parseClusterNodes } from '../../src/shared/domain/redis-parse'
 import { planAndRun } from '../support/plan-and-run'

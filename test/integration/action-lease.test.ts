@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createActionRunner } from '../../src/main/app/actions'
+import { createActionRunner } from '../../src/main/features/actions/runner'
 import { KeyFileCipher } from '../../src/main/core/inventory/secret-cipher'
 import { ServiceHub } from '../../src/main/core/service-hub'
 import type { ActionRequest } from '../../src/shared/action-requests'

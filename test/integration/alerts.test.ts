@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { environmentWatch } from '../../src/main/app/environment-watch'
+import { environmentWatch } from '../../src/main/features/alerts/environment-watch'
 import { runCli } from '../../src/main/app/cli'
 import { shellCommand } from '../../src/main/core/ssh/quote'
 import type { Alert } from '../../src/shared/alerts'

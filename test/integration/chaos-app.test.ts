@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createActionRunner } from '../../src/main/app/actions'
+import { createActionRunner } from '../../src/main/features/actions/runner'
 import type { ServiceHub } from '../../src/main/core/service-hub'
 import { dockerReplicas } from '../../src/main/systems/docker'
 import { nginxService } from '../../src/main/systems/nginx/nginx-service'

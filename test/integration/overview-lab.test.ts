@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from '../../src/main/app/cli'
-import { probeEnvironment } from '../../src/main/app/probe-environment'
+import { probeEnvironment } from '../../src/main/features/overview/probe-environment'
 import type { ServiceHub } from '../../src/main/core/service-hub'
 import { labHub } from '../support/lab'
 

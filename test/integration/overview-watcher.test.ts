@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { OverviewWatcher } from '../../src/main/app/overview-watcher'
+import { OverviewWatcher } from '../../src/main/features/overview/overview-watcher'
 import type { EventPayload } from '../../src/shared/contract'
 import type { ServiceHub } from '../../src/main/core/service-hub'
 import type { LabDescription } from '../lab/lab-environment'

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createActionRunner } from '../../src/main/app/actions'
+import { createActionRunner } from '../../src/main/features/actions/runner'
 import { runCli } from '../../src/main/app/cli'
 import type { ServiceHub } from '../../src/main/core/service-hub'
 import { ActionRequest } from '../../src/shared/action-requests'

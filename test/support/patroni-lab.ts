@@ -1,5 +1,5 @@
 import type { ActionRequest } from '../../src/shared/action-requests'
-import { createActionRunner } from '../../src/main/app/actions'
+import { createActionRunner } from '../../src/main/features/actions/runner'
 import { postgresService } from '../../src/main/systems/postgres/postgres-service'
 import { labHub } from './lab'
 import { planAndRun } from './plan-and-run'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { environmentSamples } from '../../src/main/app/exporter'
-import type { EnvironmentObservation } from '../../src/main/app/observe-environment'
+import { environmentSamples } from '../../src/main/features/exporter/collect'
+import type { EnvironmentObservation } from '../../src/main/features/alerts/observe-environment'
 import { secretVariable, SecretStore } from '../../src/main/core/inventory/secret-store'
 import { DEFAULT_RULES } from '../../src/shared/domain/alert-eval'
 import { alertMetricName, prometheusRules } from '../../src/shared/domain/prom-rules'

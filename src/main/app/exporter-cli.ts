@@ -5,7 +5,7 @@ import { describeAlert, durationMs } from '../../shared/domain/alert-eval'
 import { prometheusRules } from '../../shared/domain/prom-rules'
 import { UsageError, type CliIo } from '../core/cli'
 import type { ServiceHub } from '../core/service-hub'
-import { environmentWatch } from './environment-watch'
+import { environmentWatch } from '../features/alerts/environment-watch'
 import { Exporter } from './exporter'
 
 export const EXPORTER_USAGE = `  exporter --env <env>[,<env>…] [--listen 127.0.0.1:9877] [--timeout 10s] [--allow-host <name>] [--once]

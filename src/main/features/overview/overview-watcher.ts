@@ -1,8 +1,8 @@
-import type { EnvironmentHealth } from '../../shared/health'
-import type { Environment } from '../../shared/inventory'
-import type { ClientContext } from '../core/handler-types'
-import type { ServiceHub } from '../core/service-hub'
-import { sleep } from '../core/wait'
+import type { EnvironmentHealth } from '../../../shared/health'
+import type { Environment } from '../../../shared/inventory'
+import type { ClientContext } from '../../core/handler-types'
+import type { ServiceHub } from '../../core/service-hub'
+import { sleep } from '../../core/wait'
 import { probeEnvironment } from './probe-environment'
 
 /** One environment's cards. An environment that fails to load becomes an unknown card, not an error. */

@@ -1,11 +1,11 @@
-import type { AuditRecord } from '../../shared/actions'
-import { describeAlert } from '../../shared/domain/alert-eval'
-import { formatTime, reportHtml, reportMarkdown, type ReportDoc } from '../../shared/domain/report'
-import type { MomentSeries, TimelineEntry } from '../../shared/timeline'
-import type { ServiceHub } from '../core/service-hub'
-import { moduleFor } from '../core/system-module'
-import { systems } from '../systems'
-import { environmentFindings } from './environment-findings'
+import type { AuditRecord } from '../../../shared/actions'
+import { describeAlert } from '../../../shared/domain/alert-eval'
+import { formatTime, reportHtml, reportMarkdown, type ReportDoc } from '../../../shared/domain/report'
+import type { MomentSeries, TimelineEntry } from '../../../shared/timeline'
+import type { ServiceHub } from '../../core/service-hub'
+import { moduleFor } from '../../core/system-module'
+import { systems } from '../../systems'
+import { environmentFindings } from '../alerts/environment-findings'
 
 /** Every endpoint's metric history over a window, as its own system charts it. */
 export async function environmentMoments(hub: ServiceHub, name: string, from: number, to: number): Promise<MomentSeries[]> {

@@ -1,12 +1,12 @@
-import { reasonFor, withInterrupted, worstStatus } from '../../shared/domain/health'
-import type { EnvironmentHealth, SystemHealth } from '../../shared/health'
-import type { Endpoint } from '../../shared/inventory'
-import type { Connections } from '../core/connections'
-import type { ActionJournal } from '../core/actions/journal'
-import { withTimeout } from '../core/errors'
-import { systemDown } from '../core/system-health'
-import { moduleFor } from '../core/system-module'
-import { systems } from '../systems'
+import { reasonFor, withInterrupted, worstStatus } from '../../../shared/domain/health'
+import type { EnvironmentHealth, SystemHealth } from '../../../shared/health'
+import type { Endpoint } from '../../../shared/inventory'
+import type { Connections } from '../../core/connections'
+import type { ActionJournal } from '../../core/actions/journal'
+import { withTimeout } from '../../core/errors'
+import { systemDown } from '../../core/system-health'
+import { moduleFor } from '../../core/system-module'
+import { systems } from '../../systems'
 
 /** Check one endpoint with its system's probe; never throws, a whole-system failure becomes a critical card. */
 export async function probeEndpoint(endpoint: Endpoint, connections: Connections, timeoutMs = 12_000): Promise<SystemHealth> {

@@ -1,8 +1,8 @@
-import type { EndpointFinding } from '../../shared/health'
-import { toConnError } from '../core/errors'
-import type { ServiceHub } from '../core/service-hub'
-import { moduleFor } from '../core/system-module'
-import { systems } from '../systems'
+import type { EndpointFinding } from '../../../shared/health'
+import { toConnError } from '../../core/errors'
+import type { ServiceHub } from '../../core/service-hub'
+import { moduleFor } from '../../core/system-module'
+import { systems } from '../../systems'
 
 /** What every endpoint of an environment says needs attention, for the command palette. */
 export async function environmentFindings(hub: ServiceHub, name: string): Promise<EndpointFinding[]> {

@@ -1,7 +1,7 @@
-import type { ActionProgress } from '../../shared/actions'
-import { ActionRunner } from '../core/actions/action-runner'
-import type { ServiceHub } from '../core/service-hub'
-import { systems } from '../systems'
+import type { ActionProgress } from '../../../shared/actions'
+import { ActionRunner } from '../../core/actions/action-runner'
+import type { ServiceHub } from '../../core/service-hub'
+import { systems } from '../../systems'
 
 /** The action runner over every registered system's actions; the app, the CLI and the tests use this one. */
 export function createActionRunner(hub: ServiceHub, onProgress: (p: ActionProgress) => void = () => undefined): ActionRunner {

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { describeAlert } from '../../shared/domain/alert-eval'
-import { defineCondition } from '../core/conditions'
+import { describeAlert } from '../../../shared/domain/alert-eval'
+import { defineCondition } from '../../core/conditions'
 import { environmentFindings } from './environment-findings'
 import { environmentWatch } from './environment-watch'
 

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import type { ProcedureRun } from '../../shared/procedures'
-import { UsageError, type CliIo } from '../core/cli'
-import type { ServiceHub } from '../core/service-hub'
-import { procedureEngine, type ProcedureEngine } from './procedure-engine'
-import { procedureReport } from './procedure-report'
+import type { ProcedureRun } from '../../../shared/procedures'
+import { UsageError, type CliIo } from '../../core/cli'
+import type { ServiceHub } from '../../core/service-hub'
+import { procedureEngine, type ProcedureEngine } from './engine'
+import { procedureReport } from './report'
 
 const USAGE = `procedure list
   procedure validate <file>

@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { durationMs } from '../../shared/domain/alert-eval'
-import { formatTime } from '../../shared/domain/report'
-import { UsageError, type CliIo } from '../core/cli'
-import type { ServiceHub } from '../core/service-hub'
-import { incidentReport } from './incident-report'
+import { durationMs } from '../../../shared/domain/alert-eval'
+import { formatTime } from '../../../shared/domain/report'
+import { UsageError, type CliIo } from '../../core/cli'
+import type { ServiceHub } from '../../core/service-hub'
+import { incidentReport } from '../incidents/incident-report'
 
 /** "2026-11-24T03:10:00Z", epoch milliseconds, or a duration back from now ("90m", "2h"). */
 export function parseWhen(s: string, now = Date.now()): number {

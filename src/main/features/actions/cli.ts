@@ -1,7 +1,7 @@
-import type { ActionRun } from '../../shared/actions'
-import type { ActionRequest } from '../../shared/action-requests'
-import { parseCommand, runActionCommand, UsageError, type CliContext } from '../core/cli'
-import { whereStopped } from '../../shared/domain/action-runs'
+import type { ActionRun } from '../../../shared/actions'
+import type { ActionRequest } from '../../../shared/action-requests'
+import { parseCommand, runActionCommand, UsageError, type CliContext } from '../../core/cli'
+import { whereStopped } from '../../../shared/domain/action-runs'
 
 export const ACTIONS_USAGE = `  actions list <env> [--json]    recent action runs from the journal, interrupted ones first
                                  (exit 2 when one is interrupted)

@@ -1,13 +1,13 @@
-import type { Observation } from '../../shared/alerts'
-import type { DatedEvent, Fact } from '../../shared/timeline'
-import { reachabilityFacts } from '../../shared/domain/timeline'
-import type { SystemKind } from '../../shared/health'
-import type { ConnError } from '../../shared/health'
-import { toConnError, withTimeout } from '../core/errors'
-import type { MetricSample } from '../core/metrics/samples'
-import type { ServiceHub } from '../core/service-hub'
-import { moduleFor } from '../core/system-module'
-import { systems } from '../systems'
+import type { Observation } from '../../../shared/alerts'
+import type { DatedEvent, Fact } from '../../../shared/timeline'
+import { reachabilityFacts } from '../../../shared/domain/timeline'
+import type { SystemKind } from '../../../shared/health'
+import type { ConnError } from '../../../shared/health'
+import { toConnError, withTimeout } from '../../core/errors'
+import type { MetricSample } from '../../core/metrics/samples'
+import type { ServiceHub } from '../../core/service-hub'
+import { moduleFor } from '../../core/system-module'
+import { systems } from '../../systems'
 
 export interface EndpointRead {
   endpointId: string

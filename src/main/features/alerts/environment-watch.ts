@@ -1,7 +1,7 @@
-import type { Alert } from '../../shared/alerts'
-import { evaluate, type Evaluation } from '../../shared/domain/alert-eval'
-import { alertEntry, factChanges, mergeFacts } from '../../shared/domain/timeline'
-import type { ServiceHub } from '../core/service-hub'
+import type { Alert } from '../../../shared/alerts'
+import { evaluate, type Evaluation } from '../../../shared/domain/alert-eval'
+import { alertEntry, factChanges, mergeFacts } from '../../../shared/domain/timeline'
+import type { ServiceHub } from '../../core/service-hub'
 import { observeEnvironment, type EnvironmentObservation } from './observe-environment'
 
 const OBSERVE_TIMEOUT_MS = 15_000

@@ -1,7 +1,7 @@
-import { formatTime, reportHtml, reportMarkdown, type ReportDoc } from '../../shared/domain/report'
-import type { ProcedureRun } from '../../shared/procedures'
-import type { ServiceHub } from '../core/service-hub'
-import { commandBlocks, timelineRows } from './incident-report'
+import { formatTime, reportHtml, reportMarkdown, type ReportDoc } from '../../../shared/domain/report'
+import type { ProcedureRun } from '../../../shared/procedures'
+import type { ServiceHub } from '../../core/service-hub'
+import { commandBlocks, timelineRows } from '../incidents/incident-report'
 
 const seconds = (from: number | null, to: number | null) => (from && to ? `${((to - from) / 1000).toFixed(1)} s` : '')
 
