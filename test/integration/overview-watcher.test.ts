@@ -25,7 +25,18 @@ describe('the live overview with an environment that does not answer', () => {
     const port = (silent.address() as { port: number }).port
     await hub.inventory.save({
       name: 'stuck',
-      endpoints: [{ kind: 'ssh', id: 'host', name: 'host', host: '127.0.0.1', port, user: 'root', auth: { method: 'key', keyPath: lab.ssh.keyPath } }],
+      endpoints: [
+        { kind: 'ssh', id: 'host', name: 'host', host: '127.0.0.1', port, user: 'root', auth: { method: 'key', keyPath: lab.ssh.keyPath } },
+        {
+          kind: 'ssh',
+          id: 'lab-host',
+          name: 'lab host',
+          host: lab.ssh.host,
+          port: lab.ssh.port,
+          user: 'root',
+          auth: { method: 'key', keyPath: lab.ssh.keyPath },
+        },
+      ],
     })
   })
   afterAll(async () => {
@@ -34,7 +45,7 @@ describe('the live overview with an environment that does not answer', () => {
     await hub?.close()
   })
 
-  it('shows the environments that answered after one interval, and the slow one when its checks end', async () => {
+  it('streams each system as its probe answers: the lab and the live host of the stuck environment long before the silent one times out', async () => {
     const updates: Update[] = []
     const watcher = new OverviewWatcher(
       hub,
@@ -49,13 +60,18 @@ describe('the live overview with an environment that does not answer', () => {
     } finally {
       watcher.stop()
     }
-    // an SSH handshake that never comes waits out its 10 s; the lab answered long before
-    const early = updates.find((u) => u.environments[1]!.reason === 'checking…')
-    expect(early?.environments.map((e) => [e.environment, e.status])).toEqual([
+    // an SSH handshake that never comes waits out its 10 s; the lab and the live host answered long before
+    const early = updates.find((u) => u.environments[1]!.systems.find((x) => x.endpointId === 'lab-host')?.status === 'ok')!
+    expect(early.environments.map((e) => [e.environment, e.status])).toEqual([
       ['lab', 'ok'],
       ['stuck', 'unknown'],
     ])
+    expect(early.environments[1]!.systems.map((x) => [x.endpointId, x.status, x.reason])).toEqual([
+      ['host', 'unknown', 'checking…'],
+      ['lab-host', 'ok', expect.any(String)],
+    ])
     const done = updates.at(-1)!.environments[1]!
     expect(done.systems[0]!.reason).toMatch(/timed out/i)
+    expect(done.status).toBe('critical')
   })
 })

@@ -21,7 +21,8 @@ etcd_pid() { pgrep -f -- "^etcd --name switchyard-lab " || true; }
 lab_etcd_up() {
   if [[ -n $(etcd_pid) ]]; then return 0; fi
   install -d -o postgres -g postgres -m 0700 "$ETCD_DIR"
-  (cd / && runuser -u postgres -- setsid etcd --name switchyard-lab --data-dir "$ETCD_DIR/data" \
+  # exec: no shell stays behind to run the ERR trap when lab:down stops etcd (exit 143)
+  (cd / && exec runuser -u postgres -- setsid etcd --name switchyard-lab --data-dir "$ETCD_DIR/data" \
     --listen-client-urls "http://$LAB_HOST:$LAB_ETCD_PORT" --advertise-client-urls "http://$LAB_HOST:$LAB_ETCD_PORT" \
     --listen-peer-urls "http://$LAB_HOST:$LAB_ETCD_PEER_PORT" --initial-advertise-peer-urls "http://$LAB_HOST:$LAB_ETCD_PEER_PORT" \
     --initial-cluster "switchyard-lab=http://$LAB_HOST:$LAB_ETCD_PEER_PORT" \
@@ -102,7 +103,7 @@ patroni_pid() { pgrep -f -- "bin/patroni $PATRONI_DIR/$1.yml" || true; }
 patroni_start() { # member
   local m=$1
   if [[ -n $(patroni_pid "$m") ]]; then return 0; fi
-  (cd / && runuser -u postgres -- setsid patroni "$PATRONI_DIR/$m.yml" </dev/null >>"$PATRONI_DIR/$m.log" 2>&1 &)
+  (cd / && exec runuser -u postgres -- setsid patroni "$PATRONI_DIR/$m.yml" </dev/null >>"$PATRONI_DIR/$m.log" 2>&1 &)
 }
 
 patroni_rest() { curl -fsS --max-time 3 "http://$LAB_HOST:${LAB_PATRONI_REST_PORT[$1]}$2"; }

@@ -2,14 +2,18 @@ import type { EnvironmentHealth } from '../../../shared/health'
 import type { Environment } from '../../../shared/inventory'
 import type { ClientContext } from '../../core/handler-types'
 import type { ServiceHub } from '../../core/service-hub'
-import { sleep } from '../../core/wait'
 import { probeEnvironment } from './probe-environment'
 
-/** One environment's cards. An environment that fails to load becomes an unknown card, not an error. */
-async function environmentHealth(hub: ServiceHub, environment: Environment): Promise<EnvironmentHealth> {
+/** One environment's cards, handed over as they answer. An environment that fails to load becomes an unknown card, not an error. */
+async function environmentHealth(
+  hub: ServiceHub,
+  environment: Environment,
+  onProgress: (partial: EnvironmentHealth) => void,
+  previous: EnvironmentHealth | undefined,
+): Promise<EnvironmentHealth> {
   try {
     const { connections } = await hub.connect(environment.name)
-    return await probeEnvironment(connections, hub.journal)
+    return await probeEnvironment(connections, hub.journal, onProgress, previous)
   } catch (err) {
     return { environment: environment.name, status: 'unknown', reason: (err as Error).message, systems: [], checkedAt: Date.now() }
   }
@@ -19,14 +23,19 @@ function notCheckedYet(environment: string): EnvironmentHealth {
   return { environment, status: 'unknown', reason: 'checking…', systems: [], checkedAt: Date.now() }
 }
 
+/** Updates closer together than this go out as one. */
+const COALESCE_MS = 30
+
 /**
  * The live overview for one client: every environment checked each interval, never two rounds in
- * flight, stopped when the client goes away. An environment that is slow to answer (a host that
- * drops packets waits out its timeouts) does not hold back the others: after one interval the
- * update carries what has arrived, the slow ones as last seen, and another follows when the round ends.
+ * flight, stopped when the client goes away. Cards stream: each system's result goes out as soon
+ * as its probe answers (a few at once, coalesced), so a slow or dead endpoint — which waits out its
+ * timeout — holds back neither the other systems nor the other environments. Until it answers it
+ * shows as last seen, or "checking…" on the first round.
  */
 export class OverviewWatcher {
   private timer?: NodeJS.Timeout
+  private pendingEmit?: NodeJS.Timeout
   private running = false
   private stopped = false
   private readonly latest = new Map<string, EnvironmentHealth>()
@@ -48,25 +57,32 @@ export class OverviewWatcher {
   private async tick(): Promise<void> {
     if (this.running || this.stopped) return
     this.running = true
-    const patience = new AbortController()
     try {
       const environments = (await this.hub.inventory.list()).map((v) => v.environment)
       const names = environments.map((e) => e.name)
-      const round = Promise.all(environments.map(async (e) => this.latest.set(e.name, await environmentHealth(this.hub, e)))).then(() => true)
-      const waited = sleep(this.intervalMs, patience.signal).then(
-        () => false,
-        () => false,
+      if (names.some((n) => !this.latest.has(n))) this.emit(names)
+      await Promise.all(
+        environments.map(async (e) => {
+          const partial = (p: EnvironmentHealth) => {
+            this.latest.set(e.name, p)
+            this.emitSoon(names)
+          }
+          this.latest.set(e.name, await environmentHealth(this.hub, e, partial, this.latest.get(e.name)))
+          this.emitSoon(names)
+        }),
       )
-      if (!(await Promise.race([round, waited]))) {
-        this.emit(names)
-        await round
-      }
-      this.emit(names)
     } finally {
-      patience.abort()
       this.running = false
       if (this.live()) this.timer = setTimeout(() => void this.tick(), this.intervalMs)
     }
+  }
+
+  private emitSoon(names: string[]): void {
+    if (this.pendingEmit) return
+    this.pendingEmit = setTimeout(() => {
+      this.pendingEmit = undefined
+      this.emit(names)
+    }, COALESCE_MS)
   }
 
   private emit(names: string[]): void {
@@ -83,5 +99,7 @@ export class OverviewWatcher {
   stop(): void {
     this.stopped = true
     clearTimeout(this.timer)
+    clearTimeout(this.pendingEmit)
+    this.pendingEmit = undefined
   }
 }

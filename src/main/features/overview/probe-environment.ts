@@ -19,11 +19,52 @@ export async function probeEndpoint(endpoint: Endpoint, connections: Connections
   }
 }
 
-/** Every endpoint's card; an action interrupted on the environment (from the journal) makes it critical and comes first. */
-export async function probeEnvironment(connections: Connections, journal: ActionJournal): Promise<EnvironmentHealth> {
+/** A card for an endpoint whose probe has not answered yet: as last seen, or "checking…" the first time. */
+function pending(endpoint: Endpoint, previous: EnvironmentHealth | undefined): SystemHealth {
+  const seen = previous?.systems.find((s) => s.endpointId === endpoint.id)
+  if (seen) return seen
+  return {
+    endpointId: endpoint.id,
+    system: moduleFor(systems, endpoint).id,
+    name: endpoint.name,
+    status: 'unknown',
+    reason: 'checking…',
+    nodes: [],
+    notices: [],
+    checkedAt: Date.now(),
+    durationMs: 0,
+  }
+}
+
+/**
+ * Every endpoint's card; an action interrupted on the environment (from the journal) makes it
+ * critical and comes first. With onProgress, the card is handed over each time one more probe
+ * answers — the others as last seen (previous) or "checking…" — so a slow or dead endpoint never
+ * holds back the rest.
+ */
+export async function probeEnvironment(
+  connections: Connections,
+  journal: ActionJournal,
+  onProgress?: (partial: EnvironmentHealth) => void,
+  previous?: EnvironmentHealth,
+): Promise<EnvironmentHealth> {
   const env = connections.environment
-  const systemsHealth = await Promise.all(env.endpoints.map((e) => probeEndpoint(e, connections)))
-  return withInterrupted(environmentCard(env, systemsHealth), journal.interrupted(env.name))
+  const answered: (SystemHealth | undefined)[] = env.endpoints.map(() => undefined)
+  const card = () =>
+    withInterrupted(
+      environmentCard(
+        env,
+        env.endpoints.map((e, i) => answered[i] ?? pending(e, previous)),
+      ),
+      journal.interrupted(env.name),
+    )
+  await Promise.all(
+    env.endpoints.map(async (e, i) => {
+      answered[i] = await probeEndpoint(e, connections)
+      if (onProgress && answered.includes(undefined)) onProgress(card())
+    }),
+  )
+  return card()
 }
 
 function environmentCard(env: Connections['environment'], systemsHealth: SystemHealth[]): EnvironmentHealth {

@@ -16,7 +16,7 @@ import { SwitchyardError } from '../../core/errors'
 import { sleep } from '../../core/wait'
 import { labelled, memberClient, mongoLabel, mongosClient, type MongoEndpoint } from './mongo-client'
 import { boundText, hashedField, hashedMidpoint, parseBound, READ_LONGS } from './mongo-bounds'
-import { readReplicaSets } from './mongo-reader'
+import { readReplicaSets } from './mongo-members'
 import { adminCommand, configUpdate } from './mongosh-text'
 
 type MongoKind =
