@@ -24,7 +24,9 @@ describe('Redis Cluster view in Chromium', () => {
     const rows = ctx.page.getByTestId('masters-table').locator('tbody tr')
     const out: Record<string, string> = {}
     for (const row of await rows.all())
-      out[(await row.locator('td').first().innerText()).trim()] = await row.getByTestId('master-color').evaluate((e) => getComputedStyle(e).backgroundColor)
+      out[(await row.getByTestId('master-addr').innerText()).trim()] = await row
+        .getByTestId('master-color')
+        .evaluate((e) => getComputedStyle(e).backgroundColor)
     return out
   }
 
@@ -32,8 +34,8 @@ describe('Redis Cluster view in Chromium', () => {
     const before = await masterColors()
     expect(new Set(Object.values(before)).size).toBe(3)
     const firstMaster = ctx.page.getByTestId('masters-table').locator('tbody tr').first()
-    const masterAddr = (await firstMaster.locator('td').first().innerText()).trim()
-    await firstMaster.getByRole('button', { name: 'Act…' }).click()
+    const masterAddr = (await firstMaster.getByTestId('master-addr').innerText()).trim()
+    await firstMaster.getByRole('button', { name: /^Actions for / }).click()
     await ctx.page.getByTestId('failover-default').click()
     const dialog = ctx.page.getByRole('dialog')
     await dialog.getByTestId('action-plan').waitFor({ timeout: 20_000 })

@@ -116,7 +116,12 @@ describe('the app shell in Chromium', () => {
       await ctx.page.reload()
       await ctx.page.getByTestId('readonly-badge').waitFor({ timeout: 20_000 })
       await expect.poll(() => ctx.page.getByTestId('redis-actions').innerText(), { timeout: 20_000 }).toMatch(/read-only/i)
-      await ctx.page.getByTestId('masters-table').locator('tbody tr').first().getByRole('button', { name: 'Act…' }).click()
+      await ctx.page
+        .getByTestId('masters-table')
+        .locator('tbody tr')
+        .first()
+        .getByRole('button', { name: /^Actions for / })
+        .click()
       await ctx.page.getByTestId('failover-default').click()
       const dialog = ctx.page.getByRole('dialog')
       await dialog.getByTestId('action-plan').waitFor({ timeout: 20_000 })

@@ -27,6 +27,7 @@ import { useActionLauncher, type ActionDraft } from '../../components/ActionDial
 import { useEndpointPicker } from '../../components/EndpointPicker'
 import { FindingAlerts, type PageFinding } from '../../components/FindingAlerts'
 import { HistorySourceNote, useHistoryRange } from '../../components/HistoryRange'
+import { RowActions } from '../../components/RowActions'
 import { STATUS_COLOR } from '../../components/StatusBadge'
 import { SystemPageHeader } from '../../components/SystemPageHeader'
 import { usePolling } from '../../hooks/usePolling'
@@ -265,19 +266,22 @@ function UpstreamCard({
           </Text>
         )}
       </Group>
-      <Table.ScrollContainer minWidth={900}>
+      <Table.ScrollContainer minWidth={760}>
         <Table striped style={{ whiteSpace: 'nowrap' }} data-testid={`backends-${u.name}`}>
           <Table.Thead>
             <Table.Tr>
               <Table.Th>backend</Table.Th>
               <Table.Th>in nginx</Table.Th>
               <Table.Th>probe</Table.Th>
-              <Table.Th>upstream errors (15 min)</Table.Th>
+              <Table.Th>errors, 15 min</Table.Th>
               <Table.Th>served by</Table.Th>
               <Table.Th>CPU</Table.Th>
               <Table.Th>memory</Table.Th>
-              <Table.Th>weight / max_fails / fail_timeout</Table.Th>
-              <Table.Th />
+              <Table.Th>
+                <Tooltip label="weight / max_fails / fail_timeout in the upstream block">
+                  <span>weight · fails · timeout</span>
+                </Tooltip>
+              </Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -285,6 +289,21 @@ function UpstreamCard({
               <Table.Tr key={b.address} data-testid={`backend-${b.address}`}>
                 <Table.Td>
                   <Group gap={6} wrap="nowrap">
+                    {/* the row's actions first: they are never the part of a wide table that gets cut */}
+                    {!readOnly && (
+                      <RowActions
+                        subject={b.address}
+                        testId={`actions-${b.address}`}
+                        actions={[
+                          {
+                            label: b.down ? `Return ${b.address} to service` : `Drain ${b.address} (mark it down)`,
+                            color: b.down ? 'teal' : 'yellow',
+                            onClick: () => act({ kind: 'app.drain', upstream: u.name, server: b.address, down: !b.down }),
+                            testId: `drain-${b.address}`,
+                          },
+                        ]}
+                      />
+                    )}
                     <ColorSwatch color={`var(--mantine-color-${STATUS_COLOR[b.health]}-6)`} size={10} withShadow={false} data-status={b.health} />
                     <Code>{b.address}</Code>
                   </Group>
@@ -326,22 +345,9 @@ function UpstreamCard({
                 </Table.Td>
                 <Table.Td>
                   <Text size="xs">
-                    {b.weight} / {b.maxFails} / {b.failTimeout}
+                    {b.weight} · {b.maxFails} · {b.failTimeout}
                     {b.maxConns !== null ? ` · max_conns ${b.maxConns}` : ''}
                   </Text>
-                </Table.Td>
-                <Table.Td>
-                  {!readOnly && (
-                    <Button
-                      size="compact-xs"
-                      variant="light"
-                      color={b.down ? 'teal' : 'yellow'}
-                      onClick={() => act({ kind: 'app.drain', upstream: u.name, server: b.address, down: !b.down })}
-                      data-testid={`drain-${b.address}`}
-                    >
-                      {b.down ? 'Return' : 'Drain'}
-                    </Button>
-                  )}
                 </Table.Td>
               </Table.Tr>
             ))}

@@ -1,7 +1,8 @@
-import { Button, Group, Menu, Table, Text } from '@mantine/core'
+import { Group, Menu, Table, Text } from '@mantine/core'
 import { memo, useState } from 'react'
 import type { MasterBalance } from '../../../../shared/systems/redis'
 import type { ActionDraft } from '../../components/ActionDialog'
+import { RowActionsButton } from '../../components/RowActions'
 import { mib } from './NodeTable'
 
 /** What a row shows: it repaints only when this changes, not on every poll of a large cluster. */
@@ -11,9 +12,7 @@ function FailoverMenu({ m, act, onClose }: { m: MasterBalance; act: (d: ActionDr
   return (
     <Menu opened onChange={(o) => !o && onClose()} position="bottom-end">
       <Menu.Target>
-        <Button size="compact-xs" variant="light" data-testid={`failover-${m.addr}`}>
-          Act…
-        </Button>
+        <RowActionsButton subject={m.addr} data-testid={`failover-${m.addr}`} />
       </Menu.Target>
       <Menu.Dropdown>
         <Menu.Label>{m.replicas === 0 ? 'no replica to promote' : `fail over: promote a replica of ${m.addr}`}</Menu.Label>
@@ -53,8 +52,14 @@ const MasterRow = memo(
       <Table.Tr>
         <Table.Td>
           <Group gap={6} wrap="nowrap">
+            {/* the actions first, so a narrow card never cuts them; one menu at a time: a menu per row costs more than the whole table on a 60-master cluster */}
+            {open ? (
+              <FailoverMenu m={m} act={act} onClose={() => onOpen(null)} />
+            ) : (
+              <RowActionsButton subject={m.addr} data-testid={`failover-${m.addr}`} onClick={() => onOpen(m.id)} />
+            )}
             <span data-testid="master-color" style={{ width: 10, height: 10, borderRadius: 2, background: color, display: 'inline-block' }} />
-            <Text size="xs" ff="monospace">
+            <Text size="xs" ff="monospace" data-testid="master-addr">
               {m.addr}
             </Text>
           </Group>
@@ -64,16 +69,6 @@ const MasterRow = memo(
         <Table.Td>{m.keys ?? '—'}</Table.Td>
         <Table.Td>{mib(m.usedMemory)}</Table.Td>
         <Table.Td>{m.replicas}</Table.Td>
-        <Table.Td>
-          {/* one menu at a time: a menu per row costs more than the whole table on a 60-master cluster */}
-          {open ? (
-            <FailoverMenu m={m} act={act} onClose={() => onOpen(null)} />
-          ) : (
-            <Button size="compact-xs" variant="light" data-testid={`failover-${m.addr}`} onClick={() => onOpen(m.id)}>
-              Act…
-            </Button>
-          )}
-        </Table.Td>
       </Table.Tr>
     )
   },
@@ -93,8 +88,8 @@ const sameMasters = (a: Props, b: Props) =>
 export const MastersTable = memo(function MastersTable({ masters, colorOf, act }: Props) {
   const [open, setOpen] = useState<string | null>(null)
   return (
-    <Table.ScrollContainer type="native" minWidth={480} maxHeight={masters.length > 12 ? 440 : undefined}>
-      <Table data-testid="masters-table" stickyHeader horizontalSpacing={6}>
+    <Table.ScrollContainer type="native" minWidth={400} maxHeight={masters.length > 12 ? 440 : undefined}>
+      <Table data-testid="masters-table" stickyHeader horizontalSpacing={6} fz="xs">
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Master</Table.Th>
@@ -103,7 +98,6 @@ export const MastersTable = memo(function MastersTable({ masters, colorOf, act }
             <Table.Th>Keys</Table.Th>
             <Table.Th>Memory</Table.Th>
             <Table.Th>Replicas</Table.Th>
-            <Table.Th />
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
