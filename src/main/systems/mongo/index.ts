@@ -1,6 +1,6 @@
 import { defineSystem, needingAttention } from '../../core/system-module'
 import { mongoConditions } from './mongo-conditions'
-import { mongoActions } from './mongo-actions'
+import { mongoActions } from './actions'
 import { mongoCli } from './mongo-cli'
 import { mongoHandlers } from './mongo-handlers'
 import { MOMENT_POINTS, momentSeries } from '../../core/history/moments'
