@@ -1,6 +1,6 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { switchoverProcedure } from '../../src/main/systems/postgres/pg-procedures'
+import { switchoverOperation } from '../../src/main/systems/postgres/operations/switchover'
 import { readTopology } from '../../src/main/systems/postgres/pg-reader'
 import type { OpContext } from '../../src/main/systems/postgres/pg-ops'
 import { act, isLabShape, labShell, pgLab, restoreLabShape, waitTopology, type PgLab } from '../support/pg-lab'
@@ -54,7 +54,7 @@ describe('PostgreSQL switchover failures', () => {
   it('rolls back to the old primary when the target does not replay its final WAL before the promotion', async () => {
     const { endpoint, connections } = await lab.service.resolve('lab', 'postgres')
     const env = { environment: 'lab', endpoint, connections, bouncers: [] }
-    const proc = await switchoverProcedure(
+    const proc = await switchoverOperation(
       env,
       { environment: 'lab', endpointId: 'postgres', kind: 'pg.switchover', newPrimary: 'pg2' },
       await readTopology('lab', endpoint, connections),

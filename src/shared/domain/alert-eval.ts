@@ -1,4 +1,5 @@
 import type { Alert, AlertMetric, AlertRule, Observation } from '../alerts'
+import { REPLICA_LOAD } from './thresholds'
 
 /** The seeds' thresholds (CPU > 70 %, memory > 80 %, p95 > 500 ms, errors > 5 %) and the replication limits a DBA pages on. */
 export const DEFAULT_RULES: AlertRule[] = [
@@ -13,8 +14,8 @@ export const DEFAULT_RULES: AlertRule[] = [
   { metric: 'backend-down', warn: null, critical: 1, for: '30s', enabled: true },
   { metric: 'backend-latency-ms', warn: 500, critical: 2000, for: '2m', enabled: true },
   { metric: 'upstream-error-pct', warn: 5, critical: 20, for: '2m', enabled: true },
-  { metric: 'container-cpu-pct', warn: 70, critical: 90, for: '2m', enabled: true },
-  { metric: 'container-mem-pct', warn: 80, critical: 95, for: '2m', enabled: true },
+  { metric: 'container-cpu-pct', warn: REPLICA_LOAD.cpuHighPct, critical: 90, for: '2m', enabled: true },
+  { metric: 'container-mem-pct', warn: REPLICA_LOAD.memHighPct, critical: 95, for: '2m', enabled: true },
 ]
 
 export const METRIC_LABEL: Record<AlertMetric, string> = {

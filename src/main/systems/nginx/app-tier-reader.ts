@@ -11,12 +11,12 @@ import { readConfig, type NginxConfig, type Upstream } from './nginx-config'
 import { NginxHost } from './nginx-host'
 import { httpRequest } from '../../core/http'
 import { readStubStatus, type StubStatus } from './stub-status'
+import { REPLICA_LOAD } from '../../../shared/domain/thresholds'
 
 type NginxEndpoint = EndpointOf<'nginx'>
 
-/** The seeds' thresholds: scale out above 70 % CPU, look at memory above 80 %. */
-export const CPU_HIGH_PCT = 70
-export const MEMORY_HIGH_PCT = 80
+const CPU_HIGH_PCT = REPLICA_LOAD.cpuHighPct
+const MEMORY_HIGH_PCT = REPLICA_LOAD.memHighPct
 const PROBE_TIMEOUT_MS = 2000
 const ERROR_LOG_LINES = 400
 /** Upstream errors older than this do not count against a backend. */

@@ -12,16 +12,11 @@ import type {
 } from '../../core/actions/action-definition'
 import { SwitchyardError } from '../../core/errors'
 import { cmd, managed, shq, ssh, type OpContext } from './pg-ops'
-import {
-  addReplicaProcedure,
-  failoverProcedure,
-  rejoinProcedure,
-  removeReplicaProcedure,
-  switchoverProcedure,
-  verifyShape,
-  type Env,
-  type Procedure,
-} from './pg-procedures'
+import { verifyShape } from './operations/checks'
+import { failoverOperation } from './operations/failover'
+import type { Env, PgOperation } from './operations/operation'
+import { addReplicaOperation, rejoinOperation, removeReplicaOperation } from './operations/replicas'
+import { switchoverOperation } from './operations/switchover'
 import { readTopology } from './pg-reader'
 import type { PgbouncerEndpoint } from './pgbouncer-client'
 import { bouncersAt, verifyBouncers, type Bouncer } from './pgbouncer-ops'
@@ -48,7 +43,7 @@ export interface PgState {
 }
 
 /** The procedure's Ops as the runner's declared steps, each run with the run's journaled facts. */
-function declared(env: Env, proc: Procedure): Pick<Prepared<PgState>, 'steps' | 'onStepFailed'> {
+function declared(env: Env, proc: PgOperation): Pick<Prepared<PgState>, 'steps' | 'onStepFailed'> {
   const opCtx = (ctx: RunContext): OpContext => ({ ...env, signal: ctx.signal, progress: (m) => ctx.progress(m), facts: ctx.facts })
   return {
     steps: proc.ops.map((op): DeclaredStep => ({
@@ -73,11 +68,11 @@ function declared(env: Env, proc: Procedure): Pick<Prepared<PgState>, 'steps' | 
  */
 function pgAction<K extends PgKind>(
   kind: K,
-  build: (env: Env, req: RequestOf<K>, topo: PgTopology) => Promise<Procedure>,
+  build: (env: Env, req: RequestOf<K>, topo: PgTopology) => Promise<PgOperation>,
   verify: (env: Env, req: RequestOf<K>, plan: PlannedAction) => Promise<VerificationCheck[]>,
   extra: Partial<Pick<ActionDefinition<K, PgState>, 'verifyUndone'>> = {},
 ): ActionDefinition<K, PgState> {
-  const prepared = (env: Env, proc: Procedure, topo: PgTopology): Prepared<PgState> => ({
+  const prepared = (env: Env, proc: PgOperation, topo: PgTopology): Prepared<PgState> => ({
     target: proc.target,
     title: proc.title,
     summary: proc.summary,
@@ -141,7 +136,7 @@ async function verifyPooling(env: Env, primary: string): Promise<VerificationChe
 
 export const pgSwitchover = pgAction(
   'pg.switchover',
-  switchoverProcedure,
+  switchoverOperation,
   async (env, req) => [...(await verifyShape(env, req.newPrimary, await currentStandbys(env, req.newPrimary))), ...(await verifyPooling(env, req.newPrimary))],
   {
     /** Rolled back before the promotion: the old primary leads again, its standbys stream from it, no pgbouncer is paused. */
@@ -154,7 +149,7 @@ export const pgSwitchover = pgAction(
   },
 )
 
-export const pgFailover = pgAction('pg.failover', failoverProcedure, async (env, _req, plan) => {
+export const pgFailover = pgAction('pg.failover', failoverOperation, async (env, _req, plan) => {
   const checks = [...(await verifyShape(env, plan.target, await currentStandbys(env, plan.target))), ...(await verifyPooling(env, plan.target))]
   // The old primary must not come back as a second primary.
   const topo = await readTopology(env.environment, env.endpoint, env.connections)
@@ -176,20 +171,20 @@ export const pgFailover = pgAction('pg.failover', failoverProcedure, async (env,
   return checks
 })
 
-export const pgRejoin = pgAction('pg.rejoin', rejoinProcedure, async (env, req) => {
+export const pgRejoin = pgAction('pg.rejoin', rejoinOperation, async (env, req) => {
   const topo = await readTopology(env.environment, env.endpoint, env.connections)
   if (!topo.primary) return [{ name: 'a primary', passed: false, detail: 'no primary reachable' }]
   return verifyShape(env, topo.primary, [req.node])
 })
 
-export const pgAddReplica = pgAction('pg.add-replica', addReplicaProcedure, async (env, req) => {
+export const pgAddReplica = pgAction('pg.add-replica', addReplicaOperation, async (env, req) => {
   const topo = await readTopology(env.environment, env.endpoint, env.connections)
   const upstream = req.upstream ?? topo.primary
   if (!upstream) return [{ name: 'a primary', passed: false, detail: 'no primary reachable' }]
   return verifyShape(env, upstream, [req.node.name], [req.node])
 })
 
-export const pgRemoveReplica = pgAction('pg.remove-replica', removeReplicaProcedure, async (env, req) => {
+export const pgRemoveReplica = pgAction('pg.remove-replica', removeReplicaOperation, async (env, req) => {
   const topo = await readTopology(env.environment, env.endpoint, env.connections)
   const slot = slotNameFor(req.node)
   const holders = topo.nodes.filter((n) => n.slots.some((s) => s.name === slot)).map((n) => n.name)

@@ -3,7 +3,10 @@ import type { ServiceHub } from '../../core/service-hub'
 import { MigrationStore } from './migration-store'
 import { redisFailover } from './redis-failover'
 import { redisFix } from './redis-fix'
-import { addMasterAction, addReplicaAction, rebalanceAction, removeMasterAction } from './redis-scale'
+import { addMasterAction } from './scale/add-master'
+import { addReplicaAction } from './scale/add-replica'
+import { rebalanceAction } from './scale/rebalance'
+import { removeMasterAction } from './scale/remove-master'
 
 /** The hub's store of slot-migration progress under its data folder, so an interrupted rebalance resumes. */
 export function migrationStore(hub: Pick<ServiceHub, 'service' | 'options'>): MigrationStore {

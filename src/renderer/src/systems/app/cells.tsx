@@ -1,0 +1,16 @@
+import { Text } from '@mantine/core'
+import type { UpstreamBackend } from '../../../../shared/systems/nginx'
+import { pct } from './app-format'
+
+export function LoadCell({ value, high }: { value: number | null; high: number }) {
+  return <Text c={value !== null && value > high ? 'red' : undefined}>{pct(value)}</Text>
+}
+
+export function ProbeCell({ b }: { b: UpstreamBackend }) {
+  if (b.probe.error) return <Text c="red">{b.probe.error}</Text>
+  return (
+    <Text c={b.health === 'ok' ? undefined : 'red'}>
+      HTTP {b.probe.status} · {b.probe.latencyMs} ms
+    </Text>
+  )
+}

@@ -1,0 +1,75 @@
+import { Alert, Badge, Button, Card, Group, Progress, Stack, Table, Text, Title } from '@mantine/core'
+import { formatBytes, formatSeconds } from '../../../../shared/domain/units'
+import { memberServes } from '../../../../shared/domain/mongo-findings'
+import type { MongoMember, MongoReplicaSet } from '../../../../shared/systems/mongo'
+import { StatusBadge } from '../../components/StatusBadge'
+import { secs } from './mongo-format'
+
+export function ReplicaSetCard({ rs, onStepDown }: { rs: MongoReplicaSet; onStepDown?: () => void }) {
+  return (
+    <Card withBorder data-testid={`rs-${rs.name}`}>
+      <Group justify="space-between">
+        <Group>
+          <Title order={5}>{rs.name}</Title>
+          <Text size="sm" c="dimmed">
+            {rs.role === 'config' ? 'config servers' : `shard ${rs.shard ?? ''}`} · term {rs.term ?? '—'} · election timeout {rs.electionTimeoutMs} ms
+          </Text>
+          <StatusBadge status={rs.status} />
+        </Group>
+        {onStepDown && (
+          <Button size="xs" variant="light" disabled={!rs.primary} onClick={onStepDown} data-testid={`stepdown-${rs.name}`}>
+            Step down {rs.primary ?? 'the primary'}
+          </Button>
+        )}
+      </Group>
+      {rs.error && <Alert color="red">{rs.error.message}</Alert>}
+      <Table mt="xs">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>member</Table.Th>
+            <Table.Th>state</Table.Th>
+            <Table.Th>lag</Table.Th>
+            <Table.Th>priority / votes</Table.Th>
+            <Table.Th>flags</Table.Th>
+            <Table.Th>oplog window</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {rs.members.map((m) => (
+            <Table.Tr key={m.host} data-testid={`member-${m.host}`} data-state={m.state}>
+              <Table.Td>{m.host}</Table.Td>
+              <Table.Td>
+                <Badge color={m.state === 'PRIMARY' ? 'blue' : !m.healthy ? 'red' : memberServes(m) ? 'teal' : 'yellow'} variant="light">
+                  {m.state}
+                </Badge>
+                {m.initialSync && <InitialSyncBar member={m} />}
+              </Table.Td>
+              <Table.Td>{m.host === rs.primary ? '—' : secs(m.lagSeconds)}</Table.Td>
+              <Table.Td>
+                {m.priority} / {m.votes}
+              </Table.Td>
+              <Table.Td>{[m.hidden && 'hidden', m.delaySecs && `delayed ${m.delaySecs} s`, m.arbiter && 'arbiter'].filter(Boolean).join(', ') || '—'}</Table.Td>
+              <Table.Td>{m.oplog ? `${m.oplog.windowHours.toFixed(1)} h` : m.error ? m.error.message : '—'}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Card>
+  )
+}
+
+/** A member's initial sync as it reports it: bytes copied of the source's data, and the time left. */
+function InitialSyncBar({ member }: { member: MongoMember }) {
+  const p = member.initialSync!
+  return (
+    <Stack gap={2} mt={4} data-testid={`initial-sync-${member.host}`}>
+      <Progress value={p.percent ?? 0} size="sm" color="yellow" />
+      <Text size="xs" c="dimmed">
+        initial sync {p.percent === null ? 'starting' : `${Math.floor(p.percent)} %`}
+        {p.copiedBytes !== null && p.totalBytes !== null ? ` · ${formatBytes(p.copiedBytes)} of ${formatBytes(p.totalBytes)}` : ''}
+        {p.remainingMs !== null ? ` · ${formatSeconds(p.remainingMs / 1000)} left` : ''}
+        {p.attempt > 1 ? ` · attempt ${p.attempt}` : ''}
+      </Text>
+    </Stack>
+  )
+}
