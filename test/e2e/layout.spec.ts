@@ -51,7 +51,7 @@ describe('every view at 1280 and 1440 px', () => {
         // the view's first data, then a moment for late rows and charts
         await ctx.page.waitForLoadState('networkidle').catch(() => undefined)
         await ctx.page.waitForTimeout(1500)
-        const clipped = (await ctx.page.evaluate(CLIPPED)) as string[]
+        const clipped = await ctx.page.evaluate<string[]>(CLIPPED)
         problems.push(...clipped.map((c) => `${view}: ${c}`))
         await ctx.page.screenshot({ path: join(SCREENSHOTS, `layout-${size.width}-${view}.png`), fullPage: true })
       }
