@@ -2,6 +2,7 @@ import { AppShell, Badge, Group, Kbd, Loader, MantineProvider, NavLink, Text, Ti
 import { Notifications } from '@mantine/notifications'
 import { spotlight } from '@mantine/spotlight'
 import { Suspense, useEffect, useState } from 'react'
+import { ContractErrorBanner } from './components/ContractErrorBanner'
 import { useRequest } from './hooks/useRequest'
 import { navViews, routeFromHash } from './navigation'
 import { CommandPalette } from './palette/CommandPalette'
@@ -79,6 +80,7 @@ export function App() {
             </div>
           </AppShell.Navbar>
           <AppShell.Main>
+            <ContractErrorBanner />
             <Suspense fallback={<Loader size="sm" />}>
               {/* Keyed by the whole hash: a jump to another endpoint mounts its page afresh. */}
               <Page key={hash} />

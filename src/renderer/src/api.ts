@@ -1,23 +1,8 @@
-import {
-  events,
-  requests,
-  type EventChannel,
-  type EventPayload,
-  type Reply,
-  type RequestChannel,
-  type RequestInput,
-  type RequestOutput,
-  type SwitchyardApi,
-  type SwitchyardBridge,
-} from '../../shared/contract'
-import type { ConnError } from '../../shared/health'
+import type { Reply, SwitchyardBridge } from '../../shared/contract'
 
-/** An error from main, with the code the UI uses to pick its words (auth, refused, hostkey-changed…). */
-export class ApiError extends Error {
-  constructor(readonly error: ConnError) {
-    super(error.message)
-  }
-}
+import { ApiError, createApi } from './api-client'
+
+export { ApiError }
 
 declare global {
   interface Window {
@@ -96,23 +81,6 @@ function webSocketBridge(): SwitchyardBridge {
       void connect().catch(() => undefined)
       return () => void set.delete(listener)
     },
-  }
-}
-
-function createApi(bridge: SwitchyardBridge): SwitchyardApi & { onReconnect(fn: () => void): () => void } {
-  return {
-    async request<C extends RequestChannel>(channel: C, input: RequestInput<C>): Promise<RequestOutput<C>> {
-      const reply = await bridge.request(channel, input)
-      if (!reply.ok) throw new ApiError(reply.error)
-      return requests[channel].output.parse(reply.value) as RequestOutput<C>
-    },
-    on<E extends EventChannel>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
-      return bridge.on(event, (raw) => {
-        const parsed = events[event].safeParse(raw)
-        if (parsed.success) listener(parsed.data as EventPayload<E>)
-      })
-    },
-    onReconnect: (fn) => bridge.on('__reconnect', fn),
   }
 }
 

@@ -1,4 +1,5 @@
 import { lazy, type ComponentType } from 'react'
+import { parseHash } from './routes'
 import { systemViews } from './systems'
 import { OverviewPage } from './views/overview/OverviewPage'
 
@@ -28,11 +29,6 @@ export interface Route {
 }
 
 export function routeFromHash(hash: string): Route {
-  const [id, environment, endpointId] = hash.replace(/^#\/?/, '').split('/')
-  const view = navViews.find((v) => v.id === id) ?? navViews[0]!
-  return { view, ...(environment ? { environment } : {}), ...(endpointId ? { endpointId } : {}) }
-}
-
-export function navigate(viewId: string, environment?: string, endpointId?: string): void {
-  location.hash = `#/${[viewId, environment, endpointId].filter(Boolean).join('/')}`
+  const { viewId, ...rest } = parseHash(hash)
+  return { view: navViews.find((v) => v.id === viewId) ?? navViews[0]!, ...rest }
 }

@@ -1,7 +1,8 @@
 import { Spotlight, type SpotlightActionGroupData } from '@mantine/spotlight'
 import { useMemo } from 'react'
 import type { EnvironmentView } from '../../../shared/inventory'
-import { navigate, navViews } from '../navigation'
+import { navViews } from '../navigation'
+import { navigate } from '../routes'
 import { viewForEndpoint } from '../systems'
 import { useCurrentViewActions } from './palette-actions'
 

@@ -144,6 +144,8 @@ function MoveRangeForm({ cluster, act }: Pick<TabProps, 'cluster' | 'act'>) {
   const [min, setMin] = useState('')
   const [to, setTo] = useState<string | null>(null)
   const jumbo = cluster.jumbo.filter((j) => j.ns === ns)
+  // the first chunk of the chosen collection, as an example of the bound's form
+  const field = Object.keys(JSON.parse(cluster.collections.find((c) => c.ns === ns)?.key ?? '{}') as Record<string, unknown>)[0] ?? '_id'
   return (
     <Card withBorder>
       <Title order={5}>Move a range or clear a jumbo chunk</Title>
@@ -151,7 +153,7 @@ function MoveRangeForm({ cluster, act }: Pick<TabProps, 'cluster' | 'act'>) {
         <Select label="collection" data={cluster.collections.map((c) => c.ns)} value={ns} onChange={setNs} w={200} />
         <TextInput
           label="chunk lower bound (Extended JSON, as in sh.status)"
-          placeholder='{"customerId":{"$minKey":1}}'
+          placeholder={`{"${field}":{"$minKey":1}}`}
           value={min}
           onChange={(e) => setMin(e.currentTarget.value)}
           w={340}

@@ -34,7 +34,8 @@ function RedisClusterView({ choice, picker, readOnly, empty = false }: { choice?
   const [ops] = useState(() => new SeriesStore(HISTORY))
   const [migration, setMigration] = useState<MigrationProgress>()
   const [error, setError] = useState<string>()
-  const [newNode, setNewNode] = useState('127.0.0.1:7006')
+  const [newNode, setNewNode] = useState('')
+  const newAddr = /^(.+):(\d{1,5})$/.exec(newNode.trim())
 
   useEffect(() => {
     if (!choice) return
@@ -122,14 +123,21 @@ function RedisClusterView({ choice, picker, readOnly, empty = false }: { choice?
         <Menu.Item onClick={() => act({ kind: 'redis.fix' })}>Fix open slots</Menu.Item>
         <Menu.Label>Scale out: node address</Menu.Label>
         <Menu.Item closeMenuOnClick={false}>
-          <TextInput size="xs" value={newNode} onChange={(e) => setNewNode(e.currentTarget.value)} onClick={(e) => e.stopPropagation()} />
+          <TextInput
+            size="xs"
+            placeholder="host:port of the new node"
+            value={newNode}
+            onChange={(e) => setNewNode(e.currentTarget.value)}
+            onClick={(e) => e.stopPropagation()}
+            data-testid="new-node-addr"
+          />
         </Menu.Item>
-        <Menu.Item onClick={() => act({ kind: 'redis.add-master', node: { host: newNode.split(':')[0]!, port: Number(newNode.split(':')[1]) } })}>
+        <Menu.Item disabled={!newAddr} onClick={() => newAddr && act({ kind: 'redis.add-master', node: { host: newAddr[1]!, port: Number(newAddr[2]) } })}>
           Add as master and rebalance
         </Menu.Item>
       </>
     ),
-    [act, newNode],
+    [act, newNode, newAddr],
   )
 
   return (

@@ -6,7 +6,7 @@ import { formatSeconds } from '../../../../shared/domain/units'
 import { api, errorText } from '../../api'
 import { usePolling } from '../../hooks/usePolling'
 import { useRequest } from '../../hooks/useRequest'
-import { navigate, routeFromHash } from '../../navigation'
+import { navigate, parseHash } from '../../routes'
 
 const POLL_MS = 2000
 const SILENCE = [
@@ -19,7 +19,7 @@ const since = (at: number, now: number) => formatSeconds(Math.max(0, (now - at) 
 /** Pending and firing alerts of an environment with acknowledge and silence, the recent resolved ones, and the rules as YAML. */
 export function AlertsPage() {
   const envs = useRequest('env:list', {})
-  const route = routeFromHash(location.hash)
+  const route = parseHash(location.hash)
   const names = envs.data?.map((v) => v.environment.name) ?? []
   const name = route.environment && names.includes(route.environment) ? route.environment : names[0]
   const polled = usePolling(name, async () => ({ ...(await api.request('alerts:list', { name: name! })), now: Date.now() }), POLL_MS)

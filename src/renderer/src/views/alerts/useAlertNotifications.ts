@@ -2,7 +2,7 @@ import { notifications } from '@mantine/notifications'
 import { useEffect } from 'react'
 import { describeAlert, notifies } from '../../../../shared/domain/alert-eval'
 import { api } from '../../api'
-import { navigate } from '../../navigation'
+import { navigate } from '../../routes'
 
 /**
  * For as long as the app is open: alert changes from the main process become a toast and, when

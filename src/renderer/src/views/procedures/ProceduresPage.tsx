@@ -5,7 +5,7 @@ import { api, errorText } from '../../api'
 import { PlanSteps } from '../../components/PlanSteps'
 import { ReportModal } from '../../components/ReportModal'
 import { useRequest } from '../../hooks/useRequest'
-import { navigate, routeFromHash } from '../../navigation'
+import { navigate, parseHash } from '../../routes'
 
 const STATE_COLOR: Record<string, string> = {
   running: 'blue',
@@ -22,7 +22,7 @@ const STATE_COLOR: Record<string, string> = {
 /** The procedures (built-in and the user's), their runs in this environment, and one run step by step. */
 export function ProceduresPage() {
   const envs = useRequest('env:list', {})
-  const route = routeFromHash(location.hash)
+  const route = parseHash(location.hash)
   const names = envs.data?.map((v) => v.environment.name) ?? []
   const name = route.environment && names.includes(route.environment) ? route.environment : names[0]
   const [library, setLibrary] = useState<ProcedureInfo[]>([])

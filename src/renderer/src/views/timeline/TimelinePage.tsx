@@ -7,7 +7,7 @@ import { useHistoryRange } from '../../components/HistoryRange'
 import { ReportModal } from '../../components/ReportModal'
 import { usePolling } from '../../hooks/usePolling'
 import { useRequest } from '../../hooks/useRequest'
-import { navigate, routeFromHash } from '../../navigation'
+import { navigate, parseHash } from '../../routes'
 
 const KINDS: TimelineKind[] = ['node', 'role', 'state', 'alert', 'action', 'procedure', 'reload', 'migration', 'balancer', 'incident']
 const COLOR = { info: '#4dabf7', ok: '#40c057', warn: '#fab005', critical: '#fa5252' } as const
@@ -22,7 +22,7 @@ const clock = (at: number) => new Date(at).toLocaleTimeString()
  */
 export function TimelinePage() {
   const envs = useRequest('env:list', {})
-  const route = routeFromHash(location.hash)
+  const route = parseHash(location.hash)
   const names = envs.data?.map((v) => v.environment.name) ?? []
   const name = route.environment && names.includes(route.environment) ? route.environment : names[0]
   const range = useHistoryRange('timeline-range')
