@@ -7,7 +7,7 @@ import { environmentWatch } from './environment-watch'
 const Level = z.enum(['warn', 'critical']).default('critical')
 
 /** Checks on the environment as a whole: its alerts and what its systems say needs attention. */
-export const appConditions = [
+export const environmentConditions = [
   defineCondition({
     name: 'alerts.none-firing',
     summary: 'no alert at or above a level (critical by default) is firing, after a fresh evaluation',

@@ -13,7 +13,7 @@ import type { ServiceHub } from '../../core/service-hub'
 import { sleep } from '../../core/wait'
 import { systems } from '../../systems'
 import { createActionRunner } from '../actions/runner'
-import { appConditions } from '../alerts/conditions'
+import { environmentConditions } from '../alerts/conditions'
 import { ProcedureLibrary, resolveParams } from './library'
 
 const CONDITION_TIMEOUT_MS = 30_000
@@ -43,7 +43,7 @@ export class ProcedureEngine {
     private readonly hub: ServiceHub,
     private readonly runner: ActionRunner,
   ) {
-    const all = [...systems.flatMap((s) => s.conditions ?? []), ...appConditions]
+    const all = [...systems.flatMap((s) => s.conditions ?? []), ...environmentConditions]
     this.conditions = new Map(all.map((c) => [c.name, c]))
     this.library = new ProcedureLibrary(hub.options.dataDir, this.conditions)
     this.actionSystems = new Map(systems.flatMap((s) => (s.actions?.(hub) ?? []).map((a) => [a.kind, s.endpointKinds] as const)))

@@ -1,8 +1,8 @@
 import { defineSystem, needingAttention } from '../../core/system-module'
-import { appConditions } from './app-conditions'
+import { nginxConditions } from './nginx-conditions'
 import type { ReplicaProvider } from '../../core/replicas'
-import { appActions } from './app-actions'
-import { appCli } from './app-cli'
+import { nginxActions } from './nginx-actions'
+import { nginxCli } from './nginx-cli'
 import { upstreamErrorPct } from './error-log'
 import { MOMENT_POINTS, momentSeries } from '../../core/history/moments'
 import { nginxService } from './nginx-service'
@@ -11,7 +11,7 @@ import { nginxSamples } from './nginx-metrics'
 
 /** nginx as the front of the app tier; the replicas behind it come from the provider the registry hands in. */
 export function nginxSystem(replicas: ReplicaProvider) {
-  const actions = appActions(replicas)
+  const actions = nginxActions(replicas)
   return defineSystem({
     id: 'nginx',
     label: 'App tier',
@@ -25,8 +25,8 @@ export function nginxSystem(replicas: ReplicaProvider) {
       }
     },
     actions: () => actions,
-    cli: appCli(replicas),
-    conditions: appConditions(replicas),
+    cli: nginxCli(replicas),
+    conditions: nginxConditions(replicas),
     findings: async (hub, environment, endpointId) => needingAttention((await nginxService(hub, replicas).tier(environment, endpointId)).findings),
     observe: async (hub, environment, endpointId) => {
       const t = await nginxService(hub, replicas).tier(environment, endpointId)

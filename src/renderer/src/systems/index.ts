@@ -17,7 +17,7 @@ export const systemViews: readonly SystemView[] = [
   { id: 'sentinel', label: 'Redis Sentinel', system: 'sentinel', endpointKind: 'redis-sentinel', page: lazy(() => import('./sentinel/SentinelPage')) },
   { id: 'mongo', label: 'MongoDB', system: 'mongo', endpointKind: 'mongo', page: lazy(() => import('./mongo/MongoPage')) },
   { id: 'postgres', label: 'PostgreSQL', system: 'postgres', endpointKind: 'postgres', page: lazy(() => import('./postgres/PostgresPage')) },
-  { id: 'app', label: 'App tier', system: 'nginx', endpointKind: 'nginx', page: lazy(() => import('./app/AppTierPage')) },
+  { id: 'app', label: 'App tier', system: 'nginx', endpointKind: 'nginx', page: lazy(() => import('./nginx/AppTierPage')) },
 ]
 
 /** The page that shows an endpoint of this kind, if there is one. */

@@ -7,7 +7,7 @@ import { step } from '../../core/actions/action-definition'
 import { SwitchyardError } from '../../core/errors'
 import type { ReplicaProvider } from '../../core/replicas'
 import { pollUntil } from '../../core/wait'
-import { probeBackend, readAppTier, type TierRead } from './app-tier-reader'
+import { probeBackend, readAppTier, type TierRead } from './tier-reader'
 import type { NginxConfig } from './nginx-config'
 import { NginxHost } from './nginx-host'
 import { applyUpstreamEdit, changeStep, trafficReached, upstreamFile, waitDrained } from './upstream-change'
@@ -424,6 +424,6 @@ function backendEditActions(replicas: ReplicaProvider): [ActionDefinition<'nginx
 }
 
 /** The app tier's actions: every one changes nginx only through the write → nginx -t → reload transaction. */
-export function appActions(replicas: ReplicaProvider): AnyActionDefinition[] {
+export function nginxActions(replicas: ReplicaProvider): AnyActionDefinition[] {
   return [scaleAction(replicas), drainAction(replicas), restartAction(replicas), ...backendEditActions(replicas)]
 }

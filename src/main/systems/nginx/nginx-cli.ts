@@ -64,7 +64,7 @@ export function formatTier(t: AppTier): string {
 
 const options = { undo: { type: 'boolean' } } as const
 
-export function appCli(replicas: ReplicaProvider): CliCommand {
+export function nginxCli(replicas: ReplicaProvider): CliCommand {
   return {
     name: 'app',
     summary: 'status|scale|drain|restart|add-backend|remove-backend <env> ...   nginx upstreams and the Docker replicas behind them',

@@ -4,7 +4,7 @@ import { defineCondition } from '../../core/conditions'
 import type { ReplicaProvider } from '../../core/replicas'
 import { nginxService } from './nginx-service'
 
-export function appConditions(replicas: ReplicaProvider) {
+export function nginxConditions(replicas: ReplicaProvider) {
   return [
     defineCondition({
       name: 'app.backends-healthy',
