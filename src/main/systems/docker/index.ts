@@ -1,6 +1,6 @@
 import { defineSystem } from '../../core/system-module'
 import { dockerRestart } from './docker-actions'
-import { containerLogs } from './docker-logs'
+import { dockerHandlers } from './docker-handlers'
 import { probeDocker } from './overview-probe'
 
 export { dockerReplicas } from './docker-scale'
@@ -10,8 +10,6 @@ export const dockerSystem = defineSystem({
   label: 'Docker',
   endpointKinds: ['docker'],
   probe: probeDocker,
-  handlers: (hub) => ({
-    'docker:logs': async (input) => containerLogs((await hub.connect(input.name)).connections, input.endpointId, input.container, input.since, input.tail),
-  }),
+  handlers: dockerHandlers,
   actions: () => [dockerRestart],
 })

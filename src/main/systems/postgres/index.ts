@@ -1,9 +1,9 @@
 import type { EndpointOf } from '../../../shared/inventory'
 import type { Connections } from '../../core/connections'
+import { observePostgres } from './postgres-observe'
 import { defineSystem, needingAttention } from '../../core/system-module'
 import { MOMENT_POINTS, momentSeries, reduceFields } from '../../core/history/moments'
 import { pgConditions } from './pg-conditions'
-import { bouncerSamples, pgSamples } from './pg-metrics'
 import { probePostgres } from './overview-probe'
 import { patroniActions } from './patroni-actions'
 import { probePgbouncer } from './pgbouncer-reader'
@@ -32,35 +32,7 @@ export const postgresSystem = defineSystem({
       kind === 'pgbouncer' ? (await service.bouncer(environment, endpointId)).findings : (await service.topology(environment, endpointId)).findings,
     )
   },
-  observe: async (hub, environment, endpointId) => {
-    const service = postgresService(hub)
-    const kind = (await hub.inventory.get(environment)).endpoints.find((e) => e.id === endpointId)?.kind
-    if (kind === 'pgbouncer') {
-      const b = await service.bouncer(environment, endpointId)
-      return {
-        values: [{ endpointId, metric: 'node-down' as const, subject: b.name, value: b.error ? 1 : 0 }],
-        facts: b.databases.map((d) => ({
-          endpointId,
-          subject: `${b.name}/${d.name}`,
-          aspect: 'role' as const,
-          value: `${d.host ?? ''}:${d.port ?? ''}${d.paused ? ' paused' : ''}`,
-        })),
-        samples: bouncerSamples(b),
-      }
-    }
-    const t = await service.topology(environment, endpointId)
-    return {
-      values: [
-        ...t.nodes.map((n) => ({ endpointId, metric: 'node-down' as const, subject: n.name, value: n.error ? 1 : 0 })),
-        ...t.standbys.flatMap((s) => [
-          ...(s.bytes !== null ? [{ endpointId, metric: 'pg-lag-bytes' as const, subject: s.standby, value: s.bytes }] : []),
-          ...(s.seconds !== null ? [{ endpointId, metric: 'pg-lag-seconds' as const, subject: s.standby, value: s.seconds }] : []),
-        ]),
-      ],
-      facts: t.nodes.map((n) => ({ endpointId, subject: n.name, aspect: 'role' as const, value: n.role })),
-      samples: pgSamples(t),
-    }
-  },
+  observe: observePostgres,
   moments: async (hub, environment, endpointId, from, to) => {
     const { points } = await postgresService(hub).lagPoints(environment, endpointId, from, to, MOMENT_POINTS)
     return [

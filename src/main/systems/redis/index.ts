@@ -1,14 +1,12 @@
+import { observeRedis } from './redis-observe'
 import { defineSystem } from '../../core/system-module'
 import { redisConditions } from './redis-conditions'
 import { probeRedisCluster } from './overview-probe'
 import { createRedisActions } from './redis-actions'
 import { redisCli } from './redis-cli'
-import { migrationStore } from './redis-actions'
-import { redisSamples } from './redis-metrics'
 import { redisHandlers } from './redis-handlers'
 import { MOMENT_POINTS, momentSeries, reduceFields } from '../../core/history/moments'
-import { countSlots } from '../../../shared/domain/slots'
-import { nodesScope, readTopology, recentTopology, recordNodes } from './redis-watch'
+import { nodesScope, readTopology } from './redis-watch'
 
 export const redisSystem = defineSystem({
   id: 'redis',
@@ -20,35 +18,7 @@ export const redisSystem = defineSystem({
   cli: redisCli,
   conditions: redisConditions,
   findings: async (hub, environment, endpointId) => (await readTopology(hub, environment, endpointId)).findings,
-  observe: async (hub, environment, endpointId) => {
-    const intervalMs = (await hub.settings.get()).refreshIntervalMs
-    const [{ topology: t, fresh }, migration] = await Promise.all([
-      recentTopology(hub, environment, endpointId, intervalMs),
-      migrationStore(hub).unfinished(environment, endpointId),
-    ])
-    if (t.nodes.length === 0) throw new Error(t.reason)
-    if (fresh) recordNodes(hub, t)
-    const down = (n: (typeof t.nodes)[number]) => !!n.error || n.flags.includes('fail')
-    // slots nobody serves now: uncovered, open, or owned by a master that is down (until a replica takes over)
-    const unserved = t.nodes.filter((n) => n.role === 'master' && down(n)).reduce((a, n) => a + countSlots(n.slots), 0)
-    const trouble = t.findings.filter((f) => f.code === 'uncovered-slots' || f.code === 'open-slots').length
-    const fact = (subject: string, aspect: 'role' | 'slots' | 'state', value: string) => ({ endpointId, subject, aspect, value })
-    return {
-      values: [
-        { endpointId, metric: 'redis-slots' as const, subject: 'cluster', value: unserved + trouble },
-        ...t.nodes.map((n) => ({ endpointId, metric: 'node-down' as const, subject: n.addr, value: down(n) ? 1 : 0 })),
-        ...t.nodes.flatMap((n) =>
-          n.role === 'replica' && n.lagBytes !== null ? [{ endpointId, metric: 'redis-lag-bytes' as const, subject: n.addr, value: n.lagBytes }] : [],
-        ),
-      ],
-      facts: [
-        fact('cluster', 'state', t.clusterState),
-        ...t.nodes.map((n) => fact(n.addr, 'role', n.role)),
-        ...t.nodes.filter((n) => n.role === 'master' && !down(n)).map((n) => fact(n.addr, 'slots', String(countSlots(n.slots)))),
-      ],
-      samples: redisSamples(t, migration),
-    }
-  },
+  observe: observeRedis,
   moments: (hub, environment, endpointId, from, to) => {
     const points = hub.history.read(nodesScope(environment, endpointId), from, to, MOMENT_POINTS)
     return Promise.resolve([

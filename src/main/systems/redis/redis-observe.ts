@@ -1,0 +1,36 @@
+import type { ServiceHub } from '../../core/service-hub'
+import { migrationStore } from './redis-actions'
+import { redisSamples } from './redis-metrics'
+import { countSlots } from '../../../shared/domain/slots'
+import { recentTopology, recordNodes } from './redis-watch'
+
+/** What the cluster tells the alert loop and the timeline each round, from the watcher's recent topology: nodes down, unserved slots, replica lag, roles and slot counts. */
+export async function observeRedis(hub: ServiceHub, environment: string, endpointId: string) {
+  const intervalMs = (await hub.settings.get()).refreshIntervalMs
+  const [{ topology: t, fresh }, migration] = await Promise.all([
+    recentTopology(hub, environment, endpointId, intervalMs),
+    migrationStore(hub).unfinished(environment, endpointId),
+  ])
+  if (t.nodes.length === 0) throw new Error(t.reason)
+  if (fresh) recordNodes(hub, t)
+  const down = (n: (typeof t.nodes)[number]) => !!n.error || n.flags.includes('fail')
+  // slots nobody serves now: uncovered, open, or owned by a master that is down (until a replica takes over)
+  const unserved = t.nodes.filter((n) => n.role === 'master' && down(n)).reduce((a, n) => a + countSlots(n.slots), 0)
+  const trouble = t.findings.filter((f) => f.code === 'uncovered-slots' || f.code === 'open-slots').length
+  const fact = (subject: string, aspect: 'role' | 'slots' | 'state', value: string) => ({ endpointId, subject, aspect, value })
+  return {
+    values: [
+      { endpointId, metric: 'redis-slots' as const, subject: 'cluster', value: unserved + trouble },
+      ...t.nodes.map((n) => ({ endpointId, metric: 'node-down' as const, subject: n.addr, value: down(n) ? 1 : 0 })),
+      ...t.nodes.flatMap((n) =>
+        n.role === 'replica' && n.lagBytes !== null ? [{ endpointId, metric: 'redis-lag-bytes' as const, subject: n.addr, value: n.lagBytes }] : [],
+      ),
+    ],
+    facts: [
+      fact('cluster', 'state', t.clusterState),
+      ...t.nodes.map((n) => fact(n.addr, 'role', n.role)),
+      ...t.nodes.filter((n) => n.role === 'master' && !down(n)).map((n) => fact(n.addr, 'slots', String(countSlots(n.slots)))),
+    ],
+    samples: redisSamples(t, migration),
+  }
+}
