@@ -6,7 +6,7 @@ import { shellCommand } from '../../src/main/core/ssh/quote'
 import type { ServiceHub } from '../../src/main/core/service-hub'
 import type { Environment } from '../../src/shared/inventory'
 import type { LabDescription } from '../lab/lab-environment'
-import { probeSsh, SLOW_COMMAND_MS } from '../../src/main/systems/ssh/ssh-probe'
+import { probeSsh, SLOW_COMMAND_MS } from '../../src/main/systems/ssh/overview-probe'
 import { replaceRemoteFile } from '../../src/main/core/ssh/remote-file'
 import { labHub } from '../support/lab'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { slowCommandFinding, SLOW_COMMAND_MS } from '../../src/main/systems/ssh/ssh-probe'
+import { slowCommandFinding, SLOW_COMMAND_MS } from '../../src/main/systems/ssh/overview-probe'
 
 describe('slow command start on an SSH host', () => {
   it('warns only from the threshold on, naming the host, the time and the likely cause', () => {

@@ -2,7 +2,7 @@ import { defineSystem } from '../../core/system-module'
 import { sentinelHandlers, topology } from './sentinel-handlers'
 import { redisSentinelFailover } from './sentinel'
 import { sentinelCli } from './sentinel-cli'
-import { probeSentinel } from './sentinel-probe'
+import { probeSentinel } from './overview-probe'
 
 export const sentinelSystem = defineSystem({
   id: 'sentinel',

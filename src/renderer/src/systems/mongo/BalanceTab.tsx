@@ -5,6 +5,7 @@ import { verdictText } from '../../../../shared/domain/mongo-balance'
 import type { MongoCluster } from '../../../../shared/systems/mongo'
 import { type ActionDraft } from '../../components/ActionDialog'
 import { ChunkBalanceChart } from './MongoCharts'
+import { TableHead } from '../../components/TableHead'
 
 export interface TabProps {
   cluster: MongoCluster
@@ -36,17 +37,7 @@ export function BalanceTab({ cluster, shardColor, act, readOnly }: TabProps) {
         <BalancerCard cluster={cluster} act={act} readOnly={readOnly} />
       </SimpleGrid>
       <Table data-testid="collections-table" striped>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>collection</Table.Th>
-            <Table.Th>shard key</Table.Th>
-            <Table.Th>chunks</Table.Th>
-            <Table.Th>jumbo</Table.Th>
-            <Table.Th>spread / migration threshold</Table.Th>
-            <Table.Th>balance</Table.Th>
-            <Table.Th>server says</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
+        <TableHead columns={['collection', 'shard key', 'chunks', 'jumbo', 'spread / migration threshold', 'balance', 'server says']} />
         <Table.Tbody>
           {cluster.collections.map((c) => (
             <Table.Tr key={c.ns} data-testid={`collection-${c.ns}`}>

@@ -2,22 +2,14 @@ import { Badge, Table, Text } from '@mantine/core'
 import { formatSeconds } from '../../../../shared/domain/units'
 import type { MongoCluster } from '../../../../shared/systems/mongo'
 import { ago } from './mongo-format'
+import { TableHead } from '../../components/TableHead'
 
 export function MigrationsTab({ cluster }: { cluster: MongoCluster }) {
   const rows = [...cluster.migrations.running, ...cluster.migrations.recent]
   if (!rows.length) return <Text c="dimmed">No migrations in the changelog.</Text>
   return (
     <Table data-testid="migrations-table">
-      <Table.Thead>
-        <Table.Tr>
-          <Table.Th>when</Table.Th>
-          <Table.Th>collection</Table.Th>
-          <Table.Th>range from</Table.Th>
-          <Table.Th>move</Table.Th>
-          <Table.Th>took</Table.Th>
-          <Table.Th>result</Table.Th>
-        </Table.Tr>
-      </Table.Thead>
+      <TableHead columns={['when', 'collection', 'range from', 'move', 'took', 'result']} />
       <Table.Tbody>
         {rows.map((m, i) => (
           <Table.Tr key={`${m.ns}${m.min}${String(m.startedAt)}${String(i)}`}>

@@ -4,6 +4,7 @@ import { memberServes } from '../../../../shared/domain/mongo-findings'
 import type { MongoMember, MongoReplicaSet } from '../../../../shared/systems/mongo'
 import { StatusBadge } from '../../components/StatusBadge'
 import { secs } from './mongo-format'
+import { TableHead } from '../../components/TableHead'
 
 export function ReplicaSetCard({ rs, onStepDown }: { rs: MongoReplicaSet; onStepDown?: () => void }) {
   return (
@@ -24,16 +25,7 @@ export function ReplicaSetCard({ rs, onStepDown }: { rs: MongoReplicaSet; onStep
       </Group>
       {rs.error && <Alert color="red">{rs.error.message}</Alert>}
       <Table mt="xs">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>member</Table.Th>
-            <Table.Th>state</Table.Th>
-            <Table.Th>lag</Table.Th>
-            <Table.Th>priority / votes</Table.Th>
-            <Table.Th>flags</Table.Th>
-            <Table.Th>oplog window</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
+        <TableHead columns={['member', 'state', 'lag', 'priority / votes', 'flags', 'oplog window']} />
         <Table.Tbody>
           {rs.members.map((m) => (
             <Table.Tr key={m.host} data-testid={`member-${m.host}`} data-state={m.state}>

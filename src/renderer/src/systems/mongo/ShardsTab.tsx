@@ -4,6 +4,7 @@ import { formatBytes } from '../../../../shared/domain/units'
 import { ShardDataChart } from './MongoCharts'
 import type { TabProps } from './BalanceTab'
 import { ago } from './mongo-format'
+import { TableHead } from '../../components/TableHead'
 
 export function ShardsTab({ cluster, shardColor, act, readOnly }: TabProps) {
   const [cs, setCs] = useState('')
@@ -11,16 +12,7 @@ export function ShardsTab({ cluster, shardColor, act, readOnly }: TabProps) {
     <Stack>
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
         <Table data-testid="shards-table">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>shard</Table.Th>
-              <Table.Th>chunks</Table.Th>
-              <Table.Th>data</Table.Th>
-              <Table.Th>documents</Table.Th>
-              <Table.Th>primary of</Table.Th>
-              <Table.Th>state</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
+          <TableHead columns={['shard', 'chunks', 'data', 'documents', 'primary of', 'state']} />
           <Table.Tbody>
             {cluster.shards.map((s) => (
               <Table.Tr key={s.id}>

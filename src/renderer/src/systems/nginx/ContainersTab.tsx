@@ -4,6 +4,7 @@ import type { Replica } from '../../../../shared/systems/docker'
 import type { AppTier } from '../../../../shared/systems/nginx'
 import { REPLICA_LOAD } from '../../../../shared/domain/thresholds'
 import { LoadCell } from './cells'
+import { TableHead } from '../../components/TableHead'
 
 export function ContainersTab({ tier, onLogs }: { tier: AppTier; onLogs: (r: Replica) => void }) {
   return (
@@ -31,21 +32,7 @@ export function ContainersTab({ tier, onLogs }: { tier: AppTier; onLogs: (r: Rep
       </SimpleGrid>
       <Table.ScrollContainer minWidth={1000}>
         <Table striped style={{ whiteSpace: 'nowrap' }} data-testid="containers-table">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>container</Table.Th>
-              <Table.Th>service</Table.Th>
-              <Table.Th>state</Table.Th>
-              <Table.Th>health</Table.Th>
-              <Table.Th>restarts</Table.Th>
-              <Table.Th>port</Table.Th>
-              <Table.Th>CPU</Table.Th>
-              <Table.Th>memory</Table.Th>
-              <Table.Th>network</Table.Th>
-              <Table.Th>image</Table.Th>
-              <Table.Th />
-            </Table.Tr>
-          </Table.Thead>
+          <TableHead columns={['container', 'service', 'state', 'health', 'restarts', 'port', 'CPU', 'memory', 'network', 'image', '']} />
           <Table.Tbody>
             {tier.containers.map((c) => (
               <Table.Tr key={c.id}>

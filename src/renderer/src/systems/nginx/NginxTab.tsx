@@ -1,6 +1,7 @@
 import { Card, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core'
 import type { AppTier } from '../../../../shared/systems/nginx'
 import { ago } from './app-format'
+import { TableHead } from '../../components/TableHead'
 
 export function NginxTab({ tier }: { tier: AppTier }) {
   return (
@@ -10,13 +11,7 @@ export function NginxTab({ tier }: { tier: AppTier }) {
           Server blocks
         </Title>
         <Table>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>listen</Table.Th>
-              <Table.Th>names</Table.Th>
-              <Table.Th>locations</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
+          <TableHead columns={['listen', 'names', 'locations']} />
           <Table.Tbody>
             {tier.servers.map((s) => (
               <Table.Tr key={`${s.file}:${s.line}`}>

@@ -1,5 +1,6 @@
 import { Alert, Badge, Card, Code, Group, Stack, Table, Text } from '@mantine/core'
 import type { PatroniView } from '../../../../shared/systems/patroni'
+import { TableHead } from '../../components/TableHead'
 
 const LEADER_ROLES = new Set(['leader', 'master', 'primary', 'standby_leader'])
 const lag = (b: number | null) => (b === null ? 'unknown' : b === 0 ? '0 B' : b >= 1048576 ? `${(b / 1048576).toFixed(1)} MiB` : `${b} B`)
@@ -50,17 +51,7 @@ export function PatroniPanel({ view }: { view: PatroniView }) {
           </Alert>
         ))}
         <Table data-testid="patroni-members">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Member</Table.Th>
-              <Table.Th>Role</Table.Th>
-              <Table.Th>State</Table.Th>
-              <Table.Th>Address</Table.Th>
-              <Table.Th>Timeline</Table.Th>
-              <Table.Th>Lag</Table.Th>
-              <Table.Th>Notes</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
+          <TableHead columns={['Member', 'Role', 'State', 'Address', 'Timeline', 'Lag', 'Notes']} />
           <Table.Tbody>
             {view.members.map((m) => (
               <Table.Tr key={m.name} data-role={m.role}>

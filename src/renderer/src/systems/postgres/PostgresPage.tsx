@@ -12,6 +12,7 @@ import { StatusBadge } from '../../components/StatusBadge'
 import { SystemPageHeader } from '../../components/SystemPageHeader'
 import { LagChart } from './LagChart'
 import { PatroniPanel } from './PatroniPanel'
+import { TableHead } from '../../components/TableHead'
 
 const bytes = (b: number | null | undefined) =>
   b == null
@@ -31,7 +32,7 @@ export function PostgresPage() {
   const { choice, endpoint, picker, readOnly, empty } = useEndpointPicker('postgres')
   const range = useHistoryRange('pg-history-range')
   const [health, setHealth] = useState<PgHealth>()
-  const [replica, setReplica] = useState({ name: 'pg4', port: 15435, dataDir: '/tmp/switchyard-lab/pg/pg4' })
+  const [replica, setReplica] = useState({ name: '', port: 5432, dataDir: '' })
 
   const polled = usePolling(
     choice && `${choice.environment}/${choice.endpointId}`,
@@ -169,17 +170,7 @@ export function PostgresPage() {
                   Replication lag
                 </Text>
                 <Table data-testid="lag-table">
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>Standby</Table.Th>
-                      <Table.Th>Upstream</Table.Th>
-                      <Table.Th>State</Table.Th>
-                      <Table.Th>Sync</Table.Th>
-                      <Table.Th>Lag (bytes)</Table.Th>
-                      <Table.Th>Lag (time)</Table.Th>
-                      <Table.Th>Status</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
+                  <TableHead columns={['Standby', 'Upstream', 'State', 'Sync', 'Lag (bytes)', 'Lag (time)', 'Status']} />
                   <Table.Tbody>
                     {topology.standbys.map((s) => (
                       <Table.Tr key={s.standby} data-status={s.status}>
@@ -223,12 +214,18 @@ export function PostgresPage() {
                   streams.
                 </Text>
                 <Group grow>
-                  <TextInput label="Name" value={replica.name} onChange={(e) => setReplica({ ...replica, name: e.currentTarget.value })} />
+                  <TextInput label="Name" placeholder="pg4" value={replica.name} onChange={(e) => setReplica({ ...replica, name: e.currentTarget.value })} />
                   <NumberInput label="Port" value={replica.port} onChange={(v) => setReplica({ ...replica, port: Number(v) })} />
                 </Group>
-                <TextInput label="Data directory" value={replica.dataDir} onChange={(e) => setReplica({ ...replica, dataDir: e.currentTarget.value })} />
+                <TextInput
+                  label="Data directory"
+                  placeholder="/var/lib/postgresql/16/pg4"
+                  value={replica.dataDir}
+                  onChange={(e) => setReplica({ ...replica, dataDir: e.currentTarget.value })}
+                />
                 <Group justify="flex-end">
                   <Button
+                    disabled={!replica.name.trim() || !replica.dataDir.trim()}
                     onClick={() => {
                       const primary = topology.nodes.find((n) => n.name === topology.primary)
                       const sshHostId = endpoint?.kind === 'postgres' ? endpoint.nodes.find((n) => n.name === topology.primary)?.sshHostId : undefined
@@ -299,15 +296,7 @@ function SlotsCard({ topology }: { topology: PgTopology }) {
         Replication slots
       </Text>
       <Table>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Slot</Table.Th>
-            <Table.Th>On</Table.Th>
-            <Table.Th>Active</Table.Th>
-            <Table.Th>WAL retained</Table.Th>
-            <Table.Th>WAL status</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
+        <TableHead columns={['Slot', 'On', 'Active', 'WAL retained', 'WAL status']} />
         <Table.Tbody>
           {slots.map((s) => (
             <Table.Tr key={`${s.node}/${s.name}`}>
@@ -374,14 +363,7 @@ function HealthView({ health, onRefresh }: { health: PgHealth; onRefresh: () => 
               {!n.topStatements.available && <Alert color="blue">{n.topStatements.hint}</Alert>}
               {n.topStatements.rows.length > 0 && (
                 <Table>
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>Query</Table.Th>
-                      <Table.Th>Calls</Table.Th>
-                      <Table.Th>Total</Table.Th>
-                      <Table.Th>Mean</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
+                  <TableHead columns={['Query', 'Calls', 'Total', 'Mean']} />
                   <Table.Tbody>
                     {n.topStatements.rows.slice(0, 10).map((s, i) => (
                       <Table.Tr key={i}>

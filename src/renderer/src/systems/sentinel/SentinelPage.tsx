@@ -7,6 +7,7 @@ import { useEndpointPicker } from '../../components/EndpointPicker'
 import { usePolling } from '../../hooks/usePolling'
 import { StatusBadge } from '../../components/StatusBadge'
 import { SystemPageHeader } from '../../components/SystemPageHeader'
+import { TableHead } from '../../components/TableHead'
 
 const POLL_MS = 2000
 
@@ -83,15 +84,7 @@ export function SentinelPage() {
                 {m.ckquorum.message}
               </Text>
               <Table>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Replica</Table.Th>
-                    <Table.Th>Link</Table.Th>
-                    <Table.Th>Lag</Table.Th>
-                    <Table.Th>Priority</Table.Th>
-                    <Table.Th>Flags</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
+                <TableHead columns={['Replica', 'Link', 'Lag', 'Priority', 'Flags']} />
                 <Table.Tbody>
                   {m.replicas.map((r) => (
                     <Table.Tr key={r.addr}>

@@ -7,6 +7,7 @@ import { api, errorText } from '../../api'
 import { usePolling } from '../../hooks/usePolling'
 import { useRequest } from '../../hooks/useRequest'
 import { navigate, parseHash } from '../../routes'
+import { TableHead } from '../../components/TableHead'
 
 const POLL_MS = 2000
 const SILENCE = [
@@ -73,15 +74,7 @@ export function AlertsPage() {
         </Tabs.Panel>
         <Tabs.Panel value="history" pt="md">
           <Table data-testid="alerts-history">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>alert</Table.Th>
-                <Table.Th>endpoint</Table.Th>
-                <Table.Th>fired</Table.Th>
-                <Table.Th>resolved</Table.Th>
-                <Table.Th>lasted</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
+            <TableHead columns={['alert', 'endpoint', 'fired', 'resolved', 'lasted']} />
             <Table.Tbody>
               {polled.data?.recent.map((a) => (
                 <Table.Tr key={`${a.key}@${a.resolvedAt}`}>

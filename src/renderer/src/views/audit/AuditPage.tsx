@@ -1,5 +1,6 @@
 import { Alert, Badge, Code, Stack, Table, Text, Title } from '@mantine/core'
 import { useRequest } from '../../hooks/useRequest'
+import { TableHead } from '../../components/TableHead'
 
 /** Every action, recorded before it starts and after it ends. */
 export function AuditPage() {
@@ -9,15 +10,7 @@ export function AuditPage() {
       <Title order={2}>Audit log</Title>
       {audit.error && <Alert color="red">{audit.error}</Alert>}
       <Table>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>When</Table.Th>
-            <Table.Th>Action</Table.Th>
-            <Table.Th>Target</Table.Th>
-            <Table.Th>Who</Table.Th>
-            <Table.Th>Phase / outcome</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
+        <TableHead columns={['When', 'Action', 'Target', 'Who', 'Phase / outcome']} />
         <Table.Tbody>
           {audit.data?.map((r) => (
             <Table.Tr key={r.id}>

@@ -5,6 +5,7 @@ import type { EnvironmentView } from '../../../../shared/inventory'
 import { api, errorText } from '../../api'
 import { useRequest } from '../../hooks/useRequest'
 import { EnvironmentEditor } from './EnvironmentEditor'
+import { TableHead } from '../../components/TableHead'
 
 /** The inventory: environments and their endpoints; add, edit, test, remove, import and export YAML. */
 export function EnvironmentsPage() {
@@ -55,14 +56,7 @@ export function EnvironmentsPage() {
       </Group>
       {list.error && <Alert color="red">{list.error}</Alert>}
       <Table striped highlightOnHover>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Name</Table.Th>
-            <Table.Th>Endpoints</Table.Th>
-            <Table.Th>Secrets stored</Table.Th>
-            <Table.Th />
-          </Table.Tr>
-        </Table.Thead>
+        <TableHead columns={['Name', 'Endpoints', 'Secrets stored', '']} />
         <Table.Tbody>
           {list.data?.map((v) => (
             <Table.Tr key={v.environment.name} data-testid={`env-row-${v.environment.name}`}>

@@ -1,6 +1,7 @@
 import { Alert, Button, Stack, Table, Text, Title } from '@mantine/core'
 import { api } from '../../api'
 import { useRequest } from '../../hooks/useRequest'
+import { TableHead } from '../../components/TableHead'
 
 /** SSH host keys trusted on first use; removing one is how a deliberately changed key is accepted. */
 export function KnownHostsPage() {
@@ -14,15 +15,7 @@ export function KnownHostsPage() {
       </Text>
       {hosts.error && <Alert color="red">{hosts.error}</Alert>}
       <Table>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Host</Table.Th>
-            <Table.Th>Key</Table.Th>
-            <Table.Th>Fingerprint</Table.Th>
-            <Table.Th>Trusted since</Table.Th>
-            <Table.Th />
-          </Table.Tr>
-        </Table.Thead>
+        <TableHead columns={['Host', 'Key', 'Fingerprint', 'Trusted since', '']} />
         <Table.Tbody>
           {hosts.data?.map((h) => (
             <Table.Tr key={`${h.host}:${h.port}`}>

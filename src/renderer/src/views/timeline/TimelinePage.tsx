@@ -8,6 +8,7 @@ import { ReportModal } from '../../components/ReportModal'
 import { usePolling } from '../../hooks/usePolling'
 import { useRequest } from '../../hooks/useRequest'
 import { navigate, parseHash } from '../../routes'
+import { TableHead } from '../../components/TableHead'
 
 const KINDS: TimelineKind[] = ['node', 'role', 'state', 'alert', 'action', 'procedure', 'reload', 'migration', 'balancer', 'incident']
 const COLOR = { info: '#4dabf7', ok: '#40c057', warn: '#fab005', critical: '#fa5252' } as const
@@ -147,13 +148,7 @@ export function TimelinePage() {
         </Card>
       )}
       <Table striped data-testid="timeline-table">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>time</Table.Th>
-            <Table.Th>kind</Table.Th>
-            <Table.Th>what happened</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
+        <TableHead columns={['time', 'kind', 'what happened']} />
         <Table.Tbody>
           {entries
             .slice()
