@@ -8,7 +8,7 @@
  *   BENCH_PORT_BASE   first of four free ports (default 7200; the bench refuses ports in use)
  *   BENCH_CONCURRENCY migrations in flight (default 3), BENCH_BATCH keys per MIGRATE (default 1000)
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
@@ -19,6 +19,9 @@ import { discoverCluster } from '../src/main/systems/redis/redis-discovery'
 import { newMigrationRecord, runSlotMigration, waitForSlotAgreement } from '../src/main/systems/redis/slot-migration'
 import { planRebalance } from '../src/shared/domain/redis-rebalance'
 import { keySlot } from '../src/shared/domain/slots'
+import type { LabDescription } from '../test/lab/lab-environment'
+import { LAB_DIR } from '../test/support/lab'
+import { listening } from './lib/processes'
 import { assertPortsFree, redisCli, startNode, stopNode, waitPing, type LocalNode } from './lib/redis-nodes'
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000)
@@ -184,22 +187,36 @@ async function redisCliRound(label: string, extra: string[]): Promise<{ keysPerS
   return { keysPerSec: Math.round(moved / (r.ms / 1000)), lost: await verify(label) }
 }
 
+/** The lab's Redis and Sentinel ports, when the lab is up: a bench must leave them as it found them. */
+function labPorts(): number[] {
+  const file = join(LAB_DIR, 'lab.json')
+  if (!existsSync(file)) return []
+  const lab = JSON.parse(readFileSync(file, 'utf8')) as LabDescription
+  return [...lab.redis.seeds.map((s) => s.port), ...lab.sentinel.data, ...lab.sentinel.sentinels.map((s) => s.port)]
+}
+
 async function main(): Promise<void> {
-  log(`${KEYS} keys, ports ${PORTS.join(',')}, dir ${baseDir}`)
+  const labUp = await listening(labPorts())
+  log(`${KEYS} keys, ports ${PORTS.join(',')}, dir ${baseDir}; the lab's Redis and Sentinel listen on ${labUp.join(',') || 'nothing'}`)
   const sy = await switchyardRound()
   const cli = await redisCliRound('redis-cli', [])
   const cli1000 = await redisCliRound('redis-cli-p1000', ['--cluster-pipeline', '1000'])
   const lost = sy.lost + cli.lost + cli1000.lost
   const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : 'inf')
+  cleanup()
+  const stillUp = await listening(labUp)
+  const gone = labUp.filter((p) => !stillUp.includes(p))
+  if (gone.length) log(`the lab's ports ${gone.join(',')} stopped listening during the bench`)
   console.log(
-    `rebalance keys/s: switchyard=${sy.keysPerSec} redis-cli=${cli.keysPerSec} redis-cli-p1000=${cli1000.keysPerSec} ratio=${ratio(sy.keysPerSec, cli.keysPerSec)} ratio_p1000=${ratio(sy.keysPerSec, cli1000.keysPerSec)} lost=${lost}`,
+    `rebalance keys/s: switchyard=${sy.keysPerSec} redis-cli=${cli.keysPerSec} redis-cli-p1000=${cli1000.keysPerSec} ratio=${ratio(sy.keysPerSec, cli.keysPerSec)} ratio_p1000=${ratio(sy.keysPerSec, cli1000.keysPerSec)} lost=${lost} lab_ports_kept=${stillUp.length}/${labUp.length}`,
   )
+  if (gone.length) process.exitCode = 1
 }
 
 main()
   .then(() => {
     cleanup()
-    process.exit(0)
+    process.exit(process.exitCode ?? 0)
   })
   .catch((err: unknown) => {
     log(`failed: ${err instanceof Error ? err.stack : String(err)}`)

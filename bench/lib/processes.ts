@@ -47,3 +47,24 @@ export async function timeRuns(n: number, run: () => Promise<unknown>): Promise<
   }
   return out
 }
+
+/** Which of these 127.0.0.1 ports accept a TCP connection now. */
+export async function listening(ports: readonly number[]): Promise<number[]> {
+  const { connect } = await import('node:net')
+  const open = await Promise.all(
+    ports.map(
+      (port) =>
+        new Promise<boolean>((resolve) => {
+          const s = connect({ host: '127.0.0.1', port })
+          const done = (open: boolean) => {
+            s.destroy()
+            resolve(open)
+          }
+          s.setTimeout(1000, () => done(false))
+          s.once('connect', () => done(true))
+          s.once('error', () => resolve(false))
+        }),
+    ),
+  )
+  return ports.filter((_, i) => open[i])
+}
