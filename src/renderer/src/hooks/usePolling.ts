@@ -36,3 +36,25 @@ export function usePolling<T>(key: string | undefined, load: () => Promise<T>, i
   }, [key, intervalMs])
   return { data: loaded && loaded.key === key ? loaded.value : undefined, error, setError }
 }
+
+/** The endpoint a system page polls, as its requests name it. */
+export interface EndpointTarget {
+  name: string
+  endpointId: string
+}
+
+/**
+ * A system page's poll: the chosen endpoint's view, reloaded every intervalMs, starting over when
+ * another endpoint is chosen. Nothing chosen: nothing polled.
+ */
+export function useEndpointPolling<T>(
+  choice: { environment: string; endpointId: string } | undefined,
+  load: (target: EndpointTarget) => Promise<T>,
+  intervalMs: number,
+) {
+  return usePolling(
+    choice && `${choice.environment}/${choice.endpointId}`,
+    () => load({ name: choice!.environment, endpointId: choice!.endpointId }),
+    intervalMs,
+  )
+}

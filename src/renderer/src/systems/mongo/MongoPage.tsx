@@ -7,7 +7,7 @@ import { FindingAlerts, type PageFinding } from '../../components/FindingAlerts'
 import { HistorySourceNote, useHistoryRange } from '../../components/HistoryRange'
 import { SERIES_COLORS } from '../../components/series-colors'
 import { SystemPageHeader } from '../../components/SystemPageHeader'
-import { usePolling } from '../../hooks/usePolling'
+import { useEndpointPolling } from '../../hooks/usePolling'
 import { useStableColors } from '../../hooks/useStableColors'
 import { usePaletteActions } from '../../palette/palette-actions'
 import { MemberLagChart } from './MongoCharts'
@@ -22,10 +22,9 @@ const POLL_MS = 2500
 export function MongoPage() {
   const { choice, picker, readOnly, empty } = useEndpointPicker('mongo')
   const range = useHistoryRange('mongo-history-range')
-  const polled = usePolling(
-    choice && `${choice.environment}/${choice.endpointId}`,
-    async () => {
-      const target = { name: choice!.environment, endpointId: choice!.endpointId }
+  const polled = useEndpointPolling(
+    choice,
+    async (target) => {
       const cluster = await api.request('mongo:cluster', target)
       return { cluster, ...(await api.request('mongo:lag-history', { ...target, sinceMs: range.since() })) }
     },

@@ -7,7 +7,7 @@ import { useEndpointPicker } from '../../components/EndpointPicker'
 import { FindingAlerts, type PageFinding } from '../../components/FindingAlerts'
 import { HistorySourceNote, useHistoryRange } from '../../components/HistoryRange'
 import { SystemPageHeader } from '../../components/SystemPageHeader'
-import { usePolling } from '../../hooks/usePolling'
+import { useEndpointPolling } from '../../hooks/usePolling'
 import { usePaletteActions } from '../../palette/palette-actions'
 import { ConnectionsChart, RequestRateChart } from './AppTierCharts'
 import { groupOf } from './upstream-group'
@@ -22,10 +22,9 @@ const POLL_MS = 3000
 export function AppTierPage() {
   const { choice, picker, readOnly, empty } = useEndpointPicker('nginx')
   const range = useHistoryRange('app-history-range')
-  const polled = usePolling(
-    choice && `${choice.environment}/${choice.endpointId}`,
-    async () => {
-      const target = { name: choice!.environment, endpointId: choice!.endpointId }
+  const polled = useEndpointPolling(
+    choice,
+    async (target) => {
       const tier = await api.request('app:tier', target)
       return { tier, ...(await api.request('app:stub-history', { ...target, sinceMs: range.since() })) }
     },

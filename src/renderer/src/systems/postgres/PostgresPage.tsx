@@ -5,7 +5,7 @@ import { api, errorText } from '../../api'
 import { useActionLauncher } from '../../components/ActionDialog'
 import { usePaletteActions } from '../../palette/palette-actions'
 import { useEndpointPicker } from '../../components/EndpointPicker'
-import { usePolling } from '../../hooks/usePolling'
+import { useEndpointPolling } from '../../hooks/usePolling'
 import { FindingAlerts } from '../../components/FindingAlerts'
 import { HistorySourceNote, useHistoryRange } from '../../components/HistoryRange'
 import { StatusBadge } from '../../components/StatusBadge'
@@ -34,10 +34,9 @@ export function PostgresPage() {
   const [health, setHealth] = useState<PgHealth>()
   const [replica, setReplica] = useState({ name: '', port: 5432, dataDir: '' })
 
-  const polled = usePolling(
-    choice && `${choice.environment}/${choice.endpointId}`,
-    async () => {
-      const target = { name: choice!.environment, endpointId: choice!.endpointId }
+  const polled = useEndpointPolling(
+    choice,
+    async (target) => {
       const topology = await api.request('pg:topology', target)
       return { topology, ...(await api.request('pg:lag-history', { ...target, sinceMs: range.since() })) }
     },
