@@ -5,9 +5,21 @@ import { sleep } from '../../../core/wait'
 import { labelled } from '../mongo-client'
 import { adminCommand, configUpdate } from '../mongosh-text'
 
-import { admin, balancerStatus, check, mongoAction, settings } from './mongo-action'
+import { admin, balancerStatus, check, mongoAction, settings, type Env } from './mongo-action'
 
 // ---- balancer ---------------------------------------------------------------------------------
+
+/** Upsert one config.settings document, as the plan's step shows it. */
+function writeSetting(env: Env, id: string, update: Document) {
+  return labelled(
+    'config.settings update',
+    env.client
+      .db('config')
+      .collection('settings')
+      .updateOne({ _id: id } as Document, update, { upsert: true }),
+    env.version,
+  )
+}
 
 export const mongoBalancer = mongoAction(
   'mongo.balancer',
@@ -80,14 +92,7 @@ export const mongoBalancerWindow = mongoAction(
   },
   async (env, _req, update, run) => {
     run.step('write config.settings')
-    await labelled(
-      'config.settings update',
-      env.client
-        .db('config')
-        .collection('settings')
-        .updateOne({ _id: 'balancer' } as Document, update, { upsert: true }),
-      env.version,
-    )
+    await writeSetting(env, 'balancer', update)
     return 'balancer window written'
   },
   async (env, req) => {
@@ -116,14 +121,7 @@ export const mongoChunkSize = mongoAction(
   },
   async (env, req, _s, run) => {
     run.step('write config.settings')
-    await labelled(
-      'config.settings update',
-      env.client
-        .db('config')
-        .collection('settings')
-        .updateOne({ _id: 'chunksize' } as Document, { $set: { value: req.sizeMB } }, { upsert: true }),
-      env.version,
-    )
+    await writeSetting(env, 'chunksize', { $set: { value: req.sizeMB } })
     return `chunk size ${req.sizeMB} MB`
   },
   async (env, req) => {
