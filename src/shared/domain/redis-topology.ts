@@ -10,7 +10,9 @@ import type {
   SlotOwnerRange,
 } from '../systems/redis'
 import { myselfOf, statsFromInfo } from './redis-parse'
-import { countSlots, formatRanges, SLOT_COUNT, toRanges, uncoveredRanges, type SlotRange } from './slots'
+import { countSlots, SLOT_COUNT } from './slots'
+import { topologyFindings } from './redis-topology-findings'
+import { formatBytes } from './units'
 
 /**
  * Turns what every node said (CLUSTER NODES, CLUSTER INFO, INFO) into one snapshot: the slot map,
@@ -112,25 +114,6 @@ export function openSlots(polls: readonly NodePoll[]): {
   return { migrating, importing, byNode }
 }
 
-export function fmtBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
-  let v = n
-  let u = 0
-  while (Math.abs(v) >= 1024 && u < units.length - 1) {
-    v /= 1024
-    u++
-  }
-  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`
-}
-
-function hostOf(n: ClusterNodeEntry): string {
-  return n.hostname || n.host
-}
-
-function label(n: ClusterNodeEntry): string {
-  return n.addr
-}
-
 const severityStatus: Record<RedisFinding['severity'], HealthStatus> = { info: 'ok', warn: 'warn', critical: 'critical' }
 const order: Record<HealthStatus, number> = { ok: 0, unknown: 1, warn: 2, critical: 3 }
 
@@ -154,19 +137,87 @@ export function masterBalance(masters: readonly ClusterNodeEntry[], all: readonl
   })
 }
 
-function slotSignature(nodes: readonly ClusterNodeEntry[]): string {
-  return nodes
-    .filter((n) => n.role === 'master' && n.slots.length > 0)
-    .map((n) => `${n.id}=${formatRanges(n.slots)}`)
-    .sort()
-    .join(' ')
+interface NodeContext {
+  poll?: NodePoll
+  stats: Map<string, RedisNode['stats']>
+  byId: Map<string, ClusterNodeEntry>
+  thresholds: TopologyThresholds
+}
+
+/** One node as the tables show it: its own view of open slots, its lag behind its master, its status and why. */
+function gradeNode(n: ClusterNodeEntry, { poll: p, stats, byId, thresholds: t }: NodeContext): RedisNode {
+  const s = stats.get(n.id) ?? null
+  const me = myselfOf(p?.nodes)
+  const entry: ClusterNodeEntry = {
+    ...n,
+    flags: n.flags.filter((f) => f !== 'myself'),
+    migrating: me?.migrating ?? n.migrating,
+    importing: me?.importing ?? n.importing,
+  }
+  let lagBytes: number | null = null
+  if (n.role === 'replica' && n.masterId && s) {
+    const ms = stats.get(n.masterId)
+    if (ms) lagBytes = Math.max(0, ms.replOffset - s.replOffset)
+  }
+  let status: HealthStatus = 'ok'
+  const notes: string[] = []
+  const raise = (st: HealthStatus, note: string) => {
+    if (order[st] > order[status]) status = st
+    notes.push(note)
+  }
+  if (p?.error) raise(n.role === 'master' ? 'critical' : 'warn', `unreachable: ${p.error.message}`)
+  else if (!p) raise('unknown', 'not polled')
+  if (n.flags.includes('fail')) raise(n.role === 'master' && n.slots.length ? 'critical' : 'warn', 'flagged FAIL by the cluster')
+  else if (n.flags.includes('fail?')) raise('warn', 'suspected failing (PFAIL)')
+  if (n.flags.includes('handshake')) raise('warn', 'handshake in progress')
+  if (n.flags.includes('noaddr')) raise('warn', 'no known address')
+  if (n.linkState === 'disconnected' && !n.flags.includes('myself')) raise('warn', 'cluster bus link down')
+  if (s?.role === 'replica' && s.masterLinkStatus === 'down') raise('warn', 'replication link down')
+  if (lagBytes !== null && lagBytes >= t.lagWarnBytes) raise(lagBytes >= t.lagCriticalBytes ? 'critical' : 'warn', `replica ${formatBytes(lagBytes)} behind`)
+  if (s?.memoryFraction !== null && s?.memoryFraction !== undefined && s.memoryFraction >= t.memoryWarn)
+    raise(s.memoryFraction >= t.memoryCritical ? 'critical' : 'warn', `memory ${Math.round(s.memoryFraction * 100)}% of maxmemory`)
+  let detail: string
+  if (notes.length) detail = notes.join('; ')
+  else if (n.role === 'master') detail = `master, ${countSlots(n.slots)} slots${s ? `, ${s.keys} keys, ${formatBytes(s.usedMemory)}` : ''}`
+  else detail = `replica of ${(n.masterId && byId.get(n.masterId)?.addr) ?? n.masterId ?? '?'}${lagBytes !== null ? `, lag ${formatBytes(lagBytes)}` : ''}`
+  return { ...entry, stats: s, lagBytes, ...(p?.error ? { error: p.error } : {}), status, detail }
+}
+
+type TopologyBase = Pick<RedisTopology, 'environment' | 'endpointId' | 'name' | 'features' | 'checkedAt' | 'durationMs'>
+
+/** No seed answered: nothing to show but why. */
+function unreachableTopology(base: TopologyBase, polls: readonly NodePoll[]): RedisTopology {
+  const err = polls.find((p) => p.error)?.error
+  const reason = `no seed node answered${err ? `: ${err.message}` : ''}`
+  return {
+    ...base,
+    seed: null,
+    clusterState: 'unknown',
+    clusterInfo: {},
+    nodes: [],
+    slots: [],
+    masters: [],
+    findings: [{ code: 'unreachable', severity: 'critical', message: reason, nodes: polls.map((p) => p.addr) }],
+    status: err?.code === 'config' || err?.code === 'auth' ? 'unknown' : 'critical',
+    reason,
+    ...(err ? { error: err } : {}),
+  }
+}
+
+/** The worst finding's status, and what it says (or the cluster's shape when all is well). */
+function overallStatus(findings: readonly RedisFinding[], liveMasters: number, nodes: number): { status: HealthStatus; reason: string } {
+  const graded = findings.map((f) => ({ status: severityStatus[f.severity], reason: f.message }))
+  let status: HealthStatus = 'ok'
+  for (const g of graded) if (order[g.status] > order[status]) status = g.status
+  if (status === 'ok') return { status, reason: `cluster ok: ${liveMasters} masters, ${nodes - liveMasters} other nodes, all 16384 slots covered` }
+  return { status, reason: [...new Set(graded.filter((g) => g.status === status).map((g) => g.reason))].join('; ') }
 }
 
 /** The whole snapshot, from polls; never throws for a node that did not answer. */
 export function buildTopology(input: BuildTopologyInput): RedisTopology {
-  const t = input.thresholds ?? defaultThresholds
+  const thresholds = input.thresholds ?? defaultThresholds
   const ref = input.polls.find((p) => p.addr === input.referenceAddr && p.nodes)
-  const base = {
+  const base: TopologyBase = {
     environment: input.environment,
     endpointId: input.endpointId,
     name: input.name,
@@ -174,252 +225,31 @@ export function buildTopology(input: BuildTopologyInput): RedisTopology {
     checkedAt: input.checkedAt,
     durationMs: input.durationMs,
   }
-  if (!ref?.nodes) {
-    const err = input.polls.find((p) => p.error)?.error
-    return {
-      ...base,
-      seed: null,
-      clusterState: 'unknown',
-      clusterInfo: {},
-      nodes: [],
-      slots: [],
-      masters: [],
-      findings: [
-        { code: 'unreachable', severity: 'critical', message: `no seed node answered${err ? `: ${err.message}` : ''}`, nodes: input.polls.map((p) => p.addr) },
-      ],
-      status: err?.code === 'config' || err?.code === 'auth' ? 'unknown' : 'critical',
-      reason: `no seed node answered${err ? `: ${err.message}` : ''}`,
-      ...(err ? { error: err } : {}),
-    }
-  }
-  const byAddr = (a: { host: string; port: number }, b: { host: string; port: number }) => a.host.localeCompare(b.host) || a.port - b.port
-  const view = [...ref.nodes].sort(byAddr)
+  if (!ref?.nodes) return unreachableTopology(base, input.polls)
+  const view = [...ref.nodes].sort((a, b) => a.host.localeCompare(b.host) || a.port - b.port)
   const pollById = new Map<string, NodePoll>()
   for (const p of input.polls) {
-    const me = myselfOf(p.nodes)
-    const id = me?.id ?? view.find((n) => n.addr === p.addr)?.id
+    const id = myselfOf(p.nodes)?.id ?? view.find((n) => n.addr === p.addr)?.id
     if (id) pollById.set(id, p)
   }
-  const stats = new Map<string, RedisNode['stats']>()
-  for (const n of view) {
-    const p = pollById.get(n.id)
-    stats.set(n.id, p?.info ? statsFromInfo(p.info) : null)
-  }
-  const open = openSlots(input.polls)
-  const findings: RedisFinding[] = []
+  const stats = new Map<string, RedisNode['stats']>(view.map((n) => [n.id, pollById.get(n.id)?.info ? statsFromInfo(pollById.get(n.id)!.info!) : null]))
   const byId = new Map(view.map((n) => [n.id, n]))
-
-  const nodes: RedisNode[] = view.map((n) => {
-    const p = pollById.get(n.id)
-    const s = stats.get(n.id) ?? null
-    const me = myselfOf(p?.nodes)
-    const entry: ClusterNodeEntry = {
-      ...n,
-      flags: n.flags.filter((f) => f !== 'myself'),
-      migrating: me?.migrating ?? n.migrating,
-      importing: me?.importing ?? n.importing,
-    }
-    let lagBytes: number | null = null
-    if (n.role === 'replica' && n.masterId && s) {
-      const ms = stats.get(n.masterId)
-      if (ms) lagBytes = Math.max(0, ms.replOffset - s.replOffset)
-    }
-    let status: HealthStatus = 'ok'
-    const notes: string[] = []
-    const raise = (st: HealthStatus, note: string) => {
-      if (order[st] > order[status]) status = st
-      notes.push(note)
-    }
-    if (p?.error) raise(n.role === 'master' ? 'critical' : 'warn', `unreachable: ${p.error.message}`)
-    else if (!p) raise('unknown', 'not polled')
-    if (n.flags.includes('fail')) raise(n.role === 'master' && n.slots.length ? 'critical' : 'warn', 'flagged FAIL by the cluster')
-    else if (n.flags.includes('fail?')) raise('warn', 'suspected failing (PFAIL)')
-    if (n.flags.includes('handshake')) raise('warn', 'handshake in progress')
-    if (n.flags.includes('noaddr')) raise('warn', 'no known address')
-    if (n.linkState === 'disconnected' && !n.flags.includes('myself')) raise('warn', 'cluster bus link down')
-    if (s?.role === 'replica' && s.masterLinkStatus === 'down') raise('warn', 'replication link down')
-    if (lagBytes !== null && lagBytes >= t.lagWarnBytes) raise(lagBytes >= t.lagCriticalBytes ? 'critical' : 'warn', `replica ${fmtBytes(lagBytes)} behind`)
-    if (s?.memoryFraction !== null && s?.memoryFraction !== undefined && s.memoryFraction >= t.memoryWarn)
-      raise(s.memoryFraction >= t.memoryCritical ? 'critical' : 'warn', `memory ${Math.round(s.memoryFraction * 100)}% of maxmemory`)
-    let detail: string
-    if (notes.length) detail = notes.join('; ')
-    else if (n.role === 'master') detail = `master, ${countSlots(n.slots)} slots${s ? `, ${s.keys} keys, ${fmtBytes(s.usedMemory)}` : ''}`
-    else {
-      const m = n.masterId ? byId.get(n.masterId) : undefined
-      detail = `replica of ${m ? label(m) : (n.masterId ?? '?')}${lagBytes !== null ? `, lag ${fmtBytes(lagBytes)}` : ''}`
-    }
-    return { ...entry, stats: s, lagBytes, ...(p?.error ? { error: p.error } : {}), status, detail }
-  })
-
-  // --- findings ---
-  const clusterInfo = ref.clusterInfo ?? {}
-  const clusterState = clusterInfo.cluster_state ?? 'unknown'
-  if (clusterState !== 'ok') findings.push({ code: 'cluster-state', severity: 'critical', message: `cluster_state is ${clusterState}`, nodes: [ref.addr] })
-
-  const covered: SlotRange[] = view.filter((n) => n.role === 'master').flatMap((n) => n.slots)
-  const uncovered = uncoveredRanges(covered)
-  if (uncovered.length)
-    findings.push({
-      code: 'uncovered-slots',
-      severity: 'critical',
-      message: `${countSlots(uncovered)} slots have no owner: ${formatRanges(uncovered)}`,
-      nodes: [],
-      fix: { kind: 'redis.fix', label: 'Assign the uncovered slots (like redis-cli --cluster fix)' },
-    })
-
-  const openAll = toRanges([...open.migrating.keys(), ...open.importing.keys()])
-  if (openAll.length) {
-    findings.push({
-      code: 'open-slots',
-      severity: 'warn',
-      message: `${countSlots(openAll)} slots are open (migrating/importing): ${formatRanges(openAll)}`,
-      nodes: [...open.byNode.keys()].map((id) => byId.get(id)?.addr ?? id),
-      fix: { kind: 'redis.fix', label: 'Close the open slots (like redis-cli --cluster fix)' },
-    })
-  }
-
-  for (const n of view) {
-    if (n.flags.includes('fail'))
-      findings.push({
-        code: 'node-failed',
-        severity: n.role === 'master' && n.slots.length ? 'critical' : 'warn',
-        message: `${n.role} ${label(n)} is flagged FAIL`,
-        nodes: [n.addr],
-      })
-    else if (n.flags.includes('fail?'))
-      findings.push({ code: 'node-pfail', severity: 'warn', message: `${n.role} ${label(n)} is suspected failing (PFAIL)`, nodes: [n.addr] })
-    if (n.flags.includes('handshake') || n.flags.includes('noaddr'))
-      findings.push({
-        code: 'handshake',
-        severity: 'warn',
-        message: `${label(n)} is ${n.flags.includes('handshake') ? 'still in handshake' : 'without an address'}`,
-        nodes: [n.addr],
-      })
-    const p = pollById.get(n.id)
-    if (p?.error && !n.flags.includes('fail'))
-      findings.push({
-        code: 'unreachable',
-        severity: n.role === 'master' && n.slots.length ? 'critical' : 'warn',
-        message: `${label(n)} did not answer: ${p.error.message}`,
-        nodes: [n.addr],
-      })
-  }
-
+  const nodes = view.map((n) => gradeNode(n, { poll: pollById.get(n.id), stats, byId, thresholds }))
+  const open = openSlots(input.polls)
   const liveMasters = view.filter((n) => n.role === 'master' && !n.flags.includes('fail') && !n.flags.includes('handshake') && !n.flags.includes('noaddr'))
-  const replicasOf = (id: string) => view.filter((r) => r.role === 'replica' && r.masterId === id && !r.flags.includes('fail'))
-  for (const m of liveMasters) {
-    if (m.slots.length === 0) continue
-    const reps = replicasOf(m.id)
-    if (reps.length === 0)
-      findings.push({
-        code: 'master-without-replica',
-        severity: 'warn',
-        message: `master ${label(m)} has no working replica: losing it loses ${countSlots(m.slots)} slots`,
-        nodes: [m.addr],
-        fix: { kind: 'redis.add-replica', label: 'Add a replica to this master' },
-      })
-  }
-  const hosts = new Set(view.filter((n) => !n.flags.includes('noaddr')).map(hostOf))
-  if (hosts.size === 1 && view.length > 1) {
-    findings.push({
-      code: 'single-host',
-      severity: 'info',
-      message: `all ${view.length} nodes run on one host (${[...hosts][0]}): replicas do not protect against losing that host`,
-      nodes: [],
-    })
-  } else {
-    for (const m of liveMasters) {
-      const reps = replicasOf(m.id)
-      if (reps.length && reps.every((r) => hostOf(r) === hostOf(m)))
-        findings.push({
-          code: 'replica-same-host',
-          severity: 'warn',
-          message: `every replica of ${label(m)} runs on its master's host ${hostOf(m)}`,
-          nodes: [m.addr, ...reps.map((r) => r.addr)],
-        })
-    }
-  }
-
-  for (const n of nodes) {
-    if (n.role !== 'replica' || !n.stats) continue
-    if (n.stats.masterLinkStatus === 'down')
-      findings.push({ code: 'replica-link-down', severity: 'warn', message: `replica ${n.addr} has its replication link down`, nodes: [n.addr] })
-    else if (n.lagBytes !== null && n.lagBytes >= t.lagWarnBytes)
-      findings.push({
-        code: 'replica-lag',
-        severity: n.lagBytes >= t.lagCriticalBytes ? 'critical' : 'warn',
-        message: `replica ${n.addr} is ${fmtBytes(n.lagBytes)} behind its master`,
-        nodes: [n.addr],
-      })
-  }
-  for (const n of nodes) {
-    const f = n.stats?.memoryFraction
-    if (f === null || f === undefined || f < t.memoryWarn) continue
-    findings.push({
-      code: 'memory',
-      severity: f >= t.memoryCritical ? 'critical' : 'warn',
-      message: `${n.addr} uses ${Math.round(f * 100)}% of maxmemory (${fmtBytes(n.stats!.usedMemory)} of ${fmtBytes(n.stats!.maxmemory)})`,
-      nodes: [n.addr],
-    })
-  }
-
-  // Nodes that disagree with the reference on who owns which slot, or on a master's config epoch.
-  const refSig = slotSignature(view)
-  const refEpochs = new Map(view.filter((n) => n.role === 'master').map((n) => [n.id, n.configEpoch]))
-  const disagree: string[] = []
-  for (const p of input.polls) {
-    if (!p.nodes || p === ref) continue
-    const epochDiff = p.nodes.some((n) => n.role === 'master' && refEpochs.has(n.id) && refEpochs.get(n.id) !== n.configEpoch)
-    if (slotSignature(p.nodes) !== refSig || epochDiff) disagree.push(p.addr)
-  }
-  if (disagree.length)
-    findings.push({
-      code: 'config-disagreement',
-      severity: 'warn',
-      message: `${disagree.length} node(s) see a different slot map or config epoch than ${ref.addr}: ${disagree.join(', ')} (normal for a few seconds after a change)`,
-      nodes: disagree,
-    })
-
   const masters = masterBalance(liveMasters, view, stats)
-  const worst = masters.reduce((m, b) => Math.max(m, Math.abs(b.imbalancePct)), 0)
-  const empty = masters.filter((m) => m.slots === 0)
-  if (empty.length)
-    findings.push({
-      code: 'empty-master',
-      severity: 'warn',
-      message: `${empty.length} master(s) hold no slots: ${empty.map((m) => m.addr).join(', ')}`,
-      nodes: empty.map((m) => m.addr),
-      fix: { kind: 'redis.rebalance', label: 'Rebalance slots onto the empty masters' },
-    })
-  else if (worst > t.imbalanceInfoPct)
-    findings.push({
-      code: 'imbalance',
-      severity: worst > t.imbalanceWarnPct ? 'warn' : 'info',
-      message: `slots are up to ${worst.toFixed(1)}% away from an even split`,
-      nodes: [],
-      fix: { kind: 'redis.rebalance', label: 'Rebalance slots evenly' },
-    })
-
-  const graded = findings.map((f) => ({ status: severityStatus[f.severity], reason: f.message }))
-  let status: HealthStatus = 'ok'
-  for (const g of graded) if (order[g.status] > order[status]) status = g.status
-  const reasons = graded.filter((g) => g.status === status).map((g) => g.reason)
-  const reason =
-    status === 'ok'
-      ? `cluster ok: ${liveMasters.length} masters, ${view.length - liveMasters.length} other nodes, all 16384 slots covered`
-      : [...new Set(reasons)].join('; ')
-
+  const findings = topologyFindings({ view, nodes, ref, polls: input.polls, pollById, open, liveMasters, masters, thresholds })
+  const clusterInfo = ref.clusterInfo ?? {}
   return {
     ...base,
     seed: ref.addr,
-    clusterState,
+    clusterState: clusterInfo.cluster_state ?? 'unknown',
     clusterInfo,
     nodes,
     slots: slotOwnerRanges(view, open),
     masters,
     findings,
-    status,
-    reason,
+    ...overallStatus(findings, liveMasters.length, view.length),
   }
 }
 

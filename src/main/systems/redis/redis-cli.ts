@@ -1,7 +1,7 @@
 import type { ActionRequest } from '../../../shared/action-requests'
 import { pluginExitCode } from '../../../shared/domain/health'
 import { parseAddr } from '../../../shared/domain/redis-parse'
-import { fmtBytes } from '../../../shared/domain/redis-topology'
+import { formatBytes } from '../../../shared/domain/units'
 import {
   FailoverMode,
   RedisAddMasterRequest,
@@ -54,7 +54,7 @@ function statusText(t: RedisTopology): string {
     lines.push('', 'masters:')
     for (const m of t.masters)
       lines.push(
-        `  ${m.addr.padEnd(22)} ${String(m.slots).padStart(5)} slots (${m.imbalancePct >= 0 ? '+' : ''}${m.imbalancePct}%)  ${m.keys ?? '?'} keys  ${m.usedMemory !== null ? fmtBytes(m.usedMemory) : '?'}  ${m.replicas} replica(s)`,
+        `  ${m.addr.padEnd(22)} ${String(m.slots).padStart(5)} slots (${m.imbalancePct >= 0 ? '+' : ''}${m.imbalancePct}%)  ${m.keys ?? '?'} keys  ${m.usedMemory !== null ? formatBytes(m.usedMemory) : '?'}  ${m.replicas} replica(s)`,
       )
   }
   if (t.nodes.length) {

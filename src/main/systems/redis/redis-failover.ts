@@ -2,7 +2,7 @@ import type { VerificationCheck } from '../../../shared/actions'
 import type { RedisNode } from '../../../shared/systems/redis'
 import type { RequestOf } from '../../core/actions/action-definition'
 import { chooseBestReplica, failoverModeText, findNode } from '../../../shared/domain/redis-failover'
-import { fmtBytes } from '../../../shared/domain/redis-topology'
+import { formatBytes } from '../../../shared/domain/units'
 import { countSlots, formatRanges } from '../../../shared/domain/slots'
 import type { ActionContext, ActionDefinition, DeclaredStep, RunContext } from '../../core/actions/action-definition'
 import { SwitchyardError } from '../../core/errors'
@@ -74,7 +74,7 @@ export const redisFailover: ActionDefinition<'redis.failover', Decided> = {
         detail:
           lag === null
             ? 'lag unknown'
-            : `${fmtBytes(lag)} behind (limit ${fmtBytes(req.maxLagBytes)}${req.mode === 'default' ? '' : ', not enforced in this mode'})`,
+            : `${formatBytes(lag)} behind (limit ${formatBytes(req.maxLagBytes)}${req.mode === 'default' ? '' : ', not enforced in this mode'})`,
       },
       {
         name: 'cluster_state ok',
@@ -105,7 +105,7 @@ export const redisFailover: ActionDefinition<'redis.failover', Decided> = {
       warnings.push(
         'TAKEOVER skips the election: the replica bumps the config epoch on its own. If the old master is alive on the other side of a partition, both accept writes until it sees the new epoch, and those writes are lost. Use it only when a majority of masters is gone.',
       )
-    if (req.mode !== 'default' && lag !== null && lag > 0) warnings.push(`${fmtBytes(lag)} of writes not yet on the replica may be lost`)
+    if (req.mode !== 'default' && lag !== null && lag > 0) warnings.push(`${formatBytes(lag)} of writes not yet on the replica may be lost`)
     if (req.mode === 'default' && !reachable(master)) warnings.push('the master is unreachable: the default mode will time out; FORCE is meant for this case')
     const d: Decided = { masterId: master.id, replicaId: replica.id, masterAddr: master.addr, replicaAddr: replica.addr, slots: formatRanges(master.slots) }
     return {
@@ -116,7 +116,7 @@ export const redisFailover: ActionDefinition<'redis.failover', Decided> = {
       steps: failoverSteps(req, d),
       prechecks,
       warnings,
-      ...(req.mode !== 'default' && lag ? { dataLoss: `up to ${fmtBytes(lag)} of writes the replica has not received` } : {}),
+      ...(req.mode !== 'default' && lag ? { dataLoss: `up to ${formatBytes(lag)} of writes the replica has not received` } : {}),
       state: d,
     }
   },
