@@ -1,11 +1,53 @@
-import { Badge, Button, Card, Group, NumberInput, SegmentedControl, Select, SimpleGrid, Stack, Table, Text, TextInput, Title, Tooltip } from '@mantine/core'
+import { Badge, Button, Card, Group, NumberInput, SegmentedControl, Select, SimpleGrid, Stack, Text, TextInput, Title, Tooltip } from '@mantine/core'
 import { useState } from 'react'
 import { formatBytes } from '../../../../shared/domain/units'
 import { verdictText } from '../../../../shared/domain/mongo-balance'
-import type { MongoCluster } from '../../../../shared/systems/mongo'
+import type { MongoCluster, MongoCollectionBalance } from '../../../../shared/systems/mongo'
 import { type ActionDraft } from '../../components/ActionDialog'
 import { ChunkBalanceChart } from './MongoCharts'
-import { TableHead } from '../../components/TableHead'
+import { DataTable, type Column } from '../../components/DataTable'
+
+const balanceText = (c: MongoCollectionBalance) =>
+  c.noBalance ? 'balancing disabled' : c.imbalance.exceeds ? `imbalanced (${c.imbalance.heaviest ?? ''} → ${c.imbalance.lightest ?? ''})` : 'balanced'
+
+const COLLECTION_COLUMNS: Column<MongoCollectionBalance>[] = [
+  { title: 'collection', cell: (c) => c.ns },
+  {
+    title: 'shard key',
+    cell: (c) => (
+      <Text ff="monospace" size="xs">
+        {c.key}
+      </Text>
+    ),
+  },
+  { title: 'chunks', cell: (c) => c.chunks },
+  { title: 'jumbo', cell: (c) => c.jumbo || '—' },
+  {
+    title: 'spread / migration threshold',
+    cell: (c) =>
+      c.imbalance.metric === 'bytes'
+        ? `${formatBytes(c.imbalance.spread)} / ${formatBytes(c.imbalance.threshold)}`
+        : `${c.imbalance.spread} / ${c.imbalance.threshold} chunks`,
+  },
+  {
+    title: 'balance',
+    cell: (c) => (
+      <Badge color={c.imbalance.exceeds ? 'yellow' : 'teal'} variant="light">
+        {balanceText(c)}
+      </Badge>
+    ),
+  },
+  {
+    title: 'server says',
+    cell: (c) => (
+      <Tooltip label={c.verdictNote ?? 'balancerCollectionStatus'} disabled={!c.verdictNote && !c.verdict}>
+        <Badge color={!c.verdict ? 'gray' : c.verdict.compliant ? 'teal' : 'yellow'} variant="outline" data-testid={`verdict-${c.ns}`}>
+          {verdictText(c.verdict)}
+        </Badge>
+      </Tooltip>
+    ),
+  },
+]
 
 export interface TabProps {
   cluster: MongoCluster
@@ -36,44 +78,14 @@ export function BalanceTab({ cluster, shardColor, act, readOnly }: TabProps) {
         </Card>
         <BalancerCard cluster={cluster} act={act} readOnly={readOnly} />
       </SimpleGrid>
-      <Table data-testid="collections-table" striped>
-        <TableHead columns={['collection', 'shard key', 'chunks', 'jumbo', 'spread / migration threshold', 'balance', 'server says']} />
-        <Table.Tbody>
-          {cluster.collections.map((c) => (
-            <Table.Tr key={c.ns} data-testid={`collection-${c.ns}`}>
-              <Table.Td>{c.ns}</Table.Td>
-              <Table.Td>
-                <Text ff="monospace" size="xs">
-                  {c.key}
-                </Text>
-              </Table.Td>
-              <Table.Td>{c.chunks}</Table.Td>
-              <Table.Td>{c.jumbo || '—'}</Table.Td>
-              <Table.Td>
-                {c.imbalance.metric === 'bytes'
-                  ? `${formatBytes(c.imbalance.spread)} / ${formatBytes(c.imbalance.threshold)}`
-                  : `${c.imbalance.spread} / ${c.imbalance.threshold} chunks`}
-              </Table.Td>
-              <Table.Td>
-                <Badge color={c.imbalance.exceeds ? 'yellow' : 'teal'} variant="light">
-                  {c.noBalance
-                    ? 'balancing disabled'
-                    : c.imbalance.exceeds
-                      ? `imbalanced (${c.imbalance.heaviest ?? ''} → ${c.imbalance.lightest ?? ''})`
-                      : 'balanced'}
-                </Badge>
-              </Table.Td>
-              <Table.Td data-testid={`verdict-${c.ns}`}>
-                <Tooltip label={c.verdictNote ?? 'balancerCollectionStatus'} disabled={!c.verdictNote && !c.verdict}>
-                  <Badge color={!c.verdict ? 'gray' : c.verdict.compliant ? 'teal' : 'yellow'} variant="outline">
-                    {verdictText(c.verdict)}
-                  </Badge>
-                </Tooltip>
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <DataTable
+        striped
+        testId="collections-table"
+        rows={cluster.collections}
+        columns={COLLECTION_COLUMNS}
+        rowKey={(c) => c.ns}
+        rowAttributes={(c) => ({ 'data-testid': `collection-${c.ns}` })}
+      />
       {!readOnly && <MoveRangeForm cluster={cluster} act={act} />}
     </Stack>
   )

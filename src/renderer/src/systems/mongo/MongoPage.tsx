@@ -1,12 +1,13 @@
-import { Alert, Card, Group, Menu, Stack, Tabs, Text, Title } from '@mantine/core'
+import { Card, Group, Menu, Stack, Title } from '@mantine/core'
+import type { MongoCluster } from '../../../../shared/systems/mongo'
 import { useMemo } from 'react'
 import { api } from '../../api'
 import { useActionLauncher, type ActionDraft } from '../../components/ActionDialog'
 import { useEndpointPicker } from '../../components/EndpointPicker'
-import { FindingAlerts, type PageFinding } from '../../components/FindingAlerts'
+import type { PageFinding } from '../../components/FindingAlerts'
 import { HistorySourceNote, useHistoryRange } from '../../components/HistoryRange'
 import { SERIES_COLORS } from '../../components/series-colors'
-import { SystemPageHeader } from '../../components/SystemPageHeader'
+import { PageTabs, ReasonLine, SystemPage } from '../../components/SystemPage'
 import { useEndpointPolling } from '../../hooks/usePolling'
 import { useStableColors } from '../../hooks/useStableColors'
 import { usePaletteActions } from '../../palette/palette-actions'
@@ -56,89 +57,92 @@ export function MongoPage() {
   usePaletteActions(paletteActions)
 
   return (
-    <Stack>
-      <SystemPageHeader
-        readOnly={readOnly}
-        title="MongoDB"
-        status={cluster?.status}
-        picker={picker}
-        target={choice}
-        actionsTestId="mongo-actions"
-        actions={
-          cluster && (
-            <>
-              <Menu.Label>Balancer</Menu.Label>
-              <Menu.Item onClick={() => act({ kind: 'mongo.balancer', enable: !cluster.balancer.enabled })}>
-                {cluster.balancer.enabled ? 'Stop the balancer' : 'Start the balancer'}
-              </Menu.Item>
-              <Menu.Label>Step down a primary</Menu.Label>
-              {cluster.replicaSets.map((rs) => (
-                <Menu.Item key={rs.name} onClick={() => act({ kind: 'mongo.step-down', replicaSet: rs.name, catchUpSecs: 10 })}>
-                  {rs.name} ({rs.primary ?? 'no primary'})
-                </Menu.Item>
-              ))}
-              <Menu.Label>Shards</Menu.Label>
-              {cluster.shards.map((s) => (
-                <Menu.Item key={s.id} color="red" onClick={() => act({ kind: 'mongo.remove-shard', shard: s.id })}>
-                  {s.draining ? `Continue removing ${s.id}` : `Remove shard ${s.id}`}
-                </Menu.Item>
-              ))}
-            </>
-          )
-        }
-      />
-      {empty && <Alert color="blue">No MongoDB endpoint in any environment. Add one under Environments.</Alert>}
-      {polled.error && <Alert color="red">{polled.error}</Alert>}
-      {cluster && (
-        <>
-          <Text size="sm" c="dimmed" data-testid="mongo-reason">
+    <SystemPage
+      title="MongoDB"
+      picker={picker}
+      choice={choice}
+      readOnly={readOnly}
+      empty={empty}
+      status={cluster?.status}
+      actionsTestId="mongo-actions"
+      actions={cluster && <MongoActions cluster={cluster} act={act} />}
+      error={polled.error}
+      loaded={!!cluster}
+      reason={
+        cluster && (
+          <ReasonLine ok testId="mongo-reason">
             {cluster.reason} · MongoDB {cluster.version} via {cluster.mongos} · read in {cluster.durationMs} ms
-          </Text>
-          <FindingAlerts findings={cluster.findings} prefix="mongo" onFix={readOnly ? undefined : fix} />
-          <Tabs defaultValue="balance">
-            <Tabs.List>
-              <Tabs.Tab value="balance" data-testid="mongo-balance-tab">
-                Chunk balance
-              </Tabs.Tab>
-              <Tabs.Tab value="shards">Shards</Tabs.Tab>
-              <Tabs.Tab value="replication" data-testid="mongo-replication-tab">
-                Replica sets
-              </Tabs.Tab>
-              <Tabs.Tab value="migrations">Migrations</Tabs.Tab>
-            </Tabs.List>
-            <Tabs.Panel value="balance" pt="md">
-              <BalanceTab cluster={cluster} shardColor={shardColor} act={act} readOnly={readOnly} />
-            </Tabs.Panel>
-            <Tabs.Panel value="shards" pt="md">
-              <ShardsTab cluster={cluster} shardColor={shardColor} act={act} readOnly={readOnly} />
-            </Tabs.Panel>
-            <Tabs.Panel value="replication" pt="md">
-              <Stack>
-                <Card withBorder>
-                  <Group justify="space-between">
-                    <Title order={5}>Lag behind the primary</Title>
-                    {range.control}
-                  </Group>
-                  <MemberLagChart samples={polled.data?.samples ?? []} />
-                  <HistorySourceNote source={polled.data?.source} />
-                </Card>
-                {cluster.replicaSets.map((rs) => (
-                  <ReplicaSetCard
-                    key={rs.name}
-                    rs={rs}
-                    onStepDown={readOnly ? undefined : () => act({ kind: 'mongo.step-down', replicaSet: rs.name, catchUpSecs: 10 })}
-                  />
-                ))}
-              </Stack>
-            </Tabs.Panel>
-            <Tabs.Panel value="migrations" pt="md">
-              <MigrationsTab cluster={cluster} />
-            </Tabs.Panel>
-          </Tabs>
-        </>
+          </ReasonLine>
+        )
+      }
+      findings={cluster?.findings}
+      findingsPrefix="mongo"
+      onFix={fix}
+      overlays={dialog}
+    >
+      {cluster && (
+        <PageTabs
+          tabs={[
+            {
+              value: 'balance',
+              label: 'Chunk balance',
+              testId: 'mongo-balance-tab',
+              panel: <BalanceTab cluster={cluster} shardColor={shardColor} act={act} readOnly={readOnly} />,
+            },
+            { value: 'shards', label: 'Shards', panel: <ShardsTab cluster={cluster} shardColor={shardColor} act={act} readOnly={readOnly} /> },
+            {
+              value: 'replication',
+              label: 'Replica sets',
+              testId: 'mongo-replication-tab',
+              panel: (
+                <Stack>
+                  <Card withBorder>
+                    <Group justify="space-between">
+                      <Title order={5}>Lag behind the primary</Title>
+                      {range.control}
+                    </Group>
+                    <MemberLagChart samples={polled.data?.samples ?? []} />
+                    <HistorySourceNote source={polled.data?.source} />
+                  </Card>
+                  {cluster.replicaSets.map((rs) => (
+                    <ReplicaSetCard
+                      key={rs.name}
+                      rs={rs}
+                      onStepDown={readOnly ? undefined : () => act({ kind: 'mongo.step-down', replicaSet: rs.name, catchUpSecs: 10 })}
+                    />
+                  ))}
+                </Stack>
+              ),
+            },
+            { value: 'migrations', label: 'Migrations', panel: <MigrationsTab cluster={cluster} /> },
+          ]}
+        />
       )}
-      {dialog}
-    </Stack>
+    </SystemPage>
+  )
+}
+
+/** The header's Actions menu: the balancer, a step-down per replica set, a removal per shard. */
+function MongoActions({ cluster, act }: { cluster: MongoCluster; act: (d: ActionDraft) => void }) {
+  return (
+    <>
+      <Menu.Label>Balancer</Menu.Label>
+      <Menu.Item onClick={() => act({ kind: 'mongo.balancer', enable: !cluster.balancer.enabled })}>
+        {cluster.balancer.enabled ? 'Stop the balancer' : 'Start the balancer'}
+      </Menu.Item>
+      <Menu.Label>Step down a primary</Menu.Label>
+      {cluster.replicaSets.map((rs) => (
+        <Menu.Item key={rs.name} onClick={() => act({ kind: 'mongo.step-down', replicaSet: rs.name, catchUpSecs: 10 })}>
+          {rs.name} ({rs.primary ?? 'no primary'})
+        </Menu.Item>
+      ))}
+      <Menu.Label>Shards</Menu.Label>
+      {cluster.shards.map((s) => (
+        <Menu.Item key={s.id} color="red" onClick={() => act({ kind: 'mongo.remove-shard', shard: s.id })}>
+          {s.draining ? `Continue removing ${s.id}` : `Remove shard ${s.id}`}
+        </Menu.Item>
+      ))}
+    </>
   )
 }
 

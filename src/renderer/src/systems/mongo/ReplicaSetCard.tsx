@@ -1,10 +1,31 @@
-import { Alert, Badge, Button, Card, Group, Progress, Stack, Table, Text, Title } from '@mantine/core'
-import { formatBytes, formatSeconds } from '../../../../shared/domain/units'
+import { Alert, Badge, Button, Card, Group, Progress, Stack, Text, Title } from '@mantine/core'
+import { formatBytes, formatSeconds, secondsOrDash } from '../../../../shared/domain/units'
 import { memberServes } from '../../../../shared/domain/mongo-findings'
 import type { MongoMember, MongoReplicaSet } from '../../../../shared/systems/mongo'
 import { StatusBadge } from '../../components/StatusBadge'
-import { secs } from './mongo-format'
-import { TableHead } from '../../components/TableHead'
+import { DataTable, type Column } from '../../components/DataTable'
+
+const stateColor = (m: MongoMember) => (m.state === 'PRIMARY' ? 'blue' : !m.healthy ? 'red' : memberServes(m) ? 'teal' : 'yellow')
+const flags = (m: MongoMember) => [m.hidden && 'hidden', m.delaySecs && `delayed ${m.delaySecs} s`, m.arbiter && 'arbiter'].filter(Boolean).join(', ') || '—'
+
+const memberColumns = (rs: MongoReplicaSet): Column<MongoMember>[] => [
+  { title: 'member', cell: (m) => m.host },
+  {
+    title: 'state',
+    cell: (m) => (
+      <>
+        <Badge color={stateColor(m)} variant="light">
+          {m.state}
+        </Badge>
+        {m.initialSync && <InitialSyncBar member={m} />}
+      </>
+    ),
+  },
+  { title: 'lag', cell: (m) => (m.host === rs.primary ? '—' : secondsOrDash(m.lagSeconds)) },
+  { title: 'priority / votes', cell: (m) => `${m.priority} / ${m.votes}` },
+  { title: 'flags', cell: flags },
+  { title: 'oplog window', cell: (m) => (m.oplog ? `${m.oplog.windowHours.toFixed(1)} h` : m.error ? m.error.message : '—') },
+]
 
 export function ReplicaSetCard({ rs, onStepDown }: { rs: MongoReplicaSet; onStepDown?: () => void }) {
   return (
@@ -24,28 +45,12 @@ export function ReplicaSetCard({ rs, onStepDown }: { rs: MongoReplicaSet; onStep
         )}
       </Group>
       {rs.error && <Alert color="red">{rs.error.message}</Alert>}
-      <Table mt="xs">
-        <TableHead columns={['member', 'state', 'lag', 'priority / votes', 'flags', 'oplog window']} />
-        <Table.Tbody>
-          {rs.members.map((m) => (
-            <Table.Tr key={m.host} data-testid={`member-${m.host}`} data-state={m.state}>
-              <Table.Td>{m.host}</Table.Td>
-              <Table.Td>
-                <Badge color={m.state === 'PRIMARY' ? 'blue' : !m.healthy ? 'red' : memberServes(m) ? 'teal' : 'yellow'} variant="light">
-                  {m.state}
-                </Badge>
-                {m.initialSync && <InitialSyncBar member={m} />}
-              </Table.Td>
-              <Table.Td>{m.host === rs.primary ? '—' : secs(m.lagSeconds)}</Table.Td>
-              <Table.Td>
-                {m.priority} / {m.votes}
-              </Table.Td>
-              <Table.Td>{[m.hidden && 'hidden', m.delaySecs && `delayed ${m.delaySecs} s`, m.arbiter && 'arbiter'].filter(Boolean).join(', ') || '—'}</Table.Td>
-              <Table.Td>{m.oplog ? `${m.oplog.windowHours.toFixed(1)} h` : m.error ? m.error.message : '—'}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <DataTable
+        rows={rs.members}
+        columns={memberColumns(rs)}
+        rowKey={(m) => m.host}
+        rowAttributes={(m) => ({ 'data-testid': `member-${m.host}`, 'data-state': m.state })}
+      />
     </Card>
   )
 }

@@ -1,45 +1,39 @@
-import { Badge, Button, Group, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core'
+import { Badge, Button, Group, SimpleGrid, Stack, Text, TextInput } from '@mantine/core'
 import { useState } from 'react'
-import { formatBytes } from '../../../../shared/domain/units'
+import type { MongoShard } from '../../../../shared/systems/mongo'
+import { bytesOrDash } from '../../../../shared/domain/units'
 import { ShardDataChart } from './MongoCharts'
 import type { TabProps } from './BalanceTab'
-import { ago } from './mongo-format'
-import { TableHead } from '../../components/TableHead'
+import { formatElapsed as ago } from '../../../../shared/domain/units'
+import { DataTable, type Column } from '../../components/DataTable'
+
+const shardColumns = (shardColor: (id: string) => string, now: number): Column<MongoShard>[] => [
+  {
+    title: 'shard',
+    cell: (s) => (
+      <Group gap={6} wrap="nowrap">
+        <span style={{ width: 10, height: 10, borderRadius: 2, background: shardColor(s.id), display: 'inline-block' }} />
+        {s.id}
+      </Group>
+    ),
+  },
+  { title: 'chunks', cell: (s) => `${s.chunks}${s.jumboChunks ? ` (${s.jumboChunks} jumbo)` : ''}` },
+  { title: 'data', cell: (s) => bytesOrDash(s.dataBytes) },
+  { title: 'documents', cell: (s) => s.documents?.toLocaleString() ?? '—' },
+  { title: 'primary of', cell: (s) => s.primaryOf.join(', ') || '—' },
+  {
+    title: 'state',
+    cell: (s) =>
+      s.draining ? <Badge color="orange">draining{s.drainingSince ? ` ${ago(s.drainingSince, now)}` : ''}</Badge> : <Badge color="teal">active</Badge>,
+  },
+]
 
 export function ShardsTab({ cluster, shardColor, act, readOnly }: TabProps) {
   const [cs, setCs] = useState('')
   return (
     <Stack>
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
-        <Table data-testid="shards-table">
-          <TableHead columns={['shard', 'chunks', 'data', 'documents', 'primary of', 'state']} />
-          <Table.Tbody>
-            {cluster.shards.map((s) => (
-              <Table.Tr key={s.id}>
-                <Table.Td>
-                  <Group gap={6} wrap="nowrap">
-                    <span style={{ width: 10, height: 10, borderRadius: 2, background: shardColor(s.id), display: 'inline-block' }} />
-                    {s.id}
-                  </Group>
-                </Table.Td>
-                <Table.Td>
-                  {s.chunks}
-                  {s.jumboChunks ? ` (${s.jumboChunks} jumbo)` : ''}
-                </Table.Td>
-                <Table.Td>{formatBytes(s.dataBytes ?? 0)}</Table.Td>
-                <Table.Td>{s.documents?.toLocaleString() ?? '—'}</Table.Td>
-                <Table.Td>{s.primaryOf.join(', ') || '—'}</Table.Td>
-                <Table.Td>
-                  {s.draining ? (
-                    <Badge color="orange">draining{s.drainingSince ? ` ${ago(s.drainingSince, cluster.checkedAt)}` : ''}</Badge>
-                  ) : (
-                    <Badge color="teal">active</Badge>
-                  )}
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <DataTable testId="shards-table" rows={cluster.shards} columns={shardColumns(shardColor, cluster.checkedAt)} rowKey={(s) => s.id} />
         {cluster.dataDistribution ? (
           <ShardDataChart shards={cluster.shards} shardColor={shardColor} />
         ) : (

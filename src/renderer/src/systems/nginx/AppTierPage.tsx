@@ -1,12 +1,12 @@
-import { Alert, Card, Group, Menu, SimpleGrid, Stack, Tabs, Text, Title } from '@mantine/core'
+import { Alert, Card, Group, Menu, SimpleGrid, Stack, Text, Title } from '@mantine/core'
 import { useMemo, useState } from 'react'
 import type { Replica } from '../../../../shared/systems/docker'
 import { api } from '../../api'
 import { useActionLauncher, type ActionDraft } from '../../components/ActionDialog'
 import { useEndpointPicker } from '../../components/EndpointPicker'
-import { FindingAlerts, type PageFinding } from '../../components/FindingAlerts'
+import type { PageFinding } from '../../components/FindingAlerts'
 import { HistorySourceNote, useHistoryRange } from '../../components/HistoryRange'
-import { SystemPageHeader } from '../../components/SystemPageHeader'
+import { PageTabs, ReasonLine, SystemPage } from '../../components/SystemPage'
 import { useEndpointPolling } from '../../hooks/usePolling'
 import { usePaletteActions } from '../../palette/palette-actions'
 import { ConnectionsChart, RequestRateChart } from './AppTierCharts'
@@ -61,36 +61,51 @@ export function AppTierPage() {
   usePaletteActions(paletteActions)
 
   return (
-    <Stack>
-      <SystemPageHeader
-        readOnly={readOnly}
-        title="App tier"
-        status={tier?.status}
-        picker={picker}
-        target={choice}
-        actionsTestId="app-actions"
-        actions={tier?.upstreams.map((u) => (
-          <div key={u.name}>
-            <Menu.Label>upstream {u.name}</Menu.Label>
-            <Menu.Item disabled={!groupOf(tier, u)} onClick={() => act({ kind: 'app.restart', upstream: u.name })}>
-              Rolling restart
-            </Menu.Item>
-          </div>
-        ))}
-      />
-      {empty && <Alert color="blue">No nginx endpoint in any environment. Add one under Environments.</Alert>}
-      {polled.error && <Alert color="red">{polled.error}</Alert>}
+    <SystemPage
+      title="App tier"
+      endpointNoun="nginx"
+      picker={picker}
+      choice={choice}
+      readOnly={readOnly}
+      empty={empty}
+      status={tier?.status}
+      actionsTestId="app-actions"
+      actions={tier?.upstreams.map((u) => (
+        <div key={u.name}>
+          <Menu.Label>upstream {u.name}</Menu.Label>
+          <Menu.Item disabled={!groupOf(tier, u)} onClick={() => act({ kind: 'app.restart', upstream: u.name })}>
+            Rolling restart
+          </Menu.Item>
+        </div>
+      ))}
+      error={polled.error}
+      loaded={!!tier}
+      reason={
+        tier && (
+          <>
+            <ReasonLine ok testId="app-reason">
+              {tier.reason} · nginx {tier.nginxVersion ?? '?'} · read in {tier.durationMs} ms
+            </ReasonLine>
+            {tier.configError && (
+              <Alert color="yellow" title="nginx configuration not read">
+                {tier.configError}
+              </Alert>
+            )}
+          </>
+        )
+      }
+      findings={tier?.findings}
+      findingsPrefix="app"
+      onFix={fix}
+      overlays={
+        <>
+          {choice && <LogsDrawer key={logsOf?.id ?? 'closed'} environment={choice.environment} replica={logsOf} onClose={() => setLogsOf(undefined)} />}
+          {dialog}
+        </>
+      }
+    >
       {tier && (
         <>
-          <Text size="sm" c="dimmed" data-testid="app-reason">
-            {tier.reason} · nginx {tier.nginxVersion ?? '?'} · read in {tier.durationMs} ms
-          </Text>
-          {tier.configError && (
-            <Alert color="yellow" title="nginx configuration not read">
-              {tier.configError}
-            </Alert>
-          )}
-          <FindingAlerts findings={tier.findings} prefix="app" onFix={readOnly ? undefined : fix} />
           <SimpleGrid cols={{ base: 1, md: 2 }}>
             <Card withBorder>
               <Group justify="space-between">
@@ -119,35 +134,31 @@ export function AppTierPage() {
               <ConnectionsChart samples={polled.data?.samples ?? []} />
             </Card>
           </SimpleGrid>
-          <Tabs defaultValue="upstreams">
-            <Tabs.List>
-              <Tabs.Tab value="upstreams">Upstreams</Tabs.Tab>
-              <Tabs.Tab value="containers" data-testid="containers-tab">
-                Containers ({tier.containers.length})
-              </Tabs.Tab>
-              <Tabs.Tab value="nginx" data-testid="nginx-tab">
-                nginx
-              </Tabs.Tab>
-            </Tabs.List>
-            <Tabs.Panel value="upstreams" pt="md">
-              <Stack>
-                {tier.upstreams.map((u) => (
-                  <UpstreamCard key={u.name} tier={tier} upstream={u} act={act} readOnly={readOnly} onLogs={setLogsOf} />
-                ))}
-              </Stack>
-            </Tabs.Panel>
-            <Tabs.Panel value="containers" pt="md">
-              <ContainersTab tier={tier} onLogs={setLogsOf} />
-            </Tabs.Panel>
-            <Tabs.Panel value="nginx" pt="md">
-              <NginxTab tier={tier} />
-            </Tabs.Panel>
-          </Tabs>
+          <PageTabs
+            tabs={[
+              {
+                value: 'upstreams',
+                label: 'Upstreams',
+                panel: (
+                  <Stack>
+                    {tier.upstreams.map((u) => (
+                      <UpstreamCard key={u.name} tier={tier} upstream={u} act={act} readOnly={readOnly} onLogs={setLogsOf} />
+                    ))}
+                  </Stack>
+                ),
+              },
+              {
+                value: 'containers',
+                label: `Containers (${tier.containers.length})`,
+                testId: 'containers-tab',
+                panel: <ContainersTab tier={tier} onLogs={setLogsOf} />,
+              },
+              { value: 'nginx', label: 'nginx', testId: 'nginx-tab', panel: <NginxTab tier={tier} /> },
+            ]}
+          />
         </>
       )}
-      {choice && <LogsDrawer key={logsOf?.id ?? 'closed'} environment={choice.environment} replica={logsOf} onClose={() => setLogsOf(undefined)} />}
-      {dialog}
-    </Stack>
+    </SystemPage>
   )
 }
 

@@ -1,10 +1,70 @@
-import { Alert, Badge, Button, Card, Code, Group, SimpleGrid, Stack, Table, Text, Tooltip } from '@mantine/core'
+import { Alert, Badge, Card, Code, Group, SimpleGrid, Stack, Text, Tooltip } from '@mantine/core'
 import { formatBytes } from '../../../../shared/domain/units'
 import type { Replica } from '../../../../shared/systems/docker'
 import type { AppTier } from '../../../../shared/systems/nginx'
 import { REPLICA_LOAD } from '../../../../shared/domain/thresholds'
 import { LoadCell } from './cells'
-import { TableHead } from '../../components/TableHead'
+import { DataTable, type Column } from '../../components/DataTable'
+import { RowActions } from '../../components/RowActions'
+
+const labelsText = (c: Replica) =>
+  Object.entries(c.labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n') || 'no labels'
+
+const containerColumns = (onLogs: (r: Replica) => void): Column<Replica>[] => [
+  {
+    title: 'container',
+    cell: (c) => (
+      <Group gap={6} wrap="nowrap">
+        <RowActions subject={c.name} testId={`container-actions-${c.name}`} actions={[{ label: 'Logs', onClick: () => onLogs(c), testId: `logs-${c.name}` }]} />
+        <Tooltip multiline w={480} label={labelsText(c)} style={{ whiteSpace: 'pre-wrap' }}>
+          <Code>{c.name}</Code>
+        </Tooltip>
+      </Group>
+    ),
+  },
+  { title: 'service', cell: (c) => `${c.group ?? '—'}${c.slot !== null ? ` #${c.slot}` : ''}` },
+  {
+    title: 'state',
+    cell: (c) => (
+      <Badge color={c.running ? 'teal' : 'red'} variant="light">
+        {c.state}
+      </Badge>
+    ),
+  },
+  { title: 'health', cell: (c) => (c.health === 'none' ? '—' : c.health) },
+  { title: 'restarts', cell: (c) => c.restarts },
+  { title: 'port', cell: (c) => c.port ?? '—' },
+  { title: 'CPU', cell: (c) => <LoadCell value={c.cpuPct} high={REPLICA_LOAD.cpuHighPct} /> },
+  {
+    title: 'memory',
+    cell: (c) => (
+      <>
+        <LoadCell value={c.memPct} high={REPLICA_LOAD.memHighPct} />
+        {c.memBytes !== null && (
+          <Text size="xs" c="dimmed">
+            {formatBytes(c.memBytes)}
+          </Text>
+        )}
+      </>
+    ),
+  },
+  {
+    title: 'network',
+    cell: (c) =>
+      c.netRxBps === null ? (
+        <Text c="dimmed" size="xs">
+          {c.running ? 'host network' : '—'}
+        </Text>
+      ) : (
+        <Text size="xs">
+          ↓ {formatBytes(c.netRxBps)}/s ↑ {formatBytes(c.netTxBps ?? 0)}/s
+        </Text>
+      ),
+  },
+  { title: 'image', cell: (c) => <Text size="xs">{c.image}</Text> },
+]
 
 export function ContainersTab({ tier, onLogs }: { tier: AppTier; onLogs: (r: Replica) => void }) {
   return (
@@ -30,73 +90,7 @@ export function ContainersTab({ tier, onLogs }: { tier: AppTier; onLogs: (r: Rep
           </Card>
         ))}
       </SimpleGrid>
-      <Table.ScrollContainer minWidth={1000}>
-        <Table striped style={{ whiteSpace: 'nowrap' }} data-testid="containers-table">
-          <TableHead columns={['container', 'service', 'state', 'health', 'restarts', 'port', 'CPU', 'memory', 'network', 'image', '']} />
-          <Table.Tbody>
-            {tier.containers.map((c) => (
-              <Table.Tr key={c.id}>
-                <Table.Td>
-                  <Tooltip
-                    multiline
-                    w={480}
-                    label={
-                      Object.entries(c.labels)
-                        .map(([k, v]) => `${k}=${v}`)
-                        .join('\n') || 'no labels'
-                    }
-                    style={{ whiteSpace: 'pre-wrap' }}
-                  >
-                    <Code>{c.name}</Code>
-                  </Tooltip>
-                </Table.Td>
-                <Table.Td>
-                  {c.group ?? '—'}
-                  {c.slot !== null ? ` #${c.slot}` : ''}
-                </Table.Td>
-                <Table.Td>
-                  <Badge color={c.running ? 'teal' : 'red'} variant="light">
-                    {c.state}
-                  </Badge>
-                </Table.Td>
-                <Table.Td>{c.health === 'none' ? '—' : c.health}</Table.Td>
-                <Table.Td>{c.restarts}</Table.Td>
-                <Table.Td>{c.port ?? '—'}</Table.Td>
-                <Table.Td>
-                  <LoadCell value={c.cpuPct} high={REPLICA_LOAD.cpuHighPct} />
-                </Table.Td>
-                <Table.Td>
-                  <LoadCell value={c.memPct} high={REPLICA_LOAD.memHighPct} />
-                  {c.memBytes !== null && (
-                    <Text size="xs" c="dimmed">
-                      {formatBytes(c.memBytes)}
-                    </Text>
-                  )}
-                </Table.Td>
-                <Table.Td>
-                  {c.netRxBps === null ? (
-                    <Text c="dimmed" size="xs">
-                      {c.running ? 'host network' : '—'}
-                    </Text>
-                  ) : (
-                    <Text size="xs">
-                      ↓ {formatBytes(c.netRxBps)}/s ↑ {formatBytes(c.netTxBps ?? 0)}/s
-                    </Text>
-                  )}
-                </Table.Td>
-                <Table.Td>
-                  <Text size="xs">{c.image}</Text>
-                </Table.Td>
-                <Table.Td>
-                  <Button size="compact-xs" variant="subtle" onClick={() => onLogs(c)} data-testid={`logs-${c.name}`}>
-                    Logs
-                  </Button>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+      <DataTable striped nowrap minWidth={1000} testId="containers-table" rows={tier.containers} columns={containerColumns(onLogs)} rowKey={(c) => c.id} />
     </Stack>
   )
 }

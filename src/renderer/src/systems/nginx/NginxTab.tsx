@@ -1,7 +1,22 @@
-import { Card, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core'
+import { Card, SimpleGrid, Stack, Text, Title } from '@mantine/core'
 import type { AppTier } from '../../../../shared/systems/nginx'
-import { ago } from './app-format'
-import { TableHead } from '../../components/TableHead'
+import { formatElapsed } from '../../../../shared/domain/units'
+import { DataTable, type Column } from '../../components/DataTable'
+
+const SERVER_COLUMNS: Column<AppTier['servers'][number]>[] = [
+  { title: 'listen', cell: (s) => s.listen.join(', ') },
+  { title: 'names', cell: (s) => s.serverNames.join(' ') || '—' },
+  {
+    title: 'locations',
+    cell: (s) =>
+      s.locations.map((l) => (
+        <Text size="xs" key={l.path}>
+          {l.path}
+          {l.proxyPass ? ` → ${l.proxyPass}` : ''}
+        </Text>
+      )),
+  },
+]
 
 export function NginxTab({ tier }: { tier: AppTier }) {
   return (
@@ -10,25 +25,7 @@ export function NginxTab({ tier }: { tier: AppTier }) {
         <Title order={5} mb="xs">
           Server blocks
         </Title>
-        <Table>
-          <TableHead columns={['listen', 'names', 'locations']} />
-          <Table.Tbody>
-            {tier.servers.map((s) => (
-              <Table.Tr key={`${s.file}:${s.line}`}>
-                <Table.Td>{s.listen.join(', ')}</Table.Td>
-                <Table.Td>{s.serverNames.join(' ') || '—'}</Table.Td>
-                <Table.Td>
-                  {s.locations.map((l) => (
-                    <Text size="xs" key={l.path}>
-                      {l.path}
-                      {l.proxyPass ? ` → ${l.proxyPass}` : ''}
-                    </Text>
-                  ))}
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <DataTable rows={tier.servers} columns={SERVER_COLUMNS} rowKey={(s) => `${s.file}:${s.line}`} />
         <Text size="xs" c="dimmed" mt="xs">
           files: {tier.configFiles.join(', ') || '—'}
         </Text>
@@ -41,7 +38,7 @@ export function NginxTab({ tier }: { tier: AppTier }) {
           {tier.reloads.length === 0 && <Text c="dimmed">none in the error log&apos;s tail</Text>}
           {[...tier.reloads].reverse().map((r, i) => (
             <Text size="sm" key={i}>
-              {new Date(r.at).toLocaleString()} · {ago(r.at, tier.checkedAt)}
+              {new Date(r.at).toLocaleString()} · {formatElapsed(r.at, tier.checkedAt)} ago
             </Text>
           ))}
         </Card>

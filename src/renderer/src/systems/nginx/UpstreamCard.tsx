@@ -1,14 +1,100 @@
-import { Badge, Button, Card, Code, ColorSwatch, Group, NumberInput, Table, Text, Title, Tooltip } from '@mantine/core'
+import { Badge, Button, Card, Code, ColorSwatch, Group, NumberInput, Text, Title, Tooltip } from '@mantine/core'
 import { useState } from 'react'
 import type { Replica } from '../../../../shared/systems/docker'
-import type { AppTier, UpstreamView } from '../../../../shared/systems/nginx'
+import type { AppTier, UpstreamBackend, UpstreamView } from '../../../../shared/systems/nginx'
+import { DataTable, type Column } from '../../components/DataTable'
 import { type ActionDraft } from '../../components/ActionDialog'
 import { RowActions } from '../../components/RowActions'
 import { STATUS_COLOR } from '../../components/StatusBadge'
 import { REPLICA_LOAD } from '../../../../shared/domain/thresholds'
-import { ago } from './app-format'
+import { formatElapsed } from '../../../../shared/domain/units'
 import { LoadCell, ProbeCell } from './cells'
 import { groupOf } from './upstream-group'
+
+interface BackendContext {
+  upstream: string
+  checkedAt: number
+  /** Absent in a read-only environment: no row actions. */
+  act?: (d: ActionDraft) => void
+  onLogs: (r: Replica) => void
+}
+
+function backendColumns({ upstream, checkedAt, act, onLogs }: BackendContext): Column<UpstreamBackend>[] {
+  return [
+    {
+      title: 'backend',
+      cell: (b) => (
+        <Group gap={6} wrap="nowrap">
+          {act && (
+            <RowActions
+              subject={b.address}
+              testId={`actions-${b.address}`}
+              actions={[
+                {
+                  label: b.down ? `Return ${b.address} to service` : `Drain ${b.address} (mark it down)`,
+                  color: b.down ? 'teal' : 'yellow',
+                  onClick: () => act({ kind: 'app.drain', upstream, server: b.address, down: !b.down }),
+                  testId: `drain-${b.address}`,
+                },
+              ]}
+            />
+          )}
+          <ColorSwatch color={`var(--mantine-color-${STATUS_COLOR[b.health]}-6)`} size={10} withShadow={false} data-status={b.health} />
+          <Code>{b.address}</Code>
+        </Group>
+      ),
+    },
+    {
+      title: 'in nginx',
+      cell: (b) => (
+        <Text c={b.down ? 'yellow' : b.backup ? 'dimmed' : 'teal'} fw={500}>
+          {b.down ? 'down' : b.backup ? 'backup' : 'serving'}
+        </Text>
+      ),
+    },
+    { title: 'probe', cell: (b) => <ProbeCell b={b} /> },
+    {
+      title: 'errors, 15 min',
+      cell: (b) =>
+        b.failures === 0 ? (
+          '0'
+        ) : (
+          <Tooltip label={b.lastFailure?.message ?? ''} multiline w={420}>
+            <Text c="red">
+              {b.failures} (last {b.lastFailure ? `${formatElapsed(b.lastFailure.at, checkedAt)} ago` : '?'})
+            </Text>
+          </Tooltip>
+        ),
+    },
+    {
+      title: 'served by',
+      cell: (b) =>
+        b.replica ? (
+          <Button variant="subtle" size="compact-xs" onClick={() => onLogs(b.replica!)}>
+            {b.replica.name}
+            {b.replica.health !== 'none' ? ` (${b.replica.health})` : ''}
+          </Button>
+        ) : (
+          <Text c="dimmed">—</Text>
+        ),
+    },
+    { title: 'CPU', cell: (b) => <LoadCell value={b.replica?.cpuPct ?? null} high={REPLICA_LOAD.cpuHighPct} /> },
+    { title: 'memory', cell: (b) => <LoadCell value={b.replica?.memPct ?? null} high={REPLICA_LOAD.memHighPct} /> },
+    {
+      title: (
+        <Tooltip label="weight / max_fails / fail_timeout in the upstream block">
+          <span>weight · fails · timeout</span>
+        </Tooltip>
+      ),
+      cell: (b) => (
+        <Text size="xs">
+          {b.weight} · {b.maxFails} · {b.failTimeout}
+          {b.maxConns !== null ? ` · max_conns ${b.maxConns}` : ''}
+        </Text>
+      ),
+    },
+  ]
+}
 
 export function UpstreamCard({
   tier,
@@ -82,94 +168,16 @@ export function UpstreamCard({
           </Text>
         )}
       </Group>
-      <Table.ScrollContainer minWidth={760}>
-        <Table striped style={{ whiteSpace: 'nowrap' }} data-testid={`backends-${u.name}`}>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>backend</Table.Th>
-              <Table.Th>in nginx</Table.Th>
-              <Table.Th>probe</Table.Th>
-              <Table.Th>errors, 15 min</Table.Th>
-              <Table.Th>served by</Table.Th>
-              <Table.Th>CPU</Table.Th>
-              <Table.Th>memory</Table.Th>
-              <Table.Th>
-                <Tooltip label="weight / max_fails / fail_timeout in the upstream block">
-                  <span>weight · fails · timeout</span>
-                </Tooltip>
-              </Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {u.backends.map((b) => (
-              <Table.Tr key={b.address} data-testid={`backend-${b.address}`}>
-                <Table.Td>
-                  <Group gap={6} wrap="nowrap">
-                    {/* the row's actions first: they are never the part of a wide table that gets cut */}
-                    {!readOnly && (
-                      <RowActions
-                        subject={b.address}
-                        testId={`actions-${b.address}`}
-                        actions={[
-                          {
-                            label: b.down ? `Return ${b.address} to service` : `Drain ${b.address} (mark it down)`,
-                            color: b.down ? 'teal' : 'yellow',
-                            onClick: () => act({ kind: 'app.drain', upstream: u.name, server: b.address, down: !b.down }),
-                            testId: `drain-${b.address}`,
-                          },
-                        ]}
-                      />
-                    )}
-                    <ColorSwatch color={`var(--mantine-color-${STATUS_COLOR[b.health]}-6)`} size={10} withShadow={false} data-status={b.health} />
-                    <Code>{b.address}</Code>
-                  </Group>
-                </Table.Td>
-                <Table.Td>
-                  <Text c={b.down ? 'yellow' : b.backup ? 'dimmed' : 'teal'} fw={500}>
-                    {b.down ? 'down' : b.backup ? 'backup' : 'serving'}
-                  </Text>
-                </Table.Td>
-                <Table.Td>
-                  <ProbeCell b={b} />
-                </Table.Td>
-                <Table.Td>
-                  {b.failures === 0 ? (
-                    '0'
-                  ) : (
-                    <Tooltip label={b.lastFailure?.message ?? ''} multiline w={420}>
-                      <Text c="red">
-                        {b.failures} (last {b.lastFailure ? ago(b.lastFailure.at, tier.checkedAt) : '?'})
-                      </Text>
-                    </Tooltip>
-                  )}
-                </Table.Td>
-                <Table.Td>
-                  {b.replica ? (
-                    <Button variant="subtle" size="compact-xs" onClick={() => onLogs(b.replica!)}>
-                      {b.replica.name}
-                      {b.replica.health !== 'none' ? ` (${b.replica.health})` : ''}
-                    </Button>
-                  ) : (
-                    <Text c="dimmed">—</Text>
-                  )}
-                </Table.Td>
-                <Table.Td>
-                  <LoadCell value={b.replica?.cpuPct ?? null} high={REPLICA_LOAD.cpuHighPct} />
-                </Table.Td>
-                <Table.Td>
-                  <LoadCell value={b.replica?.memPct ?? null} high={REPLICA_LOAD.memHighPct} />
-                </Table.Td>
-                <Table.Td>
-                  <Text size="xs">
-                    {b.weight} · {b.maxFails} · {b.failTimeout}
-                    {b.maxConns !== null ? ` · max_conns ${b.maxConns}` : ''}
-                  </Text>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+      <DataTable
+        striped
+        nowrap
+        minWidth={760}
+        testId={`backends-${u.name}`}
+        rows={u.backends}
+        columns={backendColumns({ upstream: u.name, checkedAt: tier.checkedAt, act: readOnly ? undefined : act, onLogs })}
+        rowKey={(b) => b.address}
+        rowAttributes={(b) => ({ 'data-testid': `backend-${b.address}` })}
+      />
     </Card>
   )
 }

@@ -1,9 +1,9 @@
 import { Text } from '@mantine/core'
 import type { UpstreamBackend } from '../../../../shared/systems/nginx'
-import { pct } from './app-format'
+import { percentOrDash } from '../../../../shared/domain/units'
 
 export function LoadCell({ value, high }: { value: number | null; high: number }) {
-  return <Text c={value !== null && value > high ? 'red' : undefined}>{pct(value)}</Text>
+  return <Text c={value !== null && value > high ? 'red' : undefined}>{percentOrDash(value)}</Text>
 }
 
 export function ProbeCell({ b }: { b: UpstreamBackend }) {

@@ -1,9 +1,47 @@
-import { Alert, Badge, Card, Code, Group, Stack, Table, Text } from '@mantine/core'
-import type { PatroniView } from '../../../../shared/systems/patroni'
-import { TableHead } from '../../components/TableHead'
+import { Alert, Badge, Card, Code, Group, Stack, Text } from '@mantine/core'
+import type { PatroniMember, PatroniView } from '../../../../shared/systems/patroni'
+import { formatBytes } from '../../../../shared/domain/units'
+import { DataTable, type Column } from '../../components/DataTable'
 
 const LEADER_ROLES = new Set(['leader', 'master', 'primary', 'standby_leader'])
-const lag = (b: number | null) => (b === null ? 'unknown' : b === 0 ? '0 B' : b >= 1048576 ? `${(b / 1048576).toFixed(1)} MiB` : `${b} B`)
+const lag = (b: number | null) => (b === null ? 'unknown' : formatBytes(b))
+const tags = (t: Record<string, unknown>) =>
+  Object.entries(t)
+    .filter(([, v]) => v !== false)
+    .map(([k, v]) => (v === true ? k : `${k}=${String(v)}`))
+
+const MEMBER_COLUMNS: Column<PatroniMember>[] = [
+  { title: 'Member', mono: true, cell: (m) => m.name },
+  {
+    title: 'Role',
+    cell: (m) => (
+      <Badge color={LEADER_ROLES.has(m.role) ? 'blue' : 'gray'} variant="light">
+        {m.role}
+      </Badge>
+    ),
+  },
+  { title: 'State', cell: (m) => m.state },
+  { title: 'Address', mono: true, cell: (m) => (m.host ? `${m.host}:${m.port ?? ''}` : '—') },
+  { title: 'Timeline', cell: (m) => m.timeline ?? '—' },
+  { title: 'Lag', cell: (m) => (LEADER_ROLES.has(m.role) ? '—' : lag(m.lagBytes)) },
+  {
+    title: 'Notes',
+    cell: (m) => (
+      <Group gap={4}>
+        {m.pendingRestart && (
+          <Badge color="orange" size="xs">
+            restart pending
+          </Badge>
+        )}
+        {tags(m.tags).map((t) => (
+          <Badge key={t} size="xs" variant="outline">
+            {t}
+          </Badge>
+        ))}
+      </Group>
+    ),
+  },
+]
 
 /** The cluster as Patroni sees it: members, roles, timelines, lag, tags, pending restarts, the pause, its history and where PostgreSQL disagrees. */
 export function PatroniPanel({ view }: { view: PatroniView }) {
@@ -13,10 +51,6 @@ export function PatroniPanel({ view }: { view: PatroniView }) {
         {view.error}
       </Alert>
     )
-  const tags = (t: Record<string, unknown>) =>
-    Object.entries(t)
-      .filter(([, v]) => v !== false)
-      .map(([k, v]) => (v === true ? k : `${k}=${String(v)}`))
   return (
     <Card withBorder data-testid="patroni-panel">
       <Group justify="space-between" mb="xs">
@@ -50,39 +84,13 @@ export function PatroniPanel({ view }: { view: PatroniView }) {
             Patroni and PostgreSQL disagree: {d}
           </Alert>
         ))}
-        <Table data-testid="patroni-members">
-          <TableHead columns={['Member', 'Role', 'State', 'Address', 'Timeline', 'Lag', 'Notes']} />
-          <Table.Tbody>
-            {view.members.map((m) => (
-              <Table.Tr key={m.name} data-role={m.role}>
-                <Table.Td ff="monospace">{m.name}</Table.Td>
-                <Table.Td>
-                  <Badge color={LEADER_ROLES.has(m.role) ? 'blue' : 'gray'} variant="light">
-                    {m.role}
-                  </Badge>
-                </Table.Td>
-                <Table.Td>{m.state}</Table.Td>
-                <Table.Td ff="monospace">{m.host ? `${m.host}:${m.port ?? ''}` : '—'}</Table.Td>
-                <Table.Td>{m.timeline ?? '—'}</Table.Td>
-                <Table.Td>{LEADER_ROLES.has(m.role) ? '—' : lag(m.lagBytes)}</Table.Td>
-                <Table.Td>
-                  <Group gap={4}>
-                    {m.pendingRestart && (
-                      <Badge color="orange" size="xs">
-                        restart pending
-                      </Badge>
-                    )}
-                    {tags(m.tags).map((t) => (
-                      <Badge key={t} size="xs" variant="outline">
-                        {t}
-                      </Badge>
-                    ))}
-                  </Group>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <DataTable
+          testId="patroni-members"
+          rows={view.members}
+          columns={MEMBER_COLUMNS}
+          rowKey={(m) => m.name}
+          rowAttributes={(m) => ({ 'data-role': m.role })}
+        />
         {view.history.length > 0 && (
           <Text size="xs" c="dimmed" data-testid="patroni-history">
             Timeline history:{' '}

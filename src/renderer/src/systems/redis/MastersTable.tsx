@@ -1,12 +1,14 @@
-import { Group, Menu, Table, Text } from '@mantine/core'
-import { memo, useState } from 'react'
+import { Group, Menu, Text } from '@mantine/core'
+import { memo, useMemo, useState } from 'react'
 import type { MasterBalance } from '../../../../shared/systems/redis'
+import { bytesOrDash } from '../../../../shared/domain/units'
 import type { ActionDraft } from '../../components/ActionDialog'
+import { DataTable, type Column } from '../../components/DataTable'
 import { RowActionsButton } from '../../components/RowActions'
-import { mib } from './NodeTable'
 
 /** What a row shows: it repaints only when this changes, not on every poll of a large cluster. */
-const shown = (m: MasterBalance) => `${m.addr} ${m.slots} ${m.imbalancePct.toFixed(1)} ${m.keys} ${mib(m.usedMemory)} ${m.replicas}`
+const shown = (m: MasterBalance) => `${m.id} ${m.addr} ${m.slots} ${m.imbalancePct.toFixed(1)} ${m.keys} ${bytesOrDash(m.usedMemory)} ${m.replicas}`
+const sameMaster = (a: MasterBalance, b: MasterBalance) => shown(a) === shown(b)
 
 function FailoverMenu({ m, act, onClose }: { m: MasterBalance; act: (d: ActionDraft) => void; onClose: () => void }) {
   return (
@@ -34,47 +36,6 @@ function FailoverMenu({ m, act, onClose }: { m: MasterBalance; act: (d: ActionDr
   )
 }
 
-const MasterRow = memo(
-  function MasterRow({
-    m,
-    color,
-    open,
-    onOpen,
-    act,
-  }: {
-    m: MasterBalance
-    color: string
-    open: boolean
-    onOpen: (id: string | null) => void
-    act: (d: ActionDraft) => void
-  }) {
-    return (
-      <Table.Tr>
-        <Table.Td>
-          <Group gap={6} wrap="nowrap">
-            {/* the actions first, so a narrow card never cuts them; one menu at a time: a menu per row costs more than the whole table on a 60-master cluster */}
-            {open ? (
-              <FailoverMenu m={m} act={act} onClose={() => onOpen(null)} />
-            ) : (
-              <RowActionsButton subject={m.addr} data-testid={`failover-${m.addr}`} onClick={() => onOpen(m.id)} />
-            )}
-            <span data-testid="master-color" style={{ width: 10, height: 10, borderRadius: 2, background: color, display: 'inline-block' }} />
-            <Text size="xs" ff="monospace" data-testid="master-addr">
-              {m.addr}
-            </Text>
-          </Group>
-        </Table.Td>
-        <Table.Td>{m.slots}</Table.Td>
-        <Table.Td c={Math.abs(m.imbalancePct) > 10 ? 'yellow' : undefined}>{`${m.imbalancePct > 0 ? '+' : ''}${m.imbalancePct.toFixed(1)}%`}</Table.Td>
-        <Table.Td>{m.keys ?? '—'}</Table.Td>
-        <Table.Td>{mib(m.usedMemory)}</Table.Td>
-        <Table.Td>{m.replicas}</Table.Td>
-      </Table.Tr>
-    )
-  },
-  (a, b) => shown(a.m) === shown(b.m) && a.m.id === b.m.id && a.color === b.color && a.open === b.open && a.act === b.act,
-)
-
 interface Props {
   masters: MasterBalance[]
   colorOf: (id: string) => string
@@ -86,26 +47,49 @@ const sameMasters = (a: Props, b: Props) =>
 
 /** Each master's slots against an even share, keys, memory and replicas, with its failover and removal actions; unchanged polls skip it. */
 export const MastersTable = memo(function MastersTable({ masters, colorOf, act }: Props) {
+  // one menu at a time: a menu per row costs more than the whole table on a 60-master cluster
   const [open, setOpen] = useState<string | null>(null)
+  const columns = useMemo<Column<MasterBalance>[]>(
+    () => [
+      {
+        title: 'Master',
+        cell: (m) => (
+          <Group gap={6} wrap="nowrap">
+            {open === m.id ? (
+              <FailoverMenu m={m} act={act} onClose={() => setOpen(null)} />
+            ) : (
+              <RowActionsButton subject={m.addr} data-testid={`failover-${m.addr}`} onClick={() => setOpen(m.id)} />
+            )}
+            <span data-testid="master-color" style={{ width: 10, height: 10, borderRadius: 2, background: colorOf(m.id), display: 'inline-block' }} />
+            <Text size="xs" ff="monospace" data-testid="master-addr">
+              {m.addr}
+            </Text>
+          </Group>
+        ),
+      },
+      { title: 'Slots', cell: (m) => m.slots },
+      {
+        title: 'vs even',
+        cell: (m) => `${m.imbalancePct > 0 ? '+' : ''}${m.imbalancePct.toFixed(1)}%`,
+        color: (m) => (Math.abs(m.imbalancePct) > 10 ? 'yellow' : undefined),
+      },
+      { title: 'Keys', cell: (m) => m.keys ?? '—' },
+      { title: 'Memory', cell: (m) => bytesOrDash(m.usedMemory) },
+      { title: 'Replicas', cell: (m) => m.replicas },
+    ],
+    [open, act, colorOf],
+  )
   return (
-    <Table.ScrollContainer type="native" minWidth={400} maxHeight={masters.length > 12 ? 440 : undefined}>
-      <Table data-testid="masters-table" stickyHeader horizontalSpacing={6} fz="xs">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Master</Table.Th>
-            <Table.Th>Slots</Table.Th>
-            <Table.Th style={{ whiteSpace: 'nowrap' }}>vs even</Table.Th>
-            <Table.Th>Keys</Table.Th>
-            <Table.Th>Memory</Table.Th>
-            <Table.Th>Replicas</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {masters.map((m) => (
-            <MasterRow key={m.id} m={m} color={colorOf(m.id)} open={open === m.id} onOpen={setOpen} act={act} />
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+    <DataTable
+      testId="masters-table"
+      rows={masters}
+      columns={columns}
+      rowKey={(m) => m.id}
+      sameRow={sameMaster}
+      minWidth={400}
+      maxHeight={masters.length > 12 ? 440 : undefined}
+      dense
+      nowrap
+    />
   )
 }, sameMasters)

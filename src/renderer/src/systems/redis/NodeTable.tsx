@@ -1,18 +1,21 @@
-import { Badge, Group, Pagination, Table, Text, TextInput } from '@mantine/core'
+import { Badge, Group, Pagination, Text, TextInput } from '@mantine/core'
 import { memo, useMemo, useState } from 'react'
 import type { RedisNode } from '../../../../shared/systems/redis'
+import { bytesOrDash } from '../../../../shared/domain/units'
+import { DataTable, type Column } from '../../components/DataTable'
 import { MiniSpark } from '../../components/MiniSpark'
 import { StatusBadge } from '../../components/StatusBadge'
 import { useSeries, type SeriesStore } from '../../hooks/series-store'
 
 const PAGE = 25
 const RANK = { critical: 0, warn: 1, unknown: 2, ok: 3 } as const
-export const mib = (b: number | null | undefined) => (b == null ? '—' : `${(b / 1048576).toFixed(1)} MiB`)
 
 /** What a row shows: it repaints only when this changes, not on every poll of a large cluster. */
 const shown = (n: RedisNode) =>
   JSON.stringify([
+    n.id,
     n.addr,
+    n.masterId,
     n.status,
     n.error,
     n.role,
@@ -20,7 +23,7 @@ const shown = (n: RedisNode) =>
     n.lagBytes,
     n.linkState,
     n.stats?.masterLinkStatus,
-    mib(n.stats?.usedMemory),
+    bytesOrDash(n.stats?.usedMemory),
     n.stats?.memoryFraction,
     n.stats?.connectedClients,
     n.stats === null,
@@ -37,11 +40,17 @@ function OpsCell({ store, id, known }: { store: SeriesStore; id: string; known: 
   )
 }
 
-const NodeRow = memo(
-  function NodeRow({ n, master, ops }: { n: RedisNode; master: string; ops: SeriesStore }) {
-    return (
-      <Table.Tr data-status={n.status}>
-        <Table.Td>
+const sameNode = (a: RedisNode, b: RedisNode) => shown(a) === shown(b)
+
+const FLAG_SHOWN = (f: string) => !['myself', 'master', 'slave', 'replica'].includes(f)
+const flagColor = (f: string) => (f === 'fail' ? 'red' : f === 'fail?' || f === 'pfail' ? 'yellow' : 'gray')
+
+function nodeColumns(addr: (id: string | null) => string, ops: SeriesStore): Column<RedisNode>[] {
+  return [
+    {
+      title: 'Node',
+      cell: (n) => (
+        <>
           <Group gap={6} wrap="nowrap">
             <StatusBadge status={n.status} size="xs" />
             <Text size="sm" ff="monospace">
@@ -53,34 +62,32 @@ const NodeRow = memo(
               {n.error.code}: {n.error.message}
             </Text>
           )}
-        </Table.Td>
-        <Table.Td>{n.role === 'master' ? 'master' : `replica of ${master}`}</Table.Td>
-        <Table.Td>
-          <Group gap={2}>
-            {n.flags
-              .filter((f) => !['myself', 'master', 'slave', 'replica'].includes(f))
-              .map((f) => (
-                <Badge key={f} size="xs" color={f === 'fail' ? 'red' : f === 'fail?' || f === 'pfail' ? 'yellow' : 'gray'}>
-                  {f}
-                </Badge>
-              ))}
-          </Group>
-        </Table.Td>
-        <Table.Td>{n.role === 'replica' ? (n.lagBytes == null ? '—' : `${n.lagBytes} B`) : ''}</Table.Td>
-        <Table.Td>{n.role === 'replica' ? (n.stats?.masterLinkStatus ?? '—') : n.linkState}</Table.Td>
-        <Table.Td>
-          {mib(n.stats?.usedMemory)}
-          {n.stats?.memoryFraction != null && ` (${Math.round(n.stats.memoryFraction * 100)}%)`}
-        </Table.Td>
-        <Table.Td>{n.stats?.connectedClients ?? '—'}</Table.Td>
-        <Table.Td>
-          <OpsCell store={ops} id={n.id} known={n.stats !== null} />
-        </Table.Td>
-      </Table.Tr>
-    )
-  },
-  (a, b) => a.master === b.master && a.ops === b.ops && shown(a.n) === shown(b.n),
-)
+        </>
+      ),
+    },
+    { title: 'Role', cell: (n) => (n.role === 'master' ? 'master' : `replica of ${addr(n.masterId)}`) },
+    {
+      title: 'Flags',
+      cell: (n) => (
+        <Group gap={2}>
+          {n.flags.filter(FLAG_SHOWN).map((f) => (
+            <Badge key={f} size="xs" color={flagColor(f)}>
+              {f}
+            </Badge>
+          ))}
+        </Group>
+      ),
+    },
+    { title: 'Replica lag', cell: (n) => (n.role === 'replica' ? bytesOrDash(n.lagBytes) : '') },
+    { title: 'Link', cell: (n) => (n.role === 'replica' ? (n.stats?.masterLinkStatus ?? '—') : n.linkState) },
+    {
+      title: 'Memory',
+      cell: (n) => `${bytesOrDash(n.stats?.usedMemory)}${n.stats?.memoryFraction != null ? ` (${Math.round(n.stats.memoryFraction * 100)}%)` : ''}`,
+    },
+    { title: 'Clients', cell: (n) => n.stats?.connectedClients ?? '—' },
+    { title: 'ops/s', width: 160, cell: (n) => <OpsCell store={ops} id={n.id} known={n.stats !== null} /> },
+  ]
+}
 
 /**
  * Every node, those needing attention first, a page at a time, with a filter on address, role
@@ -103,6 +110,7 @@ export const NodeTable = memo(function NodeTable({ nodes, ops, addr }: Props) {
     const match = (n: RedisNode) => !q || `${n.addr} ${n.role} ${n.flags.join(' ')} ${n.status} ${addr(n.masterId)}`.toLowerCase().includes(q)
     return nodes.filter(match).sort((a, b) => RANK[a.status] - RANK[b.status])
   }, [nodes, filter, addr])
+  const columns = useMemo(() => nodeColumns(addr, ops), [addr, ops])
   const pages = Math.max(1, Math.ceil(shown.length / PAGE))
   const current = Math.min(page, pages)
   return (
@@ -128,25 +136,14 @@ export const NodeTable = memo(function NodeTable({ nodes, ops, addr }: Props) {
           </Group>
         </Group>
       )}
-      <Table data-testid="nodes-table">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Node</Table.Th>
-            <Table.Th>Role</Table.Th>
-            <Table.Th>Flags</Table.Th>
-            <Table.Th>Replica lag</Table.Th>
-            <Table.Th>Link</Table.Th>
-            <Table.Th>Memory</Table.Th>
-            <Table.Th>Clients</Table.Th>
-            <Table.Th w={160}>ops/s</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {shown.slice((current - 1) * PAGE, current * PAGE).map((n) => (
-            <NodeRow key={n.id} n={n} master={addr(n.masterId)} ops={ops} />
-          ))}
-        </Table.Tbody>
-      </Table>
+      <DataTable
+        testId="nodes-table"
+        rows={shown.slice((current - 1) * PAGE, current * PAGE)}
+        columns={columns}
+        rowKey={(n) => n.id}
+        rowAttributes={(n) => ({ 'data-status': n.status })}
+        sameRow={sameNode}
+      />
     </>
   )
 }, sameNodes)

@@ -1,4 +1,4 @@
-import { Alert, Button, Card, Group, Menu, Progress, SimpleGrid, Stack, Text, TextInput } from '@mantine/core'
+import { Card, Menu, Progress, SimpleGrid, Stack, Text, TextInput } from '@mantine/core'
 import { startTransition, useCallback, useEffect, useMemo, useState, type ReactNode } from 'react'
 import { useStableColors } from '../../hooks/useStableColors'
 import type { MigrationProgress, RedisTimelineEvent, RedisTopology } from '../../../../shared/systems/redis'
@@ -6,7 +6,8 @@ import { api, errorText } from '../../api'
 import { useActionLauncher, type ActionDraft } from '../../components/ActionDialog'
 import { usePaletteActions } from '../../palette/palette-actions'
 import { useEndpointPicker, type EndpointChoice } from '../../components/EndpointPicker'
-import { SystemPageHeader } from '../../components/SystemPageHeader'
+import { ReasonLine, SystemPage } from '../../components/SystemPage'
+import { severityFinding, type PageFinding } from '../../components/FindingAlerts'
 import { MASTER_COLORS } from './SlotMap'
 import { SlotMapCard } from './SlotMapCard'
 import { MastersTable } from './MastersTable'
@@ -116,6 +117,9 @@ function RedisClusterView({ choice, picker, readOnly, empty = false }: { choice?
     return (addr: string) => colors.get(addr)
   }, [masterAddrKey, masterColor])
 
+  const findings = useMemo(() => topology?.findings.map(severityFinding), [topology])
+  const fix = useCallback((f: PageFinding) => f.fix && act(f.fix.request as ActionDraft), [act])
+
   const headerActions = useMemo(
     () => (
       <>
@@ -141,54 +145,32 @@ function RedisClusterView({ choice, picker, readOnly, empty = false }: { choice?
   )
 
   return (
-    <Stack>
-      <SystemPageHeader
-        readOnly={readOnly}
-        title="Redis Cluster"
-        status={topology?.status}
-        picker={picker}
-        target={choice}
-        actionsTestId="redis-actions"
-        actions={headerActions}
-      />
-      {empty && <Alert color="blue">No Redis Cluster endpoint in any environment. Add one under Environments.</Alert>}
-      {error && <Alert color="red">{error}</Alert>}
+    <SystemPage
+      title="Redis Cluster"
+      picker={picker}
+      choice={choice}
+      readOnly={readOnly}
+      empty={empty}
+      status={topology?.status}
+      actionsTestId="redis-actions"
+      actions={headerActions}
+      error={error}
+      loaded={!!topology}
+      reason={
+        topology && (
+          <ReasonLine ok={topology.status === 'ok'} testId="redis-reason" data-polls={polls} data-checked-at={topology.checkedAt}>
+            cluster_state {topology.clusterState} · {topology.reason} · {topology.nodes.length} nodes · checked in {topology.durationMs} ms
+          </ReasonLine>
+        )
+      }
+      findings={findings}
+      findingsPrefix="redis"
+      onFix={fix}
+      overlays={dialog}
+    >
       {topology && (
         <>
-          <Text
-            size="sm"
-            c={topology.status === 'ok' ? 'dimmed' : undefined}
-            data-testid="redis-reason"
-            data-polls={polls}
-            data-checked-at={topology.checkedAt}
-          >
-            cluster_state {topology.clusterState} · {topology.reason} · {topology.nodes.length} nodes · checked in {topology.durationMs} ms
-          </Text>
-          {migration && migration.state === 'running' && (
-            <Card withBorder data-testid="migration-progress">
-              <Text size="sm" mb={4}>
-                Migrating slots: {migration.slotsDone}/{migration.slotsTotal} · {migration.keysMoved} keys · {Math.round(migration.keysPerSec)} keys/s
-                {migration.etaSeconds != null && ` · ETA ${Math.round(migration.etaSeconds)} s`}
-              </Text>
-              <Progress value={(100 * migration.slotsDone) / Math.max(1, migration.slotsTotal)} animated />
-            </Card>
-          )}
-          {topology.findings.length > 0 && (
-            <Stack gap={6}>
-              {topology.findings.map((f, i) => (
-                <Alert key={i} color={f.severity === 'critical' ? 'red' : f.severity === 'warn' ? 'yellow' : 'blue'} p="xs">
-                  <Group justify="space-between">
-                    <Text size="sm">{f.message}</Text>
-                    {f.fix && (
-                      <Button size="compact-xs" onClick={() => act({ kind: f.fix!.kind } as ActionDraft)}>
-                        {f.fix.label}
-                      </Button>
-                    )}
-                  </Group>
-                </Alert>
-              ))}
-            </Stack>
-          )}
+          {migration?.state === 'running' && <MigrationProgressCard migration={migration} />}
           <SimpleGrid cols={{ base: 1, lg: 2 }}>
             <SlotMapCard topology={topology} choice={choice} colorOf={masterColor} addr={addr} />
             <Stack>
@@ -198,26 +180,7 @@ function RedisClusterView({ choice, picker, readOnly, empty = false }: { choice?
                 </Text>
                 <MastersTable masters={topology.masters} colorOf={masterColor} act={act} />
               </Card>
-              <Card withBorder>
-                <Text fw={600} mb="xs">
-                  Event timeline
-                </Text>
-                <Stack gap={2} mah={180} style={{ overflowY: 'auto' }} data-testid="redis-timeline">
-                  {timeline.length === 0 && (
-                    <Text size="xs" c="dimmed">
-                      No changes since this view opened.
-                    </Text>
-                  )}
-                  {[...timeline].reverse().map((e, i) => (
-                    <Text key={i} size="xs">
-                      <Text span c="dimmed" ff="monospace">
-                        {new Date(e.at).toLocaleTimeString()}
-                      </Text>{' '}
-                      {e.message}
-                    </Text>
-                  ))}
-                </Stack>
-              </Card>
+              <RedisEventsCard timeline={timeline} />
             </Stack>
           </SimpleGrid>
           <Card withBorder>
@@ -229,8 +192,46 @@ function RedisClusterView({ choice, picker, readOnly, empty = false }: { choice?
           {choice && <RedisHistoryCard choice={choice} colorOfMaster={colorOfMasterAddr} />}
         </>
       )}
-      {dialog}
-    </Stack>
+    </SystemPage>
+  )
+}
+
+/** Slots moving right now: how many, keys per second, the time left. */
+function MigrationProgressCard({ migration }: { migration: MigrationProgress }) {
+  return (
+    <Card withBorder data-testid="migration-progress">
+      <Text size="sm" mb={4}>
+        Migrating slots: {migration.slotsDone}/{migration.slotsTotal} · {migration.keysMoved} keys · {Math.round(migration.keysPerSec)} keys/s
+        {migration.etaSeconds != null && ` · ETA ${Math.round(migration.etaSeconds)} s`}
+      </Text>
+      <Progress value={(100 * migration.slotsDone) / Math.max(1, migration.slotsTotal)} animated />
+    </Card>
+  )
+}
+
+/** What changed in the cluster since this view opened, newest first. */
+function RedisEventsCard({ timeline }: { timeline: RedisTimelineEvent[] }) {
+  return (
+    <Card withBorder>
+      <Text fw={600} mb="xs">
+        Event timeline
+      </Text>
+      <Stack gap={2} mah={180} style={{ overflowY: 'auto' }} data-testid="redis-timeline">
+        {timeline.length === 0 && (
+          <Text size="xs" c="dimmed">
+            No changes since this view opened.
+          </Text>
+        )}
+        {[...timeline].reverse().map((e, i) => (
+          <Text key={i} size="xs">
+            <Text span c="dimmed" ff="monospace">
+              {new Date(e.at).toLocaleTimeString()}
+            </Text>{' '}
+            {e.message}
+          </Text>
+        ))}
+      </Stack>
+    </Card>
   )
 }
 

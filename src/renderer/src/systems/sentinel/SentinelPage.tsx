@@ -1,4 +1,4 @@
-import { Alert, Badge, Card, Group, Menu, Stack, Table, Text } from '@mantine/core'
+import { Badge, Card, Group, Menu, Stack, Text } from '@mantine/core'
 import { useMemo } from 'react'
 import { api } from '../../api'
 import { useActionLauncher } from '../../components/ActionDialog'
@@ -6,8 +6,19 @@ import { usePaletteActions } from '../../palette/palette-actions'
 import { useEndpointPicker } from '../../components/EndpointPicker'
 import { usePolling } from '../../hooks/usePolling'
 import { StatusBadge } from '../../components/StatusBadge'
-import { SystemPageHeader } from '../../components/SystemPageHeader'
-import { TableHead } from '../../components/TableHead'
+import { ReasonLine, SystemPage } from '../../components/SystemPage'
+import { severityFinding } from '../../components/FindingAlerts'
+import { DataTable, type Column } from '../../components/DataTable'
+import type { SentinelMaster } from '../../../../shared/systems/sentinel'
+import { bytesOrDash } from '../../../../shared/domain/units'
+
+const REPLICA_COLUMNS: Column<SentinelMaster['replicas'][number]>[] = [
+  { title: 'Replica', mono: true, cell: (r) => r.addr },
+  { title: 'Link', cell: (r) => r.linkStatus },
+  { title: 'Lag', cell: (r) => bytesOrDash(r.lagBytes) },
+  { title: 'Priority', cell: (r) => r.priority },
+  { title: 'Flags', cell: (r) => r.flags.filter((f) => f !== 'slave').join(', ') },
+]
 
 const POLL_MS = 2000
 
@@ -31,32 +42,34 @@ export function SentinelPage() {
   usePaletteActions(paletteActions)
 
   return (
-    <Stack>
-      <SystemPageHeader
-        readOnly={readOnly}
-        title="Redis Sentinel"
-        status={topology?.status}
-        picker={picker}
-        target={choice}
-        actionsTestId="sentinel-actions"
-        actions={topology?.masters.map((m) => (
-          <Menu.Item key={m.name} onClick={() => act({ kind: 'redis.sentinel-failover', master: m.name })} data-testid={`sentinel-failover-${m.name}`}>
-            SENTINEL FAILOVER {m.name}
-          </Menu.Item>
-        ))}
-      />
-      {empty && <Alert color="blue">No Redis Sentinel endpoint in any environment. Add one under Environments.</Alert>}
-      {error && <Alert color="red">{error}</Alert>}
+    <SystemPage
+      title="Redis Sentinel"
+      picker={picker}
+      choice={choice}
+      readOnly={readOnly}
+      empty={empty}
+      status={topology?.status}
+      actionsTestId="sentinel-actions"
+      actions={topology?.masters.map((m) => (
+        <Menu.Item key={m.name} onClick={() => act({ kind: 'redis.sentinel-failover', master: m.name })} data-testid={`sentinel-failover-${m.name}`}>
+          SENTINEL FAILOVER {m.name}
+        </Menu.Item>
+      ))}
+      error={error}
+      loaded={!!topology}
+      reason={
+        topology && (
+          <ReasonLine ok={topology.status === 'ok'} testId="sentinel-reason">
+            {topology.reason} · checked in {topology.durationMs} ms
+          </ReasonLine>
+        )
+      }
+      findings={topology?.findings.map(severityFinding)}
+      findingsPrefix="sentinel"
+      overlays={dialog}
+    >
       {topology && (
         <>
-          <Text size="sm" c={topology.status === 'ok' ? 'dimmed' : undefined} data-testid="sentinel-reason">
-            {topology.reason} · checked in {topology.durationMs} ms
-          </Text>
-          {topology.findings.map((f, i) => (
-            <Alert key={i} color={f.severity === 'critical' ? 'red' : f.severity === 'warn' ? 'yellow' : 'blue'} p="xs">
-              {f.message}
-            </Alert>
-          ))}
           {topology.masters.map((m) => (
             <Card key={m.name} withBorder data-testid={`sentinel-master-${m.name}`}>
               <Group justify="space-between" mb="xs">
@@ -83,20 +96,7 @@ export function SentinelPage() {
               <Text size="xs" c="dimmed" mb="xs">
                 {m.ckquorum.message}
               </Text>
-              <Table>
-                <TableHead columns={['Replica', 'Link', 'Lag', 'Priority', 'Flags']} />
-                <Table.Tbody>
-                  {m.replicas.map((r) => (
-                    <Table.Tr key={r.addr}>
-                      <Table.Td ff="monospace">{r.addr}</Table.Td>
-                      <Table.Td>{r.linkStatus}</Table.Td>
-                      <Table.Td>{r.lagBytes == null ? '—' : `${r.lagBytes} B`}</Table.Td>
-                      <Table.Td>{r.priority}</Table.Td>
-                      <Table.Td>{r.flags.filter((f) => f !== 'slave').join(', ')}</Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
+              <DataTable rows={m.replicas} columns={REPLICA_COLUMNS} rowKey={(r) => r.addr} />
             </Card>
           ))}
           <Card withBorder>
@@ -119,8 +119,7 @@ export function SentinelPage() {
           </Card>
         </>
       )}
-      {dialog}
-    </Stack>
+    </SystemPage>
   )
 }
 

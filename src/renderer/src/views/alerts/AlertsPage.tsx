@@ -1,13 +1,13 @@
-import { Alert, Badge, Button, Card, Code, Group, Loader, Select, Stack, Table, Tabs, Text, Textarea, TextInput, Title } from '@mantine/core'
+import { Alert, Badge, Button, Card, Code, Group, Loader, Select, Stack, Tabs, Text, Textarea, TextInput, Title } from '@mantine/core'
 import { useState } from 'react'
 import type { Alert as AlertState } from '../../../../shared/alerts'
 import { describeAlert, METRIC_LABEL } from '../../../../shared/domain/alert-eval'
-import { formatSeconds } from '../../../../shared/domain/units'
+import { formatElapsed } from '../../../../shared/domain/units'
 import { api, errorText } from '../../api'
 import { usePolling } from '../../hooks/usePolling'
 import { useRequest } from '../../hooks/useRequest'
 import { navigate, parseHash } from '../../routes'
-import { TableHead } from '../../components/TableHead'
+import { DataTable, type Column } from '../../components/DataTable'
 
 const POLL_MS = 2000
 const SILENCE = [
@@ -15,7 +15,22 @@ const SILENCE = [
   { value: '14400000', label: '4 hours' },
   { value: '86400000', label: '1 day' },
 ]
-const since = (at: number, now: number) => formatSeconds(Math.max(0, (now - at) / 1000))
+const when = (at: number | null) => (at ? new Date(at).toLocaleString() : '—')
+
+const HISTORY_COLUMNS: Column<AlertState>[] = [
+  {
+    title: 'alert',
+    cell: (a) => (
+      <>
+        {METRIC_LABEL[a.metric]} on <Code>{a.subject}</Code>
+      </>
+    ),
+  },
+  { title: 'endpoint', cell: (a) => a.endpointId },
+  { title: 'fired', cell: (a) => when(a.firedAt) },
+  { title: 'resolved', cell: (a) => when(a.resolvedAt) },
+  { title: 'lasted', cell: (a) => (a.firedAt && a.resolvedAt ? formatElapsed(a.firedAt, a.resolvedAt) : '—') },
+]
 
 /** Pending and firing alerts of an environment with acknowledge and silence, the recent resolved ones, and the rules as YAML. */
 export function AlertsPage() {
@@ -73,22 +88,7 @@ export function AlertsPage() {
           </Stack>
         </Tabs.Panel>
         <Tabs.Panel value="history" pt="md">
-          <Table data-testid="alerts-history">
-            <TableHead columns={['alert', 'endpoint', 'fired', 'resolved', 'lasted']} />
-            <Table.Tbody>
-              {polled.data?.recent.map((a) => (
-                <Table.Tr key={`${a.key}@${a.resolvedAt}`}>
-                  <Table.Td>
-                    {METRIC_LABEL[a.metric]} on <Code>{a.subject}</Code>
-                  </Table.Td>
-                  <Table.Td>{a.endpointId}</Table.Td>
-                  <Table.Td>{a.firedAt ? new Date(a.firedAt).toLocaleString() : '—'}</Table.Td>
-                  <Table.Td>{a.resolvedAt ? new Date(a.resolvedAt).toLocaleString() : '—'}</Table.Td>
-                  <Table.Td>{a.firedAt && a.resolvedAt ? since(a.firedAt, a.resolvedAt) : '—'}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+          <DataTable testId="alerts-history" rows={polled.data?.recent ?? []} columns={HISTORY_COLUMNS} rowKey={(a) => `${a.key}@${a.resolvedAt}`} />
         </Tabs.Panel>
         <Tabs.Panel value="rules" pt="md">
           {name && <RulesEditor key={name} name={name} />}
@@ -121,9 +121,9 @@ function ActiveAlert({
             <Text fw={600}>{describeAlert(a)}</Text>
           </Group>
           <Text size="sm" c="dimmed">
-            {a.endpointId} · holding for {since(a.since, now)}
-            {a.firedAt ? ` · firing for ${since(a.firedAt, now)}` : ''}
-            {a.ack ? ` · acknowledged ${since(a.ack.at, now)} ago${a.ack.note ? `: ${a.ack.note}` : ''}` : ''}
+            {a.endpointId} · holding for {formatElapsed(a.since, now)}
+            {a.firedAt ? ` · firing for ${formatElapsed(a.firedAt, now)}` : ''}
+            {a.ack ? ` · acknowledged ${formatElapsed(a.ack.at, now)} ago${a.ack.note ? `: ${a.ack.note}` : ''}` : ''}
             {silenced ? ` · silenced until ${new Date(a.silencedUntil!).toLocaleTimeString()}${a.silenceNote ? `: ${a.silenceNote}` : ''}` : ''}
           </Text>
         </Stack>

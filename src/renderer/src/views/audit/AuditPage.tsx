@@ -1,6 +1,30 @@
-import { Alert, Badge, Code, Stack, Table, Text, Title } from '@mantine/core'
+import { Alert, Badge, Code, Stack, Text, Title } from '@mantine/core'
+import type { AuditRecord } from '../../../../shared/actions'
 import { useRequest } from '../../hooks/useRequest'
-import { TableHead } from '../../components/TableHead'
+import { DataTable, type Column } from '../../components/DataTable'
+
+const outcomeColor = (outcome: string) => (outcome === 'succeeded' ? 'teal' : outcome === 'cancelled' ? 'gray' : 'red')
+
+const AUDIT_COLUMNS: Column<AuditRecord>[] = [
+  { title: 'When', cell: (r) => new Date(r.at).toLocaleString() },
+  { title: 'Action', cell: (r) => <Code>{r.kind}</Code> },
+  { title: 'Target', cell: (r) => `${r.environment} / ${r.target}` },
+  { title: 'Who', cell: (r) => r.actor },
+  {
+    title: 'Phase / outcome',
+    cell: (r) =>
+      r.result ? (
+        <>
+          <Badge color={outcomeColor(r.result.outcome)}>{r.result.outcome}</Badge>
+          <Text size="xs" c="dimmed">
+            {r.result.message} ({Math.round(r.result.durationMs)} ms)
+          </Text>
+        </>
+      ) : (
+        <Badge variant="outline">started</Badge>
+      ),
+  },
+]
 
 /** Every action, recorded before it starts and after it ends. */
 export function AuditPage() {
@@ -9,36 +33,7 @@ export function AuditPage() {
     <Stack>
       <Title order={2}>Audit log</Title>
       {audit.error && <Alert color="red">{audit.error}</Alert>}
-      <Table>
-        <TableHead columns={['When', 'Action', 'Target', 'Who', 'Phase / outcome']} />
-        <Table.Tbody>
-          {audit.data?.map((r) => (
-            <Table.Tr key={r.id}>
-              <Table.Td>{new Date(r.at).toLocaleString()}</Table.Td>
-              <Table.Td>
-                <Code>{r.kind}</Code>
-              </Table.Td>
-              <Table.Td>
-                {r.environment} / {r.target}
-              </Table.Td>
-              <Table.Td>{r.actor}</Table.Td>
-              <Table.Td>
-                {r.result ? (
-                  <Badge color={r.result.outcome === 'succeeded' ? 'teal' : r.result.outcome === 'cancelled' ? 'gray' : 'red'}>{r.result.outcome}</Badge>
-                ) : (
-                  <Badge variant="outline">started</Badge>
-                )}
-                {r.result && (
-                  <Text size="xs" c="dimmed">
-                    {r.result.message} ({Math.round(r.result.durationMs)} ms)
-                  </Text>
-                )}
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-      {audit.data?.length === 0 && <Text c="dimmed">No actions yet.</Text>}
+      <DataTable rows={audit.data ?? []} columns={AUDIT_COLUMNS} rowKey={(r) => r.id} empty={audit.data && 'No actions yet.'} />
     </Stack>
   )
 }

@@ -1,11 +1,12 @@
-import { Alert, Button, Checkbox, Code, Group, Modal, Stack, Table, Text, Textarea, Title } from '@mantine/core'
+import { Alert, Button, Checkbox, Code, Group, Modal, Stack, Text, Textarea, Title } from '@mantine/core'
 import { notifications } from '@mantine/notifications'
 import { useState } from 'react'
 import type { EnvironmentView } from '../../../../shared/inventory'
 import { api, errorText } from '../../api'
 import { useRequest } from '../../hooks/useRequest'
 import { EnvironmentEditor } from './EnvironmentEditor'
-import { TableHead } from '../../components/TableHead'
+import { DataTable, type Column } from '../../components/DataTable'
+import { RowActions } from '../../components/RowActions'
 
 /** The inventory: environments and their endpoints; add, edit, test, remove, import and export YAML. */
 export function EnvironmentsPage() {
@@ -39,6 +40,38 @@ export function EnvironmentsPage() {
     list.reload()
   }
 
+  const exportYaml = (name: string) =>
+    void api.request('env:export', { name }).then(
+      (r) => setExported({ name, yaml: r.yaml }),
+      (e: unknown) => notifications.show({ color: 'red', message: errorText(e) }),
+    )
+  const columns: Column<EnvironmentView>[] = [
+    {
+      title: 'Name',
+      cell: (v) => (
+        <Group gap={8} wrap="nowrap" align="start">
+          <RowActions
+            subject={v.environment.name}
+            testId={`env-actions-${v.environment.name}`}
+            actions={[
+              { label: 'Edit', onClick: () => setEditing(v) },
+              { label: 'Export YAML (no secrets)', onClick: () => exportYaml(v.environment.name) },
+              { label: 'Remove', color: 'red', onClick: () => setRemoving(v.environment.name) },
+            ]}
+          />
+          <div>
+            <Text fw={600}>{v.environment.name}</Text>
+            <Text size="xs" c="dimmed">
+              {v.environment.description}
+            </Text>
+          </div>
+        </Group>
+      ),
+    },
+    { title: 'Endpoints', cell: (v) => <Text size="sm">{v.environment.endpoints.map((e) => `${e.name} (${e.kind})`).join(', ') || '—'}</Text> },
+    { title: 'Secrets stored', cell: (v) => v.secretsSet.length },
+  ]
+
   if (editing) return <EnvironmentEditor initial={editing === 'new' ? undefined : editing} onDone={done} />
 
   return (
@@ -55,48 +88,14 @@ export function EnvironmentsPage() {
         </Group>
       </Group>
       {list.error && <Alert color="red">{list.error}</Alert>}
-      <Table striped highlightOnHover>
-        <TableHead columns={['Name', 'Endpoints', 'Secrets stored', '']} />
-        <Table.Tbody>
-          {list.data?.map((v) => (
-            <Table.Tr key={v.environment.name} data-testid={`env-row-${v.environment.name}`}>
-              <Table.Td>
-                <Text fw={600}>{v.environment.name}</Text>
-                <Text size="xs" c="dimmed">
-                  {v.environment.description}
-                </Text>
-              </Table.Td>
-              <Table.Td>
-                <Text size="sm">{v.environment.endpoints.map((e) => `${e.name} (${e.kind})`).join(', ') || '—'}</Text>
-              </Table.Td>
-              <Table.Td>{v.secretsSet.length}</Table.Td>
-              <Table.Td>
-                <Group gap="xs" justify="flex-end" wrap="nowrap">
-                  <Button size="xs" variant="light" onClick={() => setEditing(v)}>
-                    Edit
-                  </Button>
-                  <Button
-                    size="xs"
-                    variant="default"
-                    onClick={() =>
-                      void api.request('env:export', { name: v.environment.name }).then(
-                        (r) => setExported({ name: v.environment.name, yaml: r.yaml }),
-                        (e: unknown) => notifications.show({ color: 'red', message: errorText(e) }),
-                      )
-                    }
-                  >
-                    Export
-                  </Button>
-                  <Button size="xs" color="red" variant="subtle" onClick={() => setRemoving(v.environment.name)}>
-                    Remove
-                  </Button>
-                </Group>
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-      {list.data?.length === 0 && <Text c="dimmed">No environments yet.</Text>}
+      <DataTable
+        striped
+        rows={list.data ?? []}
+        columns={columns}
+        rowKey={(v) => v.environment.name}
+        rowAttributes={(v) => ({ 'data-testid': `env-row-${v.environment.name}` })}
+        empty={list.data && 'No environments yet.'}
+      />
 
       <Modal opened={!!exported} onClose={() => setExported(undefined)} title={`${exported?.name}.yaml (no secrets)`} size="lg">
         <Code block>{exported?.yaml}</Code>

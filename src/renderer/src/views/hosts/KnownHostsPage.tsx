@@ -1,11 +1,38 @@
-import { Alert, Button, Stack, Table, Text, Title } from '@mantine/core'
+import { Alert, Group, Stack, Text, Title } from '@mantine/core'
+import type { KnownHost } from '../../../../shared/contract'
 import { api } from '../../api'
 import { useRequest } from '../../hooks/useRequest'
-import { TableHead } from '../../components/TableHead'
+import { DataTable, type Column } from '../../components/DataTable'
+import { RowActions } from '../../components/RowActions'
 
 /** SSH host keys trusted on first use; removing one is how a deliberately changed key is accepted. */
 export function KnownHostsPage() {
   const hosts = useRequest('hostkey:list', {})
+  const columns: Column<KnownHost>[] = [
+    {
+      title: 'Host',
+      cell: (h) => (
+        <Group gap={6} wrap="nowrap">
+          <RowActions
+            subject={`${h.host}:${h.port}`}
+            actions={[
+              {
+                label: 'Remove: trust the next key it shows',
+                color: 'red',
+                onClick: () => void api.request('hostkey:forget', { host: h.host, port: h.port }).then(() => hosts.reload()),
+              },
+            ]}
+          />
+          <Text size="sm" ff="monospace">
+            {h.host}:{h.port}
+          </Text>
+        </Group>
+      ),
+    },
+    { title: 'Key', cell: (h) => h.algorithm },
+    { title: 'Fingerprint', mono: true, cell: (h) => h.fingerprint },
+    { title: 'Trusted since', cell: (h) => new Date(h.addedAt).toLocaleString() },
+  ]
   return (
     <Stack>
       <Title order={2}>Known hosts</Title>
@@ -14,32 +41,7 @@ export function KnownHostsPage() {
         fingerprint with its owner, then remove the old entry here.
       </Text>
       {hosts.error && <Alert color="red">{hosts.error}</Alert>}
-      <Table>
-        <TableHead columns={['Host', 'Key', 'Fingerprint', 'Trusted since', '']} />
-        <Table.Tbody>
-          {hosts.data?.map((h) => (
-            <Table.Tr key={`${h.host}:${h.port}`}>
-              <Table.Td ff="monospace">
-                {h.host}:{h.port}
-              </Table.Td>
-              <Table.Td>{h.algorithm}</Table.Td>
-              <Table.Td ff="monospace">{h.fingerprint}</Table.Td>
-              <Table.Td>{new Date(h.addedAt).toLocaleString()}</Table.Td>
-              <Table.Td>
-                <Button
-                  size="xs"
-                  color="red"
-                  variant="subtle"
-                  onClick={() => void api.request('hostkey:forget', { host: h.host, port: h.port }).then(() => hosts.reload())}
-                >
-                  Remove
-                </Button>
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-      {hosts.data?.length === 0 && <Text c="dimmed">No SSH host contacted yet.</Text>}
+      <DataTable rows={hosts.data ?? []} columns={columns} rowKey={(h) => `${h.host}:${h.port}`} empty={hosts.data && 'No SSH host contacted yet.'} />
     </Stack>
   )
 }

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Group, MultiSelect, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core'
+import { Alert, Badge, Button, Card, Group, MultiSelect, Select, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core'
 import { useMemo, useState } from 'react'
 import type { TimelineEntry, TimelineKind } from '../../../../shared/timeline'
 import { api, errorText } from '../../api'
@@ -8,7 +8,7 @@ import { ReportModal } from '../../components/ReportModal'
 import { usePolling } from '../../hooks/usePolling'
 import { useRequest } from '../../hooks/useRequest'
 import { navigate, parseHash } from '../../routes'
-import { TableHead } from '../../components/TableHead'
+import { DataTable, type Column } from '../../components/DataTable'
 
 const KINDS: TimelineKind[] = ['node', 'role', 'state', 'alert', 'action', 'procedure', 'reload', 'migration', 'balancer', 'incident']
 const COLOR = { info: '#4dabf7', ok: '#40c057', warn: '#fab005', critical: '#fa5252' } as const
@@ -16,6 +16,19 @@ const COLOR = { info: '#4dabf7', ok: '#40c057', warn: '#fab005', critical: '#fa5
 const AROUND_MS = 10 * 60_000
 
 const clock = (at: number) => new Date(at).toLocaleTimeString()
+
+const TIMELINE_COLUMNS: Column<TimelineEntry>[] = [
+  { title: 'time', cell: (e) => <span style={{ whiteSpace: 'nowrap' }}>{new Date(e.at).toLocaleString()}</span> },
+  {
+    title: 'kind',
+    cell: (e) => (
+      <Badge color={COLOR[e.severity]} variant="light">
+        {e.kind}
+      </Badge>
+    ),
+  },
+  { title: 'what happened', cell: (e) => e.message },
+]
 
 /**
  * What was observed and done in an environment, on lanes by kind: zoom, filter, click a moment
@@ -147,26 +160,14 @@ export function TimelinePage() {
           </SimpleGrid>
         </Card>
       )}
-      <Table striped data-testid="timeline-table">
-        <TableHead columns={['time', 'kind', 'what happened']} />
-        <Table.Tbody>
-          {entries
-            .slice()
-            .reverse()
-            .slice(0, 300)
-            .map((e, i) => (
-              <Table.Tr key={`${e.at}|${i}`} onClick={() => setMoment(e.at)} style={{ cursor: 'pointer' }}>
-                <Table.Td style={{ whiteSpace: 'nowrap' }}>{new Date(e.at).toLocaleString()}</Table.Td>
-                <Table.Td>
-                  <Badge color={COLOR[e.severity]} variant="light">
-                    {e.kind}
-                  </Badge>
-                </Table.Td>
-                <Table.Td>{e.message}</Table.Td>
-              </Table.Tr>
-            ))}
-        </Table.Tbody>
-      </Table>
+      <DataTable
+        striped
+        testId="timeline-table"
+        rows={entries.slice().reverse().slice(0, 300)}
+        columns={TIMELINE_COLUMNS}
+        rowKey={(e, i) => `${e.at}|${i}`}
+        rowAttributes={(e) => ({ onClick: () => setMoment(e.at) })}
+      />
       {entries.length === 0 && <Text c="dimmed">Nothing recorded in this window{kinds.length ? ' of these kinds' : ''}.</Text>}
       <ReportModal report={report} name={`switchyard-${name}-report`} onClose={() => setReport(undefined)} />
     </Stack>
