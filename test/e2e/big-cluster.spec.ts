@@ -6,7 +6,9 @@ import type { Page } from 'playwright-core'
 import type { ServiceHub } from '../../src/main/core/service-hub'
 import { bigCluster, bigHub, stopBigCluster } from '../support/big-cluster'
 import { LONG_FRAMES, RECORD_LONG_FRAMES, type LongFrame } from '../support/long-frames'
-import { openWebApp, SCREENSHOTS, shot } from '../support/web-app'
+import { SCREENSHOTS, shot } from '../support/screens'
+import { openWebApp } from '../support/web-app'
+import { Switchyard } from './pages/switchyard'
 
 describe('a 120-node Redis Cluster in Chromium', () => {
   let hub: ServiceHub
@@ -34,16 +36,15 @@ describe('a 120-node Redis Cluster in Chromium', () => {
   })
 
   it('renders the view, hover works, and no frame runs more than 50 ms of the page while it polls', async () => {
-    await page.getByTestId('nav-redis').click()
-    await expect.poll(() => page.getByTestId('redis-reason').innerText(), { timeout: 60_000 }).toMatch(/120 nodes/)
-    expect(await page.getByTestId('masters-table').locator('tbody tr').count()).toBe(60)
-    expect(await page.getByTestId('nodes-table').locator('tbody tr').count()).toBe(25)
-    const polls = async () => Number(await page.getByTestId('redis-reason').getAttribute('data-polls'))
+    const redis = await new Switchyard(page).redis.open()
+    await expect.poll(() => redis.reason.innerText(), { timeout: 60_000 }).toMatch(/120 nodes/)
+    expect(await redis.masters.rowCount()).toBe(60)
+    expect(await redis.nodes.rowCount()).toBe(25)
+    const polls = () => redis.polls()
     const start = await polls()
     const since = await page.evaluate(() => performance.now())
-    const box = (await page.getByTestId('slot-map').boundingBox())!
     for (let i = 0; i < 8; i++) {
-      await page.mouse.move(box.x + box.width * (0.2 + i * 0.08), box.y + box.height * (0.2 + i * 0.07), { steps: 5 })
+      await redis.hoverSlotMap(0.2 + i * 0.08, 0.2 + i * 0.07, 5)
       await page.waitForTimeout(700)
     }
     await expect.poll(() => page.getByTestId('slot-hover').innerText(), { timeout: 10_000 }).toMatch(/slot \d+ · 127\.0\.0\.1:21\d{3}/)
@@ -59,7 +60,7 @@ describe('a 120-node Redis Cluster in Chromium', () => {
     expect(heavy, JSON.stringify(frames)).toEqual([])
 
     // the filter narrows the table to what matches
-    await page.getByTestId('nodes-filter').fill('21119')
-    await expect.poll(() => page.getByTestId('nodes-table').locator('tbody tr').count()).toBe(1)
+    await redis.byTestId('nodes-filter').fill('21119')
+    await expect.poll(() => redis.nodes.rowCount()).toBe(1)
   })
 })

@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { _electron as electron } from 'playwright-core'
 import { electronBinary } from '../../scripts/electron-binary'
-import { SCREENSHOTS } from '../support/web-app'
+import { SCREENSHOTS } from '../support/screens'
 
 const binary = electronBinary()
 if (!binary)

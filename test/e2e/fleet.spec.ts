@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Environment } from '../../src/shared/inventory'
-import { shot, webAppSuite } from '../support/web-app'
+import { webAppSuite } from '../support/web-app'
 
 const FLEET = 20
 
@@ -11,8 +11,7 @@ describe('the overview of a fleet in Chromium', () => {
     name,
     endpoints: [{ kind: 'redis-cluster', id: 'cache', name: 'cache', seeds, tls: false }],
   })
-  const panels = () => ctx.page.locator('[data-testid^="env-"][data-status]')
-  const shownNames = async () => (await panels().evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')))).map((t) => t!.slice(4))
+  const shownNames = () => ctx.app.overview.shownEnvironments()
 
   beforeAll(async () => {
     for (let i = 1; i <= FLEET; i++) await ctx.hub.inventory.save(cluster(`fleet-${String(i).padStart(2, '0')}`, ctx.lab.redis.seeds))
@@ -21,8 +20,8 @@ describe('the overview of a fleet in Chromium', () => {
   })
 
   it('shows the environment that is down first and folds the healthy ones to a line each', async () => {
-    await ctx.page.getByTestId('fleet-count-critical').waitFor({ timeout: 30_000 })
-    await expect.poll(() => ctx.page.getByTestId('fleet-summary').innerText(), { timeout: 30_000 }).toMatch(/22 environments\s*1 critical\s*21 ok/i)
+    await ctx.app.overview.byTestId('fleet-count-critical').waitFor({ timeout: 30_000 })
+    await expect.poll(() => ctx.app.overview.fleetSummary.innerText(), { timeout: 30_000 }).toMatch(/22 environments\s*1 critical\s*21 ok/i)
     const names = await shownNames()
     expect(names[0]).toBe('fleet-down')
     expect(names.slice(1)).toEqual([
@@ -48,34 +47,34 @@ describe('the overview of a fleet in Chromium', () => {
       'fleet-20',
       'lab',
     ])
-    expect(await ctx.page.locator('[data-folded="true"]').count()).toBe(FLEET + 1)
-    expect(await ctx.page.getByTestId('env-fleet-down').getByTestId('system-redis').getAttribute('data-status')).toBe('critical')
-    expect(await ctx.page.getByTestId('env-fleet-07').innerText()).toMatch(/fleet-07\s*OK\s*1 system, 1 OK/)
-    await shot(ctx.page, 'overview-fleet')
+    expect(await ctx.app.overview.folded().count()).toBe(FLEET + 1)
+    expect(await ctx.app.overview.environment('fleet-down').getByTestId('system-redis').getAttribute('data-status')).toBe('critical')
+    expect(await ctx.app.overview.environment('fleet-07').innerText()).toMatch(/fleet-07\s*OK\s*1 system, 1 OK/)
+    await ctx.app.shot('overview-fleet')
 
-    await ctx.page.getByTestId('unfold-fleet-07').click()
-    await ctx.page.getByTestId('env-fleet-07').getByTestId('system-redis').waitFor()
-    await ctx.page.getByTestId('fold-fleet-07').click()
-    await ctx.page.locator('[data-testid="env-fleet-07"][data-folded="true"]').waitFor()
+    await ctx.app.overview.unfold('fleet-07')
+    await ctx.app.overview.environment('fleet-07').getByTestId('system-redis').waitFor()
+    await ctx.app.overview.fold('fleet-07')
+    await ctx.app.overview.folded('fleet-07').waitFor()
   })
 
   it('filters by environment or by system, and shows only the problems when asked', async () => {
-    await ctx.page.getByTestId('overview-filter').fill('fleet-1')
+    await ctx.app.overview.filter('fleet-1')
     await expect
       .poll(shownNames)
       .toEqual(['fleet-10', 'fleet-11', 'fleet-12', 'fleet-13', 'fleet-14', 'fleet-15', 'fleet-16', 'fleet-17', 'fleet-18', 'fleet-19'])
-    expect(await ctx.page.locator('[data-folded="true"]').count()).toBe(0)
+    expect(await ctx.app.overview.folded().count()).toBe(0)
 
-    await ctx.page.getByTestId('overview-filter').fill('sentinel')
+    await ctx.app.overview.filter('sentinel')
     await expect.poll(shownNames).toEqual(['lab'])
-    expect(await ctx.page.getByTestId('env-lab').locator('[data-testid^="system-"][data-status]').count()).toBe(1)
+    expect(await ctx.app.overview.environment('lab').locator('[data-testid^="system-"][data-status]').count()).toBe(1)
 
-    await ctx.page.getByTestId('overview-filter').fill('no-such-thing')
-    await ctx.page.getByTestId('fleet-empty').waitFor()
+    await ctx.app.overview.filter('no-such-thing')
+    await ctx.app.overview.byTestId('fleet-empty').waitFor()
 
-    await ctx.page.getByTestId('overview-filter').fill('')
-    await ctx.page.getByTestId('overview-problems').click()
+    await ctx.app.overview.filter('')
+    await ctx.app.overview.problemsOnly()
     await expect.poll(shownNames).toEqual(['fleet-down'])
-    await shot(ctx.page, 'overview-fleet-problems')
+    await ctx.app.shot('overview-fleet-problems')
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { cli } from '../support/chaos'
-import { confirmInDialog, shot, webAppSuite } from '../support/web-app'
+import { webAppSuite } from '../support/web-app'
 
 /** The report's outage as a person meets it at 3 a.m.: the overview says which action was interrupted, how far it got, and resumes it. */
 describe('an interrupted switchover in Chromium', () => {
@@ -10,20 +10,21 @@ describe('an interrupted switchover in Chromium', () => {
     const killed = await cli(ctx.hub.options.dataDir, ['pg', 'switchover', 'lab', 'pg2', '--endpoint', 'postgres', '--yes'], 'kill-before:4')
     expect(killed.signal, killed.stderr).toBe('SIGKILL')
     const [run] = ctx.hub.journal.interrupted('lab')
-    const card = ctx.page.getByTestId(`interrupted-${run!.runId.slice(0, 8)}`)
+    const overview = ctx.app.overview
+    const card = overview.interruptedRun(run!.runId)
     await card.waitFor({ timeout: 30_000 })
-    expect(await ctx.page.getByTestId('env-lab').getAttribute('data-status')).toBe('critical')
-    expect(await ctx.page.getByTestId('env-lab').getByTestId('env-reason').innerText()).toMatch(/^interrupted action: Switch over PostgreSQL: pg1 → pg2 by /)
+    expect(await overview.environment('lab').getAttribute('data-status')).toBe('critical')
+    expect(await overview.environment('lab').getByTestId('env-reason').innerText()).toMatch(/^interrupted action: Switch over PostgreSQL: pg1 → pg2 by /)
     const steps = await card.getByTestId('interrupted-steps').innerText()
     expect(steps).toMatch(/✓\s*3\. Fence pg1: fast shutdown/)
     expect(steps).toMatch(/⟳\s*4\. Read pg1's final WAL position/)
-    await shot(ctx.page, 'overview-interrupted-switchover')
+    await ctx.app.shot('overview-interrupted-switchover')
 
     await card.getByTestId('run-resume').click()
-    const result = await confirmInDialog(ctx.page, { plan: 'interrupted-resume-plan', done: 'interrupted-resume-done' })
+    const result = await ctx.app.dialog.confirmAndRun({ shots: { plan: 'interrupted-resume-plan', done: 'interrupted-resume-done' } })
     expect(result).toMatch(/succeeded/)
     await card.waitFor({ state: 'detached', timeout: 30_000 })
-    await expect.poll(() => ctx.page.getByTestId('env-lab').getAttribute('data-status'), { timeout: 60_000 }).not.toBe('critical')
+    await expect.poll(() => overview.environment('lab').getAttribute('data-status'), { timeout: 60_000 }).not.toBe('critical')
 
     expect((await runAction({ kind: 'pg.switchover', environment: 'lab', endpointId: 'postgres', newPrimary: 'pg1' })).outcome).toBe('succeeded')
   })

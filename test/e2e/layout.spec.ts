@@ -1,8 +1,8 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { SCREENSHOTS, webAppSuite } from '../support/web-app'
+import { SCREENSHOTS } from '../support/screens'
+import { webAppSuite } from '../support/web-app'
 
-const VIEWS = ['overview', 'redis', 'sentinel', 'mongo', 'postgres', 'app', 'alerts', 'timeline', 'procedures', 'environments', 'hosts', 'audit']
 const SIZES = [
   { width: 1280, height: 800 },
   { width: 1440, height: 900 },
@@ -46,8 +46,8 @@ describe('every view at 1280 and 1440 px', () => {
     it(`cuts nothing off at ${size.width} × ${size.height}`, async () => {
       await ctx.page.setViewportSize(size)
       const problems: string[] = []
-      for (const view of VIEWS) {
-        await ctx.page.getByTestId(`nav-${view}`).click()
+      for (const { name: view } of ctx.app.views) {
+        await ctx.app.view(view).open()
         // the view's first data, then a moment for late rows and charts
         await ctx.page.waitForLoadState('networkidle').catch(() => undefined)
         await ctx.page.waitForTimeout(1500)

@@ -4,7 +4,9 @@ import { redisHistory } from '../../src/main/systems/redis/redis-history'
 import { readTopology } from '../../src/main/systems/redis/redis-watch'
 import { labHub } from '../support/lab'
 import { backfill, startPrometheus, type LabPrometheus } from '../support/prometheus'
-import { chartDrawn, openWebApp, shot } from '../support/web-app'
+import { chartDrawn, shot } from '../support/screens'
+import { openWebApp } from '../support/web-app'
+import { Switchyard } from './pages/switchyard'
 
 const DAY = 86_400_000
 const REDIS_PORTS = [7000, 7001, 7002, 7003, 7004, 7005]
@@ -50,9 +52,9 @@ describe('history from Prometheus in Chromium', () => {
 
   it('charts PostgreSQL lag from two days ago, and says where the history came from', async () => {
     const page = app.page
-    await page.getByTestId('nav-postgres').click()
-    await page.locator('[data-testid="pg-node-pg1"]').waitFor({ timeout: 30_000 })
-    await page.getByTestId('pg-history-range').getByText('7d').click()
+    const pg = await new Switchyard(page).postgres.open()
+    await pg.node('pg1').waitFor({ timeout: 30_000 })
+    await pg.byTestId('pg-history-range').getByText('7d').click()
     await expect
       .poll(() => page.getByTestId('history-source').innerText(), { timeout: 20_000 })
       .toMatch(/^History from Prometheus \(http:\/\/127\.0\.0\.1:19091\) up to .+, this app's own after$/)
@@ -74,7 +76,7 @@ describe('history from Prometheus in Chromium', () => {
     expect(history.ops.map((s) => s.name)).toEqual([...masters].sort((a, b) => b.port - a.port).map((m) => m.addr))
 
     const page = app.page
-    await page.getByTestId('nav-redis').click()
+    await new Switchyard(page).redis.open()
     await page.getByTestId('redis-history').waitFor({ timeout: 30_000 })
     await page.getByTestId('redis-history-range').getByText('7d').click()
     await expect

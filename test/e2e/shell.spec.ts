@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { shot, webAppSuite } from '../support/web-app'
+import { webAppSuite } from '../support/web-app'
 
 /** Names that would run script if any view rendered them as HTML. */
 const XSS = {
@@ -34,45 +34,41 @@ describe('the app shell in Chromium', () => {
   const executed = () => ctx.page.evaluate(() => (window as { __xss?: number }).__xss ?? 0)
 
   it('imports an environment with HTML for names; no view, tooltip or palette runs it', async () => {
-    await ctx.page.getByTestId('nav-environments').click()
-    await ctx.page.getByTestId('import-open').click()
-    await ctx.page.getByTestId('import-text').fill(xssYaml(ctx.lab))
-    await ctx.page.getByTestId('import-submit').click()
-    await ctx.page.getByTestId('env-row-xss').waitFor()
-    expect(await ctx.page.getByTestId('env-row-xss').innerText()).toContain(XSS.redis)
+    const environments = await ctx.app.environments.open()
+    await environments.import(xssYaml(ctx.lab), 'xss')
+    expect(await environments.row('xss').innerText()).toContain(XSS.redis)
 
-    await ctx.page.getByTestId('nav-overview').click()
-    const env = ctx.page.locator('[data-testid="env-xss"][data-status]')
+    const env = (await ctx.app.overview.open()).environmentWith('xss')
     await env.waitFor({ timeout: 30_000 })
-    expect(await env.innerText()).toContain(XSS.postgres)
+    // each system's card streams in as its probe answers
+    await expect.poll(() => env.innerText(), { timeout: 30_000 }).toContain(XSS.postgres)
 
     // Every system page on this environment, with its charts' tooltips shown.
     await ctx.page.goto(`${new URL(ctx.page.url()).origin}/#/redis/xss/r1`)
-    await ctx.page.getByTestId('slot-map').locator('canvas').first().waitFor({ timeout: 30_000 })
-    const map = (await ctx.page.getByTestId('slot-map').boundingBox())!
+    const redis = ctx.app.redis
+    await redis.waitForSlotMap()
     for (const [x, y] of [
       [0.3, 0.2],
       [0.6, 0.5],
       [0.8, 0.9],
     ] as const) {
-      await ctx.page.mouse.move(map.x + map.width * x, map.y + map.height * y)
+      await redis.hoverSlotMap(x, y)
       await ctx.page.waitForTimeout(300)
     }
     expect(await ctx.page.getByTestId('endpoint-picker').inputValue()).toContain(XSS.redis)
     await ctx.page.locator('#root').click({ position: { x: 5, y: 5 } })
-    await ctx.page.evaluate(() => (location.hash = '#/sentinel/xss/s1'))
-    await ctx.page.getByTestId('sentinel-reason').waitFor({ timeout: 30_000 })
-    await ctx.page.evaluate(() => (location.hash = '#/postgres/xss/p1'))
-    await ctx.page.locator('[data-testid="pg-node-pg1"][data-role]').waitFor({ timeout: 30_000 })
-    const chart = ctx.page.getByTestId('lag-chart')
+    await (await ctx.app.sentinel.openEndpoint('xss', 's1')).byTestId('sentinel-reason').waitFor({ timeout: 30_000 })
+    const pg = await ctx.app.postgres.openEndpoint('xss', 'p1')
+    await pg.node('pg1').waitFor({ timeout: 30_000 })
+    const chart = pg.byTestId('lag-chart')
     if (await chart.count()) {
       const box = (await chart.boundingBox())!
       await ctx.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
     }
-    await ctx.page.keyboard.press('Control+k')
-    await ctx.page.getByPlaceholder(/Jump to a view/).fill('Redis')
+    await ctx.app.openPalette()
+    await ctx.app.paletteSearch.fill('Redis')
     await ctx.page.waitForTimeout(300)
-    await shot(ctx.page, 'xss-names-palette')
+    await ctx.app.shot('xss-names-palette')
     await ctx.page.keyboard.press('Escape')
     expect(await executed()).toBe(0)
     await ctx.hub.inventory.remove('xss')
@@ -82,29 +78,21 @@ describe('the app shell in Chromium', () => {
     await ctx.page.evaluate(() => (location.hash = '#/overview'))
     // Node entries come from the overview's live data: wait for it before searching them.
     await ctx.page.getByText('pg2', { exact: false }).first().waitFor({ timeout: 30_000 })
-    const search = ctx.page.getByPlaceholder(/Jump to a view/)
-    // Ctrl+K toggles, and a palette that just ran an entry is still closing: let it close first.
-    const openPalette = async () => {
-      if (await search.isVisible()) await ctx.page.keyboard.press('Escape')
-      await search.waitFor({ state: 'hidden' })
-      await ctx.page.keyboard.press('Control+k')
-      await search.waitFor({ state: 'visible' })
-    }
-    await openPalette()
+    const search = ctx.app.paletteSearch
+    await ctx.app.openPalette()
     await search.fill('pg2')
     await ctx.page.getByRole('dialog').getByText(/pg2/).first().waitFor({ timeout: 10_000 })
-    await shot(ctx.page, 'palette-node-search')
+    await ctx.app.shot('palette-node-search')
     await ctx.page.keyboard.press('Enter')
     await expect.poll(() => ctx.page.evaluate(() => location.hash)).toBe('#/postgres/lab/postgres')
-    await ctx.page.locator('[data-testid="pg-node-pg1"][data-role]').waitFor({ timeout: 30_000 })
+    await ctx.app.postgres.node('pg1').waitFor({ timeout: 30_000 })
 
-    await openPalette()
+    await ctx.app.openPalette()
     await search.fill('switchover to pg3')
     await ctx.page.keyboard.press('Enter')
-    const dialog = ctx.page.getByRole('dialog').filter({ has: ctx.page.getByTestId('action-plan') })
-    await dialog.getByTestId('action-plan').waitFor({ timeout: 20_000 })
-    expect(await dialog.innerText()).toMatch(/pg3/)
-    await shot(ctx.page, 'palette-started-switchover-plan')
+    await ctx.app.dialog.plan(20_000)
+    expect(await ctx.app.dialog.text()).toMatch(/pg3/)
+    await ctx.app.shot('palette-started-switchover-plan')
     await ctx.page.keyboard.press('Escape')
   })
 
@@ -112,22 +100,15 @@ describe('the app shell in Chromium', () => {
     const env = await ctx.hub.inventory.get('lab')
     await ctx.hub.inventory.save({ ...env, readOnly: true }, {}, 'lab')
     try {
-      await ctx.page.evaluate(() => (location.hash = '#/redis/lab/redis'))
+      const redis = await ctx.app.redis.openEndpoint('lab', 'redis')
       await ctx.page.reload()
-      await ctx.page.getByTestId('readonly-badge').waitFor({ timeout: 20_000 })
-      await expect.poll(() => ctx.page.getByTestId('redis-actions').innerText(), { timeout: 20_000 }).toMatch(/read-only/i)
-      await ctx.page
-        .getByTestId('masters-table')
-        .locator('tbody tr')
-        .first()
-        .getByRole('button', { name: /^Actions for / })
-        .click()
-      await ctx.page.getByTestId('failover-default').click()
-      const dialog = ctx.page.getByRole('dialog')
-      await dialog.getByTestId('action-plan').waitFor({ timeout: 20_000 })
-      expect(await dialog.innerText()).toMatch(/environment lab is read-only/)
-      expect(await dialog.getByTestId('action-run').isDisabled()).toBe(true)
-      await shot(ctx.page, 'read-only-refused')
+      await redis.byTestId('readonly-badge').waitFor({ timeout: 20_000 })
+      await expect.poll(() => redis.byTestId('redis-actions').innerText(), { timeout: 20_000 }).toMatch(/read-only/i)
+      await redis.startFailover(redis.masters.rows.first())
+      await redis.dialog.plan(20_000)
+      expect(await redis.dialog.text()).toMatch(/environment lab is read-only/)
+      expect(await redis.dialog.runButton.isDisabled()).toBe(true)
+      await ctx.app.shot('read-only-refused')
       await ctx.page.keyboard.press('Escape')
     } finally {
       await ctx.hub.inventory.save({ ...env, readOnly: false }, {}, 'lab')
@@ -143,13 +124,9 @@ describe('the app shell in Chromium', () => {
       `  - { kind: ssh, id: fresh, name: fresh host, host: localhost, port: ${ctx.lab.ssh.port}, user: root, auth: { method: key, keyPath: ${ctx.lab.ssh.keyPath} } }`,
       '',
     ].join('\n')
-    await ctx.page.getByTestId('nav-environments').click()
-    await ctx.page.getByTestId('import-open').click()
-    await ctx.page.getByTestId('import-text').fill(yaml)
-    await ctx.page.getByTestId('import-submit').click()
-    await ctx.page.getByTestId('env-row-newhost').waitFor()
-    await ctx.page.getByTestId('nav-overview').click()
-    const env = ctx.page.locator('[data-testid="env-newhost"][data-status]')
+    await (await ctx.app.environments.open()).import(yaml, 'newhost')
+    const overview = await ctx.app.overview.open()
+    const env = overview.environmentWith('newhost')
     await env.getByTestId('trust-host-key').waitFor({ timeout: 30_000 })
     expect(await env.innerText()).toMatch(/UNKNOWN HOST KEY/)
     expect(await ctx.hub.knownHosts.list()).not.toContainEqual(expect.objectContaining({ host: 'localhost' }))
@@ -158,9 +135,9 @@ describe('the app shell in Chromium', () => {
     await ctx.page.waitForTimeout(400) // the modal's opening transition
     const fingerprint = await ctx.page.getByTestId('host-key-fingerprint').innerText()
     expect(fingerprint).toMatch(/^ssh-ed25519 SHA256:[A-Za-z0-9+/]{43}$/)
-    await shot(ctx.page, 'trust-host-key')
+    await ctx.app.shot('trust-host-key')
     await ctx.page.getByTestId('confirm-trust-host-key').click()
     await expect.poll(async () => (await ctx.hub.knownHosts.list()).find((k) => k.host === 'localhost')?.fingerprint).toBe(fingerprint.split(' ')[1])
-    await ctx.page.locator('[data-testid="env-newhost"][data-status="ok"]').waitFor({ timeout: 30_000 })
+    await overview.environmentWith('newhost', 'ok').waitFor({ timeout: 30_000 })
   })
 })

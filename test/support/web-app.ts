@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core'
+import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll } from 'vitest'
 import { createHandlers } from '../../src/main/app/handlers'
 import type { ServiceHub } from '../../src/main/core/service-hub'
@@ -11,8 +11,9 @@ import type { ActionPlan, ActionResult } from '../../src/shared/actions'
 import type { RequestInput } from '../../src/shared/contract'
 import type { LabDescription } from '../lab/lab-environment'
 import { labHub } from './lab'
+import { SCREENSHOTS } from './screens'
+import { Switchyard } from '../e2e/pages/switchyard'
 
-export const SCREENSHOTS = fileURLToPath(new URL('../../test-results/screenshots', import.meta.url))
 const RENDERER = fileURLToPath(new URL('../../out/renderer', import.meta.url))
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
@@ -64,52 +65,16 @@ export async function openWebApp(
   }
 }
 
-/** A chart has drawn. Charts draw only on screen (or near it), so it is scrolled into view first. */
-export async function chartDrawn(chart: Locator, timeout = 30_000): Promise<void> {
-  await chart.scrollIntoViewIfNeeded({ timeout })
-  await chart.and(chart.page().locator('[data-drawn]')).waitFor({ timeout })
-}
-
-export async function shot(page: Page, name: string): Promise<Buffer> {
-  // a full-page capture shows what is below the fold; its charts have to have drawn first
-  for (const chart of await page.locator('[data-echart]:not([data-drawn]):visible').elementHandles()) {
-    await chart.scrollIntoViewIfNeeded()
-    await page.waitForFunction((el) => (el as HTMLElement).dataset.drawn === 'true', chart, { timeout: 10_000 })
-  }
-  // a full-page capture of a scrolled page draws the fixed header where the scroll left it
-  await page.evaluate(() => window.scrollTo(0, 0))
-  return page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true })
-}
-
-/**
- * In the open action dialog: wait for the plan, type the target the dialog asks for, run, and
- * return the result's text once it shows (screenshots of the plan and the result when named).
- */
-export async function confirmInDialog(page: Page, shots?: { plan?: string; done?: string }, timeoutMs = 120_000): Promise<string> {
-  const dialog = page.getByRole('dialog')
-  await dialog.getByTestId('action-plan').waitFor({ timeout: 30_000 })
-  const label = await dialog.locator('label').filter({ hasText: 'to confirm' }).innerText()
-  await dialog.getByTestId('action-confirm').fill(/Type (\S+) to confirm/.exec(label)![1]!)
-  if (shots?.plan) await shot(page, shots.plan)
-  await dialog.getByTestId('action-run').click()
-  const result = dialog.getByTestId('action-result')
-  await result.waitFor({ timeout: timeoutMs })
-  if (shots?.done) await shot(page, shots.done)
-  const text = await result.innerText()
-  await page.keyboard.press('Escape')
-  await dialog.waitFor({ state: 'hidden' })
-  return text
-}
-
 /**
  * One e2e suite: a hub holding the lab, the app in web mode and a page on it, torn down after;
  * runAction drives the same action runner as the UI, to put the lab back after a test changed it.
  */
 export function webAppSuite() {
-  const ctx = {} as { hub: ServiceHub; lab: LabDescription; page: Page; close?: () => Promise<void> }
+  const ctx = {} as { hub: ServiceHub; lab: LabDescription; page: Page; app: Switchyard; close?: () => Promise<void> }
   beforeAll(async () => {
     const { hub, lab } = await labHub()
-    Object.assign(ctx, { hub, lab }, await openWebApp(hub))
+    const opened = await openWebApp(hub)
+    Object.assign(ctx, { hub, lab, app: new Switchyard(opened.page) }, opened)
   })
   afterAll(async () => {
     await ctx.close?.()
