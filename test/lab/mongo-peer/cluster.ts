@@ -1,86 +1,8 @@
 import { Binary, Long, MaxKey, MinKey, ObjectId, Timestamp, UUID, type Document } from 'bson'
 import { PeerError } from './peer-error'
 import { ReplicaSet, type MemberSpec } from './replica-set'
-
-export interface PeerTimings {
-  /** From losing a primary to the new one. */
-  electionMs: number
-  /** One chunk migration, start to commit. */
-  migrationMs: number
-  /** Pause between balancer rounds. */
-  balancerRoundMs: number
-}
-
-export interface CollectionSeed {
-  ns: string
-  key: Document
-  /** Chunks per shard, in shard order of the cluster; a range of the key per chunk. */
-  chunksPerShard: Record<string, number>
-  /** Bytes and documents per chunk (the same for every chunk unless sized below). */
-  chunkBytes: number
-  chunkDocs: number
-  /** Indexes (in collection order) of chunks flagged jumbo. */
-  jumbo?: number[]
-}
-
-export interface Chunk {
-  doc: Document
-  /** The collection's uuid, as hex. */
-  coll: string
-  bytes: number
-  docs: number
-  /** The chunk holds a single shard-key value: no split point exists (tests set it). */
-  singleKey: boolean
-}
-
-const INT64_MIN = -(2n ** 63n)
-const INT64_MAX = 2n ** 63n - 1n
-
-/** A shard-key value on one line: MinKey and MaxKey beyond every int64, numbers exactly. */
-function keyPoint(v: unknown): bigint {
-  const t = (v as { _bsontype?: string } | null)?._bsontype
-  if (t === 'MinKey') return INT64_MIN - 1n
-  if (t === 'MaxKey') return INT64_MAX + 1n
-  if (t === 'Long') return BigInt(String(v))
-  return BigInt(Math.trunc(Number(v)))
-}
-
-/**
- * The initial split points of a hashed shard key, as the config server computes them
- * (InitialSplitPolicy::calculateHashedSplitPoints, src/mongo/db/s/config/initial_split_policy.cpp):
- * even spacing over the int64 range, symmetric around 0, 0 itself a split point for an even count.
- */
-export function hashedSplitPoints(chunks: number): bigint[] {
-  const interval = (INT64_MAX / BigInt(chunks)) * 2n
-  const points: bigint[] = []
-  let current = 0n
-  if (chunks % 2 === 0) {
-    points.push(current)
-    current += interval
-  } else current += interval / 2n
-  for (let i = 0; i < Math.floor((chunks - 1) / 2); i++) {
-    points.push(current, -current)
-    current += interval
-  }
-  return points.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-}
-
-interface Shard {
-  _id: string
-  rs: ReplicaSet
-  draining: boolean
-  drainingSince: number | null
-  topologyTime: Timestamp
-}
-
-interface Migration {
-  ns: string
-  chunk: Chunk
-  from: string
-  to: string
-  startedAt: number
-  done: Promise<void>
-}
+import type { Chunk, CollectionSeed, Migration, PeerTimings, Shard } from './cluster-types'
+import { hashedSplitPoints, INT64_MAX, INT64_MIN, keyPoint } from './shard-key-space'
 
 const ts = (ms = Date.now()) => new Timestamp({ t: Math.floor(ms / 1000), i: 1 })
 const DEFAULT_CHUNK_MB = 128
@@ -100,7 +22,7 @@ export class ShardedCluster {
   readonly collections: Document[] = []
   readonly settings: Document[] = [{ _id: 'balancer', mode: 'full', stopped: false }]
   readonly changelog: Document[] = []
-  private chunks: Chunk[] = []
+  chunks: Chunk[] = []
   private readonly byColl = new Map<string, Chunk[]>()
   private chunkDocsCache: Document[] | null = null
   private readonly migrations = new Set<Migration>()
@@ -536,51 +458,7 @@ export class ShardedCluster {
 
   // ---- shards joining and leaving --------------------------------------------------------------
 
-  /** removeShard's reply for where the drain stands, completing it when nothing is left. */
-  removeShard(id: string): Document {
-    const shard = this.shard(id)
-    if (!shard.draining) {
-      if (this.shards.length === 1) throw new PeerError(20, 'IllegalOperation', 'Operation not allowed because it would remove the last shard')
-      if (this.shards.some((s) => s.draining)) throw new PeerError(117, 'ConflictingOperationInProgress', "Can't have more than one draining shard at a time")
-      shard.draining = true
-      shard.drainingSince = Date.now()
-      // Logged by the config server: its changelog shard is "config", the removed one in details
-      // (ShardingCatalogManager::removeShard, src/mongo/db/s/config/sharding_catalog_manager_shard_operations.cpp).
-      this.log('removeShard.start', '', 'config', { shard: id }, this.configRs.primary?.host)
-      return {
-        msg: 'draining started successfully',
-        state: 'started',
-        shard: id,
-        note: 'you need to call moveNonShardedCollection for [] and movePrimary for []',
-        dbsToMove: this.dbsOn(id),
-        collectionsToMove: [],
-        ok: 1,
-      }
-    }
-    const chunks = this.chunks.filter((c) => c.doc.shard === id)
-    const dbs = this.dbsOn(id)
-    if (!chunks.length && !dbs.length) {
-      this.shards.splice(this.shards.indexOf(shard), 1)
-      this.log('removeShard', '', 'config', { shard: id }, this.configRs.primary?.host)
-      return { msg: 'removeshard completed successfully', state: 'completed', shard: id, ok: 1 }
-    }
-    return {
-      msg: 'draining ongoing',
-      state: 'ongoing',
-      remaining: {
-        chunks: Long.fromNumber(chunks.length),
-        dbs: Long.fromNumber(dbs.length),
-        jumboChunks: Long.fromNumber(chunks.filter((c) => c.doc.jumbo).length),
-        collectionsToMove: Long.ZERO,
-      },
-      note: 'you need to call moveNonShardedCollection and movePrimary for the databases and collections listed in dbsToMove and collectionsToMove',
-      dbsToMove: dbs,
-      collectionsToMove: [],
-      ok: 1,
-    }
-  }
-
-  private dbsOn(shard: string): string[] {
+  dbsOn(shard: string): string[] {
     return this.databases.filter((d) => d.primary === shard).map((d) => d._id as string)
   }
 
@@ -595,7 +473,7 @@ export class ShardedCluster {
   }
 
   /** A config.changelog entry as ShardingLogging::logChange writes it (src/mongo/db/s/sharding_logging.cpp). */
-  private log(what: string, ns: string, shard: string, details: Document, server = this.mongosHost): void {
+  log(what: string, ns: string, shard: string, details: Document, server = this.mongosHost): void {
     const now = new Date()
     this.changelog.push({
       _id: `${server}-${now.toISOString()}-${new ObjectId().toHexString()}`,

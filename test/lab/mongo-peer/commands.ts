@@ -1,9 +1,10 @@
 import type { Socket } from 'node:net'
-import { Binary, calculateObjectSize, Long, ObjectId, type Document } from 'bson'
-import { Aggregator, Query } from 'mingo'
-import { updateOne } from 'mingo/updater'
-import { sortDocuments } from './bson-order'
+import { Binary, Long, ObjectId, type Document } from 'bson'
+import { Query } from 'mingo'
+import { configCollection, updateConfig } from './config-db'
+import { Cursors, runPipeline } from './cursors'
 import type { ShardedCluster } from './cluster'
+import { removeShard } from './shard-removal'
 import { PeerError } from './peer-error'
 import { collStats, memberCollections, memberDocuments } from './member-catalog'
 import { cmdLineOpts, serverStatus, type ProcessStats } from './process-info'
@@ -22,12 +23,6 @@ export interface Session {
   connectionId: number
   user?: PeerUser
   scram?: ScramConversation
-}
-
-interface Cursor {
-  ns: string
-  docs: Document[]
-  at: number
 }
 
 const NOT_READABLE = (host: string) => new PeerError(13436, 'NotPrimaryOrSecondary', `node is not in primary or recovering state (${host})`)
@@ -54,8 +49,6 @@ const READ_ONLY = new Set([
   'getlog',
   'hostinfo',
 ])
-const MAX_BATCH_BYTES = 16 * 1024 * 1024
-const FIRST_BATCH = 101
 
 /** Wire version per major.minor, for hello's maxWireVersion. */
 function wireVersion(version: string): number {
@@ -75,8 +68,7 @@ const atLeast = (version: string, major: number, minor = 0, patch = 0) => {
  * projections and pipelines mean what they mean on a real server.
  */
 export class CommandSet {
-  private readonly cursors = new Map<string, Cursor>()
-  private cursorSeq = 1
+  private readonly cursors = new Cursors()
   private readonly processes = new Map<string, ProcessStats>()
   private nextPid = 4100
   /** Commands this server "lacks" (answered with CommandNotFound), for tests of old versions. */
@@ -202,12 +194,9 @@ export class CommandSet {
           return { conversationId: 1, done: true, payload: new Binary(Buffer.from(reply)), ok: 1 }
         }
       case 'getmore':
-        return (cmd) => this.getMore(cmd)
+        return (cmd) => this.cursors.getMore(cmd)
       case 'killcursors':
-        return (cmd) => {
-          for (const id of cmd.cursors as Long[]) this.cursors.delete(String(id))
-          return { cursorsKilled: cmd.cursors as Long[], cursorsNotFound: [], cursorsAlive: [], cursorsUnknown: [], ok: 1 }
-        }
+        return (cmd) => this.cursors.kill(cmd)
       case 'serverstatus':
         return () => serverStatus(session, this.cluster, this.process(session), this.replicaSetOf(session))
       case 'getcmdlineopts':
@@ -369,68 +358,21 @@ export class CommandSet {
           return { shardAdded: shard._id, ok: 1 }
         }
       case 'removeshard':
-        return (cmd) => c.removeShard(String(cmd.removeShard))
+        return (cmd) => removeShard(c, String(cmd.removeShard))
       case 'moveprimary':
         return async (cmd) => {
           await c.movePrimary(String(cmd.movePrimary), String(cmd.to))
           return { ok: 1 }
         }
       case 'find':
-        return (cmd) => this.find(cmd, (ns) => this.configCollection(ns))
+        return (cmd) => this.cursors.find(cmd, (ns) => configCollection(this.cluster, ns))
       case 'aggregate':
-        return (cmd) => this.aggregate(cmd, (ns) => this.configCollection(ns))
+        return (cmd) => this.aggregate(cmd, (ns) => configCollection(this.cluster, ns))
       case 'update':
-        return (cmd) => this.update(cmd)
+        return (cmd) => updateConfig(this.cluster, cmd)
       default:
         return this.common(session, name)
     }
-  }
-
-  private configCollection(ns: string): Document[] {
-    const c = this.cluster
-    switch (ns) {
-      case 'config.shards':
-        return c.shardDocs()
-      case 'config.databases':
-        return c.databases
-      case 'config.collections':
-        return c.collections
-      case 'config.chunks':
-        return c.chunkDocs()
-      case 'config.settings':
-        return c.settings
-      case 'config.changelog':
-        return c.changelog
-      case 'config.version':
-        return [{ _id: 1, clusterId: new ObjectId('000000000000000000000001') }]
-      case 'config.mongos':
-        return [{ _id: c.mongosHost, ping: new Date(), up: Long.fromNumber(60), waiting: true, mongoVersion: c.version }]
-      default:
-        return []
-    }
-  }
-
-  private update(cmd: Document): Document {
-    const ns = `${String(cmd.$db)}.${String(cmd.update)}`
-    const target = ns === 'config.settings' ? this.cluster.settings : ns === 'config.collections' ? this.cluster.collections : undefined
-    if (!target) throw new PeerError(20, 'IllegalOperation', `the lab peer only updates config.settings and config.collections, not ${ns}`)
-    let n = 0
-    let modified = 0
-    const upserted: Document[] = []
-    for (const [index, u] of (cmd.updates as Document[]).entries()) {
-      const r = updateOne(target, u.q as Document, u.u as Document)
-      if (r.matchedCount) {
-        n += r.matchedCount
-        modified += r.modifiedCount
-      } else if (u.upsert) {
-        const doc: Document = { ...(u.q as Document) }
-        updateOne([doc], {}, u.u as Document)
-        target.push(doc)
-        upserted.push({ index, _id: doc._id })
-        n++
-      }
-    }
-    return { n, nModified: modified, ...(upserted.length ? { upserted } : {}), ok: 1 }
   }
 
   // ---- replica-set members -------------------------------------------------------------------
@@ -474,7 +416,7 @@ export class CommandSet {
       case 'find':
         return (cmd) => {
           if (cmd.$db !== 'local' || cmd.find !== 'system.replset') readable()
-          return this.find(cmd, (ns) => memberDocuments(rs, session.host, ns, (cmd.sort ?? {}) as Document))
+          return this.cursors.find(cmd, (ns) => memberDocuments(rs, session.host, ns, (cmd.sort ?? {}) as Document))
         }
       case 'aggregate':
         return (cmd) => {
@@ -506,40 +448,7 @@ export class CommandSet {
           },
     )
     const filtered = cmd.filter ? (new Query(cmd.filter as Document).find(docs).all() as Document[]) : docs
-    return this.openCursor(`${db}.$cmd.listCollections`, filtered, undefined, false)
-  }
-
-  // ---- cursors -------------------------------------------------------------------------------
-
-  /** find: filter and projection through mingo, the sort in the server's BSON order (MinKey first). */
-  private find(cmd: Document, source: (ns: string) => Document[]): Document {
-    const ns = `${String(cmd.$db)}.${String(cmd.find)}`
-    const sort = cmd.sort as Document | undefined
-    let docs = new Query((cmd.filter ?? {}) as Document).find(source(ns)).all() as Document[]
-    if (sort && !('$natural' in sort)) docs = sortDocuments(docs, sort)
-    const skip = Number(cmd.skip ?? 0)
-    const limit = Math.abs(Number(cmd.limit ?? 0))
-    docs = docs.slice(skip, limit ? skip + limit : undefined)
-    if (cmd.projection && Object.keys(cmd.projection as Document).length) docs = new Query({}).find(docs, cmd.projection as Document).all() as Document[]
-    return this.openCursor(ns, docs, cmd.batchSize as number | undefined, Boolean(cmd.singleBatch) || Number(cmd.limit) < 0)
-  }
-
-  /** A pipeline through mingo, except $sort stages, which sort in the server's BSON order. */
-  private runPipeline(pipeline: Document[], input: Document[]): Document[] {
-    let docs = input
-    let pending: Document[] = []
-    const flush = () => {
-      if (pending.length) docs = new Aggregator(pending).run<Document>(docs)
-      pending = []
-    }
-    for (const stage of pipeline) {
-      if ('$sort' in stage) {
-        flush()
-        docs = sortDocuments(docs, stage.$sort as Document)
-      } else pending.push(stage)
-    }
-    flush()
-    return docs
+    return this.cursors.open(`${db}.$cmd.listCollections`, filtered, undefined, false)
   }
 
   private aggregate(cmd: Document, source: (ns: string) => Document[], collStats?: (ns: string) => Document[]): Document {
@@ -559,42 +468,8 @@ export class CommandSet {
     } else if (cmd.aggregate === 1)
       throw new PeerError(73, 'InvalidNamespace', '{aggregate: 1} is not valid for the lab peer except with $shardedDataDistribution')
     else input = source(`${db}.${String(cmd.aggregate)}`)
-    const out = pipeline.length ? this.runPipeline(pipeline, input) : input
+    const out = pipeline.length ? runPipeline(pipeline, input) : input
     const batch = (cmd.cursor as Document | undefined)?.batchSize as number | undefined
-    return this.openCursor(`${db}.${String(cmd.aggregate)}`, out, batch, false)
-  }
-
-  private openCursor(ns: string, docs: Document[], batchSize: number | undefined, single: boolean): Document {
-    const cursor: Cursor = { ns, docs, at: 0 }
-    const firstBatch = this.take(cursor, batchSize ?? FIRST_BATCH)
-    let id = Long.ZERO
-    if (!single && cursor.at < docs.length) {
-      id = Long.fromNumber(this.cursorSeq++)
-      this.cursors.set(String(id), cursor)
-    }
-    return { cursor: { firstBatch, id, ns }, ok: 1 }
-  }
-
-  private getMore(cmd: Document): Document {
-    const id = String(cmd.getMore)
-    const cursor = this.cursors.get(id)
-    if (!cursor) throw new PeerError(43, 'CursorNotFound', `cursor id ${id} not found`)
-    const nextBatch = this.take(cursor, (cmd.batchSize as number | undefined) ?? Infinity)
-    const done = cursor.at >= cursor.docs.length
-    if (done) this.cursors.delete(id)
-    return { cursor: { nextBatch, id: done ? Long.ZERO : Long.fromString(id), ns: cursor.ns }, ok: 1 }
-  }
-
-  private take(cursor: Cursor, max: number): Document[] {
-    const out: Document[] = []
-    let bytes = 0
-    while (cursor.at < cursor.docs.length && out.length < max) {
-      const doc = cursor.docs[cursor.at]!
-      bytes += calculateObjectSize(doc)
-      if (bytes > MAX_BATCH_BYTES && out.length) break
-      out.push(doc)
-      cursor.at++
-    }
-    return out
+    return this.cursors.open(`${db}.${String(cmd.aggregate)}`, out, batch, false)
   }
 }

@@ -1,6 +1,7 @@
 import type { Document } from 'bson'
 import { createServer, type Server, type Socket } from 'node:net'
-import { ShardedCluster, type CollectionSeed, type PeerTimings } from './cluster'
+import { ShardedCluster } from './cluster'
+import type { CollectionSeed, PeerTimings } from './cluster-types'
 import { CommandSet, type PeerUser, type Session } from './commands'
 import { PeerError } from './peer-error'
 import type { MemberSpec } from './replica-set'
