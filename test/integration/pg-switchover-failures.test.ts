@@ -1,8 +1,8 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { switchoverOperation } from '../../src/main/systems/postgres/operations/switchover'
-import { readTopology } from '../../src/main/systems/postgres/pg-reader'
-import type { OpContext } from '../../src/main/systems/postgres/pg-ops'
+import { switchoverOperation } from '../../src/main/systems/postgres/actions/switchover'
+import { readTopology } from '../../src/main/systems/postgres/postgres-reader'
+import type { OpContext } from '../../src/main/systems/postgres/postgres-ops'
 import { act, isLabShape, labShell, pgLab, restoreLabShape, waitTopology, type PgLab } from '../support/pg-lab'
 
 /**

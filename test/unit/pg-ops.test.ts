@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { conninfo, maskConninfo, pickEndpoint, sqlLiteral } from '../../src/main/systems/postgres/pg-client'
-import { cmd, followConfCommand, followStatements, parseControlData, passfileOps, withReplicationLine } from '../../src/main/systems/postgres/pg-ops'
-import { maskQuery } from '../../src/main/systems/postgres/pg-reader'
+import { conninfo, maskConninfo, pickEndpoint, sqlLiteral } from '../../src/main/systems/postgres/postgres-client'
+import { cmd, followConfCommand, followStatements, parseControlData, passfileOps, withReplicationLine } from '../../src/main/systems/postgres/postgres-ops'
+import { maskQuery } from '../../src/main/systems/postgres/postgres-reader'
 import { PgDataDir, PgNodeLocation } from '../../src/shared/systems/postgres'
 
 const node = { name: 'pg1', host: '127.0.0.1', port: 15432, dataDir: '/tmp/lab/pg/pg1', binDir: '/usr/lib/postgresql/15/bin', sshHostId: 'ssh' }

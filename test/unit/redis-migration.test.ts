@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import type { ClusterNodeEntry } from '../../src/shared/systems/redis'
 import { parseClusterNodeLine } from '../../src/shared/domain/redis-parse'
 import { MigrationStore } from '../../src/main/systems/redis/migration-store'
-import type { RedisClusterAccess } from '../../src/main/systems/redis/redis-access'
+import type { RedisClusterAccess } from '../../src/main/systems/redis/redis-client'
 import { migrateAuthText, newMigrationRecord, remainingMoves, slotCommands } from '../../src/main/systems/redis/slot-migration'
 
 const S = 'a'.repeat(40)

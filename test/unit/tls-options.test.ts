@@ -1,7 +1,7 @@
 import type { PeerCertificate } from 'node:tls'
 import { describe, expect, it } from 'vitest'
 import { namesOneOf, tlsOptions } from '../../src/main/core/tls'
-import { pgSsl, tlsNotice } from '../../src/main/systems/postgres/pg-client'
+import { pgSsl, tlsNotice } from '../../src/main/systems/postgres/postgres-client'
 import { Endpoint } from '../../src/shared/inventory'
 
 const cert = { subject: { CN: 'mongo1.example.net' }, subjectaltname: 'DNS:mongo1.example.net, IP Address:10.0.0.5' } as unknown as PeerCertificate

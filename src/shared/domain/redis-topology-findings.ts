@@ -54,7 +54,8 @@ function nodeStateFindings(r: TopologyReading): RedisFinding[] {
   const out: RedisFinding[] = []
   for (const n of r.view) {
     const holdsSlots = n.role === 'master' && n.slots.length > 0
-    if (n.flags.includes('fail')) out.push({ code: 'node-failed', severity: holdsSlots ? 'critical' : 'warn', message: `${n.role} ${n.addr} is flagged FAIL`, nodes: [n.addr] })
+    if (n.flags.includes('fail'))
+      out.push({ code: 'node-failed', severity: holdsSlots ? 'critical' : 'warn', message: `${n.role} ${n.addr} is flagged FAIL`, nodes: [n.addr] })
     else if (n.flags.includes('fail?'))
       out.push({ code: 'node-pfail', severity: 'warn', message: `${n.role} ${n.addr} is suspected failing (PFAIL)`, nodes: [n.addr] })
     if (n.flags.includes('handshake') || n.flags.includes('noaddr'))

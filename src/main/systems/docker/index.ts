@@ -1,9 +1,9 @@
 import { defineSystem } from '../../core/system-module'
-import { dockerRestart } from './docker-actions'
+import { dockerRestart } from './actions/index'
 import { dockerHandlers } from './docker-handlers'
 import { probeDocker } from './overview-probe'
 
-export { dockerReplicas } from './docker-scale'
+export { dockerReplicas } from './actions/scale'
 
 export const dockerSystem = defineSystem({
   id: 'docker',

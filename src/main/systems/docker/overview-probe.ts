@@ -2,7 +2,7 @@ import type { NodeHealth, SystemHealth } from '../../../shared/health'
 import type { EndpointOf } from '../../../shared/inventory'
 import type { Connections } from '../../core/connections'
 import { nodeDown, systemHealth, type Finding } from '../../core/system-health'
-import { readDocker } from './docker-replicas'
+import { readDocker } from './docker-reader'
 
 type DockerEndpoint = EndpointOf<'docker'>
 

@@ -2,7 +2,7 @@ import pg from 'pg'
 import type { NodeHealth, SystemHealth } from '../../../shared/health'
 import type { EndpointOf } from '../../../shared/inventory'
 import type { Connections } from '../../core/connections'
-import { pgTransport, tlsNotice } from './pg-client'
+import { pgTransport, tlsNotice } from './postgres-client'
 import { nodeDown, systemHealth, type Finding } from '../../core/system-health'
 
 type PostgresEndpoint = EndpointOf<'postgres'>

@@ -1,7 +1,7 @@
 import type { Connections } from '../../core/connections'
 import { SwitchyardError, toConnError } from '../../core/errors'
 import { httpRequest, urlTarget, type HttpOptions } from '../../core/http'
-import type { PostgresEndpoint } from './pg-client'
+import type { PostgresEndpoint } from './postgres-client'
 
 const READ_TIMEOUT_MS = 3000
 export const PATRONI_DEFAULT_PORT = 8008

@@ -3,7 +3,7 @@ import type { PatroniView } from '../../../shared/systems/patroni'
 import type { PgFinding, PgNodeSnapshot } from '../../../shared/systems/postgres'
 import type { Connections } from '../../core/connections'
 import { toConnError } from '../../core/errors'
-import type { PostgresEndpoint } from './pg-client'
+import type { PostgresEndpoint } from './postgres-client'
 import { PATRONI_DEFAULT_PORT, PatroniApi } from './patroni-client'
 
 const empty = (source: string | null, error: string): PatroniView => ({

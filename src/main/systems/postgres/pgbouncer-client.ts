@@ -2,7 +2,7 @@ import pg from 'pg'
 import type { EndpointOf } from '../../../shared/inventory'
 import type { PgbouncerDatabase, PgbouncerPool, PgbouncerStats } from '../../../shared/systems/pgbouncer'
 import type { Connections } from '../../core/connections'
-import { connected, pgTransport } from './pg-client'
+import { connected, pgTransport } from './postgres-client'
 
 export type PgbouncerEndpoint = EndpointOf<'pgbouncer'>
 

@@ -4,8 +4,8 @@ import type { Connections } from '../../core/connections'
 import { SwitchyardError, toConnError } from '../../core/errors'
 import { replaceRemoteFile } from '../../core/ssh/remote-file'
 import { shq } from '../../core/ssh/quote'
-import type { NodeAddress } from './pg-client'
-import type { Op, OpContext } from './pg-ops'
+import type { NodeAddress } from './postgres-client'
+import type { Op, OpContext } from './postgres-ops'
 import { showDatabases, showServers, withConsole, type PgbouncerEndpoint } from './pgbouncer-client'
 
 /** A pgbouncer of the environment with the databases it points at a given server. */

@@ -5,7 +5,7 @@ import type { PgbouncerStatus } from '../../../shared/systems/pgbouncer'
 import type { Connections } from '../../core/connections'
 import { toConnError } from '../../core/errors'
 import { systemHealth } from '../../core/system-health'
-import { tlsNotice } from './pg-client'
+import { tlsNotice } from './postgres-client'
 import { showDatabases, showPools, showServers, showStats, showVersion, withConsole, type PgbouncerEndpoint } from './pgbouncer-client'
 
 /** Everything the admin console says in one session; an unreachable pgbouncer is a critical status with the reason. */

@@ -1,5 +1,5 @@
 import type { ServiceHub } from '../../core/service-hub'
-import { bouncerSamples, pgSamples } from './pg-metrics'
+import { bouncerSamples, pgSamples } from './postgres-metrics'
 import { postgresService } from './postgres-service'
 
 /** What PostgreSQL tells the alert loop and the timeline each round (nodes down, standby lag in bytes and seconds, roles), or a pgbouncer (reachable, its databases). */

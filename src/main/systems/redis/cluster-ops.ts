@@ -4,8 +4,8 @@ import type { NodePoll } from '../../../shared/domain/redis-topology'
 import { SwitchyardError } from '../../core/errors'
 import { pollUntil } from '../../core/wait'
 import type { ActionContext } from '../../core/actions/action-definition'
-import { clusterAccess, type RedisClusterAccess } from './redis-access'
-import { discoverCluster } from './redis-discovery'
+import { clusterAccess, type RedisClusterAccess } from './redis-client'
+import { discoverCluster } from './redis-reader'
 
 /** Shared steps of the Redis actions: a fresh snapshot, polling until a condition holds, joining a node. */
 

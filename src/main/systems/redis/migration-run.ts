@@ -3,7 +3,7 @@ import { parseClusterNodes } from '../../../shared/domain/redis-parse'
 import { countSlots, expandRanges, formatRanges, normalizeRanges, type SlotRange } from '../../../shared/domain/slots'
 import { SwitchyardError } from '../../core/errors'
 import { sleep } from '../../core/wait'
-import type { RedisArg, RedisClusterAccess } from './redis-access'
+import type { RedisArg, RedisClusterAccess } from './redis-client'
 import type { Job, MigrationOptions, MigrationOutcome } from './slot-migration'
 
 export function errorText(e: unknown): string {

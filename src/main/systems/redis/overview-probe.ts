@@ -3,8 +3,8 @@ import type { EndpointOf } from '../../../shared/inventory'
 import type { RedisTopology } from '../../../shared/systems/redis'
 import type { Connections } from '../../core/connections'
 import { systemHealth, type Finding } from '../../core/system-health'
-import { clusterAccess } from './redis-access'
-import { discoverCluster } from './redis-discovery'
+import { clusterAccess } from './redis-client'
+import { discoverCluster } from './redis-reader'
 
 type RedisEndpoint = EndpointOf<'redis-cluster'>
 

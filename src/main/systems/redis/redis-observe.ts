@@ -1,5 +1,5 @@
 import type { ServiceHub } from '../../core/service-hub'
-import { migrationStore } from './redis-actions'
+import { migrationStore } from './actions/index'
 import { redisSamples } from './redis-metrics'
 import { countSlots } from '../../../shared/domain/slots'
 import { recentTopology, recordNodes } from './redis-watch'

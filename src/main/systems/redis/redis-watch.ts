@@ -3,8 +3,8 @@ import { topologyEvents } from '../../../shared/domain/redis-topology'
 import { toConnError } from '../../core/errors'
 import { byEntity, flatten } from '../../core/history/entities'
 import type { ServiceHub } from '../../core/service-hub'
-import { clusterAccess } from './redis-access'
-import { discoverCluster } from './redis-discovery'
+import { clusterAccess } from './redis-client'
+import { discoverCluster } from './redis-reader'
 
 export interface TopologyUpdate {
   topology: RedisTopology

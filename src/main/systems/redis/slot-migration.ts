@@ -3,7 +3,7 @@ import type { ClusterNodeEntry, MigrationMove, MigrationProgress, MigrationRecor
 import { parseClusterNodes } from '../../../shared/domain/redis-parse'
 import { chunkRanges, expandRanges, formatRanges, normalizeRanges, subtractRanges, type SlotRange } from '../../../shared/domain/slots'
 import { SwitchyardError } from '../../core/errors'
-import type { RedisClusterAccess } from './redis-access'
+import type { RedisClusterAccess } from './redis-client'
 import type { MigrationStore } from './migration-store'
 import { sleep } from '../../core/wait'
 import { MigrationRun } from './migration-run'

@@ -1,6 +1,6 @@
 import { defineSystem } from '../../core/system-module'
 import { sentinelHandlers, topology } from './sentinel-handlers'
-import { redisSentinelFailover } from './sentinel'
+import { redisSentinelFailover } from './actions/failover'
 import { sentinelCli } from './sentinel-cli'
 import { probeSentinel } from './overview-probe'
 

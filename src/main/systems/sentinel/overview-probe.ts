@@ -3,7 +3,7 @@ import type { EndpointOf } from '../../../shared/inventory'
 import type { Connections } from '../../core/connections'
 import { withTimeout } from '../../core/errors'
 import { nodeDown, systemHealth, type Finding } from '../../core/system-health'
-import { pairs, withSentinel } from './sentinel'
+import { pairs, withSentinel } from './sentinel-client'
 
 type SentinelEndpoint = EndpointOf<'redis-sentinel'>
 

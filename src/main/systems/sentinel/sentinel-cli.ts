@@ -1,7 +1,7 @@
 import { pluginExitCode } from '../../../shared/domain/health'
 import { RedisSentinelFailoverRequest, type SentinelTopology } from '../../../shared/systems/sentinel'
 import { chooseEndpoint, numberFlag, parseCommand, requestFrom, runActionCommand, UsageError, type CliCommand, type CliContext } from '../../core/cli'
-import { discoverSentinel } from './sentinel'
+import { discoverSentinel } from './sentinel-reader'
 
 const USAGE = `usage: switchyard sentinel <command> <env> [options]
 

@@ -1,7 +1,7 @@
 import { SwitchyardError } from '../../core/errors'
 import type { Handlers } from '../../core/handler-types'
 import type { ServiceHub } from '../../core/service-hub'
-import { discoverSentinel } from './sentinel'
+import { discoverSentinel } from './sentinel-reader'
 
 /** A Sentinel deployment as its view shows it. */
 export async function topology(hub: ServiceHub, environment: string, endpointId: string) {

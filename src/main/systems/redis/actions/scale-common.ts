@@ -10,7 +10,7 @@ import { SwitchyardError } from '../../../core/errors'
 import { type ClusterSnapshot } from '../cluster-ops'
 import { publishMigrationProgress } from '../migration-events'
 import type { MigrationStore } from '../migration-store'
-import type { RedisClusterAccess } from '../redis-access'
+import type { RedisClusterAccess } from '../redis-client'
 import { migrateAuthText, runSlotMigration, slotCommands, waitForSlotAgreement, type MigrationOutcome } from '../slot-migration'
 
 /** Rebalance, add a master, add a replica and remove a master: everything that moves slots or nodes. */

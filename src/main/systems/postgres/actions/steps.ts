@@ -1,6 +1,6 @@
 import { slotNameFor } from '../../../../shared/domain/pg-topology'
 import { shellCommand, shq } from '../../../core/ssh/quote'
-import { conninfo, type NodeAddress } from '../pg-client'
+import { conninfo, type NodeAddress } from '../postgres-client'
 import {
   bin,
   checkpointStatement,
@@ -20,7 +20,7 @@ import {
   waitStreamingFrom,
   type ManagedNode,
   type Op,
-} from '../pg-ops'
+} from '../postgres-ops'
 
 import type { Env } from './operation'
 

@@ -17,7 +17,7 @@ import {
   waitStreamingFrom,
   waitUntil,
   type Op,
-} from '../pg-ops'
+} from '../postgres-ops'
 
 import { type Check, type PgOperation, type Env, pass, fail, listed, snap, sshCheck, rewindCheck, pgpassWarning } from './operation'
 import { rejoinOps, verifyWriteOp } from './steps'

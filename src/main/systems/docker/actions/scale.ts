@@ -1,13 +1,13 @@
 import type Docker from 'dockerode'
-import type { Environment } from '../../../shared/inventory'
-import type { Replica, ReplicaGroup } from '../../../shared/systems/docker'
-import type { Connections } from '../../core/connections'
-import { SwitchyardError, toConnError } from '../../core/errors'
-import type { ReplicaProvider } from '../../core/replicas'
-import { pollUntil } from '../../core/wait'
-import { dockerClient } from './docker-client'
-import { demuxLogs } from './docker-logs'
-import { COMPOSE_NUMBER, COMPOSE_PROJECT, COMPOSE_SERVICE, envListOf, labelsOf, portBindings, readDocker, toReplica } from './docker-replicas'
+import type { Environment } from '../../../../shared/inventory'
+import type { Replica, ReplicaGroup } from '../../../../shared/systems/docker'
+import type { Connections } from '../../../core/connections'
+import { SwitchyardError, toConnError } from '../../../core/errors'
+import type { ReplicaProvider } from '../../../core/replicas'
+import { pollUntil } from '../../../core/wait'
+import { dockerClient } from '../docker-client'
+import { demuxLogs } from '../docker-logs'
+import { COMPOSE_NUMBER, COMPOSE_PROJECT, COMPOSE_SERVICE, envListOf, labelsOf, portBindings, readDocker, toReplica } from '../docker-reader'
 
 const START_TIMEOUT_MS = 90_000
 const STOP_GRACE_S = 10

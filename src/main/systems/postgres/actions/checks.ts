@@ -1,9 +1,9 @@
 import { slotNameFor } from '../../../../shared/domain/pg-topology'
 import type { VerificationCheck } from '../../../../shared/actions'
 import { toConnError } from '../../../core/errors'
-import { type NodeAddress } from '../pg-client'
-import { emitMarkerStatement, query, waitReplayed } from '../pg-ops'
-import { readTopology } from '../pg-reader'
+import { type NodeAddress } from '../postgres-client'
+import { emitMarkerStatement, query, waitReplayed } from '../postgres-ops'
+import { readTopology } from '../postgres-reader'
 
 import { type Env, snap } from './operation'
 

@@ -1,5 +1,5 @@
-import type { VerificationCheck } from '../../../shared/actions'
-import { slotNameFor } from '../../../shared/domain/pg-topology'
+import type { VerificationCheck } from '../../../../shared/actions'
+import { slotNameFor } from '../../../../shared/domain/pg-topology'
 import type {
   ActionContext,
   ActionDefinition,
@@ -9,18 +9,18 @@ import type {
   Prepared,
   RequestOf,
   RunContext,
-} from '../../core/actions/action-definition'
-import { SwitchyardError } from '../../core/errors'
-import { cmd, managed, shq, ssh, type OpContext } from './pg-ops'
-import { verifyShape } from './operations/checks'
-import { failoverOperation } from './operations/failover'
-import type { Env, PgOperation } from './operations/operation'
-import { addReplicaOperation, rejoinOperation, removeReplicaOperation } from './operations/replicas'
-import { switchoverOperation } from './operations/switchover'
-import { readTopology } from './pg-reader'
-import type { PgbouncerEndpoint } from './pgbouncer-client'
-import { bouncersAt, verifyBouncers, type Bouncer } from './pgbouncer-ops'
-import type { PgTopology } from '../../../shared/systems/postgres'
+} from '../../../core/actions/action-definition'
+import { SwitchyardError } from '../../../core/errors'
+import { cmd, managed, shq, ssh, type OpContext } from '../postgres-ops'
+import { verifyShape } from './checks'
+import { failoverOperation } from './failover'
+import type { Env, PgOperation } from './operation'
+import { addReplicaOperation, rejoinOperation, removeReplicaOperation } from './replicas'
+import { switchoverOperation } from './switchover'
+import { readTopology } from '../postgres-reader'
+import type { PgbouncerEndpoint } from '../pgbouncer-client'
+import { bouncersAt, verifyBouncers, type Bouncer } from '../pgbouncer-ops'
+import type { PgTopology } from '../../../../shared/systems/postgres'
 
 type PgKind = 'pg.switchover' | 'pg.failover' | 'pg.rejoin' | 'pg.add-replica' | 'pg.remove-replica'
 

@@ -1,12 +1,12 @@
-import type { ClusterNodeEntry } from '../../../shared/systems/redis'
-import { countSlots, formatRanges, slotsOf, toRanges, uncoveredRanges } from '../../../shared/domain/slots'
-import { myselfOf } from '../../../shared/domain/redis-parse'
-import { step, type ActionDefinition } from '../../core/actions/action-definition'
-import { SwitchyardError } from '../../core/errors'
-import { pollUntil } from '../../core/wait'
-import { snapshot, stateOkEverywhere, type ClusterSnapshot } from './cluster-ops'
-import type { RedisArg } from './redis-access'
-import { newMigrationRecord, runSlotMigration, waitForSlotAgreement } from './slot-migration'
+import type { ClusterNodeEntry } from '../../../../shared/systems/redis'
+import { countSlots, formatRanges, slotsOf, toRanges, uncoveredRanges } from '../../../../shared/domain/slots'
+import { myselfOf } from '../../../../shared/domain/redis-parse'
+import { step, type ActionDefinition } from '../../../core/actions/action-definition'
+import { SwitchyardError } from '../../../core/errors'
+import { pollUntil } from '../../../core/wait'
+import { snapshot, stateOkEverywhere, type ClusterSnapshot } from '../cluster-ops'
+import type { RedisArg } from '../redis-client'
+import { newMigrationRecord, runSlotMigration, waitForSlotAgreement } from '../slot-migration'
 
 /**
  * Close open slots and cover uncovered ones, like `redis-cli --cluster fix`:

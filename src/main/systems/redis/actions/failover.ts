@@ -1,13 +1,13 @@
-import type { VerificationCheck } from '../../../shared/actions'
-import type { RedisNode } from '../../../shared/systems/redis'
-import type { RequestOf } from '../../core/actions/action-definition'
-import { chooseBestReplica, failoverModeText, findNode } from '../../../shared/domain/redis-failover'
-import { formatBytes } from '../../../shared/domain/units'
-import { countSlots, formatRanges } from '../../../shared/domain/slots'
-import type { ActionContext, ActionDefinition, DeclaredStep, RunContext } from '../../core/actions/action-definition'
-import { SwitchyardError } from '../../core/errors'
-import { pollUntil } from '../../core/wait'
-import { nodesOf, snapshot, stateOkEverywhere } from './cluster-ops'
+import type { VerificationCheck } from '../../../../shared/actions'
+import type { RedisNode } from '../../../../shared/systems/redis'
+import type { RequestOf } from '../../../core/actions/action-definition'
+import { chooseBestReplica, failoverModeText, findNode } from '../../../../shared/domain/redis-failover'
+import { formatBytes } from '../../../../shared/domain/units'
+import { countSlots, formatRanges } from '../../../../shared/domain/slots'
+import type { ActionContext, ActionDefinition, DeclaredStep, RunContext } from '../../../core/actions/action-definition'
+import { SwitchyardError } from '../../../core/errors'
+import { pollUntil } from '../../../core/wait'
+import { nodesOf, snapshot, stateOkEverywhere } from '../cluster-ops'
 
 /** What prepare() decided: the nodes the steps act on, kept with the plan and in the journal. */
 interface Decided {

@@ -21,7 +21,7 @@ import {
   waitUntil,
   type Op,
   type OpContext,
-} from '../pg-ops'
+} from '../postgres-ops'
 import { pauseBouncerOp, repointBouncerOp, resumeAll, resumeBouncerOp } from '../pgbouncer-ops'
 
 import { type Check, type PgOperation, type Env, pooling, pass, fail, listed, snap, sshCheck, rewindCheck, pgpassWarning, syncWarning } from './operation'

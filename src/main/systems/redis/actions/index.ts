@@ -1,12 +1,12 @@
-import type { AnyActionDefinition } from '../../core/actions/action-definition'
-import type { ServiceHub } from '../../core/service-hub'
-import { MigrationStore } from './migration-store'
-import { redisFailover } from './redis-failover'
-import { redisFix } from './redis-fix'
-import { addMasterAction } from './scale/add-master'
-import { addReplicaAction } from './scale/add-replica'
-import { rebalanceAction } from './scale/rebalance'
-import { removeMasterAction } from './scale/remove-master'
+import type { AnyActionDefinition } from '../../../core/actions/action-definition'
+import type { ServiceHub } from '../../../core/service-hub'
+import { MigrationStore } from '../migration-store'
+import { redisFailover } from './failover'
+import { redisFix } from './fix'
+import { addMasterAction } from './add-master'
+import { addReplicaAction } from './add-replica'
+import { rebalanceAction } from './rebalance'
+import { removeMasterAction } from './remove-master'
 
 /** The hub's store of slot-migration progress under its data folder, so an interrupted rebalance resumes. */
 export function migrationStore(hub: Pick<ServiceHub, 'service' | 'options'>): MigrationStore {

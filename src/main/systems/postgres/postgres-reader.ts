@@ -13,7 +13,7 @@ import type {
 } from '../../../shared/systems/postgres'
 import type { Connections } from '../../core/connections'
 import { scrub, toConnError, withTimeout } from '../../core/errors'
-import { withNode, type NodeAddress, type PostgresEndpoint } from './pg-client'
+import { withNode, type NodeAddress, type PostgresEndpoint } from './postgres-client'
 import { readPatroni } from './patroni-reader'
 import { reasonFor, worstStatus } from '../../../shared/domain/health'
 

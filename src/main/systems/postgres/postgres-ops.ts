@@ -6,7 +6,7 @@ import type { Connections } from '../../core/connections'
 import { SwitchyardError } from '../../core/errors'
 import { shellCommand, shq } from '../../core/ssh/quote'
 import type { ExecResult } from '../../core/ssh/ssh-session'
-import { conninfo, openNode, sqlLiteral, withNode, type NodeAddress, type PostgresEndpoint, type PostgresNode } from './pg-client'
+import { conninfo, openNode, sqlLiteral, withNode, type NodeAddress, type PostgresEndpoint, type PostgresNode } from './postgres-client'
 
 /**
  * The building blocks of the PostgreSQL procedures. Each Op carries the exact commands a plan

@@ -3,7 +3,7 @@ import type { ClusterNodeEntry, RedisFeatures, RedisTopology } from '../../../sh
 import { formatAddr, parseClusterNodes, parseKeyValues, versionAtLeast } from '../../../shared/domain/redis-parse'
 import { buildTopology, type NodePoll, type TopologyThresholds } from '../../../shared/domain/redis-topology'
 import { toConnError } from '../../core/errors'
-import type { RedisClusterAccess } from './redis-access'
+import type { RedisClusterAccess } from './redis-client'
 
 export interface DiscoverOptions {
   environment: string

@@ -3,7 +3,7 @@ import { mostAdvancedStandby, slotNameFor } from '../../../../shared/domain/pg-t
 import type { PgFailoverRequest, PgNodeSnapshot, PgTopology } from '../../../../shared/systems/postgres'
 import { SwitchyardError, toConnError } from '../../../core/errors'
 import { shq } from '../../../core/ssh/quote'
-import { becomePrimaryStatements, cmd, createSlotStatement, promoteStatement, query, serverRunning, shellOp, sqlOp, waitUntil, type Op } from '../pg-ops'
+import { becomePrimaryStatements, cmd, createSlotStatement, promoteStatement, query, serverRunning, shellOp, sqlOp, waitUntil, type Op } from '../postgres-ops'
 import { pauseBouncerOp, repointBouncerOp, resumeAll, resumeBouncerOp } from '../pgbouncer-ops'
 
 import { type Check, type PgOperation, type Env, pooling, pass, fail, listed, snap, syncWarning } from './operation'

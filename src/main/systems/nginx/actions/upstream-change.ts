@@ -1,12 +1,12 @@
-import type { EndpointOf } from '../../../shared/inventory'
-import type { PlanStep } from '../../../shared/actions'
-import type { UpstreamView } from '../../../shared/systems/nginx'
-import type { Connections } from '../../core/connections'
-import { SwitchyardError } from '../../core/errors'
-import { sleep } from '../../core/wait'
-import { editUpstream, type NginxConfig, type UpstreamEdit } from './nginx-config'
-import type { NginxHost } from './nginx-host'
-import { httpRequest } from '../../core/http'
+import type { EndpointOf } from '../../../../shared/inventory'
+import type { PlanStep } from '../../../../shared/actions'
+import type { UpstreamView } from '../../../../shared/systems/nginx'
+import type { Connections } from '../../../core/connections'
+import { SwitchyardError } from '../../../core/errors'
+import { sleep } from '../../../core/wait'
+import { editUpstream, type NginxConfig, type UpstreamEdit } from '../nginx-config'
+import type { NginxHost } from '../nginx-host'
+import { httpRequest } from '../../../core/http'
 
 type NginxEndpoint = EndpointOf<'nginx'>
 

@@ -1,8 +1,8 @@
-import type { PlanStep, VerificationCheck } from '../../../shared/actions'
-import { isLeaderRole } from '../../../shared/domain/patroni'
-import { formatBytes } from '../../../shared/domain/units'
-import type { PatroniMember, PatroniView } from '../../../shared/systems/patroni'
-import type { PgTopology } from '../../../shared/systems/postgres'
+import type { PlanStep, VerificationCheck } from '../../../../shared/actions'
+import { isLeaderRole } from '../../../../shared/domain/patroni'
+import { formatBytes } from '../../../../shared/domain/units'
+import type { PatroniMember, PatroniView } from '../../../../shared/systems/patroni'
+import type { PgTopology } from '../../../../shared/systems/postgres'
 import {
   step,
   type ActionContext,
@@ -13,12 +13,12 @@ import {
   type PlannedAction,
   type RequestOf,
   type RunContext,
-} from '../../core/actions/action-definition'
-import { SwitchyardError } from '../../core/errors'
-import type { NodeAddress, PostgresEndpoint } from './pg-client'
-import { isInRecovery, waitUntil } from './pg-ops'
-import { PatroniApi } from './patroni-client'
-import { readTopology } from './pg-reader'
+} from '../../../core/actions/action-definition'
+import { SwitchyardError } from '../../../core/errors'
+import type { NodeAddress, PostgresEndpoint } from '../postgres-client'
+import { isInRecovery, waitUntil } from '../postgres-ops'
+import { PatroniApi } from '../patroni-client'
+import { readTopology } from '../postgres-reader'
 
 type PatroniKind = 'pg.patroni-switchover' | 'pg.patroni-failover' | 'pg.patroni-restart' | 'pg.patroni-reinit' | 'pg.patroni-pause'
 

@@ -1,7 +1,7 @@
-import type { ActionContext, ActionDefinition } from '../../core/actions/action-definition'
-import { step } from '../../core/actions/action-definition'
-import { SwitchyardError } from '../../core/errors'
-import { dockerClient } from './docker-client'
+import type { ActionContext, ActionDefinition } from '../../../core/actions/action-definition'
+import { step } from '../../../core/actions/action-definition'
+import { SwitchyardError } from '../../../core/errors'
+import { dockerClient } from '../docker-client'
 
 async function inspect(ctx: ActionContext, container: string) {
   if (ctx.endpoint.kind !== 'docker') throw new SwitchyardError('config', `${ctx.endpoint.id} is not a Docker endpoint`)

@@ -1,8 +1,8 @@
 import type { PgNodeSnapshot, PgTopology } from '../../../../shared/systems/postgres'
 import type { Connections } from '../../../core/connections'
 import { toConnError } from '../../../core/errors'
-import { type NodeAddress, type PostgresEndpoint } from '../pg-client'
-import { cmd, managed, query, ssh, type ManagedNode, type Op, type OpContext } from '../pg-ops'
+import { type NodeAddress, type PostgresEndpoint } from '../postgres-client'
+import { cmd, managed, query, ssh, type ManagedNode, type Op, type OpContext } from '../postgres-ops'
 import type { PgbouncerEndpoint } from '../pgbouncer-client'
 import { bouncersAt, cannotRepoint, type Bouncer } from '../pgbouncer-ops'
 

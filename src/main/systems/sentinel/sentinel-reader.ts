@@ -1,0 +1,100 @@
+import type { SentinelMaster, SentinelTopology } from '../../../shared/systems/sentinel'
+import { formatAddr } from '../../../shared/domain/redis-parse'
+import type { Finding, HealthStatus } from '../../../shared/health'
+import type { Connections } from '../../core/connections'
+import { toConnError } from '../../core/errors'
+import { pairs, withSentinel, type SentinelEndpoint } from './sentinel-client'
+
+/** Every sentinel's view of its masters: SENTINEL MASTERS / REPLICAS / SENTINELS and CKQUORUM, merged and graded. */
+export async function discoverSentinel(endpoint: SentinelEndpoint, connections: Connections, environment: string): Promise<SentinelTopology> {
+  const started = Date.now()
+  const secrets = connections.secretValues()
+  const views = await Promise.all(
+    endpoint.sentinels.map(async (s) => {
+      const addr = formatAddr(s.host, s.port)
+      try {
+        return await withSentinel(endpoint, connections, s.host, s.port, async (c) => {
+          const masters = ((await c.call('SENTINEL', 'MASTERS')) as unknown[]).map(pairs).filter((m) => !endpoint.masterName || m.name === endpoint.masterName)
+          const detail = await Promise.all(
+            masters.map(async (m) => {
+              const [replicas, sentinels, ck] = await Promise.all([
+                c.call('SENTINEL', 'REPLICAS', m.name!).then((r) => (r as unknown[]).map(pairs)),
+                c.call('SENTINEL', 'SENTINELS', m.name!).then((r) => (r as unknown[]).map(pairs)),
+                c.call('SENTINEL', 'CKQUORUM', m.name!).then(
+                  (r) => ({ ok: true, message: String(r) }),
+                  (e: unknown) => ({ ok: false, message: e instanceof Error ? e.message : String(e) }),
+                ),
+              ])
+              return { m, replicas, sentinels, ck }
+            }),
+          )
+          return { addr, detail }
+        })
+      } catch (err) {
+        return { addr, error: toConnError(err, secrets) }
+      }
+    }),
+  )
+  const masters = new Map<string, SentinelMaster>()
+  for (const v of views) {
+    if (!('detail' in v)) continue
+    for (const { m, replicas, sentinels, ck } of v.detail) {
+      if (masters.has(m.name!)) continue
+      const offset = Number(m['master-repl-offset'] ?? NaN)
+      masters.set(m.name!, {
+        name: m.name!,
+        addr: formatAddr(m.ip ?? '', Number(m.port)),
+        flags: (m.flags ?? '').split(',').filter(Boolean),
+        quorum: Number(m.quorum ?? 0),
+        replicas: replicas.map((r) => ({
+          addr: formatAddr(r.ip ?? '', Number(r.port)),
+          flags: (r.flags ?? '').split(',').filter(Boolean),
+          linkStatus: r['master-link-status'] ?? '?',
+          lagBytes: Number.isFinite(offset) && r['slave-repl-offset'] !== undefined ? Math.max(0, offset - Number(r['slave-repl-offset'])) : null,
+          priority: Number(r['slave-priority'] ?? r['replica-priority'] ?? 100),
+        })),
+        sentinels: sentinels.map((x) => ({
+          addr: formatAddr(x.ip ?? '', Number(x.port)),
+          runId: x.runid ?? '',
+          flags: (x.flags ?? '').split(',').filter(Boolean),
+        })),
+        ckquorum: ck,
+        ...(m['failover-state'] ? { failoverState: m['failover-state'] } : {}),
+      })
+    }
+  }
+  const findings: Finding[] = []
+  for (const v of views)
+    if ('error' in v) findings.push({ severity: endpoint.sentinels.length > 1 ? 'warn' : 'critical', message: `sentinel ${v.addr}: ${v.error.message}` })
+  for (const m of masters.values()) {
+    if (!m.ckquorum.ok) findings.push({ severity: 'critical', message: `${m.name}: ${m.ckquorum.message}` })
+    if (m.flags.some((f) => f === 's_down' || f === 'o_down'))
+      findings.push({ severity: 'critical', message: `${m.name} master ${m.addr} is ${m.flags.join(',')}` })
+    const good = m.replicas.filter((r) => !r.flags.some((f) => /down|disconnected/.test(f)) && r.linkStatus === 'ok')
+    if (good.length === 0) findings.push({ severity: 'warn', message: `${m.name} has no healthy replica to fail over to` })
+  }
+  if (endpoint.masterName && !masters.has(endpoint.masterName) && views.some((v) => 'detail' in v))
+    findings.push({ severity: 'critical', message: `no sentinel monitors ${endpoint.masterName}` })
+  const order: Record<HealthStatus, number> = { ok: 0, unknown: 1, warn: 2, critical: 3 }
+  let status: HealthStatus = views.every((v) => 'error' in v) ? 'critical' : 'ok'
+  for (const f of findings) {
+    const st: HealthStatus = f.severity === 'critical' ? 'critical' : f.severity === 'warn' ? 'warn' : 'ok'
+    if (order[st] > order[status]) status = st
+  }
+  return {
+    environment,
+    endpointId: endpoint.id,
+    sentinels: views.map((v) => ({ addr: v.addr, masters: 'detail' in v ? v.detail.map((d) => d.m.name!) : [], ...('error' in v ? { error: v.error } : {}) })),
+    masters: [...masters.values()],
+    findings,
+    status,
+    reason: findings.length
+      ? findings
+          .filter((f) => f.severity !== 'info')
+          .map((f) => f.message)
+          .join('; ') || 'ok'
+      : `${masters.size} master(s) monitored by ${views.filter((v) => 'detail' in v).length} sentinel(s), quorum ok`,
+    checkedAt: started,
+    durationMs: Date.now() - started,
+  }
+}
