@@ -10,12 +10,8 @@ interface SystemPageProps {
   title: string
   /** What its endpoints are called where the title is not it ("nginx" for the app tier). */
   endpointNoun?: string
-  /** What the picker offers, from useEndpointPicker. */
-  picker: ReactNode
-  choice?: EndpointChoice
-  readOnly: boolean
-  /** No endpoint of this kind in any environment. */
-  empty: boolean
+  /** The endpoint picked, from useEndpointPicker: the picker itself, the choice, read-only, none of this kind. */
+  picked: { picker: ReactNode; choice?: EndpointChoice; readOnly: boolean; empty: boolean }
   status?: HealthStatus
   actionsTestId: string
   actions: ReactNode
@@ -37,23 +33,24 @@ interface SystemPageProps {
  * what is wrong (each with its fix), then the body — tabs or cards.
  */
 export function SystemPage(p: SystemPageProps) {
+  const { picker, choice, readOnly, empty } = p.picked
   return (
     <Stack>
       <SystemPageHeader
-        readOnly={p.readOnly}
+        readOnly={readOnly}
         title={p.title}
         status={p.status}
-        picker={p.picker}
-        target={p.choice}
+        picker={picker}
+        target={choice}
         actionsTestId={p.actionsTestId}
         actions={p.actions}
       />
-      {p.empty && <Alert color="blue">No {p.endpointNoun ?? p.title} endpoint in any environment. Add one under Environments.</Alert>}
+      {empty && <Alert color="blue">No {p.endpointNoun ?? p.title} endpoint in any environment. Add one under Environments.</Alert>}
       {p.error && <Alert color="red">{p.error}</Alert>}
       {p.loaded && (
         <>
           {p.reason}
-          {p.findings && <FindingAlerts findings={p.findings} prefix={p.findingsPrefix ?? ''} onFix={p.readOnly ? undefined : p.onFix} />}
+          {p.findings && <FindingAlerts findings={p.findings} prefix={p.findingsPrefix ?? ''} onFix={readOnly ? undefined : p.onFix} />}
           {p.children}
         </>
       )}

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react'
-import { errorText } from '../api'
+import type { RequestInput, RequestOutput } from '../../../shared/contract'
+import { api, errorText } from '../api'
 
 /**
  * Load a value now and again every intervalMs after each load ends (never two in flight), while
@@ -55,6 +56,30 @@ export function useEndpointPolling<T>(
   return usePolling(
     choice && `${choice.environment}/${choice.endpointId}`,
     () => load({ name: choice!.environment, endpointId: choice!.endpointId }),
+    intervalMs,
+  )
+}
+
+type SnapshotChannel = 'pg:topology' | 'mongo:cluster' | 'app:tier'
+type HistoryChannel = 'pg:lag-history' | 'mongo:lag-history' | 'app:stub-history'
+
+/**
+ * A system page's poll of its snapshot, then of the history its charts draw from `since()` on: one
+ * round, so the numbers in the tables and the last point of the charts come from the same moment.
+ */
+export function useSnapshotWithHistory<S extends SnapshotChannel, H extends HistoryChannel>(
+  choice: { environment: string; endpointId: string } | undefined,
+  channels: { snapshot: S; history: H },
+  since: () => number,
+  intervalMs: number,
+) {
+  return useEndpointPolling(
+    choice,
+    async (target): Promise<{ snapshot: RequestOutput<S> } & RequestOutput<H>> => {
+      const snapshot = await api.request(channels.snapshot, target as RequestInput<S>)
+      const history = await api.request(channels.history, { ...target, sinceMs: since() } as RequestInput<H>)
+      return { snapshot, ...history }
+    },
     intervalMs,
   )
 }

@@ -1,14 +1,13 @@
 import { Card, Group, Menu, Stack, Title } from '@mantine/core'
 import type { MongoCluster } from '../../../../shared/systems/mongo'
 import { useMemo } from 'react'
-import { api } from '../../api'
 import { useActionLauncher, type ActionDraft } from '../../components/ActionDialog'
 import { useEndpointPicker } from '../../components/EndpointPicker'
 import type { PageFinding } from '../../components/FindingAlerts'
 import { HistorySourceNote, useHistoryRange } from '../../components/HistoryRange'
 import { SERIES_COLORS } from '../../components/series-colors'
 import { PageTabs, ReasonLine, SystemPage } from '../../components/SystemPage'
-import { useEndpointPolling } from '../../hooks/usePolling'
+import { useSnapshotWithHistory } from '../../hooks/usePolling'
 import { useStableColors } from '../../hooks/useStableColors'
 import { usePaletteActions } from '../../palette/palette-actions'
 import { MemberLagChart } from './MongoCharts'
@@ -21,17 +20,11 @@ const POLL_MS = 2500
 
 /** MongoDB sharded cluster: chunk balance per collection, the balancer, migrations, replica sets and their lag, and the actions. */
 export function MongoPage() {
-  const { choice, picker, readOnly, empty } = useEndpointPicker('mongo')
+  const picked = useEndpointPicker('mongo')
+  const { choice, readOnly } = picked
   const range = useHistoryRange('mongo-history-range')
-  const polled = useEndpointPolling(
-    choice,
-    async (target) => {
-      const cluster = await api.request('mongo:cluster', target)
-      return { cluster, ...(await api.request('mongo:lag-history', { ...target, sinceMs: range.since() })) }
-    },
-    POLL_MS,
-  )
-  const cluster = polled.data?.cluster
+  const polled = useSnapshotWithHistory(choice, { snapshot: 'mongo:cluster', history: 'mongo:lag-history' }, range.since, POLL_MS)
+  const cluster = polled.data?.snapshot
   const { act, dialog } = useActionLauncher(choice)
   const shardColor = useStableColors(choice ? `mongo/${choice.environment}/${choice.endpointId}` : '-', cluster?.shards.map((s) => s.id) ?? [], SERIES_COLORS)
   const fix = (f: PageFinding) => f.fix && act(f.fix.request as ActionDraft)
@@ -59,10 +52,7 @@ export function MongoPage() {
   return (
     <SystemPage
       title="MongoDB"
-      picker={picker}
-      choice={choice}
-      readOnly={readOnly}
-      empty={empty}
+      picked={picked}
       status={cluster?.status}
       actionsTestId="mongo-actions"
       actions={cluster && <MongoActions cluster={cluster} act={act} />}

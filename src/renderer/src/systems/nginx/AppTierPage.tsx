@@ -1,13 +1,12 @@
 import { Alert, Card, Group, Menu, SimpleGrid, Stack, Text, Title } from '@mantine/core'
 import { useMemo, useState } from 'react'
 import type { Replica } from '../../../../shared/systems/docker'
-import { api } from '../../api'
 import { useActionLauncher, type ActionDraft } from '../../components/ActionDialog'
 import { useEndpointPicker } from '../../components/EndpointPicker'
 import type { PageFinding } from '../../components/FindingAlerts'
 import { HistorySourceNote, useHistoryRange } from '../../components/HistoryRange'
 import { PageTabs, ReasonLine, SystemPage } from '../../components/SystemPage'
-import { useEndpointPolling } from '../../hooks/usePolling'
+import { useSnapshotWithHistory } from '../../hooks/usePolling'
 import { usePaletteActions } from '../../palette/palette-actions'
 import { ConnectionsChart, RequestRateChart } from './AppTierCharts'
 import { groupOf } from './upstream-group'
@@ -20,17 +19,11 @@ const POLL_MS = 3000
 
 /** nginx's upstreams with the containers or Swarm tasks behind each backend, the load on them, and the actions that scale and drain them. */
 export function AppTierPage() {
-  const { choice, picker, readOnly, empty } = useEndpointPicker('nginx')
+  const picked = useEndpointPicker('nginx')
+  const { choice, readOnly } = picked
   const range = useHistoryRange('app-history-range')
-  const polled = useEndpointPolling(
-    choice,
-    async (target) => {
-      const tier = await api.request('app:tier', target)
-      return { tier, ...(await api.request('app:stub-history', { ...target, sinceMs: range.since() })) }
-    },
-    POLL_MS,
-  )
-  const tier = polled.data?.tier
+  const polled = useSnapshotWithHistory(choice, { snapshot: 'app:tier', history: 'app:stub-history' }, range.since, POLL_MS)
+  const tier = polled.data?.snapshot
   const { act, dialog } = useActionLauncher(choice)
   const [logsOf, setLogsOf] = useState<Replica>()
   const fix = (f: PageFinding) => f.fix && act(f.fix.request as ActionDraft)
@@ -64,10 +57,7 @@ export function AppTierPage() {
     <SystemPage
       title="App tier"
       endpointNoun="nginx"
-      picker={picker}
-      choice={choice}
-      readOnly={readOnly}
-      empty={empty}
+      picked={picked}
       status={tier?.status}
       actionsTestId="app-actions"
       actions={tier?.upstreams.map((u) => (

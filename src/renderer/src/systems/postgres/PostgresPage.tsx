@@ -6,7 +6,7 @@ import { useActionLauncher } from '../../components/ActionDialog'
 import { useEndpointPicker } from '../../components/EndpointPicker'
 import { useHistoryRange } from '../../components/HistoryRange'
 import { PageTabs, ReasonLine, SystemPage } from '../../components/SystemPage'
-import { useEndpointPolling } from '../../hooks/usePolling'
+import { useSnapshotWithHistory } from '../../hooks/usePolling'
 import { usePaletteActions } from '../../palette/palette-actions'
 import { AddReplicaTab } from './AddReplicaTab'
 import { HealthTab } from './HealthTab'
@@ -17,19 +17,13 @@ const POLL_MS = 2000
 
 /** PostgreSQL: who is primary, who streams from whom, lag in bytes and seconds over time, health, and the actions. */
 export function PostgresPage() {
-  const { choice, endpoint, picker, readOnly, empty } = useEndpointPicker('postgres')
+  const picked = useEndpointPicker('postgres')
+  const { choice, endpoint } = picked
   const range = useHistoryRange('pg-history-range')
   const [health, setHealth] = useState<PgHealth>()
 
-  const polled = useEndpointPolling(
-    choice,
-    async (target) => {
-      const topology = await api.request('pg:topology', target)
-      return { topology, ...(await api.request('pg:lag-history', { ...target, sinceMs: range.since() })) }
-    },
-    POLL_MS,
-  )
-  const topology = polled.data?.topology
+  const polled = useSnapshotWithHistory(choice, { snapshot: 'pg:topology', history: 'pg:lag-history' }, range.since, POLL_MS)
+  const topology = polled.data?.snapshot
   const setError = polled.setError
 
   const loadHealth = () =>
@@ -64,10 +58,7 @@ export function PostgresPage() {
   return (
     <SystemPage
       title="PostgreSQL"
-      picker={picker}
-      choice={choice}
-      readOnly={readOnly}
-      empty={empty}
+      picked={picked}
       status={topology?.status}
       actionsTestId="pg-actions"
       actions={topology && <PgActions topology={topology} act={act} />}

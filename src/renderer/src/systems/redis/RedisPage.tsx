@@ -147,10 +147,7 @@ function RedisClusterView({ choice, picker, readOnly, empty = false }: { choice?
   return (
     <SystemPage
       title="Redis Cluster"
-      picker={picker}
-      choice={choice}
-      readOnly={readOnly}
-      empty={empty}
+      picked={{ picker, choice, readOnly, empty }}
       status={topology?.status}
       actionsTestId="redis-actions"
       actions={headerActions}

@@ -24,7 +24,8 @@ const POLL_MS = 2000
 
 /** Redis Sentinel: each monitored master with its replicas, the sentinels, CKQUORUM, and SENTINEL FAILOVER. */
 export function SentinelPage() {
-  const { choice, picker, readOnly, empty } = useEndpointPicker('redis-sentinel')
+  const picked = useEndpointPicker('redis-sentinel')
+  const { choice } = picked
   const { act, dialog } = useActionLauncher(choice)
 
   const { data: topology, error } = usePolling(choice && `${choice.environment}/${choice.endpointId}`, () => api.request('sentinel:topology', choice!), POLL_MS)
@@ -44,10 +45,7 @@ export function SentinelPage() {
   return (
     <SystemPage
       title="Redis Sentinel"
-      picker={picker}
-      choice={choice}
-      readOnly={readOnly}
-      empty={empty}
+      picked={picked}
       status={topology?.status}
       actionsTestId="sentinel-actions"
       actions={topology?.masters.map((m) => (
