@@ -6,6 +6,7 @@ import { ConnError, EndpointFinding, EnvironmentHealth, SystemHealth } from './h
 import { Environment, EnvironmentName, EnvironmentView, SecretInput } from './inventory'
 import { systemEvents, systemRequests } from './systems'
 import { timelineRequests } from './timeline'
+import { autoscaleRequests } from './autoscale'
 import { procedureEvents, procedureRequests } from './procedures'
 
 /**
@@ -88,6 +89,7 @@ export const requests = {
   ...alertRequests,
   ...timelineRequests,
   ...procedureRequests,
+  ...autoscaleRequests,
   ...systemRequests,
 } as const
 

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { EnvironmentName } from './primitives'
 
 /** The lanes of the timeline: what kind of thing happened. */
-export const TimelineKind = z.enum(['role', 'node', 'state', 'alert', 'action', 'procedure', 'reload', 'migration', 'balancer', 'incident'])
+export const TimelineKind = z.enum(['role', 'node', 'state', 'alert', 'action', 'procedure', 'reload', 'migration', 'balancer', 'incident', 'autoscale'])
 export type TimelineKind = z.infer<typeof TimelineKind>
 
 export const TimelineSeverity = z.enum(['info', 'ok', 'warn', 'critical'])
@@ -16,7 +16,7 @@ export const TimelineEntry = z.object({
   subject: z.string(),
   message: z.string(),
   /** Where it was learned: a poll's state change, the audit log, the action journal, the alert engine, a procedure run, a person. */
-  source: z.enum(['poll', 'audit', 'journal', 'alert', 'procedure', 'user']),
+  source: z.enum(['poll', 'audit', 'journal', 'alert', 'procedure', 'user', 'policy']),
 })
 export type TimelineEntry = z.infer<typeof TimelineEntry>
 

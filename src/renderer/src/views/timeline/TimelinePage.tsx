@@ -10,7 +10,7 @@ import { useRequest } from '../../hooks/useRequest'
 import { navigate, parseHash } from '../../routes'
 import { DataTable, type Column } from '../../components/DataTable'
 
-const KINDS: TimelineKind[] = ['node', 'role', 'state', 'alert', 'action', 'procedure', 'reload', 'migration', 'balancer', 'incident']
+const KINDS: TimelineKind[] = ['node', 'role', 'state', 'alert', 'action', 'autoscale', 'procedure', 'reload', 'migration', 'balancer', 'incident']
 const COLOR = { info: '#4dabf7', ok: '#40c057', warn: '#fab005', critical: '#fa5252' } as const
 /** The charts around a moment reach this far each side. */
 const AROUND_MS = 10 * 60_000

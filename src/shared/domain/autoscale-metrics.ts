@@ -1,0 +1,57 @@
+import type { ScalingPolicy } from '../autoscale'
+import type { AppTier } from '../systems/nginx'
+import type { MetricSample } from './autoscale-eval'
+
+/** What one read of the app tier says about the service behind a policy's upstream. */
+export interface ServiceReading {
+  service: string | null
+  /** Replicas running now. */
+  replicas: number
+  sample: MetricSample
+  /** Why acting now would be wrong whatever the metrics say (backends failing, replicas missing), or null. */
+  unhealthy: string | null
+}
+
+const mean = (xs: readonly (number | null)[]): number | null => {
+  const known = xs.filter((x): x is number => x !== null)
+  return known.length ? known.reduce((a, b) => a + b, 0) / known.length : null
+}
+
+/**
+ * The service's metrics per replica, from the app tier as its page shows it: the mean CPU and
+ * memory of its running replicas (docker stats), nginx's request rate shared out over them, and the
+ * upstream's p95 response time from nginx's access log when it is logged.
+ */
+export function readService(tier: AppTier, policy: ScalingPolicy): ServiceReading {
+  const upstream = tier.upstreams.find((u) => u.name === policy.upstream)
+  const group = upstream ? tier.groups.find((g) => g.key === upstream.group) : undefined
+  const running = group?.replicas.filter((r) => r.running) ?? []
+  const at = tier.checkedAt
+  if (!upstream || !group)
+    return {
+      service: null,
+      replicas: running.length,
+      sample: { at, values: {} },
+      unhealthy: upstream ? null : `nginx has no upstream ${policy.upstream}`,
+    }
+  const failing = upstream.backends.filter((b) => !b.down && !b.backup && b.health === 'critical')
+  const rps = tier.stub?.requestsPerSec ?? null
+  return {
+    service: group.key,
+    replicas: running.length,
+    sample: {
+      at,
+      values: {
+        cpu: mean(running.map((r) => r.cpuPct)),
+        memory: mean(running.map((r) => r.memPct)),
+        'requests-per-replica': rps === null || !running.length ? null : rps / running.length,
+        'p95-latency': tier.latency.find((l) => l.upstream === policy.upstream)?.p95Ms ?? null,
+      },
+    },
+    unhealthy: failing.length
+      ? `${failing.length} backend(s) of ${policy.upstream} failing: ${failing.map((b) => `${b.address} (${b.probe.error ?? `HTTP ${b.probe.status}`})`).join(', ')}`
+      : group.running < group.desired
+        ? `${group.name} runs ${group.running} of ${group.desired} replicas`
+        : null,
+  }
+}
