@@ -17,6 +17,7 @@ import { incidentCommand, timelineCommand } from '../features/timeline/cli'
 import { procedureCommand } from '../features/procedures/cli'
 import { EXPORTER_USAGE, exportRulesCommand, exporterCommand, watchCommand } from './exporter-cli'
 import { ACTIONS_USAGE, actionsCommand } from '../features/actions/cli'
+import { AUTOSCALE_USAGE, autoscaleCommand } from '../features/autoscale/autoscale-cli'
 import { whereStopped } from '../../shared/domain/action-runs'
 
 const commands = systems.flatMap((s) => (s.cli ? [s.cli] : []))
@@ -45,6 +46,7 @@ ${EXPORTER_USAGE}
   procedure list|validate|run|resume|runs|report
                                  guided procedures (switchyard procedure help)
 ${ACTIONS_USAGE}
+${AUTOSCALE_USAGE}
 ${commands.map((c) => `  ${c.name} ${c.summary}\n`).join('')}
   (switchyard <command> help for each command's options)
 `
@@ -170,6 +172,8 @@ export async function runCli(argv: string[], io: CliIo, hub?: ServiceHub): Promi
         return await incidentCommand(own, rest, io)
       case 'procedure':
         return await procedureCommand(own, rest, io)
+      case 'autoscale':
+        return await autoscaleCommand(own, rest, io)
       case 'actions':
         return await actionsCommand(actionContext(), rest)
       case 'hostkey':

@@ -4,6 +4,7 @@ import { defaultDataDir } from '../core/app-paths'
 import { ServiceHub } from '../core/service-hub'
 import { VERSION } from '../core/version'
 import { createHandlers } from './handlers'
+import { autoscaler } from '../features/autoscale/autoscaler'
 import { broadcastToWindows, registerIpc } from './ipc-router'
 import { SafeStorageCipher } from './safe-storage-cipher'
 import { readRendererFile, rendererFile } from './renderer-files'
@@ -50,6 +51,7 @@ export function startElectronApp({ rendererDir, devServerUrl, preloadPath }: Ele
       broadcastProgress: (p) => broadcastToWindows(webContents.getAllWebContents(), 'action:progress', p),
     })
     registerIpc(handlers, rendererUrl)
+    autoscaler(hub).start()
     createMainWindow(preloadPath, rendererUrl)
     app.on('second-instance', () => BrowserWindow.getAllWindows()[0]?.focus())
     app.on('activate', () => {
@@ -62,6 +64,7 @@ export function startElectronApp({ rendererDir, devServerUrl, preloadPath }: Ele
       void confirmQuit().then(async (quit) => {
         if (!quit) return
         quitting = true
+        autoscaler(hub).stop()
         await stopRunningActions('the app is quitting')
         await hub.close()
         app.quit()

@@ -6,14 +6,15 @@ import { prometheusRules } from '../../shared/domain/prom-rules'
 import { UsageError, type CliIo } from '../core/cli'
 import type { ServiceHub } from '../core/service-hub'
 import { environmentWatch } from '../features/alerts/environment-watch'
+import { autoscaler } from '../features/autoscale/autoscaler'
 import { Exporter } from './exporter'
 
 export const EXPORTER_USAGE = `  exporter --env <env>[,<env>…] [--listen 127.0.0.1:9877] [--timeout 10s] [--allow-host <name>] [--once]
                                  serve the environments' metrics for Prometheus at /metrics
                                  (--once: print one scrape and exit); scrapes only read
   watch --env <env>[,<env>…] [--interval 15s]
-                                 evaluate the alert rules and record the timeline on an interval,
-                                 headless (what the app does while a window is open)
+                                 evaluate the alert rules, record the timeline and run the autoscaling
+                                 policies on an interval, headless (what the app does while it is open)
   alerts export-rules --env <env> [--out <file>]
                                  the environment's alert rules as a Prometheus rule file`
 
@@ -74,11 +75,18 @@ export async function watchCommand(hub: ServiceHub, args: string[], io: CliIo): 
   const environments = await environmentsOf(hub, values.env)
   const watch = environmentWatch(hub)
   const off = watch.subscribe((a) => io.out(`${new Date().toISOString()} ${a.state.toUpperCase()} ${describeAlert(a)} (${a.environment})\n`))
+  const scaler = autoscaler(hub)
+  const offDecisions = scaler.subscribe((d) => {
+    if (d.verdict !== 'hold') io.out(`${new Date(d.at).toISOString()} AUTOSCALE ${d.policy} ${d.replicas} → ${d.desired} ${d.outcome}: ${d.reason}\n`)
+  })
   await watch.start({ environments, intervalMs })
-  io.out(`switchyard watch: ${environments.join(', ')} every ${values.interval}\n`)
+  scaler.start({ environments, intervalMs })
+  io.out(`switchyard watch: ${environments.join(', ')} every ${values.interval} (alerts, timeline, autoscaling policies)\n`)
   await untilSignal()
   watch.stop()
+  scaler.stop()
   off()
+  offDecisions()
   return 0
 }
 

@@ -15,6 +15,7 @@ import { environmentMoments, incidentReport } from '../features/incidents/incide
 import { procedureEngine, type Going } from '../features/procedures/engine'
 import { procedureReport } from '../features/procedures/report'
 import { currentUser } from '../core/current-user'
+import { autoscaleHandlers } from '../features/autoscale/autoscale-handlers'
 
 export interface AppHandlerOptions {
   info: AppInfo
@@ -61,6 +62,7 @@ export function createHandlers(hub: ServiceHub, options: AppHandlerOptions): Han
 
   const handlers: Partial<Handlers> = {
     ...systemHandlers(hub),
+    ...autoscaleHandlers(hub),
     'app:info': async () => options.info,
     'settings:get': () => hub.settings.get(),
     'settings:set': async (input) => {

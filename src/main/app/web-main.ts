@@ -5,6 +5,7 @@ import { ServiceHub } from '../core/service-hub'
 import { VERSION } from '../core/version'
 import { startWebServer } from './web-server'
 import { stopRunningActions } from '../core/actions/action-runner'
+import { autoscaler } from '../features/autoscale/autoscaler'
 
 /** `npm run serve`: the app's services and renderer on 127.0.0.1 with a per-launch token. */
 export async function startWebMode(rendererDir: string): Promise<void> {
@@ -21,12 +22,15 @@ export async function startWebMode(rendererDir: string): Promise<void> {
         broadcastProgress: (p) => broadcast('action:progress', p),
       }),
   })
+  // the open app runs the environments' autoscaling policies (a headless `switchyard watch` does too)
+  autoscaler(hub).start()
   process.stdout.write(`Switchyard web mode: ${server.url}\n`)
   let stopping = false
   const stop = async () => {
     if (stopping) return
     stopping = true
     // A running action reaches its next safe point and says so in the journal before the process leaves.
+    autoscaler(hub).stop()
     await stopRunningActions('web mode is stopping (SIGTERM)')
     await server.close()
     await hub.close()

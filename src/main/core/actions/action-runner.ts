@@ -102,8 +102,11 @@ export class ActionRunner {
     for (const [id, p] of this.plans) if (!p.controller && now - p.plan.createdAt > PLAN_TTL_MS) this.plans.delete(id)
   }
 
-  /** Run a confirmed plan; onProgress also hears this run's progress (the CLI prints it). */
-  async run(planId: string, confirm: string, onProgress?: (p: ActionProgress) => void): Promise<ActionResult> {
+  /**
+   * Run a confirmed plan; onProgress also hears this run's progress (the CLI prints it). The actor
+   * is the person at the keyboard unless the run is on behalf of something else (a policy).
+   */
+  async run(planId: string, confirm: string, onProgress?: (p: ActionProgress) => void, as: { actor?: string } = {}): Promise<ActionResult> {
     const pending = this.plans.get(planId)
     if (!pending) throw new SwitchyardError('config', 'this plan is unknown or expired; plan the action again')
     const { plan, request } = pending
@@ -129,7 +132,7 @@ export class ActionRunner {
 
     const definition = this.definition(request.kind)
     const started = Date.now()
-    const actor = currentUser()
+    const actor = as.actor ?? currentUser()
     const runId = randomUUID()
     const continuation = (prepared.state as Partial<Continuation> | null)?.journalAs
     const journal = this.deps.journal
