@@ -14,6 +14,7 @@ export const AlertMetric = z.enum([
   'backend-down',
   'backend-latency-ms',
   'upstream-error-pct',
+  'upstream-p95-ms',
   'container-cpu-pct',
   'container-mem-pct',
 ])

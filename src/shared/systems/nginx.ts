@@ -111,6 +111,32 @@ export const AppFinding = z.object({
 })
 export type AppFinding = z.infer<typeof AppFinding>
 
+/** Response times nginx logged for an upstream over the last window (its switchyard access-log format). */
+export const UpstreamLatency = z.object({ upstream: z.string(), p50Ms: z.number(), p95Ms: z.number(), requests: z.number(), windowS: z.number() })
+export type UpstreamLatency = z.infer<typeof UpstreamLatency>
+
+/** What a service's week says about its size. */
+export const RightSizing = z.object({
+  service: z.string(),
+  coveredHours: z.number(),
+  cpuAvg: z.number().nullable(),
+  cpuP95: z.number().nullable(),
+  memAvg: z.number().nullable(),
+  memP95: z.number().nullable(),
+  replicasAvg: z.number().nullable(),
+  advice: z.enum(['fewer', 'more', 'keep', 'wait']),
+  /** The replica count the numbers suggest. */
+  replicas: z.number().nullable(),
+  reason: z.string(),
+})
+export type RightSizing = z.infer<typeof RightSizing>
+
+export const LatencySeries = z.object({
+  upstream: z.string(),
+  points: z.array(z.object({ at: z.number(), p50Ms: z.number().nullable(), p95Ms: z.number().nullable() })),
+})
+export type LatencySeries = z.infer<typeof LatencySeries>
+
 export const ServerBlockView = z.object({
   file: z.string(),
   line: z.number(),
@@ -138,6 +164,10 @@ export const AppTier = z.object({
   containers: z.array(Replica),
   dockerErrors: z.array(z.object({ endpointId: z.string(), message: z.string() })),
   findings: z.array(AppFinding),
+  /** Per upstream, from the access log in the switchyard format; empty when nginx logs none. */
+  latency: z.array(UpstreamLatency).default([]),
+  /** The access log read for them, or why none is. */
+  latencyLog: z.object({ path: z.string().nullable(), note: z.string().nullable() }).default({ path: null, note: null }),
   status: HealthStatus,
   reason: z.string(),
 })
@@ -152,5 +182,12 @@ export const nginxRequests = {
   'app:stub-history': {
     input: z.object({ ...which, sinceMs: z.number().optional() }),
     output: z.object({ samples: z.array(StubSample), source: HistorySource }),
+  },
+  /** Each service behind the endpoint's upstreams, right-sized from its last 7 days per replica. */
+  'app:rightsize': { input: z.object(which), output: z.array(RightSizing) },
+  /** p50 and p95 response time per upstream over time, from the access log in the switchyard format. */
+  'app:latency-history': {
+    input: z.object({ ...which, sinceMs: z.number().optional() }),
+    output: z.object({ series: z.array(LatencySeries), source: HistorySource }),
   },
 } as const

@@ -43,6 +43,9 @@ events {
 
 http {
     access_log $NGINX_DIR/logs/access.log;
+    # response times per upstream, in the format Switchyard reads (README: p95 latency)
+    log_format switchyard '\$msec \$proxy_host \$status \$upstream_response_time';
+    access_log $NGINX_DIR/logs/switchyard.log switchyard;
     client_body_temp_path $NGINX_DIR/tmp/client_body;
     proxy_temp_path $NGINX_DIR/tmp/proxy;
     fastcgi_temp_path $NGINX_DIR/tmp/fastcgi;

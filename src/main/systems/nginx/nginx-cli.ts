@@ -24,6 +24,8 @@ export const APP_USAGE = `usage: switchyard app <command> <env> [options]
   add-backend <env> <upstream> <host:port> [param ...]
                                                add a server line (e.g. max_fails=3 fail_timeout=30s)
   remove-backend <env> <upstream> <host:port>  remove a server line
+  rightsize <env> [--json]                     each service's 7-day CPU and memory per replica (average, p95)
+                                               and whether it wants fewer or more replicas (exit 1 when one does)
 
   every command:  --endpoint ID   the nginx endpoint when the environment has several
   actions:        --dry-run       print the plan (the exact commands) and change nothing
@@ -67,7 +69,7 @@ const options = { undo: { type: 'boolean' } } as const
 export function nginxCli(replicas: ReplicaProvider): CliCommand {
   return {
     name: 'app',
-    summary: 'status|scale|drain|restart|add-backend|remove-backend <env> ...   nginx upstreams and the Docker replicas behind them',
+    summary: 'status|scale|drain|restart|add-backend|remove-backend|rightsize <env> ...   nginx upstreams and the Docker replicas behind them',
     usage: APP_USAGE,
     async run(argv: string[], ctx: CliContext): Promise<number> {
       const { hub, io } = ctx
@@ -83,6 +85,20 @@ export function nginxCli(replicas: ReplicaProvider): CliCommand {
         const tier = await nginxService(hub, replicas).tier(envName, endpointId)
         io.out(v.json ? JSON.stringify(tier, null, 2) + '\n' : formatTier(tier))
         return pluginExitCode(tier.status)
+      }
+      if (verb === 'rightsize') {
+        const sizes = await nginxService(hub, replicas).rightSize(envName, endpointId)
+        io.out(
+          v.json
+            ? JSON.stringify(sizes, null, 2) + '\n'
+            : sizes
+                .map(
+                  (r) =>
+                    `${r.advice.toUpperCase().padEnd(6)} ${r.service}: ${r.reason}${r.advice === 'fewer' || r.advice === 'more' ? ` → ${r.replicas} replicas` : ''}\n`,
+                )
+                .join('') || `${envName}: no service seen behind ${endpointId} yet\n`,
+        )
+        return sizes.some((r) => r.advice === 'fewer' || r.advice === 'more') ? 1 : 0
       }
       const base = { environment: envName, endpointId, upstream }
       let request: ActionRequest

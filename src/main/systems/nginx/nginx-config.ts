@@ -1,3 +1,4 @@
+import { isLatencyFormat } from './latency-log'
 import { SwitchyardError } from '../../core/errors'
 
 /** One directive of an nginx config file with where it sits, so an edit can splice the text around it. */
@@ -162,6 +163,8 @@ export interface NginxConfig {
   upstreams: Upstream[]
   servers: ServerBlock[]
   errorLogs: string[]
+  /** Access logs written in the switchyard format (response times per upstream). */
+  latencyLogs: string[]
   pidPath: string | null
 }
 
@@ -201,7 +204,9 @@ function walk(directives: Directive[], visit: (d: Directive, parents: Directive[
 
 /** Upstreams, server blocks and logs of the effective configuration (every file nginx -T printed). */
 export function readConfig(files: { path: string; text: string }[]): NginxConfig {
-  const config: NginxConfig = { upstreams: [], servers: [], errorLogs: [], pidPath: null }
+  const config: NginxConfig = { upstreams: [], servers: [], errorLogs: [], latencyLogs: [], pidPath: null }
+  const formats = new Map<string, string>()
+  const accessLogs: { path: string; format: string }[] = []
   for (const f of files) {
     walk(parseConfig(f.text, f.path), (d, parents) => {
       if (d.name === 'upstream' && d.block) {
@@ -231,9 +236,20 @@ export function readConfig(files: { path: string; text: string }[]): NginxConfig
         })
       } else if (d.name === 'error_log' && d.args[0] && d.args[0] !== 'stderr' && !d.args[0].startsWith('syslog:')) {
         config.errorLogs.push(d.args[0])
+      } else if (d.name === 'log_format' && d.args[0]) {
+        formats.set(
+          d.args[0],
+          d.args
+            .slice(1)
+            .filter((a) => !a.startsWith('escape='))
+            .join(''),
+        )
+      } else if (d.name === 'access_log' && d.args[0] && d.args[0] !== 'off' && d.args[1] && !d.args[0].startsWith('syslog:')) {
+        accessLogs.push({ path: d.args[0], format: d.args[1] })
       } else if (d.name === 'pid' && parents.length === 0) config.pidPath = d.args[0] ?? null
     })
   }
+  config.latencyLogs = [...new Set(accessLogs.filter((a) => isLatencyFormat(formats.get(a.format) ?? '')).map((a) => a.path))]
   return config
 }
 

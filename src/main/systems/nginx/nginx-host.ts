@@ -98,6 +98,18 @@ export class NginxHost {
     return r.stdout
   }
 
+  /** What a file holds from a byte offset on (at most maxBytes), and its size now. */
+  async readFrom(path: string, size: (now: number) => number, maxBytes: number): Promise<{ from: number; text: string }> {
+    const stat = await this.session.exec(shellCommand('stat', '-c', '%s', '--', path), { timeoutMs: 10_000 })
+    if (stat.code !== 0) throw new SwitchyardError('other', `cannot read ${path}: ${stat.stderr.trim()}`)
+    const from = size(Number(stat.stdout.trim()))
+    const r = await this.session.exec(`${shellCommand('tail', '-c', `+${from + 1}`, '--', path)} | ${shellCommand('head', '-c', maxBytes)}`, {
+      timeoutMs: 10_000,
+    })
+    if (r.code !== 0) throw new SwitchyardError('other', `cannot read ${path}: ${r.stderr.trim()}`)
+    return { from, text: r.stdout }
+  }
+
   /** Established TCP connections from this host to a backend: its requests in flight. */
   async inFlight(address: string): Promise<number> {
     const out = await this.session.run(shellCommand('ss', '-Htn', 'state', 'established', 'dst', address), { timeoutMs: 10_000 })

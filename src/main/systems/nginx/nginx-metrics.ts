@@ -12,6 +12,10 @@ const m = {
   latency: metric('switchyard_nginx_backend_latency_ms', "A backend's health-probe latency"),
   failures: metric('switchyard_nginx_backend_failures', 'Upstream errors nginx logged for a backend in the error log tail'),
   drained: metric('switchyard_nginx_backend_drained', 'Whether a backend is marked down in the upstream'),
+  response: metric(
+    'switchyard_nginx_upstream_response_ms',
+    "An upstream's response time over the last minute, from nginx's access log (quantile 0.5 and 0.95)",
+  ),
 }
 
 /** stub_status with nginx-prometheus-exporter's names, and each upstream backend's health. */
@@ -27,6 +31,10 @@ export function nginxSamples(t: AppTier): MetricSample[] {
           ...m.requests({}, t.stub.requestsPerSec),
         ]
       : []),
+    ...t.latency.flatMap((l) => [
+      ...m.response({ upstream: l.upstream, quantile: '0.5' }, l.p50Ms),
+      ...m.response({ upstream: l.upstream, quantile: '0.95' }, l.p95Ms),
+    ]),
     ...t.upstreams.flatMap((u) =>
       u.backends.flatMap((b) => {
         const at = { upstream: u.name, server: b.address }

@@ -1,4 +1,7 @@
-import type { AppTier, StubSample } from '../../../shared/systems/nginx'
+import type { AppTier, LatencySeries, RightSizing, StubSample } from '../../../shared/systems/nginx'
+import { rightSize } from '../../../shared/domain/rightsizing'
+
+const RIGHT_SIZE_WINDOW_MS = 7 * 86_400_000
 import type { Environment } from '../../../shared/inventory'
 import type { Connections } from '../../core/connections'
 import { pickEndpoint } from '../../core/endpoint-choice'
@@ -8,6 +11,7 @@ import { CHART_POINTS, sinceOf } from '../../core/history/entities'
 import type { ServiceHub } from '../../core/service-hub'
 import { readAppTier, type TierRead } from './tier-reader'
 import type { StubStatus } from './stub-status'
+import { LatencyLog } from './latency-log'
 import type { HistorySource } from '../../../shared/history'
 import { endpointSelector, readHistory, type PromField } from '../../core/history/prometheus-history'
 
@@ -20,6 +24,8 @@ export function resolveNginx(environment: Environment, connections: Connections,
 /** The app-tier view: every call reads nginx and Docker afresh; stub_status rates go to the hub's history. */
 export class NginxService {
   private readonly last = new Map<string, { at: number; stub: StubStatus }>()
+  /** One follower per access log: each read takes only what nginx appended since the last. */
+  private readonly latencyLogs = new Map<string, LatencyLog>()
 
   constructor(
     private readonly hub: Pick<ServiceHub, 'connect' | 'history'>,
@@ -29,8 +35,15 @@ export class NginxService {
   async read(envName: string, endpointId?: string): Promise<TierRead> {
     const { environment, connections } = await this.hub.connect(envName)
     const endpoint = resolveNginx(environment, connections, endpointId)
-    const read = await readAppTier(environment, endpoint, connections, this.replicas)
-    read.tier.stub = this.record(`${envName}/${endpoint.id}`, read.tier, read.stub)
+    const key = `${envName}/${endpoint.id}`
+    const logOf = (path: string) => {
+      if (!this.latencyLogs.has(`${key}:${path}`)) this.latencyLogs.set(`${key}:${path}`, new LatencyLog())
+      return this.latencyLogs.get(`${key}:${path}`)!
+    }
+    const read = await readAppTier(environment, endpoint, connections, this.replicas, logOf)
+    read.tier.stub = this.record(key, read.tier, read.stub)
+    this.recordLatency(read.tier)
+    this.recordServices(read.tier)
     return read
   }
 
@@ -73,6 +86,84 @@ export class NginxService {
     }
   }
 
+  /** Each service's mean CPU and memory per running replica and its replica count: what right-sizing reads back. */
+  private recordServices(tier: AppTier): void {
+    const values: Record<string, number | null> = {}
+    for (const g of tier.groups) {
+      const running = g.replicas.filter((r) => r.running)
+      const mean = (xs: (number | null)[]) => {
+        const k = xs.filter((x): x is number => x !== null)
+        return k.length ? k.reduce((a, b) => a + b, 0) / k.length : null
+      }
+      values[`cpu:${g.key}`] = mean(running.map((r) => r.cpuPct))
+      values[`mem:${g.key}`] = mean(running.map((r) => r.memPct))
+      values[`replicas:${g.key}`] = running.length
+    }
+    if (Object.keys(values).length) this.hub.history.record(servicesScope(tier.environment, tier.endpointId), tier.checkedAt, values)
+  }
+
+  /** Every service seen behind the endpoint, right-sized from its last 7 days. */
+  async rightSize(envName: string, endpointId?: string): Promise<RightSizing[]> {
+    const { environment } = await this.hub.connect(envName)
+    const id = pickEndpoint(environment.endpoints, 'nginx', 'nginx', endpointId)
+    const now = Date.now()
+    const points = this.hub.history.read(servicesScope(envName, id), now - RIGHT_SIZE_WINDOW_MS, now, 2000)
+    const services = [
+      ...new Set(
+        points.flatMap((p) =>
+          Object.keys(p.values)
+            .filter((k) => k.startsWith('replicas:'))
+            .map((k) => k.slice(9)),
+        ),
+      ),
+    ].sort()
+    return services.map((svc) =>
+      rightSize(
+        svc,
+        points
+          .filter((p) => p.values[`replicas:${svc}`] !== undefined)
+          .map((p) => ({
+            at: p.at,
+            cpu: p.values[`cpu:${svc}`] ?? null,
+            memory: p.values[`mem:${svc}`] ?? null,
+            replicas: p.values[`replicas:${svc}`] ?? null,
+          })),
+        now,
+      ),
+    )
+  }
+
+  /** p50 and p95 per upstream, for the response-time chart. */
+  private recordLatency(tier: AppTier): void {
+    if (!tier.latency.length) return
+    const values: Record<string, number> = {}
+    for (const l of tier.latency) {
+      values[`p50:${l.upstream}`] = l.p50Ms
+      values[`p95:${l.upstream}`] = l.p95Ms
+    }
+    this.hub.history.record(latencyScope(tier.environment, tier.endpointId), tier.checkedAt, values)
+  }
+
+  /** Response times per upstream over time, from the environment's Prometheus first when it names one. */
+  async latencyHistory(envName: string, endpointId?: string, sinceMs = 0): Promise<{ series: LatencySeries[]; source: HistorySource }> {
+    const { environment } = await this.hub.connect(envName)
+    const id = pickEndpoint(environment.endpoints, 'nginx', 'nginx', endpointId)
+    const at = endpointSelector(environment, id)
+    const fields: PromField[] = [
+      { query: `switchyard_nginx_upstream_response_ms{${at},quantile="0.5"}`, field: (l) => `p50:${l.upstream ?? ''}` },
+      { query: `switchyard_nginx_upstream_response_ms{${at},quantile="0.95"}`, field: (l) => `p95:${l.upstream ?? ''}` },
+    ]
+    const { points, source } = await readHistory(this.hub.history, environment, latencyScope(envName, id), fields, sinceOf(sinceMs), Date.now(), CHART_POINTS)
+    const upstreams = [...new Set(points.flatMap((p) => Object.keys(p.values).map((k) => k.slice(4))))].sort()
+    return {
+      source,
+      series: upstreams.map((upstream) => ({
+        upstream,
+        points: points.map((p) => ({ at: p.at, p50Ms: p.values[`p50:${upstream}`] ?? null, p95Ms: p.values[`p95:${upstream}`] ?? null })),
+      })),
+    }
+  }
+
   private record(key: string, tier: AppTier, stub: StubStatus | null): StubSample | null {
     if (!stub) return null
     const prev = this.last.get(key)
@@ -100,3 +191,5 @@ export function nginxService(hub: ServiceHub, replicas: ReplicaProvider): NginxS
 }
 
 export const stubScope = (environment: string, endpointId: string) => `${environment}/${endpointId}/nginx-stub`
+export const servicesScope = (environment: string, endpointId: string) => `${environment}/${endpointId}/services`
+export const latencyScope = (environment: string, endpointId: string) => `${environment}/${endpointId}/nginx-latency`

@@ -2,13 +2,14 @@ import { worstStatus } from '../../../shared/domain/health'
 import type { HealthStatus } from '../../../shared/health'
 import type { Environment, EndpointOf } from '../../../shared/inventory'
 import type { Replica, ReplicaGroup } from '../../../shared/systems/docker'
-import type { AppFinding, AppTier, UpstreamBackend, UpstreamView } from '../../../shared/systems/nginx'
+import type { AppFinding, AppTier, UpstreamBackend, UpstreamLatency, UpstreamView } from '../../../shared/systems/nginx'
 import type { Connections } from '../../core/connections'
 import { toConnError } from '../../core/errors'
 import type { ReplicaProvider } from '../../core/replicas'
 import { parseErrorLog, type ErrorLogEvent } from './error-log'
 import { readConfig, type NginxConfig, type Upstream } from './nginx-config'
 import { NginxHost } from './nginx-host'
+import { LATENCY_FORMAT, LatencyLog, MAX_READ_BYTES } from './latency-log'
 import { httpRequest } from '../../core/http'
 import { readStubStatus, type StubStatus } from './stub-status'
 import { REPLICA_LOAD } from '../../../shared/domain/thresholds'
@@ -189,8 +190,32 @@ function upstreamView(
   }
 }
 
-/** Read nginx (config, stub_status, error log), the replicas behind it, probe every backend, and join them. */
-export async function readAppTier(environment: Environment, endpoint: NginxEndpoint, connections: Connections, replicas: ReplicaProvider): Promise<TierRead> {
+/** Response times per upstream from the access log in the switchyard format: what was appended since the last read. */
+async function readLatency(
+  host: NginxHost,
+  path: string | null,
+  logOf: (path: string) => LatencyLog,
+): Promise<{ latency: UpstreamLatency[]; log: AppTier['latencyLog'] }> {
+  if (!path)
+    return {
+      latency: [],
+      log: { path: null, note: `nginx writes no access log in the switchyard format ("${LATENCY_FORMAT}"): add one to read response times` },
+    }
+  const log = logOf(path)
+  const { from, text } = await host.readFrom(path, (size) => log.from(size), MAX_READ_BYTES)
+  const now = Date.now()
+  log.take(from, text, now)
+  return { latency: log.latency(now), log: { path, note: null } }
+}
+
+/** Read nginx (config, stub_status, error and access logs), the replicas behind it, probe every backend, and join them. */
+export async function readAppTier(
+  environment: Environment,
+  endpoint: NginxEndpoint,
+  connections: Connections,
+  replicas: ReplicaProvider,
+  latencyLogOf: (path: string) => LatencyLog = () => new LatencyLog(),
+): Promise<TierRead> {
   const started = Date.now()
   const secrets = connections.secretValues()
   const fail = (err: unknown) => toConnError(err, secrets).message
@@ -198,8 +223,14 @@ export async function readAppTier(environment: Environment, endpoint: NginxEndpo
     const host = await NginxHost.open(endpoint, connections)
     const [files, version] = await Promise.all([host.dump(), host.version()])
     const config = readConfig(files)
-    const logs = await Promise.all(config.errorLogs.map((p) => host.tail(p, ERROR_LOG_LINES).catch(() => '')))
-    return { files: files.map((f) => f.path), version, config, events: parseErrorLog(logs.join('\n')).sort((a, b) => a.at - b.at) }
+    const [logs, latency] = await Promise.all([
+      Promise.all(config.errorLogs.map((p) => host.tail(p, ERROR_LOG_LINES).catch(() => ''))),
+      readLatency(host, config.latencyLogs[0] ?? null, latencyLogOf).catch((err: unknown) => ({
+        latency: [],
+        log: { path: config.latencyLogs[0] ?? null, note: fail(err) },
+      })),
+    ])
+    return { files: files.map((f) => f.path), version, config, events: parseErrorLog(logs.join('\n')).sort((a, b) => a.at - b.at), ...latency }
   })()
   const [configResult, stubResult, docker] = await Promise.all([
     configRead.then(
@@ -252,6 +283,8 @@ export async function readAppTier(environment: Environment, endpoint: NginxEndpo
     findings,
     status,
     reason,
+    latency: cfg?.latency ?? [],
+    latencyLog: cfg?.log ?? { path: null, note: null },
   }
   return { tier, stub: 'ok' in stubResult ? stubResult.ok : null, config: cfg?.config ?? null }
 }
