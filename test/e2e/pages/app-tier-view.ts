@@ -43,4 +43,26 @@ export class AppTierView extends View {
   logs() {
     return this.byTestId('logs-view')
   }
+
+  // ---- the Autoscaling tab ----
+
+  readonly decisions = this.table('autoscale-decisions')
+
+  async showAutoscaling(): Promise<void> {
+    await this.byTestId('autoscale-tab').click()
+    await this.byTestId('autoscale-yaml').waitFor({ timeout: 30_000 })
+  }
+
+  /** Writes the policies' YAML in the editor, saves, and returns what the view answers. */
+  async savePolicies(yaml: string): Promise<string> {
+    await this.byTestId('autoscale-yaml').fill(yaml)
+    await this.byTestId('autoscale-save').click()
+    const result = this.byTestId('autoscale-save-result')
+    await result.waitFor()
+    return result.innerText()
+  }
+
+  policy(name: string) {
+    return this.byTestId(`policy-${name}`)
+  }
 }

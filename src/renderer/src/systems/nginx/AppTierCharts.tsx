@@ -1,5 +1,5 @@
 import { useMemo } from 'react'
-import type { StubSample } from '../../../../shared/systems/nginx'
+import type { LatencySeries, StubSample } from '../../../../shared/systems/nginx'
 import { EChart, timeAxis, type EChartOption } from '../../components/EChart'
 import { breakGaps } from '../../components/time-gaps'
 import { SERIES_COLORS } from '../../components/series-colors'
@@ -65,4 +65,38 @@ export function ConnectionsChart({ samples }: { samples: StubSample[] }) {
     }
   }, [samples])
   return <EChart option={option} height={200} testId="connections-chart" />
+}
+
+/** p50 (dashed) and p95 (solid) response time per upstream, from nginx's access log. */
+export function ResponseTimeChart({ series }: { series: LatencySeries[] }) {
+  const option = useMemo<EChartOption>(
+    () => ({
+      backgroundColor: 'transparent',
+      animation: false,
+      grid,
+      legend: { top: 0, textStyle: { color: '#c1c2c5' } },
+      tooltip: { trigger: 'axis', valueFormatter: (v: number | null) => (v === null ? '—' : `${Math.round(v)} ms`) },
+      xAxis: timeAxis(),
+      yAxis: { type: 'value', name: 'ms', nameTextStyle: axisText, axisLabel: axisText, splitLine },
+      series: series.flatMap((s, i) => [
+        {
+          name: `${s.upstream} p95`,
+          type: 'line',
+          showSymbol: false,
+          itemStyle: { color: SERIES_COLORS[i % SERIES_COLORS.length] },
+          data: breakGaps(s.points.map((p) => [p.at, p.p95Ms])),
+        },
+        {
+          name: `${s.upstream} p50`,
+          type: 'line',
+          showSymbol: false,
+          lineStyle: { type: 'dashed', width: 1 },
+          itemStyle: { color: SERIES_COLORS[i % SERIES_COLORS.length] },
+          data: breakGaps(s.points.map((p) => [p.at, p.p50Ms])),
+        },
+      ]),
+    }),
+    [series],
+  )
+  return <EChart option={option} height={200} testId="response-time-chart" />
 }

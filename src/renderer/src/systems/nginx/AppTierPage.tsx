@@ -13,6 +13,8 @@ import { groupOf } from './upstream-group'
 import { UpstreamCard } from './UpstreamCard'
 import { ContainersTab } from './ContainersTab'
 import { NginxTab } from './NginxTab'
+import { AutoscaleTab } from './AutoscaleTab'
+import { ResponseTimeCard } from './ResponseTimeCard'
 import { LogsDrawer } from './LogsDrawer'
 
 const POLL_MS = 3000
@@ -124,6 +126,7 @@ export function AppTierPage() {
               <ConnectionsChart samples={polled.data?.samples ?? []} />
             </Card>
           </SimpleGrid>
+          <ResponseTimeCard tier={tier} since={range.since} />
           <PageTabs
             tabs={[
               {
@@ -144,6 +147,12 @@ export function AppTierPage() {
                 panel: <ContainersTab tier={tier} onLogs={setLogsOf} />,
               },
               { value: 'nginx', label: 'nginx', testId: 'nginx-tab', panel: <NginxTab tier={tier} /> },
+              {
+                value: 'autoscale',
+                label: 'Autoscaling',
+                testId: 'autoscale-tab',
+                panel: choice && <AutoscaleTab environment={choice.environment} endpointId={choice.endpointId} readOnly={readOnly} />,
+              },
             ]}
           />
         </>
