@@ -14,7 +14,7 @@ export const AlertMetric = z.enum([
   'backend-down',
   'backend-latency-ms',
   'upstream-error-pct',
-  'upstream-p95-ms',
+  'upstream-latency-ms',
   'container-cpu-pct',
   'container-mem-pct',
 ])

@@ -14,7 +14,7 @@ export const DEFAULT_RULES: AlertRule[] = [
   { metric: 'backend-down', warn: null, critical: 1, for: '30s', enabled: true },
   { metric: 'backend-latency-ms', warn: 500, critical: 2000, for: '2m', enabled: true },
   { metric: 'upstream-error-pct', warn: 5, critical: 20, for: '2m', enabled: true },
-  { metric: 'upstream-p95-ms', warn: 500, critical: 2000, for: '2m', enabled: true },
+  { metric: 'upstream-latency-ms', warn: 500, critical: 2000, for: '2m', enabled: true },
   { metric: 'container-cpu-pct', warn: REPLICA_LOAD.cpuHighPct, critical: 90, for: '2m', enabled: true },
   { metric: 'container-mem-pct', warn: REPLICA_LOAD.memHighPct, critical: 95, for: '2m', enabled: true },
 ]
@@ -31,7 +31,7 @@ export const METRIC_LABEL: Record<AlertMetric, string> = {
   'backend-down': 'nginx backend down',
   'backend-latency-ms': 'backend latency (ms)',
   'upstream-error-pct': 'nginx upstream error rate %',
-  'upstream-p95-ms': 'upstream p95 response time (ms, access log)',
+  'upstream-latency-ms': 'upstream p95 response time (ms, access log)',
   'container-cpu-pct': 'container CPU %',
   'container-mem-pct': 'container memory %',
 }

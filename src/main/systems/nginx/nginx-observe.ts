@@ -22,7 +22,7 @@ export function observeNginx(replicas: ReplicaProvider) {
           b.probe.latencyMs !== null ? [{ endpointId, metric: 'backend-latency-ms' as const, subject: b.subject, value: b.probe.latencyMs }] : [],
         ),
         ...(errorPct !== null ? [{ endpointId, metric: 'upstream-error-pct' as const, subject: 'nginx', value: errorPct }] : []),
-        ...t.latency.map((l) => ({ endpointId, metric: 'upstream-p95-ms' as const, subject: l.upstream, value: l.p95Ms })),
+        ...t.latency.map((l) => ({ endpointId, metric: 'upstream-latency-ms' as const, subject: l.upstream, value: l.p95Ms })),
         ...t.containers.flatMap((c) => [
           ...(c.cpuPct !== null ? [{ endpointId, metric: 'container-cpu-pct' as const, subject: c.name, value: c.cpuPct }] : []),
           ...(c.memPct !== null ? [{ endpointId, metric: 'container-mem-pct' as const, subject: c.name, value: c.memPct }] : []),
