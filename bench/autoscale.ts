@@ -1,6 +1,6 @@
 /**
  * The autoscaler on the lab (npm run bench:autoscale): for the Compose-labelled service and then
- * the Swarm service, a policy in act mode (CPU up 12 % for 6 s, down 3 % for 10 s, step 2,
+ * the Swarm service, a policy in act mode (CPU up 15 % for 6 s, down 6 % for 10 s, step 2,
  * cooldowns 10 s / 15 s) and a CPU-bound request loop through nginx (GET /work?ms=40). up_s is from
  * the first round that reads the CPU above the threshold to the scale-up's new replicas serving
  * (its action verified); down_s from the load stopping to the scale-down verified; actions counts
@@ -30,7 +30,7 @@ policies:
     cooldownUp: 10s
     cooldownDown: 15s
     metrics:
-      - { metric: cpu, up: 12, down: 3, upFor: 6s, downFor: 10s }
+      - { metric: cpu, up: 15, down: 6, upFor: 6s, downFor: 10s }
 `
 
 async function main(): Promise<number> {
@@ -39,14 +39,16 @@ async function main(): Promise<number> {
   const lines: string[] = []
   const rounds = async (until: (d: ScalingDecision) => boolean, timeoutMs: number, seen: (d: ScalingDecision) => void): Promise<ScalingDecision> => {
     const deadline = Date.now() + timeoutMs
+    let last: ScalingDecision | undefined
     while (Date.now() < deadline) {
       for (const d of await scaler.round('lab')) {
         seen(d)
+        last = d
         if (until(d)) return d
       }
       await new Promise((r) => setTimeout(r, ROUND_MS))
     }
-    throw new Error(`no decision within ${timeoutMs / 1000} s`)
+    throw new Error(`no decision within ${timeoutMs / 1000} s; the last: ${last?.verdict} ${last?.outcome}: ${last?.reason} ${last?.detail ?? ''}`)
   }
   try {
     for (const [kind, upstream, listen, min] of [
@@ -59,7 +61,7 @@ async function main(): Promise<number> {
       const count = (d: ScalingDecision) => {
         if (d.outcome === 'scaled') actions++
         const cpu = d.metrics.find((m) => m.metric === 'cpu')?.value ?? null
-        if (threshold.crossedAt === null && cpu !== null && cpu > 12) threshold.crossedAt = d.at
+        if (threshold.crossedAt === null && cpu !== null && cpu > 15) threshold.crossedAt = d.at
       }
       const work = loadLoop(`http://${listen}/work?ms=40`, { concurrency: 3, maxMs: 180_000 })
       const up = await rounds((d) => d.outcome === 'scaled' && d.verdict === 'up', 150_000, count).catch(async (err: unknown) => {
@@ -68,7 +70,7 @@ async function main(): Promise<number> {
       })
       const loaded = await work.stop()
       const stopped = Date.now()
-      const idle = loadLoop(`http://${listen}/`, { concurrency: 1, maxMs: 120_000 })
+      const idle = loadLoop(`http://${listen}/?ms=100`, { concurrency: 1, maxMs: 120_000 })
       const down = await rounds((d) => d.outcome === 'scaled' && d.verdict === 'down', 100_000, count).catch(async (err: unknown) => {
         await idle.stop()
         throw err

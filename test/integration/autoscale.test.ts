@@ -25,7 +25,7 @@ policies:
     cooldownUp: 10s
     cooldownDown: 15s
     metrics:
-      - { metric: cpu, up: 12, down: 3, upFor: 6s, downFor: 10s }
+      - { metric: cpu, up: 15, down: 6, upFor: 6s, downFor: 10s }
   - name: swarm
     endpoint: nginx
     upstream: swarm_app
@@ -36,7 +36,7 @@ policies:
     cooldownUp: 10s
     cooldownDown: 15s
     metrics:
-      - { metric: cpu, up: 12, down: 3, upFor: 6s, downFor: 10s }
+      - { metric: cpu, up: 15, down: 6, upFor: 6s, downFor: 10s }
 `
 /** A policy whose minimum is above what runs: it wants a change at once, whatever the load. */
 const wantsMore = (mode: 'recommend' | 'act') => `
@@ -96,9 +96,11 @@ describe('autoscaling policies on the lab app tier', () => {
 
   it('refuses a policy file with its lines and reasons, and keeps the one it had', async () => {
     await scaler.store.save('lab', wantsMore('recommend'))
-    await expect(
-      scaler.store.save('lab', 'policies:\n  - name: api\n    endpoint: nginx\n    upstream: app\n    min: 6\n    max: 5\n    mode: often\n'),
-    ).rejects.toThrow(/line 7, policies\.0\.mode: .*"recommend"[\s\S]*line 5, policies\.0\.min: min must not be above max/)
+    const policy = (extra: string) => `policies:\n  - name: api\n    endpoint: nginx\n    upstream: app\n${extra}`
+    await expect(scaler.store.save('lab', policy('    mode: often\n    metrics:\n      - { metric: cpu, up: 70, down: 90 }\n'))).rejects.toThrow(
+      /\(2 problems\):\n.*line 5, policies\.0\.mode: .*"recommend"[\s\S]*line 7, policies\.0\.metrics\.0\.down: down must be below up/,
+    )
+    await expect(scaler.store.save('lab', policy('    min: 6\n    max: 5\n'))).rejects.toThrow(/line 5, policies\.0\.min: min must not be above max/)
     expect((await scaler.store.policies('lab'))[0]).toMatchObject({ name: 'api', min: 4, mode: 'recommend' })
   })
 
@@ -176,7 +178,7 @@ describe('autoscaling policies on the lab app tier', () => {
       ['api', 3, 5],
       ['swarm', 2, 4],
     ])
-    for (const d of ups) expect(d.reason).toMatch(/^CPU [\d.]+ % above 12 % for \d+ s: \d → \d$/)
+    for (const d of ups) expect(d.reason).toMatch(/^CPU [\d.]+ % above 15 % for \d+ s: \d → \d$/)
     expect(await running('app')).toBe(5)
     expect(await running('swarm_app')).toBe(4)
     // the action ran as the policy, audited before and after
@@ -184,7 +186,7 @@ describe('autoscaling policies on the lab app tier', () => {
     expect(audit.map((a) => a.actor)).toEqual(expect.arrayContaining(['policy api', 'policy swarm']))
 
     // no load: after the down duration and cooldown, each returns to its minimum
-    const idle = loadLoop(`http://${lab.nginx.listen}/`, { concurrency: 1, maxMs: 120_000 })
+    const idle = loadLoop(`http://${lab.nginx.listen}/?ms=100`, { concurrency: 1, maxMs: 120_000 })
     try {
       const downs = await roundsUntil((d) => d.policy === 'api' && d.outcome === 'scaled' && d.verdict === 'down', 90_000)
       if (!downs.some((d) => d.policy === 'swarm' && d.verdict === 'down' && d.outcome === 'scaled'))

@@ -26,7 +26,7 @@ export function ScalingHistoryChart({ policy, decisions }: { policy: ScalingPoli
     return {
       backgroundColor: 'transparent',
       animation: false,
-      grid: { left: 40, right: 56, top: 32, bottom: 28 },
+      grid: { left: 40, right: 84, top: 32, bottom: 28 },
       legend: { top: 0, textStyle: { color: '#c1c2c5' } },
       tooltip: { trigger: 'item' },
       xAxis: timeAxis(),
