@@ -15,23 +15,9 @@ import { readAppTier } from '../src/main/systems'
 import { labHub } from '../test/support/lab'
 import { loadLoop } from '../test/support/load-loop'
 import { planAndRun } from '../test/support/plan-and-run'
+import { LAB_CPU, labPolicies } from '../test/support/autoscale-policies'
 
 const ROUND_MS = 2000
-
-const policy = (upstream: string, min: number) => `
-policies:
-  - name: bench
-    endpoint: nginx
-    upstream: ${upstream}
-    mode: act
-    min: ${min}
-    max: ${min + 2}
-    step: 2
-    cooldownUp: 10s
-    cooldownDown: 15s
-    metrics:
-      - { metric: cpu, up: 15, down: 6, upFor: 6s, downFor: 10s }
-`
 
 async function main(): Promise<number> {
   const { hub, lab } = await labHub()
@@ -55,13 +41,13 @@ async function main(): Promise<number> {
       ['compose', 'app', lab.nginx.listen, lab.docker.containers.length],
       ['swarm', 'swarm_app', lab.nginx.swarmListen, lab.docker.swarm.replicas],
     ] as const) {
-      await scaler.store.save('lab', policy(upstream, min))
+      await scaler.store.save('lab', labPolicies({ name: 'bench', upstream, min }))
       let actions = 0
       const threshold = { crossedAt: null as number | null }
       const count = (d: ScalingDecision) => {
         if (d.outcome === 'scaled') actions++
         const cpu = d.metrics.find((m) => m.metric === 'cpu')?.value ?? null
-        if (threshold.crossedAt === null && cpu !== null && cpu > 15) threshold.crossedAt = d.at
+        if (threshold.crossedAt === null && cpu !== null && cpu > LAB_CPU.up) threshold.crossedAt = d.at
       }
       const work = loadLoop(`http://${listen}/work?ms=40`, { concurrency: 3, maxMs: 180_000 })
       const up = await rounds((d) => d.outcome === 'scaled' && d.verdict === 'up', 150_000, count).catch(async (err: unknown) => {

@@ -6,20 +6,9 @@ import { loadLoop } from '../support/load-loop'
 import { planAndRun } from '../support/plan-and-run'
 import { chartDrawn } from '../support/screens'
 import { webAppSuite } from '../support/web-app'
+import { labPolicies } from '../support/autoscale-policies'
 
-const POLICY = `policies:
-  - name: api
-    endpoint: nginx
-    upstream: app
-    mode: act
-    min: 3
-    max: 5
-    step: 2
-    cooldownUp: 10s
-    cooldownDown: 15s
-    metrics:
-      - { metric: cpu, up: 15, down: 6, upFor: 6s, downFor: 10s }
-`
+const POLICY = labPolicies({ name: 'api', upstream: 'app', min: 3 })
 
 /** The Autoscaling tab: a policy written and validated in the app, then its history after a scale-up and a scale-down. */
 describe('autoscaling in Chromium', () => {

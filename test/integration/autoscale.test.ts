@@ -11,33 +11,10 @@ import type { LabDescription } from '../lab/lab-environment'
 import { labHub } from '../support/lab'
 import { loadLoop } from '../support/load-loop'
 import { planAndRun } from '../support/plan-and-run'
+import { labPolicies } from '../support/autoscale-policies'
 
-/** Policies on the lab's two services: short durations and cooldowns, so a test sees a whole cycle. */
-const ACTING = `
-policies:
-  - name: api
-    endpoint: nginx
-    upstream: app
-    mode: act
-    min: 3
-    max: 5
-    step: 2
-    cooldownUp: 10s
-    cooldownDown: 15s
-    metrics:
-      - { metric: cpu, up: 15, down: 6, upFor: 6s, downFor: 10s }
-  - name: swarm
-    endpoint: nginx
-    upstream: swarm_app
-    mode: act
-    min: 2
-    max: 4
-    step: 2
-    cooldownUp: 10s
-    cooldownDown: 15s
-    metrics:
-      - { metric: cpu, up: 15, down: 6, upFor: 6s, downFor: 10s }
-`
+/** Policies on the lab's two services: Compose 3 → 5, Swarm 2 → 4. */
+const ACTING = labPolicies({ name: 'api', upstream: 'app', min: 3 }, { name: 'swarm', upstream: 'swarm_app', min: 2 })
 /** A policy whose minimum is above what runs: it wants a change at once, whatever the load. */
 const wantsMore = (mode: 'recommend' | 'act') => `
 policies:
@@ -69,7 +46,11 @@ describe('autoscaling policies on the lab app tier', () => {
       await new Promise((r) => setTimeout(r, 2000))
     }
     throw new Error(
-      `no matching decision in ${timeoutMs / 1000} s; the last: ${seen
+      `no matching decision in ${timeoutMs / 1000} s; the changes: ${scaler.store
+        .history('lab')
+        .filter((d) => d.verdict !== 'hold')
+        .map((d) => `${d.policy} ${d.verdict} ${d.outcome}: ${d.reason} ${d.detail ?? ''}`)
+        .join(' | ')}; the last: ${seen
         .slice(-2)
         .map((d) => `${d.policy} ${d.verdict} ${d.outcome}: ${d.reason} ${d.detail ?? ''}`)
         .join(' | ')}`,

@@ -2,6 +2,7 @@ import type { Alert } from '../../../shared/alerts'
 import { evaluate, type Evaluation } from '../../../shared/domain/alert-eval'
 import { alertEntry, factChanges, mergeFacts } from '../../../shared/domain/timeline'
 import type { ServiceHub } from '../../core/service-hub'
+import { roundsEvery } from '../../core/rounds'
 import { observeEnvironment, type EnvironmentObservation } from './observe-environment'
 
 const OBSERVE_TIMEOUT_MS = 15_000
@@ -13,8 +14,7 @@ const OBSERVE_TIMEOUT_MS = 15_000
  * the timeline; each alert change goes to the listeners (the clients' notifications).
  */
 export class EnvironmentWatch {
-  private timer: NodeJS.Timeout | undefined
-  private running = false
+  private stopRounds: (() => void) | undefined
   private watchers = 0
   private readonly listeners = new Set<(a: Alert) => void>()
 
@@ -62,24 +62,13 @@ export class EnvironmentWatch {
   async start(opts: { environments?: readonly string[]; intervalMs?: number } = {}): Promise<void> {
     const intervalMs = opts.intervalMs ?? (await this.hub.settings.get()).refreshIntervalMs
     if (this.watchers === 0 && !opts.environments) return
-    const names = async () => opts.environments ?? (await this.hub.inventory.list()).map((v) => v.environment.name)
-    const tick = async () => {
-      if (this.running) return
-      this.running = true
-      try {
-        for (const name of await names()) await this.evaluate(name).catch(() => undefined)
-      } finally {
-        this.running = false
-      }
-    }
     this.stop()
-    this.timer = setInterval(() => void tick(), intervalMs).unref()
-    void tick()
+    this.stopRounds = roundsEvery(this.hub, { environments: opts.environments, intervalMs }, (name) => this.evaluate(name))
   }
 
   stop(): void {
-    clearInterval(this.timer)
-    this.timer = undefined
+    this.stopRounds?.()
+    this.stopRounds = undefined
   }
 }
 

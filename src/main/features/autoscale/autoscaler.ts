@@ -7,6 +7,7 @@ import { targetKey } from '../../core/actions/action-runner'
 import { leaseRefusal } from '../../core/actions/journal'
 import { toConnError } from '../../core/errors'
 import type { ServiceHub } from '../../core/service-hub'
+import { roundsEvery } from '../../core/rounds'
 import { readAppTier } from '../../systems'
 import { createActionRunner } from '../actions/runner'
 import { AutoscaleStore } from './autoscale-store'
@@ -31,8 +32,7 @@ type Carried = Pick<ScalingDecision, 'outcome' | 'detail'> & { at?: number }
 export class Autoscaler {
   private readonly samples = new Map<string, MetricSample[]>()
   private readonly listeners = new Set<(d: ScalingDecision) => void>()
-  private timer: NodeJS.Timeout | undefined
-  private running = false
+  private stopRounds: (() => void) | undefined
 
   constructor(private readonly hub: ServiceHub) {}
 
@@ -139,24 +139,13 @@ export class Autoscaler {
 
   /** Rounds every intervalMs over these environments (every one in the inventory when not given) until stop(). */
   start(opts: { environments?: readonly string[]; intervalMs?: number } = {}): void {
-    const names = async () => opts.environments ?? (await this.hub.inventory.list()).map((v) => v.environment.name)
-    const tick = async () => {
-      if (this.running) return
-      this.running = true
-      try {
-        for (const name of await names()) await this.round(name).catch(() => undefined)
-      } finally {
-        this.running = false
-      }
-    }
     this.stop()
-    this.timer = setInterval(() => void tick(), opts.intervalMs ?? DEFAULT_INTERVAL_MS).unref()
-    void tick()
+    this.stopRounds = roundsEvery(this.hub, { environments: opts.environments, intervalMs: opts.intervalMs ?? DEFAULT_INTERVAL_MS }, (name) => this.round(name))
   }
 
   stop(): void {
-    clearInterval(this.timer)
-    this.timer = undefined
+    this.stopRounds?.()
+    this.stopRounds = undefined
   }
 }
 

@@ -94,6 +94,9 @@ function frontTarget(endpoint: NginxEndpoint, listen: string): { host: string; p
   return { host, port: Number(m?.[2] ?? 80) }
 }
 
+/** Batches of requests a traffic check sends before it says a backend receives none. */
+const TRAFFIC_ROUNDS = 3
+
 /**
  * Send requests through the upstream's front door and count, per backend, the TCP connections from
  * the nginx host (open or in TIME-WAIT) that appeared meanwhile: a backend nginx connected to while
@@ -108,18 +111,22 @@ export async function trafficReached(
 ): Promise<Map<string, number>> {
   const door = upstream.front[0]
   if (!door || addresses.length === 0) return new Map(addresses.map((a) => [a, 0]))
-  const before = new Map(await Promise.all(addresses.map(async (a) => [a, await host.socketsTo(a)] as const)))
   const target = frontTarget(endpoint, door)
   const serving = upstream.backends.filter((b) => !b.down).length
-  for (let i = 0; i < Math.max(addresses.length, serving) * 4; i++)
-    await httpRequest(endpoint, connections, target, endpoint.probePath ?? '/health', { timeoutMs: 3000 }).catch(() => undefined)
-  const fresh = (a: string, local: string, now: { state: string; timewaitLeft: number | null }) => {
-    const was = before.get(a)?.get(local)
+  const fresh = (was: { state: string; timewaitLeft: number | null } | undefined, now: { state: string; timewaitLeft: number | null }) => {
     if (!was) return true
     // loopback reuses TIME-WAIT ports: the same local address with its timer started again is a new connection
     return was.timewaitLeft !== null && now.timewaitLeft !== null ? now.timewaitLeft > was.timewaitLeft + 0.5 : was.state !== now.state
   }
-  return new Map(
-    await Promise.all(addresses.map(async (a) => [a, [...(await host.socketsTo(a))].filter(([local, now]) => fresh(a, local, now)).length] as const)),
-  )
+  const seen = new Map(addresses.map((a) => [a, 0]))
+  // Other clients' requests move least_conn's choices: a backend our requests missed gets more rounds.
+  for (let round = 0; round < TRAFFIC_ROUNDS; round++) {
+    const pending = addresses.filter((a) => seen.get(a) === 0)
+    if (!pending.length) break
+    const before = new Map(await Promise.all(pending.map(async (a) => [a, await host.socketsTo(a)] as const)))
+    for (let i = 0; i < Math.max(pending.length, serving) * 4; i++)
+      await httpRequest(endpoint, connections, target, endpoint.probePath ?? '/health', { timeoutMs: 3000 }).catch(() => undefined)
+    for (const a of pending) seen.set(a, [...(await host.socketsTo(a))].filter(([local, now]) => fresh(before.get(a)?.get(local), now)).length)
+  }
+  return seen
 }
