@@ -19,8 +19,9 @@ const mean = (xs: readonly (number | null)[]): number | null => {
 
 /**
  * The service's metrics per replica, from the app tier as its page shows it: the mean CPU and
- * memory of its running replicas (docker stats), nginx's request rate shared out over them, and the
- * upstream's p95 response time from nginx's access log when it is logged.
+ * memory of its running replicas (docker stats), the upstream's request rate (from nginx's access
+ * log, or all of nginx's from stub_status without one) shared out over them, and the upstream's
+ * p95 response time from the access log.
  */
 export function readService(tier: AppTier, policy: ScalingPolicy): ServiceReading {
   const upstream = tier.upstreams.find((u) => u.name === policy.upstream)
@@ -35,7 +36,9 @@ export function readService(tier: AppTier, policy: ScalingPolicy): ServiceReadin
       unhealthy: upstream ? null : `nginx has no upstream ${policy.upstream}`,
     }
   const failing = upstream.backends.filter((b) => !b.down && !b.backup && b.health === 'critical')
-  const rps = tier.stub?.requestsPerSec ?? null
+  // the upstream's own requests when nginx logs them; nginx's total from stub_status otherwise
+  const logged = tier.latency.find((l) => l.upstream === policy.upstream)
+  const rps = tier.latencyLog.path ? (logged ? logged.requests / logged.windowS : 0) : (tier.stub?.requestsPerSec ?? null)
   return {
     service: group.key,
     replicas: running.length,
