@@ -7,6 +7,7 @@ import { planAndRun } from '../support/plan-and-run'
 import { chartDrawn } from '../support/screens'
 import { webAppSuite } from '../support/web-app'
 import { labPolicies } from '../support/autoscale-policies'
+import { clippedOn } from './pages/layout-check'
 
 const POLICY = labPolicies({ name: 'api', upstream: 'app', min: 3 })
 
@@ -50,6 +51,12 @@ describe('autoscaling in Chromium', () => {
     await chartDrawn(tier.byTestId('scaling-history-api'))
     await tier.policy('api').scrollIntoViewIfNeeded()
     await ctx.app.shot('autoscale-history')
+    // the tab at the narrowest common laptop width: nothing cut
+    await ctx.page.setViewportSize({ width: 1280, height: 800 })
+    await ctx.page.waitForTimeout(500)
+    expect(await clippedOn(ctx.page)).toEqual([])
+    await ctx.app.shot('autoscale-1280')
+    await ctx.page.setViewportSize({ width: 1440, height: 900 })
     await toLabSize()
   }, 360_000)
 })

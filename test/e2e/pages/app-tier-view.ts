@@ -55,9 +55,11 @@ export class AppTierView extends View {
 
   /** Writes the policies' YAML in the editor, saves, and returns what the view answers. */
   async savePolicies(yaml: string): Promise<string> {
-    await this.byTestId('autoscale-yaml').fill(yaml)
-    await this.byTestId('autoscale-save').click()
     const result = this.byTestId('autoscale-save-result')
+    await this.byTestId('autoscale-yaml').fill(yaml)
+    // editing clears the last verdict: the one read below is this save's
+    await result.waitFor({ state: 'detached' })
+    await this.byTestId('autoscale-save').click()
     await result.waitFor()
     return result.innerText()
   }

@@ -83,7 +83,19 @@ function PoliciesEditor({ environment, yaml }: { environment: string; yaml: stri
       <Title order={5} mb="xs">
         Policies (autoscale/{environment}.yaml)
       </Title>
-      <Textarea autosize minRows={8} maxRows={24} ff="monospace" value={text} onChange={(e) => setText(e.currentTarget.value)} data-testid="autoscale-yaml" />
+      <Textarea
+        autosize
+        minRows={8}
+        maxRows={24}
+        ff="monospace"
+        value={text}
+        onChange={(e) => {
+          setText(e.currentTarget.value)
+          // a verdict stands next to the text it was about, never next to an edited one
+          setResult(undefined)
+        }}
+        data-testid="autoscale-yaml"
+      />
       <Group justify="space-between" mt="xs">
         {result ? (
           <Alert color={result.ok ? 'teal' : 'red'} p="xs" style={{ whiteSpace: 'pre-wrap', flex: 1 }} data-testid="autoscale-save-result">
