@@ -7,17 +7,15 @@ import { SERIES_COLORS } from '../../components/series-colors'
 const axisText = { color: '#909296' }
 const splitLine = { lineStyle: { color: '#373a40' } }
 const grid = { left: 48, right: 16, top: 32, bottom: 28 }
+/** What every time chart of the app tier shares: no animation, a legend on top, time along the bottom. */
+const timeChart = { backgroundColor: 'transparent', animation: false, grid, legend: { top: 0, textStyle: { color: '#c1c2c5' } }, xAxis: timeAxis() }
 
 /** Requests per second through nginx, from stub_status counters between two polls. */
 export function RequestRateChart({ samples }: { samples: StubSample[] }) {
   const option = useMemo<EChartOption>(
     () => ({
-      backgroundColor: 'transparent',
-      animation: false,
-      grid,
-      legend: { top: 0, textStyle: { color: '#c1c2c5' } },
+      ...timeChart,
       tooltip: { trigger: 'axis', valueFormatter: (v: number | null) => (v === null ? '—' : `${v.toFixed(1)}/s`) },
-      xAxis: timeAxis(),
       yAxis: { type: 'value', name: '/s', nameTextStyle: axisText, axisLabel: axisText, splitLine },
       series: [
         {
@@ -46,12 +44,8 @@ export function ConnectionsChart({ samples }: { samples: StubSample[] }) {
   const option = useMemo<EChartOption>(() => {
     const states = ['reading', 'writing', 'waiting'] as const
     return {
-      backgroundColor: 'transparent',
-      animation: false,
-      grid,
-      legend: { top: 0, textStyle: { color: '#c1c2c5' } },
+      ...timeChart,
       tooltip: { trigger: 'axis' },
-      xAxis: timeAxis(),
       yAxis: { type: 'value', minInterval: 1, axisLabel: axisText, splitLine },
       series: states.map((k, i) => ({
         name: k,
@@ -71,12 +65,8 @@ export function ConnectionsChart({ samples }: { samples: StubSample[] }) {
 export function ResponseTimeChart({ series }: { series: LatencySeries[] }) {
   const option = useMemo<EChartOption>(
     () => ({
-      backgroundColor: 'transparent',
-      animation: false,
-      grid,
-      legend: { top: 0, textStyle: { color: '#c1c2c5' } },
+      ...timeChart,
       tooltip: { trigger: 'axis', valueFormatter: (v: number | null) => (v === null ? '—' : `${Math.round(v)} ms`) },
-      xAxis: timeAxis(),
       yAxis: { type: 'value', name: 'ms', nameTextStyle: axisText, axisLabel: axisText, splitLine },
       series: series.flatMap((s, i) => [
         {
