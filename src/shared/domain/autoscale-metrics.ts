@@ -1,5 +1,7 @@
 import type { ScalingPolicy } from '../autoscale'
 import type { AppTier } from '../systems/nginx'
+import type { ReplicaGroup } from '../systems/docker'
+import { meanOf } from './percentile'
 import type { MetricSample } from './autoscale-eval'
 
 /** What one read of the app tier says about the service behind a policy's upstream. */
@@ -12,9 +14,10 @@ export interface ServiceReading {
   unhealthy: string | null
 }
 
-const mean = (xs: readonly (number | null)[]): number | null => {
-  const known = xs.filter((x): x is number => x !== null)
-  return known.length ? known.reduce((a, b) => a + b, 0) / known.length : null
+/** A service's load per running replica: the mean of their docker stats, and how many run. */
+export function replicaLoad(group: ReplicaGroup): { cpu: number | null; memory: number | null; replicas: number } {
+  const running = group.replicas.filter((r) => r.running)
+  return { cpu: meanOf(running.map((r) => r.cpuPct)), memory: meanOf(running.map((r) => r.memPct)), replicas: running.length }
 }
 
 /**
@@ -26,28 +29,28 @@ const mean = (xs: readonly (number | null)[]): number | null => {
 export function readService(tier: AppTier, policy: ScalingPolicy): ServiceReading {
   const upstream = tier.upstreams.find((u) => u.name === policy.upstream)
   const group = upstream ? tier.groups.find((g) => g.key === upstream.group) : undefined
-  const running = group?.replicas.filter((r) => r.running) ?? []
   const at = tier.checkedAt
   if (!upstream || !group)
     return {
       service: null,
-      replicas: running.length,
+      replicas: 0,
       sample: { at, values: {} },
       unhealthy: upstream ? null : `nginx has no upstream ${policy.upstream}`,
     }
+  const load = replicaLoad(group)
   const failing = upstream.backends.filter((b) => !b.down && !b.backup && b.health === 'critical')
   // the upstream's own requests when nginx logs them; nginx's total from stub_status otherwise
   const logged = tier.latency.find((l) => l.upstream === policy.upstream)
   const rps = tier.latencyLog.path ? (logged ? logged.requests / logged.windowS : 0) : (tier.stub?.requestsPerSec ?? null)
   return {
     service: group.key,
-    replicas: running.length,
+    replicas: load.replicas,
     sample: {
       at,
       values: {
-        cpu: mean(running.map((r) => r.cpuPct)),
-        memory: mean(running.map((r) => r.memPct)),
-        'requests-per-replica': rps === null || !running.length ? null : rps / running.length,
+        cpu: load.cpu,
+        memory: load.memory,
+        'requests-per-replica': rps === null || !load.replicas ? null : rps / load.replicas,
         'p95-latency': tier.latency.find((l) => l.upstream === policy.upstream)?.p95Ms ?? null,
       },
     },

@@ -1,5 +1,5 @@
 import type { RightSizing } from '../systems/nginx'
-import { percentile } from './percentile'
+import { meanOf, percentile } from './percentile'
 
 /** One point of a service's history: mean CPU and memory per running replica, and how many ran. */
 export interface ServicePoint {
@@ -15,7 +15,6 @@ const MIN_COVERED_MS = DAY
 /** Per the teams' guides: under 30 % average CPU is oversized, over 70 % undersized; a replica is sized for 50 % on average. */
 export const RIGHT_SIZE = { lowCpuPct: 30, highCpuPct: 70, lowMemPct: 40, targetCpuPct: 50 } as const
 
-const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null)
 const known = (xs: (number | null)[]) => xs.filter((x): x is number => x !== null)
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b)
 
@@ -32,11 +31,11 @@ export function rightSize(service: string, points: readonly ServicePoint[], now:
   const base = {
     service,
     coveredHours: Math.round(coveredMs / 3_600_000),
-    cpuAvg: mean(cpu),
+    cpuAvg: meanOf(cpu),
     cpuP95: percentile(sorted(cpu), 95),
-    memAvg: mean(memory),
+    memAvg: meanOf(memory),
     memP95: percentile(sorted(memory), 95),
-    replicasAvg: mean(replicas),
+    replicasAvg: meanOf(replicas),
   }
   const n = Math.round(base.replicasAvg ?? 0)
   if (coveredMs < MIN_COVERED_MS || base.cpuAvg === null || !n)

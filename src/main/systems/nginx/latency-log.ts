@@ -41,7 +41,12 @@ export function parseLatencyLines(text: string): LatencyEntry[] {
 /** p50 and p95 per upstream over the window ending at `now`. */
 export function upstreamLatency(entries: readonly LatencyEntry[], now: number, windowMs: number): UpstreamLatency[] {
   const byUpstream = new Map<string, number[]>()
-  for (const e of entries) if (e.at > now - windowMs && e.at <= now) byUpstream.set(e.upstream, [...(byUpstream.get(e.upstream) ?? []), e.ms])
+  for (const e of entries) {
+    if (e.at <= now - windowMs || e.at > now) continue
+    const ms = byUpstream.get(e.upstream)
+    if (ms) ms.push(e.ms)
+    else byUpstream.set(e.upstream, [e.ms])
+  }
   return [...byUpstream]
     .map(([upstream, ms]) => {
       const sorted = ms.sort((a, b) => a - b)

@@ -1,5 +1,6 @@
 import type { AppTier, LatencySeries, RightSizing, StubSample } from '../../../shared/systems/nginx'
 import { rightSize } from '../../../shared/domain/rightsizing'
+import { replicaLoad } from '../../../shared/domain/autoscale-metrics'
 
 const RIGHT_SIZE_WINDOW_MS = 7 * 86_400_000
 import type { Environment } from '../../../shared/inventory'
@@ -90,14 +91,10 @@ export class NginxService {
   private recordServices(tier: AppTier): void {
     const values: Record<string, number | null> = {}
     for (const g of tier.groups) {
-      const running = g.replicas.filter((r) => r.running)
-      const mean = (xs: (number | null)[]) => {
-        const k = xs.filter((x): x is number => x !== null)
-        return k.length ? k.reduce((a, b) => a + b, 0) / k.length : null
-      }
-      values[`cpu:${g.key}`] = mean(running.map((r) => r.cpuPct))
-      values[`mem:${g.key}`] = mean(running.map((r) => r.memPct))
-      values[`replicas:${g.key}`] = running.length
+      const load = replicaLoad(g)
+      values[`cpu:${g.key}`] = load.cpu
+      values[`mem:${g.key}`] = load.memory
+      values[`replicas:${g.key}`] = load.replicas
     }
     if (Object.keys(values).length) this.hub.history.record(servicesScope(tier.environment, tier.endpointId), tier.checkedAt, values)
   }
