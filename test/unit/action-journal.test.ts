@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import Database from 'better-sqlite3'
+import { SqlDatabase } from '../../src/main/core/sqlite/sql-database'
 import { describe, expect, it } from 'vitest'
 import { stepDifference } from '../../src/main/core/actions/action-runner'
 import { ActionJournal, refuseEditUnderRun, STALE_HEARTBEAT_MS, type NewRun } from '../../src/main/core/actions/journal'
@@ -93,7 +93,7 @@ describe('action journal', () => {
     journal.stepEnded(A, 0, 'done', null)
     journal.stepStarted(A, 1, 'Fence pg1')
     // As if another process had written it and died.
-    const db = new Database(path)
+    const db = new SqlDatabase(path)
     db.prepare('UPDATE action_runs SET pid = ? WHERE run_id = ?').run(deadPid(), A)
     expect(journal.interrupted('lab').map((r) => r.runId)).toEqual([A])
     expect(whereStopped(journal.get(A)!.run)).toBe('stopped in step 2 of 3 (Fence pg1), 1 step done')

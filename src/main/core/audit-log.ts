@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3'
+import type { SqlDatabase } from './sqlite/sql-database'
 import { existsSync, readFileSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
 import { AuditRecord } from '../../shared/actions'
@@ -13,7 +13,7 @@ export class AuditLog {
   private readonly insert
 
   constructor(
-    private readonly db: Database.Database,
+    private readonly db: SqlDatabase,
     dataDir: string,
   ) {
     db.exec(SCHEMA)
@@ -35,7 +35,7 @@ export class AuditLog {
       })
     this.db.transaction(() => {
       for (const r of records) this.insert.run(r.at, JSON.stringify(r))
-    })()
+    })
     renameSync(path, `${path}.migrated`)
   }
 

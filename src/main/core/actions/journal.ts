@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3'
+import { SqlDatabase } from '../sqlite/sql-database'
 import { hostname } from 'node:os'
 import { ActionRun, PlanStep, type RunState, type RunStep } from '../../../shared/actions'
 import { SwitchyardError } from '../errors'
@@ -121,21 +121,21 @@ export function holderAlive(row: Pick<RunRow, 'pid' | 'host' | 'heartbeat_at'>, 
  * every process on the machine (app, web mode, CLI, procedures) writes through the same file.
  */
 export class ActionJournal {
-  private readonly db: Database.Database
+  private readonly db: SqlDatabase
   private readonly heartbeats = new Map<string, NodeJS.Timeout>()
 
   constructor(path: string) {
-    this.db = new Database(path)
-    this.db.pragma('journal_mode = WAL')
-    this.db.pragma('synchronous = FULL')
-    this.db.pragma('busy_timeout = 10000')
+    this.db = new SqlDatabase(path)
+    this.db.exec('PRAGMA journal_mode = WAL')
+    this.db.exec('PRAGMA synchronous = FULL')
+    this.db.exec('PRAGMA busy_timeout = 10000')
     this.db.exec(SCHEMA)
   }
 
   /** Take the target's lease and record the run; refused, naming the holder, when another run has it. */
   begin(run: NewRun): ActionRun {
     const now = Date.now()
-    const insert = this.db.transaction(() => {
+    this.db.transaction(() => {
       const held = this.db.prepare<[string], RunRow>('SELECT * FROM action_runs WHERE target_key = ? AND finished_at IS NULL').get(run.targetKey)
       if (held) {
         if (run.continues !== held.run_id) throw leaseRefusal(this.view(held))
@@ -172,7 +172,6 @@ export class ActionJournal {
           run.continues ?? null,
         )
     })
-    insert.immediate()
     this.heartbeats.set(
       run.runId,
       setInterval(() => this.db.prepare('UPDATE action_runs SET heartbeat_at = ? WHERE run_id = ?').run(Date.now(), run.runId), 5000).unref(),

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3'
+import type { SqlDatabase } from '../sqlite/sql-database'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { stringify } from 'yaml'
@@ -23,7 +23,7 @@ const HISTORY_KEPT = 500
  */
 export class AlertStore {
   constructor(
-    private readonly db: Database.Database,
+    private readonly db: SqlDatabase,
     private readonly dataDir: string,
   ) {
     db.exec(SCHEMA)
@@ -57,7 +57,7 @@ export class AlertStore {
           'DELETE FROM alerts WHERE environment = ? AND active = 0 AND at < (SELECT at FROM alerts WHERE environment = ? AND active = 0 ORDER BY at DESC LIMIT 1 OFFSET ?)',
         )
         .run(environment, environment, HISTORY_KEPT)
-    })()
+    })
   }
 
   /** Acknowledge or silence one active alert; the change is kept with it. */

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3'
+import { SqlDatabase } from '../sqlite/sql-database'
 import { mkdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
  * the buffer in one transaction, so a poll never waits on the disk.
  */
 export class HistoryStore {
-  readonly db: Database.Database
+  readonly db: SqlDatabase
   private readonly opts: Required<Omit<HistoryOptions, 'now'>> & { now: () => number }
   private readonly ids = new Map<string, number>()
   private buffer: { key: string; at: number; value: number | null }[] = []
@@ -60,9 +60,9 @@ export class HistoryStore {
     options: HistoryOptions = {},
   ) {
     this.opts = { ...DEFAULTS, now: Date.now, ...options }
-    this.db = new Database(path)
-    this.db.pragma('journal_mode = WAL')
-    this.db.pragma('synchronous = NORMAL')
+    this.db = new SqlDatabase(path)
+    this.db.exec('PRAGMA journal_mode = WAL')
+    this.db.exec('PRAGMA synchronous = NORMAL')
     this.db.exec(SCHEMA)
     this.statements = {
       seriesId: this.db.prepare<[string], { id: number }>('SELECT id FROM series WHERE key = ?'),
@@ -103,7 +103,7 @@ export class HistoryStore {
     const started = performance.now()
     this.db.transaction(() => {
       for (const r of rows) this.statements.insert.run(this.idOf(r.key), r.at, r.value)
-    })()
+    })
     return { rows: rows.length, ms: performance.now() - started }
   }
 
@@ -172,8 +172,8 @@ export class HistoryStore {
 
   /** Bytes in use (pages not on the free list). */
   usedBytes(): number {
-    const pages = Number(this.db.pragma('page_count', { simple: true })) - Number(this.db.pragma('freelist_count', { simple: true }))
-    return pages * Number(this.db.pragma('page_size', { simple: true }))
+    const pages = Number(this.db.pragmaValue('page_count')) - Number(this.db.pragmaValue('freelist_count'))
+    return pages * Number(this.db.pragmaValue('page_size'))
   }
 
   /**
@@ -201,7 +201,7 @@ export class HistoryStore {
         .run(cutoff)
       rolledUp = this.db.prepare('DELETE FROM samples WHERE at < ?').run(cutoff).changes
       dropped = this.db.prepare(`DELETE FROM rollups WHERE minute < ?`).run(Math.floor((now - this.opts.keepMs) / MINUTE)).changes
-    })()
+    })
     dropped += this.trimToCap()
     return { rolledUp, dropped }
   }

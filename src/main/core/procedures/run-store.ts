@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3'
+import type { SqlDatabase } from '../sqlite/sql-database'
 import { ProcedureRun } from '../../../shared/procedures'
 import { SwitchyardError } from '../errors'
 
@@ -6,7 +6,7 @@ const SCHEMA = 'CREATE TABLE IF NOT EXISTS procedure_runs (id TEXT PRIMARY KEY, 
 
 /** Procedure runs, saved after every step so a run survives closing the app and resumes where it stopped. */
 export class RunStore {
-  constructor(private readonly db: Database.Database) {
+  constructor(private readonly db: SqlDatabase) {
     db.exec(SCHEMA)
   }
 

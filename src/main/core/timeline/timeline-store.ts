@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3'
+import type { SqlDatabase } from '../sqlite/sql-database'
 import { randomUUID } from 'node:crypto'
 import { Fact, Incident, TimelineEntry, type DatedEvent } from '../../../shared/timeline'
 import { auditEntry, byTime, interruptedEntry } from '../../../shared/domain/timeline'
@@ -24,7 +24,7 @@ export class TimelineStore {
   private readonly insert
 
   constructor(
-    private readonly db: Database.Database,
+    private readonly db: SqlDatabase,
     private readonly audit: AuditLog,
     private readonly journal: ActionJournal,
   ) {
@@ -37,7 +37,7 @@ export class TimelineStore {
     this.db.transaction(() => {
       for (const e of entries) this.insert.run(environment, e.at, null, JSON.stringify(TimelineEntry.parse(e)))
       this.db.prepare('DELETE FROM timeline WHERE environment = ? AND at < ?').run(environment, Date.now() - KEEP_MS)
-    })()
+    })
   }
 
   /** Events read again on every poll (a log's tail) are kept once. */
@@ -45,7 +45,7 @@ export class TimelineStore {
     this.db.transaction(() => {
       for (const e of events)
         this.insert.run(environment, e.at, `${environment}|${e.endpointId}|${e.at}|${e.message}`, JSON.stringify({ ...e, source: 'poll' }))
-    })()
+    })
   }
 
   /** Oldest first, the audit log's actions merged in, and the runs the journal holds as interrupted. */

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3'
+import type { SqlDatabase } from '../../core/sqlite/sql-database'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { AutoscalePolicies, ScalingDecision, type ScalingPolicy } from '../../../shared/autoscale'
@@ -38,7 +38,7 @@ policies: []
  */
 export class AutoscaleStore {
   constructor(
-    private readonly db: Database.Database,
+    private readonly db: SqlDatabase,
     private readonly dataDir: string,
   ) {
     db.exec(SCHEMA)
@@ -87,7 +87,7 @@ export class AutoscaleStore {
           'DELETE FROM autoscale_decisions WHERE environment = ? AND at < (SELECT at FROM autoscale_decisions WHERE environment = ? ORDER BY at DESC LIMIT 1 OFFSET ?)',
         )
         .run(d.environment, d.environment, KEPT)
-    })()
+    })
   }
 
   /** Decisions since a time, oldest first: a policy's, or all of the environment's. */
