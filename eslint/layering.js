@@ -11,16 +11,11 @@ const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]))
 const isBuiltin = (spec) => BUILTINS.has(spec) || BUILTINS.has(spec.split('/')[0]) || spec.startsWith('node:')
 
 /** The files that run inside Electron (the others of src/main/app run on plain Node too: CLI, web mode, exporter). */
-const ELECTRON_SHELLS = new Set(
-  [
-    'main/index.ts',
-    'main/app/electron-main.ts',
-    'main/app/window.ts',
-    'main/app/window-options.ts',
-    'main/app/safe-storage-cipher.ts',
-    'main/app/ipc-router.ts',
-  ].map((f) => path.join(root, 'src', f)),
-)
+const DESKTOP_SHELL = path.join(root, 'src/main/app/desktop') + path.sep
+const isElectronShell = (file) => file === path.join(root, 'src/main/index.ts') || file.startsWith(DESKTOP_SHELL)
+
+/** better-sqlite3 is a native module built for one Node ABI: one file loads it, only where node:sqlite is missing. */
+const BETTER_SQLITE_HOME = path.join(root, 'src/main/core/sqlite/better-sqlite-driver.ts')
 
 /** Packages that need Node: native addons (a binding.gyp or gypfile) and the server-side drivers and servers. */
 const NODE_ONLY = new Set(['ws', 'ioredis', 'pg', 'mongodb', 'dockerode', 'ssh2', 'prom-client', 'better-sqlite3', '@electron/fuses', 'playwright-core'])
@@ -69,8 +64,8 @@ const MAY_IMPORT = {
 function packageRule(from, spec, file) {
   const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]
   if (spec === 'electron' || spec.startsWith('electron/')) {
-    if (from.name !== 'preload' && !ELECTRON_SHELLS.has(file))
-      return 'only the Electron shell files (electron-main, window, window-options, safe-storage-cipher, ipc-router) and the preload may import electron: the CLI, web mode and the exporter run on plain Node'
+    if (from.name !== 'preload' && !isElectronShell(file))
+      return 'only the desktop shell (src/main/app/desktop, src/main/index.ts) and the preload may import electron: the CLI, web mode and the exporter run on plain Node'
     return null
   }
   if (isBuiltin(spec)) {
@@ -80,6 +75,8 @@ function packageRule(from, spec, file) {
   if (from.name === 'preload') return `the preload imports only electron and src/shared (not ${spec})`
   if (from.name === 'renderer' && (NODE_ONLY.has(pkg) || isNative(pkg))) return `the renderer runs in a browser and must not import ${pkg}, which needs Node`
   if (from.name === 'shared' && pkg !== 'zod') return 'src/shared imports nothing but zod'
+  if (pkg === 'better-sqlite3' && file !== BETTER_SQLITE_HOME)
+    return 'better-sqlite3 is native: only src/main/core/sqlite/better-sqlite-driver.ts loads it (where node:sqlite is missing); use SqlDatabase'
   const homes = DRIVERS[pkg]
   if (homes) {
     const here = from.name === 'system' ? from.system : from.name
@@ -134,9 +131,10 @@ export const ipcOwners = {
   meta: { type: 'problem', schema: [], messages: { bad: '{{name}} is used only in {{owner}}' } },
   create(context) {
     const rel = path.relative(root, context.filename).split(path.sep).join('/')
-    if (rel === 'eslint/layering.js') return {}
+    // this file and the Electron stand-in of the tests name them without using them
+    if (rel === 'eslint/layering.js' || rel === 'test/support/electron-stub/electron.mjs') return {}
     const seen = new WeakSet()
-    const owners = { ipcRenderer: 'src/preload/index.ts', ipcMain: 'src/main/app/ipc-router.ts' }
+    const owners = { ipcRenderer: 'src/preload/index.ts', ipcMain: 'src/main/app/desktop/ipc-router.ts' }
     return {
       Identifier(node) {
         const owner = Object.hasOwn(owners, node.name) ? owners[node.name] : undefined

@@ -96,6 +96,8 @@ export const requests = {
 export const events = {
   'overview:update': z.object({ environments: z.array(EnvironmentHealth), intervalMs: z.number() }),
   'action:progress': ActionProgress,
+  /** Where the desktop app was asked to go: a switchyard:// link's path (open/…, incident/…) or a view of the app's own (#/alerts). */
+  'app:open-link': z.object({ path: z.string().max(2048) }),
   ...alertEvents,
   ...procedureEvents,
   ...systemEvents,

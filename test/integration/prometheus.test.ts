@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import type { Server } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from '../../src/main/app/cli'
+import { parseDeepLink, routeDeepLink } from '../../src/shared/deep-link'
 import { Exporter } from '../../src/main/app/exporter'
 import { postgresService } from '../../src/main/systems/postgres/postgres-service'
 import { backfill, startPrometheus, type LabPrometheus } from '../support/prometheus'
@@ -76,6 +77,19 @@ describe('Prometheus scraping the exporter', () => {
     await waitFor('the node-down alert firing in Prometheus', 60_000, async () => (await prometheus.query(firing)).length === 1)
     const [alert] = await prometheus.query(firing)
     expect(alert!.metric).toMatchObject({ severity: 'critical', env: 'lab', endpoint: 'Redis Cluster', switchyard_metric: 'node-down' })
+    // the notification's link, as Prometheus expanded it, opens the node that fired
+    const { data } = (await (await fetch(`${prometheus.url}/api/v1/alerts`)).json()) as {
+      data: { alerts: { labels: Record<string, string>; annotations: Record<string, string>; state: string }[] }
+    }
+    const fired = data.alerts.find((a) => a.labels.alertname === 'SwitchyardNodeDown' && a.labels.subject === victim.addr && a.state === 'firing')!
+    expect(fired.annotations.switchyard_url).toBe(`switchyard://open/lab/overview/Redis+Cluster/${encodeURIComponent(victim.addr)}`)
+    const env = await suite.lab.hub.inventory.get('lab')
+    expect(routeDeepLink(parseDeepLink(fired.annotations.switchyard_url!), [env])).toMatchObject({
+      viewId: 'redis',
+      environment: 'lab',
+      endpointId: env.endpoints.find((e) => e.kind === 'redis-cluster')!.id,
+      node: victim.addr,
+    })
     // the down node is a value, not a failed scrape
     expect((await prometheus.query(`redis_up{instance="${victim.addr}"}`))[0]!.value[1]).toBe('0')
     expect((await prometheus.query('up{job="switchyard"}'))[0]!.value[1]).toBe('1')

@@ -5,8 +5,8 @@ import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses'
 import { describe, expect, it } from 'vitest'
 import { contentSecurityPolicy, rendererFile } from '../../src/main/app/renderer-files'
 import { tokenCookie } from '../../src/main/app/web-server'
-import { APP_ORIGIN, CONTENT_SECURITY_POLICY, externalUrlAllowed, isTrustedSenderUrl, rendererUrlFor } from '../../src/main/app/window-options'
-import { flipAppFuses, FUSES } from '../../scripts/electron-fuses'
+import { APP_ORIGIN, CONTENT_SECURITY_POLICY, externalUrlAllowed, isTrustedSenderUrl, rendererUrlFor } from '../../src/main/app/desktop/window-options'
+import { flipAppFuses, FUSES } from '../../scripts/packaging/fuses'
 
 /** A stand-in for an Electron binary: the fuse sentinel, wire version 1, nine fuses as Electron 45 ships them. */
 function fakeElectron(): string {

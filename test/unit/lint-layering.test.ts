@@ -22,8 +22,8 @@ describe('the layering lint rule', () => {
         filename: src('main/app/handlers.ts'),
         code: "import { systems } from '../systems'; import { probeEnvironment } from '../features/overview/probe-environment'",
       },
-      { filename: src('main/app/electron-main.ts'), code: "import { app } from 'electron'" },
-      { filename: src('main/index.ts'), code: "import { fileURLToPath } from 'node:url'; import { startElectronApp } from './app/electron-main'" },
+      { filename: src('main/app/desktop/electron-main.ts'), code: "import { app } from 'electron'" },
+      { filename: src('main/index.ts'), code: "import { fileURLToPath } from 'node:url'; import { startElectronApp } from './app/desktop/electron-main'" },
       { filename: src('preload/index.ts'), code: "import { contextBridge } from 'electron'; import { Channels } from '../shared/contract'" },
       {
         filename: src('main/features/procedures/engine.ts'),

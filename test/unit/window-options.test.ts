@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { CONTENT_SECURITY_POLICY, isTrustedSenderUrl, windowOptions } from '../../src/main/app/window-options'
+import { CONTENT_SECURITY_POLICY, isTrustedSenderUrl, windowOptions } from '../../src/main/app/desktop/window-options'
 
 describe('BrowserWindow security options', () => {
   const prefs = windowOptions('/app/out/preload/index.cjs').webPreferences!

@@ -1,8 +1,9 @@
 import { AppShell, Badge, Group, Kbd, Loader, MantineProvider, NavLink, Text, Title, Tooltip, UnstyledButton, createTheme } from '@mantine/core'
 import { Notifications } from '@mantine/notifications'
 import { spotlight } from '@mantine/spotlight'
-import { Suspense, useEffect, useState } from 'react'
+import { Suspense } from 'react'
 import { ContractErrorBanner } from './components/ContractErrorBanner'
+import { useDeepLinkHash } from './hooks/useDeepLinkHash'
 import { useRequest } from './hooks/useRequest'
 import { navViews, routeFromHash } from './navigation'
 import { CommandPalette } from './palette/CommandPalette'
@@ -12,16 +13,11 @@ import { PaletteActionsProvider } from './palette/palette-actions'
 const theme = createTheme({ primaryColor: 'indigo', defaultRadius: 'md', fontFamily: 'Inter, system-ui, sans-serif' })
 
 export function App() {
-  const [hash, setHash] = useState(location.hash)
+  const { hash, resolving } = useDeepLinkHash()
   const route = routeFromHash(hash)
   const info = useRequest('app:info', {})
   useAlertNotifications()
   const environments = useRequest('env:list', {}, [route.view.id])
-  useEffect(() => {
-    const on = () => setHash(location.hash)
-    window.addEventListener('hashchange', on)
-    return () => window.removeEventListener('hashchange', on)
-  }, [])
   const current = environments.data?.find((v) => v.environment.name === route.environment)?.environment
   const Page = route.view.page
   return (
@@ -83,7 +79,7 @@ export function App() {
             <ContractErrorBanner />
             <Suspense fallback={<Loader size="sm" />}>
               {/* Keyed by the whole hash: a jump to another endpoint mounts its page afresh. */}
-              <Page key={hash} />
+              {resolving ? <Loader size="sm" data-testid="link-resolving" /> : <Page key={hash} />}
             </Suspense>
           </AppShell.Main>
         </AppShell>

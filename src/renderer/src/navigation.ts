@@ -1,10 +1,12 @@
 import { lazy, type ComponentType } from 'react'
-import { parseHash } from './routes'
+import type { LinkView } from '../../shared/deep-link'
+import { parseHash, type HashRoute } from './routes'
 import { systemViews } from './systems'
 import { OverviewPage } from './views/overview/OverviewPage'
 
 export interface NavView {
-  id: string
+  /** A view a switchyard:// link can name. */
+  id: LinkView
   label: string
   page: ComponentType
 }
@@ -21,11 +23,8 @@ export const navViews: readonly NavView[] = [
   { id: 'audit', label: 'Audit log', page: lazy(() => import('./views/audit/AuditPage')) },
 ]
 
-export interface Route {
+export interface Route extends Omit<HashRoute, 'viewId'> {
   view: NavView
-  /** The environment and endpoint after the view in the hash, when there are. */
-  environment?: string
-  endpointId?: string
 }
 
 export function routeFromHash(hash: string): Route {

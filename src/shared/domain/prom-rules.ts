@@ -1,4 +1,5 @@
 import type { AlertMetric, AlertRule } from '../alerts'
+import { deepLinkUrl, type LinkView } from '../deep-link'
 import { durationMs, METRIC_LABEL } from './alert-eval'
 
 /** The exporter's gauge for what an alert rule watches: pg-lag-seconds → switchyard_pg_lag_seconds. */
@@ -15,6 +16,37 @@ const promString = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\
 function promDuration(d: AlertRule['for']): string {
   const ms = durationMs(d)
   return ms % 60_000 === 0 && ms > 0 ? `${ms / 60_000}m` : `${Math.round(ms / 1000)}s`
+}
+
+/**
+ * The page of what each rule watches; node-down is every system's, so its link names the
+ * overview and the app puts the endpoint on its own page (it routes an endpoint to its kind's page).
+ */
+const METRIC_VIEW: Record<AlertMetric, LinkView> = {
+  'node-down': 'overview',
+  'redis-lag-bytes': 'redis',
+  'redis-slots': 'redis',
+  'pg-lag-bytes': 'postgres',
+  'pg-lag-seconds': 'postgres',
+  'mongo-lag-seconds': 'mongo',
+  'mongo-imbalance': 'mongo',
+  'mongo-balancer-off': 'mongo',
+  'backend-down': 'app',
+  'backend-latency-ms': 'app',
+  'upstream-error-pct': 'app',
+  'upstream-latency-ms': 'app',
+  'container-cpu-pct': 'app',
+  'container-mem-pct': 'app',
+}
+
+/**
+ * The switchyard:// link of what fired, as a Prometheus template: the endpoint and the subject
+ * from the alert's labels, escaped by urlquery (Go's QueryEscape: a space becomes "+", which the
+ * link parser reads back as a space).
+ */
+export function alertLinkTemplate(environment: string, metric: AlertMetric): string {
+  const base = deepLinkUrl({ kind: 'open', environment, view: METRIC_VIEW[metric] })
+  return `${base}/{{ $labels.endpoint | urlquery }}/{{ $labels.subject | urlquery }}`
 }
 
 export interface PromRule {
@@ -49,6 +81,7 @@ export function prometheusRules(environment: string, rules: readonly AlertRule[]
         annotations: {
           summary: `${METRIC_LABEL[r.metric]} on {{ $labels.subject }} ({{ $labels.endpoint }}, ${environment})`,
           description: `{{ $value }} is at or above the ${l.severity} threshold ${l.from}, for ${promDuration(r.for)} (Switchyard rule ${r.metric}).`,
+          switchyard_url: alertLinkTemplate(environment, r.metric),
         },
       })
     }
@@ -62,6 +95,7 @@ export function prometheusRules(environment: string, rules: readonly AlertRule[]
     annotations: {
       summary: `An action on ${environment} was interrupted midway`,
       description: `{{ $value }} action run(s) stopped between two steps and hold their target: switchyard actions list ${environment}, then resume, roll back or resolve each.`,
+      switchyard_url: deepLinkUrl({ kind: 'open', environment, view: 'overview' }),
     },
   })
   return { groups: [{ name: `switchyard-${environment}`, rules: out }] }

@@ -1,5 +1,5 @@
 import { Table, type MantineFontSize, type MantineSpacing } from '@mantine/core'
-import { memo, type CSSProperties, type ReactNode } from 'react'
+import { memo, useEffect, useRef, type CSSProperties, type ReactNode } from 'react'
 import './data-table.css'
 
 export interface Column<R> {
@@ -27,6 +27,8 @@ interface Props<R> {
    * columns must then be memoised by the caller, since a new column list repaints every row.
    */
   sameRow?: (a: R, b: R) => boolean
+  /** The row a link named (#/<view>/<env>/<endpoint>/<node>): highlighted and scrolled into view. */
+  focused?: (row: R) => boolean
   testId?: string
   /** Below this width the table scrolls sideways inside its card, its first column staying in place. */
   minWidth?: number
@@ -57,12 +59,24 @@ interface RowProps<R> {
   columns: readonly Column<R>[]
   attributes?: RowAttributes
   sameRow?: (a: R, b: R) => boolean
+  focused: boolean
 }
 
-function DataRowView<R>({ row, index, columns, attributes }: RowProps<R>) {
+function DataRowView<R>({ row, index, columns, attributes, focused }: RowProps<R>) {
   const { onClick, ...data } = attributes ?? {}
+  const ref = useRef<HTMLTableRowElement>(null)
+  useEffect(() => {
+    if (focused) ref.current?.scrollIntoView({ block: 'center' })
+  }, [focused])
   return (
-    <Table.Tr {...data} onClick={onClick} style={onClick ? { cursor: 'pointer' } : undefined}>
+    <Table.Tr
+      ref={ref}
+      {...data}
+      data-focused={focused || undefined}
+      className={focused ? 'data-table-focused' : undefined}
+      onClick={onClick}
+      style={onClick ? { cursor: 'pointer' } : undefined}
+    >
       {columns.map((c, i) => (
         <Table.Td key={i} ff={c.mono ? 'monospace' : undefined} c={c.color?.(row)} style={cellStyle(c, i === 0)}>
           {c.cell(row, index)}
@@ -81,7 +95,13 @@ const sameAttributes = (a?: RowAttributes, b?: RowAttributes) =>
 
 const DataRow = memo(
   DataRowView,
-  (a, b) => !!a.sameRow && a.columns === b.columns && a.index === b.index && sameAttributes(a.attributes, b.attributes) && a.sameRow(a.row, b.row),
+  (a, b) =>
+    !!a.sameRow &&
+    a.focused === b.focused &&
+    a.columns === b.columns &&
+    a.index === b.index &&
+    sameAttributes(a.attributes, b.attributes) &&
+    a.sameRow(a.row, b.row),
 ) as typeof DataRowView
 
 /**
@@ -89,7 +109,7 @@ const DataRow = memo(
  * first column (where a row's name and its actions menu sit) in view while it does, and keeps its
  * header in view when it scrolls down.
  */
-export function DataTable<R>({ rows, columns, rowKey, rowAttributes, sameRow, testId, minWidth, maxHeight, nowrap, striped, dense, empty }: Props<R>) {
+export function DataTable<R>({ rows, columns, rowKey, rowAttributes, sameRow, focused, testId, minWidth, maxHeight, nowrap, striped, dense, empty }: Props<R>) {
   const fz: MantineFontSize | undefined = dense ? 'xs' : undefined
   const spacing: MantineSpacing | undefined = dense ? 6 : undefined
   return (
@@ -113,7 +133,15 @@ export function DataTable<R>({ rows, columns, rowKey, rowAttributes, sameRow, te
         </Table.Thead>
         <Table.Tbody>
           {rows.map((row, i) => (
-            <DataRow key={rowKey(row, i)} row={row} index={i} columns={columns} attributes={rowAttributes?.(row, i)} sameRow={sameRow} />
+            <DataRow
+              key={rowKey(row, i)}
+              row={row}
+              index={i}
+              columns={columns}
+              attributes={rowAttributes?.(row, i)}
+              sameRow={sameRow}
+              focused={focused?.(row) ?? false}
+            />
           ))}
           {rows.length === 0 && empty && (
             <Table.Tr>

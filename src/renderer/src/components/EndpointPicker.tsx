@@ -2,6 +2,7 @@ import { Group, Select } from '@mantine/core'
 import { useMemo, useState } from 'react'
 import type { EndpointKind } from '../../../shared/inventory'
 import { useRequest } from '../hooks/useRequest'
+import { parseHash, routeHash } from '../routes'
 
 export interface EndpointChoice {
   environment: string
@@ -20,8 +21,8 @@ export function useEndpointPicker(kind: EndpointKind) {
       ),
     [list.data, kind],
   )
-  const fromHash = location.hash.split('/').slice(2).join('/')
-  const [picked, setValue] = useState<string | null>(fromHash || null)
+  const route = parseHash(location.hash)
+  const [picked, setValue] = useState<string | null>(route.environment && route.endpointId ? `${route.environment}/${route.endpointId}` : null)
   // What was picked while it exists, else the first endpoint of this kind.
   const value = options.some((o) => o.value === picked) ? picked : (options[0]?.value ?? null)
   const choice = useMemo<EndpointChoice | undefined>(
@@ -36,7 +37,7 @@ export function useEndpointPicker(kind: EndpointKind) {
         value={value}
         onChange={(v) => {
           setValue(v)
-          if (v) history.replaceState(null, '', `${location.hash.split('/').slice(0, 2).join('/')}/${v}`)
+          if (v) history.replaceState(null, '', routeHash({ viewId: route.viewId as never, environment: v.split('/')[0], endpointId: v.split('/')[1] }))
         }}
         placeholder={list.loading ? 'loading…' : 'no endpoint of this kind'}
         data-testid="endpoint-picker"

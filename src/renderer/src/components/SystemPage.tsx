@@ -81,10 +81,19 @@ export interface PageTab {
 }
 
 /** A page's tabs from one list: label and panel side by side, never out of step. */
-export function PageTabs({ tabs, onChange }: { tabs: readonly (PageTab | false)[]; onChange?: (value: string | null) => void }) {
+export function PageTabs({
+  tabs,
+  initial,
+  onChange,
+}: {
+  tabs: readonly (PageTab | false)[]
+  /** The tab to open with (the one holding what a link named); the first otherwise. */
+  initial?: string
+  onChange?: (value: string | null) => void
+}) {
   const shown = tabs.filter((t): t is PageTab => !!t)
   return (
-    <Tabs defaultValue={shown[0]?.value} onChange={onChange}>
+    <Tabs defaultValue={shown.some((t) => t.value === initial) ? initial : shown[0]?.value} onChange={onChange}>
       <Tabs.List>
         {shown.map((t) => (
           <Tabs.Tab key={t.value} value={t.value} data-testid={t.testId}>

@@ -1,9 +1,10 @@
 import { lazy, type ComponentType } from 'react'
 import type { SystemKind } from '../../../shared/health'
+import type { LinkView } from '../../../shared/deep-link'
 import type { EndpointKind } from '../../../shared/inventory'
 
 export interface SystemView {
-  id: string
+  id: LinkView
   label: string
   system: SystemKind
   /** The endpoint kind the page shows; its URL is #/<id>/<environment>/<endpointId>. */

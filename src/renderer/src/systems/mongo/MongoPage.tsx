@@ -15,6 +15,7 @@ import { BalanceTab } from './BalanceTab'
 import { MigrationsTab } from './MigrationsTab'
 import { ReplicaSetCard } from './ReplicaSetCard'
 import { ShardsTab } from './ShardsTab'
+import { linkedNode } from '../../routes'
 
 const POLL_MS = 2500
 
@@ -72,6 +73,7 @@ export function MongoPage() {
     >
       {cluster && (
         <PageTabs
+          initial={linkedNode()?.includes(':') ? 'replication' : undefined}
           tabs={[
             {
               value: 'balance',

@@ -4,6 +4,7 @@ import { memberServes } from '../../../../shared/domain/mongo-findings'
 import type { MongoMember, MongoReplicaSet } from '../../../../shared/systems/mongo'
 import { StatusBadge } from '../../components/StatusBadge'
 import { DataTable, type Column } from '../../components/DataTable'
+import { linkedNode } from '../../routes'
 
 const stateColor = (m: MongoMember) => (m.state === 'PRIMARY' ? 'blue' : !m.healthy ? 'red' : memberServes(m) ? 'teal' : 'yellow')
 const flags = (m: MongoMember) => [m.hidden && 'hidden', m.delaySecs && `delayed ${m.delaySecs} s`, m.arbiter && 'arbiter'].filter(Boolean).join(', ') || '—'
@@ -49,6 +50,7 @@ export function ReplicaSetCard({ rs, onStepDown }: { rs: MongoReplicaSet; onStep
         rows={rs.members}
         columns={memberColumns(rs)}
         rowKey={(m) => m.host}
+        focused={(m) => [m.host, `${rs.name} ${m.host}`].includes(linkedNode() ?? '')}
         rowAttributes={(m) => ({ 'data-testid': `member-${m.host}`, 'data-state': m.state })}
       />
     </Card>

@@ -16,6 +16,7 @@ import { NginxTab } from './NginxTab'
 import { AutoscaleTab } from './AutoscaleTab'
 import { ResponseTimeCard } from './ResponseTimeCard'
 import { LogsDrawer } from './LogsDrawer'
+import { linkedNode } from '../../routes'
 
 const POLL_MS = 3000
 
@@ -128,6 +129,7 @@ export function AppTierPage() {
           </SimpleGrid>
           <ResponseTimeCard tier={tier} since={range.since} />
           <PageTabs
+            initial={tier.containers.some((c) => c.name === linkedNode()) ? 'containers' : undefined}
             tabs={[
               {
                 value: 'upstreams',

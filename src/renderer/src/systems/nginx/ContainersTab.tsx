@@ -6,6 +6,7 @@ import { REPLICA_LOAD } from '../../../../shared/domain/thresholds'
 import { LoadCell } from './cells'
 import { DataTable, type Column } from '../../components/DataTable'
 import { RowActions } from '../../components/RowActions'
+import { linkedNode } from '../../routes'
 
 const labelsText = (c: Replica) =>
   Object.entries(c.labels)
@@ -90,7 +91,16 @@ export function ContainersTab({ tier, onLogs }: { tier: AppTier; onLogs: (r: Rep
           </Card>
         ))}
       </SimpleGrid>
-      <DataTable striped nowrap minWidth={1000} testId="containers-table" rows={tier.containers} columns={containerColumns(onLogs)} rowKey={(c) => c.id} />
+      <DataTable
+        striped
+        nowrap
+        minWidth={1000}
+        testId="containers-table"
+        rows={tier.containers}
+        columns={containerColumns(onLogs)}
+        rowKey={(c) => c.id}
+        focused={(c) => c.name === linkedNode()}
+      />
     </Stack>
   )
 }

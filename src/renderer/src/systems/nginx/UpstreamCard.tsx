@@ -10,6 +10,7 @@ import { REPLICA_LOAD } from '../../../../shared/domain/thresholds'
 import { formatElapsed } from '../../../../shared/domain/units'
 import { LoadCell, ProbeCell } from './cells'
 import { groupOf } from './upstream-group'
+import { linkedNode } from '../../routes'
 
 interface BackendContext {
   upstream: string
@@ -176,6 +177,7 @@ export function UpstreamCard({
         rows={u.backends}
         columns={backendColumns({ upstream: u.name, checkedAt: tier.checkedAt, act: readOnly ? undefined : act, onLogs })}
         rowKey={(b) => b.address}
+        focused={(b) => [b.address, `${u.name} ${b.address}`].includes(linkedNode() ?? '')}
         rowAttributes={(b) => ({ 'data-testid': `backend-${b.address}` })}
       />
     </Card>

@@ -2,6 +2,7 @@ import { Alert, Badge, Card, Code, Group, Stack, Text } from '@mantine/core'
 import type { PatroniMember, PatroniView } from '../../../../shared/systems/patroni'
 import { formatBytes } from '../../../../shared/domain/units'
 import { DataTable, type Column } from '../../components/DataTable'
+import { linkedNode } from '../../routes'
 
 const LEADER_ROLES = new Set(['leader', 'master', 'primary', 'standby_leader'])
 const lag = (b: number | null) => (b === null ? 'unknown' : formatBytes(b))
@@ -90,6 +91,7 @@ export function PatroniPanel({ view }: { view: PatroniView }) {
           columns={MEMBER_COLUMNS}
           rowKey={(m) => m.name}
           rowAttributes={(m) => ({ 'data-role': m.role })}
+          focused={(m) => m.name === linkedNode()}
         />
         {view.history.length > 0 && (
           <Text size="xs" c="dimmed" data-testid="patroni-history">

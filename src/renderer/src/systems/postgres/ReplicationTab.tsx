@@ -8,6 +8,7 @@ import { HistorySourceNote } from '../../components/HistoryRange'
 import { StatusBadge } from '../../components/StatusBadge'
 import { LagChart } from './LagChart'
 import { PatroniPanel } from './PatroniPanel'
+import { linkedNode } from '../../routes'
 
 const LAG_COLUMNS: Column<PgStandbyLag>[] = [
   { title: 'Standby', mono: true, cell: (s) => s.standby },
@@ -65,6 +66,7 @@ export function ReplicationTab({
           columns={LAG_COLUMNS}
           rowKey={(s) => s.standby}
           rowAttributes={(s) => ({ 'data-status': s.status })}
+          focused={(s) => s.standby === linkedNode()}
         />
         <Group justify="flex-end" mt="xs">
           {rangeControl}
@@ -80,7 +82,13 @@ export function ReplicationTab({
 function NodeCard({ node: n, topology }: { node: PgNodeSnapshot; topology: PgTopology }) {
   const lag = topology.standbys.find((s) => s.standby === n.name)
   return (
-    <Card withBorder data-testid={`pg-node-${n.name}`} data-role={n.role}>
+    <Card
+      withBorder
+      data-testid={`pg-node-${n.name}`}
+      data-role={n.role}
+      data-focused={n.name === linkedNode() || undefined}
+      style={n.name === linkedNode() ? { borderColor: 'var(--mantine-primary-color-filled)', borderWidth: 2 } : undefined}
+    >
       <Group justify="space-between">
         <Text fw={600} ff="monospace">
           {n.name}

@@ -6,6 +6,7 @@ import { DataTable, type Column } from '../../components/DataTable'
 import { MiniSpark } from '../../components/MiniSpark'
 import { StatusBadge } from '../../components/StatusBadge'
 import { useSeries, type SeriesStore } from '../../hooks/series-store'
+import { linkedNode } from '../../routes'
 
 const PAGE = 25
 const RANK = { critical: 0, warn: 1, unknown: 2, ok: 3 } as const
@@ -104,7 +105,8 @@ const sameNodes = (a: Props, b: Props) =>
 
 export const NodeTable = memo(function NodeTable({ nodes, ops, addr }: Props) {
   const [filter, setFilter] = useState('')
-  const [page, setPage] = useState(1)
+  const [page, setPage] = useState<number>()
+  const [linked] = useState(linkedNode)
   const shown = useMemo(() => {
     const q = filter.trim().toLowerCase()
     const match = (n: RedisNode) => !q || `${n.addr} ${n.role} ${n.flags.join(' ')} ${n.status} ${addr(n.masterId)}`.toLowerCase().includes(q)
@@ -112,7 +114,9 @@ export const NodeTable = memo(function NodeTable({ nodes, ops, addr }: Props) {
   }, [nodes, filter, addr])
   const columns = useMemo(() => nodeColumns(addr, ops), [addr, ops])
   const pages = Math.max(1, Math.ceil(shown.length / PAGE))
-  const current = Math.min(page, pages)
+  const at = linked ? shown.findIndex((n) => n.addr === linked) : -1
+  // the page of the node a link named, until another is picked
+  const current = Math.min(page ?? (at >= 0 ? Math.floor(at / PAGE) + 1 : 1), pages)
   return (
     <>
       {nodes.length > PAGE && (
@@ -143,6 +147,7 @@ export const NodeTable = memo(function NodeTable({ nodes, ops, addr }: Props) {
         rowKey={(n) => n.id}
         rowAttributes={(n) => ({ 'data-status': n.status })}
         sameRow={sameNode}
+        focused={(n) => n.addr === linked}
       />
     </>
   )

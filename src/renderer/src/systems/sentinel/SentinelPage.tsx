@@ -11,6 +11,7 @@ import { severityFinding } from '../../components/FindingAlerts'
 import { DataTable, type Column } from '../../components/DataTable'
 import type { SentinelMaster } from '../../../../shared/systems/sentinel'
 import { bytesOrDash } from '../../../../shared/domain/units'
+import { linkedNode } from '../../routes'
 
 const REPLICA_COLUMNS: Column<SentinelMaster['replicas'][number]>[] = [
   { title: 'Replica', mono: true, cell: (r) => r.addr },
@@ -94,7 +95,7 @@ export function SentinelPage() {
               <Text size="xs" c="dimmed" mb="xs">
                 {m.ckquorum.message}
               </Text>
-              <DataTable rows={m.replicas} columns={REPLICA_COLUMNS} rowKey={(r) => r.addr} />
+              <DataTable rows={m.replicas} columns={REPLICA_COLUMNS} rowKey={(r) => r.addr} focused={(r) => r.addr === linkedNode()} />
             </Card>
           ))}
           <Card withBorder>

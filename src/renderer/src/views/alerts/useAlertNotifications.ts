@@ -2,12 +2,12 @@ import { notifications } from '@mantine/notifications'
 import { useEffect } from 'react'
 import { describeAlert, notifies } from '../../../../shared/domain/alert-eval'
 import { api } from '../../api'
-import { navigate } from '../../routes'
+import { deepLinkPath } from '../../../../shared/deep-link'
 
 /**
  * For as long as the app is open: alert changes from the main process become a toast and, when
  * the user allowed it, a desktop notification (the Notification API: native in Electron, the
- * browser's in web mode); either opens the Alerts view of that environment.
+ * browser's in web mode); either opens the page of the endpoint that fired, on its node.
  */
 export function useAlertNotifications(): void {
   useEffect(() => {
@@ -16,7 +16,11 @@ export function useAlertNotifications(): void {
       if (!notifies(a, Date.now())) return
       const title = `${a.environment}: ${a.state === 'resolved' ? 'resolved' : `${a.level} alert`}`
       const message = describeAlert(a)
-      const open = () => navigate('alerts', a.environment)
+      // the link form: the router puts the endpoint on its own page
+      const open = () => {
+        window.focus()
+        location.hash = `#/${deepLinkPath({ kind: 'open', environment: a.environment, view: 'alerts', endpoint: a.endpointId, node: a.subject })}`
+      }
       notifications.show({
         title,
         message,

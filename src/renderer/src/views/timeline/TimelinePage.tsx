@@ -1,5 +1,5 @@
 import { Alert, Badge, Button, Card, Group, MultiSelect, Select, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core'
-import { useMemo, useState } from 'react'
+import { useEffect, useMemo, useState } from 'react'
 import type { TimelineEntry, TimelineKind } from '../../../../shared/timeline'
 import { api, errorText } from '../../api'
 import { EChart, type EChartOption } from '../../components/EChart'
@@ -71,6 +71,12 @@ export function TimelinePage() {
     )
   const openReport = (from: number, to: number, reportTitle?: string) =>
     act(api.request('incident:report', { name: name!, from, to, ...(reportTitle ? { title: reportTitle } : {}) }).then(setReport))
+  // an incident link (switchyard://incident/<env>?from…&to…) opens on its report
+  const linkedWindow = route.from !== undefined && route.to !== undefined && name ? { from: route.from, to: route.to } : undefined
+  useEffect(() => {
+    if (linkedWindow) openReport(linkedWindow.from, linkedWindow.to)
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [linkedWindow?.from, linkedWindow?.to, name])
   const open = polled.data?.incidents.find((i) => i.to === null)
   // A new option resets the zoom: only build one when what is drawn changes, not on every poll.
   const signature = `${entries.length}|${entries.at(-1)?.at}|${moment}|${kinds.join()}`

@@ -1,5 +1,5 @@
 import type { BrowserWindowConstructorOptions } from 'electron'
-import { contentSecurityPolicy } from './renderer-files'
+import { contentSecurityPolicy } from '../renderer-files'
 
 /** The renderer may load only its own files; it talks to main only through the preload's contract. */
 export const CONTENT_SECURITY_POLICY = contentSecurityPolicy()

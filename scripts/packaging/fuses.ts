@@ -1,5 +1,5 @@
 // The fuses of a packaged Switchyard: flipped in the Electron binary itself when the app is packaged
-// (`tsx scripts/electron-fuses.ts <path to the packaged electron binary>`, the packager's afterPack).
+// (`tsx scripts/packaging/fuses.ts <path to the packaged electron binary>`, the packager's afterPack).
 import { flipFuses, FuseV1Options, FuseVersion, type FuseV1Config } from '@electron/fuses'
 
 /**
@@ -26,7 +26,7 @@ export function flipAppFuses(electronBinary: string): Promise<unknown> {
   return flipFuses(electronBinary, FUSES)
 }
 
-if (process.argv[1]?.endsWith('electron-fuses.ts') && process.argv[2]) {
+if (process.argv[1]?.endsWith('fuses.ts') && process.argv[2]) {
   await flipAppFuses(process.argv[2])
   process.stdout.write(`fuses set in ${process.argv[2]}\n`)
 }

@@ -1,5 +1,5 @@
 import { safeStorage } from 'electron'
-import type { SecretCipher } from '../core/inventory/secret-cipher'
+import type { SecretCipher } from '../../core/inventory/secret-cipher'
 
 /** Secrets sealed by the OS keychain through Electron's safeStorage. */
 export class SafeStorageCipher implements SecretCipher {

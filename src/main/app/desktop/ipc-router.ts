@@ -1,10 +1,10 @@
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron'
 import { randomUUID } from 'node:crypto'
-import type { EventChannel, EventPayload, Reply } from '../../shared/contract'
-import { IPC_EVENT, IPC_REQUEST } from '../../shared/ipc-channels'
-import type { ClientContext, Handlers } from '../core/handler-types'
+import type { EventChannel, EventPayload, Reply } from '../../../shared/contract'
+import { IPC_EVENT, IPC_REQUEST } from '../../../shared/ipc-channels'
+import type { ClientContext, Handlers } from '../../core/handler-types'
 import { isTrustedSenderUrl } from './window-options'
-import { dispatch } from './dispatch'
+import { dispatch } from '../dispatch'
 
 /** The only user of ipcMain: sender check → schema parse → handler → reply. */
 export function registerIpc(handlers: Handlers, rendererUrl: string): void {
