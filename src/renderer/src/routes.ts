@@ -1,5 +1,3 @@
-import type { LinkTarget } from '../../shared/deep-link'
-
 /**
  * The address of a view in the location hash: #/<view>/<environment>/<endpoint>/<node>, and
  * ?from=…&to=… for a time window. Pages read and change it through here, never through the view
@@ -40,7 +38,7 @@ export function parseHash(hash: string): HashRoute {
   }
 }
 
-export function routeHash(r: Omit<LinkTarget, 'notice'>): string {
+export function routeHash(r: HashRoute): string {
   const path = [r.viewId, r.environment, r.endpointId, r.node]
   const last = path.findLastIndex((p) => p !== undefined)
   const window = r.from !== undefined && r.to !== undefined ? `?from=${r.from}&to=${r.to}` : ''
@@ -51,7 +49,7 @@ export function routeHash(r: Omit<LinkTarget, 'notice'>): string {
 }
 
 export function navigate(viewId: string, environment?: string, endpointId?: string, node?: string): void {
-  location.hash = routeHash({ viewId: viewId as LinkTarget['viewId'], environment, endpointId, node })
+  location.hash = routeHash({ viewId, environment, endpointId, node })
 }
 
 /** The node the address names, for the page's table to highlight. */

@@ -63,6 +63,22 @@ export class Switchyard {
     ]
   }
 
+  /** A link's path (open/…, incident/…, as after switchyard://) put in the address, as web mode opens it. */
+  async openLink(path: string): Promise<void> {
+    await this.page.evaluate((hash) => (location.hash = hash), `#/${path}`)
+  }
+
+  /** The address once the app has routed a link into its own form. */
+  async routedHash(): Promise<string> {
+    await this.page.waitForFunction(() => !/^#\/(open|incident)\//.test(location.hash))
+    return this.page.evaluate(() => location.hash)
+  }
+
+  /** The table row (or node card) a link named. */
+  get focused() {
+    return this.page.locator('[data-focused="true"]')
+  }
+
   /** A full-page screenshot under test-results/screenshots, its charts drawn first. */
   shot(name: string): Promise<Buffer> {
     return shot(this.page, name)

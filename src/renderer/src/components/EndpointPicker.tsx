@@ -37,7 +37,7 @@ export function useEndpointPicker(kind: EndpointKind) {
         value={value}
         onChange={(v) => {
           setValue(v)
-          if (v) history.replaceState(null, '', routeHash({ viewId: route.viewId as never, environment: v.split('/')[0], endpointId: v.split('/')[1] }))
+          if (v) history.replaceState(null, '', routeHash({ viewId: route.viewId, environment: v.split('/')[0], endpointId: v.split('/')[1] }))
         }}
         placeholder={list.loading ? 'loading…' : 'no endpoint of this kind'}
         data-testid="endpoint-picker"
