@@ -17,6 +17,8 @@ export const AlertMetric = z.enum([
   'upstream-latency-ms',
   'container-cpu-pct',
   'container-mem-pct',
+  /** Seconds until a resource runs out by its forecast (memory, retained WAL, connections…): lower is worse. */
+  'capacity-seconds-left',
 ])
 export type AlertMetric = z.infer<typeof AlertMetric>
 

@@ -7,6 +7,7 @@ import { Environment, EnvironmentName, EnvironmentView, SecretInput } from './in
 import { systemEvents, systemRequests } from './systems'
 import { timelineRequests } from './timeline'
 import { autoscaleRequests } from './autoscale'
+import { capacityRequests } from './capacity'
 import { procedureEvents, procedureRequests } from './procedures'
 
 /**
@@ -90,6 +91,7 @@ export const requests = {
   ...timelineRequests,
   ...procedureRequests,
   ...autoscaleRequests,
+  ...capacityRequests,
   ...systemRequests,
 } as const
 

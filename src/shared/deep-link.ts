@@ -18,6 +18,7 @@ export const LINK_VIEWS = [
   'mongo',
   'postgres',
   'app',
+  'capacity',
   'alerts',
   'timeline',
   'procedures',

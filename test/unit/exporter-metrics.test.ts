@@ -29,7 +29,12 @@ describe('Prometheus alert rules from the app rules', () => {
   it('names every default metric as a gauge the exporter writes', () => {
     const all = prometheusRules('a"b', DEFAULT_RULES).groups[0]!.rules
     expect(new Set(all.map((r) => r.labels.switchyard_metric))).toEqual(new Set([...DEFAULT_RULES.map((r) => r.metric), 'actions-interrupted']))
-    expect(all.every((r) => /^switchyard_[a-z_]+\{env="a\\"b"\} (>=|>) /.test(r.expr))).toBe(true)
+    expect(all.every((r) => /^switchyard_[a-z_]+\{env="a\\"b"\} (>=|>|<=) /.test(r.expr))).toBe(true)
+    // time left is the one where lower is worse: runs out within 7 days warns, within 2 pages
+    expect(all.filter((r) => r.labels.switchyard_metric === 'capacity-seconds-left').map((r) => [r.labels.severity, r.expr])).toEqual([
+      ['warning', 'switchyard_capacity_seconds_left{env="a\\"b"} <= 604800 > 172800'],
+      ['critical', 'switchyard_capacity_seconds_left{env="a\\"b"} <= 172800'],
+    ])
     expect(alertMetricName('backend-latency-ms')).toBe('switchyard_backend_latency_ms')
     expect(all.find((r) => r.labels.switchyard_metric === 'mongo-balancer-off')!.for).toBe('30m')
   })
@@ -41,6 +46,7 @@ describe('exporter samples of an environment read', () => {
       { endpointId: 'pg', metric: 'pg-lag-seconds', subject: 'pg2', value: 4 },
       { endpointId: 'redis', metric: 'node-down', subject: 'redis (connect ECONNREFUSED)', value: 1 },
     ],
+    capacity: [],
     facts: [],
     events: [],
     observed: new Set(['pg']),

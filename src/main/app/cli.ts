@@ -18,6 +18,7 @@ import { procedureCommand } from '../features/procedures/cli'
 import { EXPORTER_USAGE, exportRulesCommand, exporterCommand, watchCommand } from './exporter-cli'
 import { ACTIONS_USAGE, actionsCommand } from '../features/actions/cli'
 import { AUTOSCALE_USAGE, autoscaleCommand } from '../features/autoscale/autoscale-cli'
+import { CAPACITY_USAGE, capacityCommand } from '../features/capacity/capacity-cli'
 import { whereStopped } from '../../shared/domain/action-runs'
 
 const commands = systems.flatMap((s) => (s.cli ? [s.cli] : []))
@@ -47,6 +48,7 @@ ${EXPORTER_USAGE}
                                  guided procedures (switchyard procedure help)
 ${ACTIONS_USAGE}
 ${AUTOSCALE_USAGE}
+${CAPACITY_USAGE}
 ${commands.map((c) => `  ${c.name} ${c.summary}\n`).join('')}
   (switchyard <command> help for each command's options)
 `
@@ -174,6 +176,8 @@ export async function runCli(argv: string[], io: CliIo, hub?: ServiceHub): Promi
         return await procedureCommand(own, rest, io)
       case 'autoscale':
         return await autoscaleCommand(own, rest, io)
+      case 'capacity':
+        return await capacityCommand(own, rest, io)
       case 'actions':
         return await actionsCommand(actionContext(), rest)
       case 'hostkey':

@@ -16,6 +16,7 @@ import { procedureEngine, type Going } from '../features/procedures/engine'
 import { procedureReport } from '../features/procedures/report'
 import { currentUser } from '../core/current-user'
 import { autoscaleHandlers } from '../features/autoscale/autoscale-handlers'
+import { capacityHandlers } from '../features/capacity/capacity-handlers'
 
 export interface AppHandlerOptions {
   info: AppInfo
@@ -63,6 +64,7 @@ export function createHandlers(hub: ServiceHub, options: AppHandlerOptions): Han
   const handlers: Partial<Handlers> = {
     ...systemHandlers(hub),
     ...autoscaleHandlers(hub),
+    ...capacityHandlers(hub),
     'app:info': async () => options.info,
     'settings:get': () => hub.settings.get(),
     'settings:set': async (input) => {

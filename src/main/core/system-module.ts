@@ -1,4 +1,5 @@
 import type { Observation } from '../../shared/alerts'
+import type { CapacityGauge } from '../../shared/capacity'
 import type { DatedEvent, Fact, MomentSeries } from '../../shared/timeline'
 import type { Finding, HealthStatus, SystemHealth, SystemKind } from '../../shared/health'
 import type { Endpoint, EndpointKind, EndpointOf } from '../../shared/inventory'
@@ -45,6 +46,8 @@ export interface Observed {
   events?: DatedEvent[]
   /** The same read as exporter metrics (redis_exporter / postgres_exporter names where they exist). */
   samples?: MetricSample[]
+  /** What runs out, with its limit now: memory, retained WAL, connections… (the capacity forecasts' input). */
+  capacity?: CapacityGauge[]
 }
 
 /** Lets a registry hold modules of different endpoint kinds while each keeps its own typed probe. */

@@ -15,6 +15,7 @@ export interface NavView {
 export const navViews: readonly NavView[] = [
   { id: 'overview', label: 'Overview', page: OverviewPage },
   ...systemViews,
+  { id: 'capacity', label: 'Capacity', page: lazy(() => import('./views/capacity/CapacityPage')) },
   { id: 'alerts', label: 'Alerts', page: lazy(() => import('./views/alerts/AlertsPage')) },
   { id: 'timeline', label: 'Timeline', page: lazy(() => import('./views/timeline/TimelinePage')) },
   { id: 'procedures', label: 'Procedures', page: lazy(() => import('./views/procedures/ProceduresPage')) },

@@ -1,4 +1,5 @@
 import type { Alert, AlertMetric, AlertRule, Observation } from '../alerts'
+import { CAPACITY_CRITICAL_DAYS, CAPACITY_WARN_DAYS } from '../capacity'
 import { REPLICA_LOAD } from './thresholds'
 
 /** The seeds' thresholds (CPU > 70 %, memory > 80 %, p95 > 500 ms, errors > 5 %) and the replication limits a DBA pages on. */
@@ -17,7 +18,12 @@ export const DEFAULT_RULES: AlertRule[] = [
   { metric: 'upstream-latency-ms', warn: 500, critical: 2000, for: '2m', enabled: true },
   { metric: 'container-cpu-pct', warn: REPLICA_LOAD.cpuHighPct, critical: 90, for: '2m', enabled: true },
   { metric: 'container-mem-pct', warn: REPLICA_LOAD.memHighPct, critical: 95, for: '2m', enabled: true },
+  // runs out within 7 days, within 2 days
+  { metric: 'capacity-seconds-left', warn: CAPACITY_WARN_DAYS * 86_400, critical: CAPACITY_CRITICAL_DAYS * 86_400, for: '10m', enabled: true },
 ]
+
+/** Metrics where a low value is the trouble: the threshold is "at or below". */
+export const LOWER_IS_WORSE: ReadonlySet<AlertMetric> = new Set(['capacity-seconds-left'])
 
 export const METRIC_LABEL: Record<AlertMetric, string> = {
   'node-down': 'node down',
@@ -34,6 +40,7 @@ export const METRIC_LABEL: Record<AlertMetric, string> = {
   'upstream-latency-ms': 'upstream p95 response time (ms, access log)',
   'container-cpu-pct': 'container CPU %',
   'container-mem-pct': 'container memory %',
+  'capacity-seconds-left': 'time until it runs out (s, forecast)',
 }
 
 export function durationMs(d: AlertRule['for']): number {
@@ -48,8 +55,9 @@ export function alertKey(o: Pick<Observation, 'endpointId' | 'metric' | 'subject
 }
 
 function levelOf(rule: AlertRule, value: number): { level: 'warn' | 'critical'; threshold: number } | null {
-  if (rule.critical !== null && value >= rule.critical) return { level: 'critical', threshold: rule.critical }
-  if (rule.warn !== null && value >= rule.warn) return { level: 'warn', threshold: rule.warn }
+  const breaches = (threshold: number) => (LOWER_IS_WORSE.has(rule.metric) ? value <= threshold : value >= threshold)
+  if (rule.critical !== null && breaches(rule.critical)) return { level: 'critical', threshold: rule.critical }
+  if (rule.warn !== null && breaches(rule.warn)) return { level: 'warn', threshold: rule.warn }
   return null
 }
 

@@ -1,6 +1,6 @@
 import type { AlertMetric, AlertRule } from '../alerts'
 import { deepLinkUrl, type LinkView } from '../deep-link'
-import { durationMs, METRIC_LABEL } from './alert-eval'
+import { durationMs, LOWER_IS_WORSE, METRIC_LABEL } from './alert-eval'
 
 /** The exporter's gauge for what an alert rule watches: pg-lag-seconds → switchyard_pg_lag_seconds. */
 export function alertMetricName(metric: AlertMetric): string {
@@ -37,6 +37,7 @@ const METRIC_VIEW: Record<AlertMetric, LinkView> = {
   'upstream-latency-ms': 'app',
   'container-cpu-pct': 'app',
   'container-mem-pct': 'app',
+  'capacity-seconds-left': 'capacity',
 }
 
 /**
@@ -71,16 +72,19 @@ export function prometheusRules(environment: string, rules: readonly AlertRule[]
       { severity: 'warning', from: r.warn, below: r.critical },
       { severity: 'critical', from: r.critical, below: null },
     ]
+    const lower = LOWER_IS_WORSE.has(r.metric)
     for (const l of levels) {
       if (l.from === null) continue
       out.push({
         alert: alertName(r.metric),
-        expr: `${selector(r.metric)} >= ${l.from}${l.below !== null ? ` < ${l.below}` : ''}`,
+        expr: lower
+          ? `${selector(r.metric)} <= ${l.from}${l.below !== null ? ` > ${l.below}` : ''}`
+          : `${selector(r.metric)} >= ${l.from}${l.below !== null ? ` < ${l.below}` : ''}`,
         for: promDuration(r.for),
         labels: { severity: l.severity, switchyard_metric: r.metric },
         annotations: {
           summary: `${METRIC_LABEL[r.metric]} on {{ $labels.subject }} ({{ $labels.endpoint }}, ${environment})`,
-          description: `{{ $value }} is at or above the ${l.severity} threshold ${l.from}, for ${promDuration(r.for)} (Switchyard rule ${r.metric}).`,
+          description: `{{ $value }} is at or ${lower ? 'below' : 'above'} the ${l.severity} threshold ${l.from}, for ${promDuration(r.for)} (Switchyard rule ${r.metric}).`,
           switchyard_url: alertLinkTemplate(environment, r.metric),
         },
       })

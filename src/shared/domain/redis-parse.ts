@@ -150,6 +150,7 @@ export function statsFromInfo(info: Record<string, string>): RedisNodeStats {
     usedMemory,
     maxmemory,
     memoryFraction: maxmemory > 0 ? usedMemory / maxmemory : null,
+    ...(info.total_system_memory !== undefined ? { totalSystemMemory: num(info.total_system_memory) } : {}),
     opsPerSec: num(info.instantaneous_ops_per_sec),
     connectedClients: num(info.connected_clients),
     keys,

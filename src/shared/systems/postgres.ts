@@ -313,10 +313,25 @@ export const PgRemoveReplicaRequest = z.object({
   location: PgNodeLocation.optional(),
   deleteDataDir: z.boolean().default(false),
 })
+/** Drop a replication slot nobody consumes: the WAL it kept can go. */
+export const PgDropSlotRequest = z.object({
+  ...target,
+  kind: z.literal('pg.drop-slot'),
+  node: PgNodeName,
+  slot: z.string().regex(/^[a-z0-9_]{1,63}$/, 'slot names are lower-case letters, digits and underscores'),
+})
+export type PgDropSlotRequest = z.infer<typeof PgDropSlotRequest>
 export type PgSwitchoverRequest = z.infer<typeof PgSwitchoverRequest>
 export type PgFailoverRequest = z.infer<typeof PgFailoverRequest>
 export type PgRejoinRequest = z.infer<typeof PgRejoinRequest>
 export type PgAddReplicaRequest = z.infer<typeof PgAddReplicaRequest>
 export type PgRemoveReplicaRequest = z.infer<typeof PgRemoveReplicaRequest>
 
-export const pgActionRequests = [PgSwitchoverRequest, PgFailoverRequest, PgRejoinRequest, PgAddReplicaRequest, PgRemoveReplicaRequest] as const
+export const pgActionRequests = [
+  PgSwitchoverRequest,
+  PgFailoverRequest,
+  PgRejoinRequest,
+  PgAddReplicaRequest,
+  PgRemoveReplicaRequest,
+  PgDropSlotRequest,
+] as const

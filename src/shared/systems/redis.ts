@@ -62,6 +62,8 @@ export const RedisNodeStats = z.object({
   maxmemory: z.number(),
   /** usedMemory / maxmemory, null when maxmemory is 0 (unlimited). */
   memoryFraction: z.number().nullable(),
+  /** The host's memory (INFO total_system_memory): what an unlimited node runs out of. */
+  totalSystemMemory: z.number().optional(),
   opsPerSec: z.number(),
   connectedClients: z.number(),
   keys: z.number(),

@@ -3,6 +3,7 @@ import { shot } from '../../support/screens'
 import { ActionDialog } from './action-dialog'
 import { AlertsView } from './alerts-view'
 import { AppTierView } from './app-tier-view'
+import { CapacityView } from './capacity-view'
 import { EnvironmentsView } from './environments-view'
 import { MongoView } from './mongo-view'
 import { OverviewView } from './overview-view'
@@ -22,6 +23,7 @@ export class Switchyard {
   readonly mongo: MongoView
   readonly postgres: PostgresView
   readonly appTier: AppTierView
+  readonly capacity: CapacityView
   readonly alerts: AlertsView
   readonly timeline: TimelineView
   readonly procedures: ProceduresView
@@ -37,6 +39,7 @@ export class Switchyard {
     this.mongo = new MongoView(page)
     this.postgres = new PostgresView(page)
     this.appTier = new AppTierView(page)
+    this.capacity = new CapacityView(page)
     this.alerts = new AlertsView(page)
     this.timeline = new TimelineView(page)
     this.procedures = new ProceduresView(page)
@@ -54,6 +57,7 @@ export class Switchyard {
       this.mongo,
       this.postgres,
       this.appTier,
+      this.capacity,
       this.alerts,
       this.timeline,
       this.procedures,

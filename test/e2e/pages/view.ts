@@ -3,7 +3,7 @@ import { ActionDialog } from './action-dialog'
 import { DataTablePart } from './data-table'
 
 export type ViewName =
-  'overview' | 'redis' | 'sentinel' | 'mongo' | 'postgres' | 'app' | 'alerts' | 'timeline' | 'procedures' | 'environments' | 'hosts' | 'audit'
+  'overview' | 'redis' | 'sentinel' | 'mongo' | 'postgres' | 'app' | 'capacity' | 'alerts' | 'timeline' | 'procedures' | 'environments' | 'hosts' | 'audit'
 
 /** What every view object has: its page, its entry in the navigation, the action dialog, tables by test id. */
 export class View {

@@ -1,4 +1,6 @@
 import type { Observation } from '../../../shared/alerts'
+import type { CapacityResource } from '../../../shared/capacity'
+import { capacityObservations, capacityRound, type EndpointGauges } from '../capacity/capacity-resources'
 import type { DatedEvent, Fact } from '../../../shared/timeline'
 import { reachabilityFacts } from '../../../shared/domain/timeline'
 import type { SystemKind } from '../../../shared/health'
@@ -21,6 +23,8 @@ export interface EndpointRead {
 
 export interface EnvironmentObservation {
   values: Observation[]
+  /** What runs out, each with its forecast, worst first (their seconds left are among the values). */
+  capacity: CapacityResource[]
   facts: Fact[]
   events: DatedEvent[]
   /** Endpoints read this round; the others' alerts stand as they were. */
@@ -48,9 +52,15 @@ function sharedRead<T>(hub: ServiceHub, key: string, read: () => Promise<T>): Pr
  * alert rules watch, what the timeline records, and the exporter's samples. An endpoint that
  * cannot be read is itself a node-down, never a hang.
  */
-export async function observeEnvironment(hub: ServiceHub, name: string, timeoutMs: number): Promise<EnvironmentObservation> {
+export async function observeEnvironment(
+  hub: ServiceHub,
+  name: string,
+  timeoutMs: number,
+  options: { freshCapacity?: boolean } = {},
+): Promise<EnvironmentObservation> {
   const environment = await hub.inventory.get(name)
-  const all: EnvironmentObservation = { values: [], facts: [], events: [], observed: new Set(), endpoints: [] }
+  const all: EnvironmentObservation = { values: [], capacity: [], facts: [], events: [], observed: new Set(), endpoints: [] }
+  const gauges: EndpointGauges[] = []
   await Promise.all(
     environment.endpoints.map(async (e) => {
       const system = moduleFor(systems, e)
@@ -67,6 +77,7 @@ export async function observeEnvironment(hub: ServiceHub, name: string, timeoutM
         all.values.push(...o.values)
         all.facts.push(...o.facts, ...reachabilityFacts(o.values), { endpointId: e.id, subject: e.name, aspect: 'reachable', value: 'up' })
         all.events.push(...(o.events ?? []))
+        if (o.capacity?.length) gauges.push({ endpoint: { id: e.id, name: e.name, system: system.id }, gauges: o.capacity })
         all.observed.add(e.id)
         read(null, o.samples ?? [])
       } catch (err) {
@@ -77,5 +88,7 @@ export async function observeEnvironment(hub: ServiceHub, name: string, timeoutM
       }
     }),
   )
+  all.capacity = capacityRound(hub, name, gauges, { fresh: options.freshCapacity })
+  all.values.push(...capacityObservations(all.capacity))
   return all
 }

@@ -68,7 +68,13 @@ export function environmentSamples(env: string, o: EnvironmentObservation): Metr
       out.push({
         name: alertMetricName(v.metric),
         help: helpOf(v.metric),
-        labels: { env, endpoint: names.get(v.endpointId) ?? v.endpointId, subject: v.subject },
+        labels: {
+          env,
+          endpoint: names.get(v.endpointId) ?? v.endpointId,
+          subject: v.subject,
+          // a forecast's subject is "<resource> <node…>": the resource is a label of its own
+          ...(v.metric === 'capacity-seconds-left' ? { resource: v.subject.split(' ')[0]! } : {}),
+        },
         value: v.value,
       })
   return out

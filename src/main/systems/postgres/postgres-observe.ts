@@ -1,6 +1,11 @@
 import type { ServiceHub } from '../../core/service-hub'
 import { bouncerSamples, pgSamples } from './postgres-metrics'
+import type { CapacityGauge } from '../../../shared/capacity'
+import { postgresCapacity } from './postgres-capacity'
 import { postgresService } from './postgres-service'
+
+/** Capacity changes slowly and its read runs df over SSH: once every 30 s per endpoint is enough. */
+const CAPACITY_EVERY_MS = 30_000
 
 /** What PostgreSQL tells the alert loop and the timeline each round (nodes down, standby lag in bytes and seconds, roles), or a pgbouncer (reachable, its databases). */
 export async function observePostgres(hub: ServiceHub, environment: string, endpointId: string) {
@@ -20,7 +25,15 @@ export async function observePostgres(hub: ServiceHub, environment: string, endp
     }
   }
   const t = await service.topology(environment, endpointId)
+  const cache = hub.service('pg-capacity', () => new Map<string, { at: number; gauges: CapacityGauge[] }>())
+  let cached = cache.get(`${environment}/${endpointId}`)
+  if (!cached || Date.now() - cached.at > CAPACITY_EVERY_MS) {
+    const { endpoint, connections } = await service.resolve(environment, endpointId)
+    cached = { at: Date.now(), gauges: await postgresCapacity(endpoint, connections, t) }
+    cache.set(`${environment}/${endpointId}`, cached)
+  }
   return {
+    capacity: cached.gauges,
     values: [
       ...t.nodes.map((n) => ({ endpointId, metric: 'node-down' as const, subject: n.name, value: n.error ? 1 : 0 })),
       ...t.standbys.flatMap((s) => [

@@ -1,3 +1,6 @@
+import type { CapacityGauge } from '../../../shared/capacity'
+import { formatBytes } from '../../../shared/domain/units'
+import type { RedisTopology } from '../../../shared/systems/redis'
 import type { ServiceHub } from '../../core/service-hub'
 import { migrationStore } from './actions/index'
 import { redisSamples } from './redis-metrics'
@@ -32,5 +35,18 @@ export async function observeRedis(hub: ServiceHub, environment: string, endpoin
       ...t.nodes.filter((n) => n.role === 'master' && !down(n)).map((n) => fact(n.addr, 'slots', String(countSlots(n.slots)))),
     ],
     samples: redisSamples(t, migration),
+    capacity: redisCapacity(t),
   }
+}
+
+/** Each node's memory against maxmemory, or against the host's memory when it has none. */
+export function redisCapacity(t: RedisTopology): CapacityGauge[] {
+  return t.nodes.flatMap((n) => {
+    const s = n.stats
+    if (!s) return []
+    const limit = s.maxmemory > 0 ? s.maxmemory : (s.totalSystemMemory ?? 0)
+    if (limit <= 0) return []
+    const limitLabel = s.maxmemory > 0 ? `maxmemory (${formatBytes(s.maxmemory)})` : `the host's memory (${formatBytes(limit)}, no maxmemory)`
+    return [{ kind: 'redis-memory' as const, subject: n.addr, value: s.usedMemory, limit, limitLabel, unit: 'bytes' as const }]
+  })
 }

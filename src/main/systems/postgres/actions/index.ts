@@ -13,6 +13,7 @@ import type {
 import { SwitchyardError } from '../../../core/errors'
 import { cmd, managed, shq, ssh, type OpContext } from '../postgres-ops'
 import { verifyShape } from './checks'
+import { pgDropSlot } from './drop-slot'
 import { failoverOperation } from './failover'
 import type { Env, PgOperation } from './operation'
 import { addReplicaOperation, rejoinOperation, removeReplicaOperation } from './replicas'
@@ -210,4 +211,4 @@ export const pgRemoveReplica = pgAction('pg.remove-replica', removeReplicaOperat
   return checks
 })
 
-export const postgresActions: AnyActionDefinition[] = [pgSwitchover, pgFailover, pgRejoin, pgAddReplica, pgRemoveReplica]
+export const postgresActions: AnyActionDefinition[] = [pgSwitchover, pgFailover, pgRejoin, pgAddReplica, pgRemoveReplica, pgDropSlot]

@@ -1,0 +1,92 @@
+import { CAPACITY_CRITICAL_DAYS, CAPACITY_WARN_DAYS, type CapacityForecast, type CapacityGauge, type CapacityUnit } from '../capacity'
+import { formatBytes } from './units'
+
+const DAY_S = 86_400
+
+/** How long until: "45 min", "19 h", "3.2 days", "5 weeks". */
+export function formatLeft(seconds: number): string {
+  if (seconds < 3600) return `${Math.max(1, Math.round(seconds / 60))} min`
+  if (seconds < 2 * DAY_S) return `${Math.round(seconds / 3600)} h`
+  if (seconds < 21 * DAY_S) return `${(seconds / DAY_S).toFixed(1)} days`
+  return `${Math.round(seconds / (7 * DAY_S))} weeks`
+}
+
+/** "14–26 h": both ends in the larger end's unit when they share one. */
+export function formatLeftInterval([low, high]: readonly [number, number | null]): string {
+  if (high === null) return `${formatLeft(low)} or never`
+  const a = formatLeft(low)
+  const b = formatLeft(high)
+  const unit = (s: string) => s.replace(/^[\d.]+ /, '')
+  return unit(a) === unit(b) ? `${a.replace(/ .*$/, '')}–${b}` : `${a} – ${b}`
+}
+
+export function formatAmount(value: number, unit: CapacityUnit): string {
+  if (unit === 'bytes') return formatBytes(value)
+  if (unit === 'xids') return `${(value / 1e6).toFixed(value >= 1e8 ? 0 : 1)} M XIDs`
+  return String(Math.round(value))
+}
+
+/** What each kind of resource is, said about its subject. */
+function what(g: Pick<CapacityGauge, 'kind' | 'subject'>): string {
+  const [node, part] = g.subject.split('/')
+  switch (g.kind) {
+    case 'redis-memory':
+      return `${g.subject}: memory`
+    case 'pg-wal-retained':
+      return `${node}: WAL kept for slot ${part}`
+    case 'pg-database-size':
+      return `${node}: database ${part}`
+    case 'pg-connections':
+      return `${g.subject}: connections`
+    case 'pg-xid-age':
+      return `${g.subject}: transaction ID age`
+  }
+}
+
+const REACHES: Record<CapacityGauge['kind'], string> = {
+  'redis-memory': 'reaches',
+  'pg-wal-retained': 'fills',
+  'pg-database-size': 'fills',
+  'pg-connections': 'reach',
+  'pg-xid-age': 'reaches',
+}
+
+/** The seconds left by the sooner of two forecasts; 0 once exhausted; null when neither sees it run out. */
+export function soonest(...forecasts: CapacityForecast[]): { secondsLeft: number | null; forecast: CapacityForecast } {
+  let best: { secondsLeft: number | null; forecast: CapacityForecast } = { secondsLeft: null, forecast: forecasts[0]! }
+  for (const f of forecasts) {
+    const left = f.kind === 'exhausted' ? 0 : f.kind === 'runs-out' ? f.secondsLeft : null
+    if (left !== null && (best.secondsLeft === null || left < best.secondsLeft)) best = { secondsLeft: left, forecast: f }
+  }
+  return best
+}
+
+export function capacityStatus(secondsLeft: number | null, forecast: CapacityForecast): 'ok' | 'warn' | 'critical' | 'unknown' {
+  if (secondsLeft !== null && secondsLeft <= CAPACITY_CRITICAL_DAYS * DAY_S) return 'critical'
+  if (secondsLeft !== null && secondsLeft <= CAPACITY_WARN_DAYS * DAY_S) return 'warn'
+  return forecast.kind === 'insufficient' ? 'unknown' : 'ok'
+}
+
+/** One line a DBA reads: "pg1: WAL kept for slot pg_old fills the free space of /var/lib/postgresql in 19 h (14–26 h)". */
+export function capacitySummary(g: CapacityGauge, f: CapacityForecast): string {
+  const share = g.limit > 0 ? ` (${Math.round((g.value / g.limit) * 100)} % of ${g.limitLabel})` : ''
+  switch (f.kind) {
+    case 'runs-out':
+      return `${what(g)} ${REACHES[g.kind]} ${g.limitLabel} in ${formatLeft(f.secondsLeft)} (${formatLeftInterval(f.secondsLeftInterval)})`
+    case 'exhausted':
+      return `${what(g)} is at ${g.limitLabel}`
+    case 'no-trend':
+      return `${what(g)}: ${formatAmount(g.value, g.unit)}${share}, ${f.reason}`
+    case 'insufficient':
+      return `${what(g)}: ${formatAmount(g.value, g.unit)}${share}; ${f.reason}`
+  }
+}
+
+/** What a DBA does about it, where the app has no one-click fix. */
+export const CAPACITY_REMEDY: Record<CapacityGauge['kind'], string> = {
+  'redis-memory': 'add a master and rebalance, or raise maxmemory',
+  'pg-wal-retained': 'bring the slot’s consumer back, or drop the slot',
+  'pg-database-size': 'grow the filesystem, or delete or archive data',
+  'pg-connections': 'pool the clients (pgbouncer) or raise max_connections',
+  'pg-xid-age': 'VACUUM (FREEZE) the oldest database; look for long transactions and stale slots',
+}
