@@ -41,13 +41,22 @@ function cases(): Case[] {
           const step = days === 7 ? 5 * 60_000 : 15 * 60_000
           const bulkDelete = seed % 3 === 0 ? 0.6 : null // a third of them lose 30 units at 60 % of the span
           const value = (t: number) =>
-            100 + (perDay * t) / DAY + season * Math.sin((2 * Math.PI * t) / DAY) + noise * gauss(r) - (bulkDelete !== null && t > bulkDelete * days * DAY ? 30 : 0)
+            100 +
+            (perDay * t) / DAY +
+            season * Math.sin((2 * Math.PI * t) / DAY) +
+            noise * gauss(r) -
+            (bulkDelete !== null && t > bulkDelete * days * DAY ? 30 : 0)
           const n = Math.floor((days * DAY) / step)
           const points = Array.from({ length: n }, (_, i) => ({ at: start + i * step, value: value(i * step) }))
           const span = (n - 1) * step
           const trendNow = 100 + (perDay * span) / DAY - (bulkDelete !== null ? 30 : 0)
           const limit = trendNow + perDay * (2 + (seed % 9)) // 2 to 10 days left
-          out.push({ name: `${days}d rate=${perDay} noise=${noise} season=${season}${bulkDelete ? ' delete' : ''}`, points, limit, truthMs: ((limit - trendNow) / perDay) * DAY })
+          out.push({
+            name: `${days}d rate=${perDay} noise=${noise} season=${season}${bulkDelete ? ' delete' : ''}`,
+            points,
+            limit,
+            truthMs: ((limit - trendNow) / perDay) * DAY,
+          })
         }
   return out
 }

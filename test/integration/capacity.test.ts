@@ -6,7 +6,7 @@ import { capacityRound } from '../../src/main/features/capacity/capacity-resourc
 import { observePostgres } from '../../src/main/systems/postgres/postgres-observe'
 import { observeRedis } from '../../src/main/systems/redis/redis-observe'
 import type { CapacityResource } from '../../src/shared/capacity'
-import { act, dropLabTable, pgLab, type PgLab } from '../support/pg-lab'
+import { act, dropLabTable, pgLab, primaryClient, type PgLab } from '../support/pg-lab'
 import { cli, HOST, sleep } from './redis-lab-support'
 
 const MASTER = 7000
@@ -51,14 +51,7 @@ describe('capacity forecasts on the lab', () => {
     lab = await pgLab()
     redis = new Redis({ host: HOST, port: MASTER, lazyConnect: true, maxRetriesPerRequest: 1 })
     await redis.connect()
-    writer = new pg.Client({
-      host: '127.0.0.1',
-      port: 15432,
-      user: lab.lab.postgres.user,
-      password: lab.lab.postgres.password,
-      database: lab.lab.postgres.database,
-    })
-    writer.on('error', () => undefined)
+    writer = primaryClient(lab.lab)
     await writer.connect()
   })
 

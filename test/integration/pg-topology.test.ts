@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from '../../src/main/app/cli'
 import { postgresHandlers } from '../../src/main/systems/postgres/postgres-handlers'
 import type { PgTopology } from '../../src/shared/systems/postgres'
-import { isLabShape, labShell, pgCtl, pgLab, restoreLabShape, waitTopology, type PgLab } from '../support/pg-lab'
+import { isLabShape, primaryClient, labShell, pgCtl, pgLab, restoreLabShape, waitTopology, type PgLab } from '../support/pg-lab'
 import { SequentialWriter } from '../support/pg-writer'
 
 /** Topology, lag and health read from the real lab, including a standby stopped while polling. */
@@ -34,14 +34,7 @@ describe('PostgreSQL topology and health', () => {
   })
 
   async function client(): Promise<pg.Client> {
-    const c = new pg.Client({
-      host: '127.0.0.1',
-      port: 15432,
-      user: lab.lab.postgres.user,
-      password: lab.lab.postgres.password,
-      database: lab.lab.postgres.database,
-    })
-    c.on('error', () => undefined)
+    const c = primaryClient(lab.lab)
     await c.connect()
     clients.push(c)
     return c

@@ -7,6 +7,7 @@ import type { ActionRunner } from '../../src/main/core/actions/action-runner'
 import { postgresService } from '../../src/main/systems/postgres/postgres-service'
 import type { ServiceHub } from '../../src/main/core/service-hub'
 import { shellCommand } from '../../src/main/core/ssh/quote'
+import type { LabDescription } from '../lab/lab-environment'
 import { labHub } from './lab'
 import { planAndRun } from './plan-and-run'
 import type { WriterOptions } from './pg-writer'
@@ -36,16 +37,22 @@ export async function pgLab() {
 }
 export type PgLab = Awaited<ReturnType<typeof pgLab>>
 
-/** Drop a test's table on pg1, best effort: cleanup must not hide the test's own failure. */
-export async function dropLabTable(lab: PgLab, table: string): Promise<void> {
+/** A client of the lab's primary (pg1), not yet connected; its connection errors are the caller's to see in its queries. */
+export function primaryClient(lab: LabDescription): pg.Client {
   const c = new pg.Client({
     host: '127.0.0.1',
     port: 15432,
-    user: lab.lab.postgres.user,
-    password: lab.lab.postgres.password,
-    database: lab.lab.postgres.database,
+    user: lab.postgres.user,
+    password: lab.postgres.password,
+    database: lab.postgres.database,
   })
   c.on('error', () => undefined)
+  return c
+}
+
+/** Drop a test's table on pg1, best effort: cleanup must not hide the test's own failure. */
+export async function dropLabTable(lab: PgLab, table: string): Promise<void> {
+  const c = primaryClient(lab.lab)
   await c
     .connect()
     .then(() => c.query(`DROP TABLE IF EXISTS ${table}`))

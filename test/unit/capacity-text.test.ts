@@ -37,7 +37,7 @@ describe('capacity in words', () => {
     expect(formatLeft(40 * 60)).toBe('40 min')
     expect(formatLeft(3.5 * 86_400)).toBe('3.5 days')
     expect(formatLeftInterval([2 * 86_400, 5 * 86_400])).toBe('2.0–5.0 days')
-    expect(formatLeftInterval([30 * 60, 5 * 3600])).toBe('30 min – 5 h')
+    expect(formatLeftInterval([30 * 60, 5 * 3600])).toBe('30 min – 5.0 h')
     expect(formatLeftInterval([3600 * 10, null])).toBe('10 h or never')
   })
 

@@ -44,6 +44,7 @@ describe('exporter samples of an environment read', () => {
   const read: EnvironmentObservation = {
     values: [
       { endpointId: 'pg', metric: 'pg-lag-seconds', subject: 'pg2', value: 4 },
+      { endpointId: 'pg', metric: 'capacity-seconds-left', subject: 'pg-wal-retained pg1/pg_old', value: 68_400 },
       { endpointId: 'redis', metric: 'node-down', subject: 'redis (connect ECONNREFUSED)', value: 1 },
     ],
     capacity: [],
@@ -76,6 +77,12 @@ describe('exporter samples of an environment read', () => {
   it('turns rule inputs into switchyard_<metric>, and an unreadable endpoint into one node down named by the endpoint', () => {
     expect(find('switchyard_pg_lag_seconds')).toEqual([[{ env: 'lab', endpoint: 'PostgreSQL', subject: 'pg2' }, 4]])
     expect(find('switchyard_node_down')).toEqual([[{ env: 'lab', endpoint: 'Redis', subject: 'Redis' }, 1]])
+  })
+
+  it('exports the time a resource has left with the resource as a label of its own', () => {
+    expect(find('switchyard_capacity_seconds_left')).toEqual([
+      [{ env: 'lab', endpoint: 'PostgreSQL', subject: 'pg-wal-retained pg1/pg_old', resource: 'pg-wal-retained' }, 68_400],
+    ])
   })
 })
 

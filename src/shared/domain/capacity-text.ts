@@ -6,6 +6,7 @@ const DAY_S = 86_400
 /** How long until: "45 min", "19 h", "3.2 days", "5 weeks". */
 export function formatLeft(seconds: number): string {
   if (seconds < 3600) return `${Math.max(1, Math.round(seconds / 60))} min`
+  if (seconds < 10 * 3600) return `${(seconds / 3600).toFixed(1)} h`
   if (seconds < 2 * DAY_S) return `${Math.round(seconds / 3600)} h`
   if (seconds < 21 * DAY_S) return `${(seconds / DAY_S).toFixed(1)} days`
   return `${Math.round(seconds / (7 * DAY_S))} weeks`
@@ -22,12 +23,12 @@ export function formatLeftInterval([low, high]: readonly [number, number | null]
 
 export function formatAmount(value: number, unit: CapacityUnit): string {
   if (unit === 'bytes') return formatBytes(value)
-  if (unit === 'xids') return `${(value / 1e6).toFixed(value >= 1e8 ? 0 : 1)} M XIDs`
+  if (unit === 'xids') return value < 1e6 ? `${Math.round(value)} XIDs` : `${(value / 1e6).toFixed(value >= 1e8 ? 0 : 1)} M XIDs`
   return String(Math.round(value))
 }
 
-/** What each kind of resource is, said about its subject. */
-function what(g: Pick<CapacityGauge, 'kind' | 'subject'>): string {
+/** What each kind of resource is, said about its subject: "pg1: WAL kept for slot pg_old". */
+export function capacityLabel(g: Pick<CapacityGauge, 'kind' | 'subject'>): string {
   const [node, part] = g.subject.split('/')
   switch (g.kind) {
     case 'redis-memory':
@@ -67,18 +68,33 @@ export function capacityStatus(secondsLeft: number | null, forecast: CapacityFor
   return forecast.kind === 'insufficient' ? 'unknown' : 'ok'
 }
 
-/** One line a DBA reads: "pg1: WAL kept for slot pg_old fills the free space of /var/lib/postgresql in 19 h (14–26 h)". */
-export function capacitySummary(g: CapacityGauge, f: CapacityForecast): string {
-  const share = g.limit > 0 ? ` (${Math.round((g.value / g.limit) * 100)} % of ${g.limitLabel})` : ''
+/** The forecast in a few words, for a table cell or a badge: "in 19 h (14–26 h)", "no trend". */
+export function forecastWords(f: CapacityForecast): string {
   switch (f.kind) {
     case 'runs-out':
-      return `${what(g)} ${REACHES[g.kind]} ${g.limitLabel} in ${formatLeft(f.secondsLeft)} (${formatLeftInterval(f.secondsLeftInterval)})`
+      return `in ${formatLeft(f.secondsLeft)} (${formatLeftInterval(f.secondsLeftInterval)})`
     case 'exhausted':
-      return `${what(g)} is at ${g.limitLabel}`
+      return 'at its limit'
     case 'no-trend':
-      return `${what(g)}: ${formatAmount(g.value, g.unit)}${share}, ${f.reason}`
+      return f.reason.startsWith('moving away') ? 'shrinking' : 'no trend'
     case 'insufficient':
-      return `${what(g)}: ${formatAmount(g.value, g.unit)}${share}; ${f.reason}`
+      return 'not enough history yet'
+  }
+}
+
+/** One line a DBA reads: "pg1: WAL kept for slot pg_old fills the free space of /var/lib/postgresql in 19 h (14–26 h)". */
+export function capacitySummary(g: CapacityGauge, f: CapacityForecast): string {
+  const pct = (g.value / g.limit) * 100
+  const share = g.limit > 0 ? ` (${pct > 0 && pct < 1 ? '<1' : Math.round(pct)} % of ${g.limitLabel})` : ''
+  switch (f.kind) {
+    case 'runs-out':
+      return `${capacityLabel(g)} ${REACHES[g.kind]} ${g.limitLabel} in ${formatLeft(f.secondsLeft)} (${formatLeftInterval(f.secondsLeftInterval)})`
+    case 'exhausted':
+      return `${capacityLabel(g)} is at ${g.limitLabel}`
+    case 'no-trend':
+      return `${capacityLabel(g)}: ${formatAmount(g.value, g.unit)}${share}, ${f.reason}`
+    case 'insufficient':
+      return `${capacityLabel(g)}: ${formatAmount(g.value, g.unit)}${share}; ${f.reason}`
   }
 }
 

@@ -7,9 +7,14 @@ export class CapacityView extends View {
     super(page, 'capacity')
   }
 
-  /** The resource cards in the order shown. */
-  get resources() {
+  /** The cards of what runs out within 7 days, soonest first. */
+  get urgent() {
     return this.page.locator('[data-testid^="capacity-"][data-status]')
+  }
+
+  /** A resource's row in the table of all of them. */
+  row(key: string) {
+    return this.byTestId('capacity-table').locator(`[data-key="${key}"]`)
   }
 
   resource(key: string) {
