@@ -30,6 +30,8 @@ export const ActionPlan = z.object({
   steps: z.array(PlanStep),
   prechecks: z.array(z.object({ name: z.string(), passed: z.boolean(), detail: z.string() })),
   warnings: z.array(z.string()),
+  /** What the change will do, predicted before it is made: the load each remaining replica takes, data to move… */
+  whatIf: z.array(z.string()).default([]),
   /** False when a pre-check failed: the plan is shown but cannot run. */
   runnable: z.boolean(),
   /** Whether running this plan can lose acknowledged data, said in words (resume and roll back plans always say). */

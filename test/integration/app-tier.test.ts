@@ -97,6 +97,10 @@ describe('app tier: nginx upstreams and the Docker replicas behind them', () => 
 
     const down = await underLoad(lab.nginx.listen, () => scale('app', 2))
     expect(down.value.result.outcome, down.value.result.message).toBe('succeeded')
+    // the plan said what the two that stay would carry: the load of five shared over two
+    expect(down.value.plan.whatIf).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^CPU per replica: [\d.]+ % now on 5, about [\d.]+ % on 2$/) as string]),
+    )
     expect(down.load.failed, down.load.errors.join('; ')).toBe(0)
     expect(down.load.requests).toBeGreaterThan(100)
     expect((await upstream('app')).backends.map((b) => b.address)).toEqual(['127.0.0.1:9101', '127.0.0.1:9102'])

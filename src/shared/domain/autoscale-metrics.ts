@@ -26,7 +26,7 @@ export function replicaLoad(group: ReplicaGroup): { cpu: number | null; memory: 
  * log, or all of nginx's from stub_status without one) shared out over them, and the upstream's
  * p95 response time from the access log.
  */
-export function readService(tier: AppTier, policy: ScalingPolicy): ServiceReading {
+export function readService(tier: AppTier, policy: Pick<ScalingPolicy, 'upstream'>): ServiceReading {
   const upstream = tier.upstreams.find((u) => u.name === policy.upstream)
   const group = upstream ? tier.groups.find((g) => g.key === upstream.group) : undefined
   const at = tier.checkedAt

@@ -25,6 +25,8 @@ export interface ActionRunnerDeps {
   /** Keeps a run's connections open until it ends, even when its environment is edited meanwhile. */
   retain?(connections: Connections): () => void
   onProgress(p: ActionProgress): void
+  /** What other parts of the app predict of a request (a scale-in's load per remaining replica): said in the plan, never compared on confirm. */
+  whatIf?(request: ActionRequest): Promise<{ notes: string[]; warnings: string[] }>
 }
 
 const PLAN_TTL_MS = 15 * 60_000
@@ -76,6 +78,8 @@ export class ActionRunner {
 
   async plan(request: ActionRequest): Promise<ActionPlan> {
     const prepared = await this.prepare(request, await this.context(request))
+    // a prediction that cannot be made leaves the plan as it is
+    const predicted = (await this.deps.whatIf?.(request).catch(() => undefined)) ?? { notes: [], warnings: [] }
     const plan: ActionPlan = {
       target: prepared.target,
       title: prepared.title,
@@ -83,7 +87,8 @@ export class ActionRunner {
       risk: prepared.risk,
       steps: planSteps(prepared.steps),
       prechecks: prepared.prechecks,
-      warnings: prepared.warnings,
+      warnings: [...prepared.warnings, ...predicted.warnings],
+      whatIf: predicted.notes,
       ...(prepared.dataLoss ? { dataLoss: prepared.dataLoss } : {}),
       planId: randomUUID(),
       kind: request.kind,

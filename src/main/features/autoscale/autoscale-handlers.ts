@@ -1,7 +1,7 @@
 import type { Handlers } from '../../core/handler-types'
 import type { ServiceHub } from '../../core/service-hub'
 import { toConnError } from '../../core/errors'
-import { autoscaleStore } from './autoscaler'
+import { autoscaleStore } from './autoscale-store'
 
 type AutoscaleHandlers = Pick<Handlers, 'autoscale:status' | 'autoscale:save' | 'autoscale:pause' | 'autoscale:history'>
 

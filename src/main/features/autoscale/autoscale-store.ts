@@ -1,3 +1,4 @@
+import type { ServiceHub } from '../../core/service-hub'
 import type { SqlDatabase } from '../../core/sqlite/sql-database'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -114,4 +115,9 @@ export class AutoscaleStore {
       .map((r) => ScalingDecision.parse(JSON.parse(r.decision)))
     return { lastUp: rows.find((d) => d.verdict === 'up')?.at ?? null, lastScale: rows[0]?.at ?? null }
   }
+}
+
+/** The one store of a hub's policies, pause switches and decisions. */
+export function autoscaleStore(hub: ServiceHub): AutoscaleStore {
+  return hub.service('autoscale-store', (h) => new AutoscaleStore(h.history.db, h.options.dataDir))
 }

@@ -10,15 +10,11 @@ import type { ServiceHub } from '../../core/service-hub'
 import { roundsEvery } from '../../core/rounds'
 import { readAppTier } from '../../systems'
 import { createActionRunner } from '../actions/runner'
-import { AutoscaleStore } from './autoscale-store'
+import { autoscaleStore, type AutoscaleStore } from './autoscale-store'
 
 /** Samples kept per policy: the longest duration a rule may sensibly ask for. */
 const WINDOW_MS = 60 * 60_000
 const DEFAULT_INTERVAL_MS = 15_000
-
-export function autoscaleStore(hub: ServiceHub): AutoscaleStore {
-  return hub.service('autoscale-store', (h) => new AutoscaleStore(h.history.db, h.options.dataDir))
-}
 
 type Carried = Pick<ScalingDecision, 'outcome' | 'detail'> & { at?: number }
 

@@ -95,6 +95,18 @@ function PlannedActionDialog({ request, onClose }: DialogProps) {
                 <b>Data loss:</b> {plan.dataLoss}
               </Text>
             )}
+            {plan.whatIf.length > 0 && (
+              <Stack gap={2} data-testid="action-what-if">
+                <Text size="sm" fw={600}>
+                  What it will do
+                </Text>
+                {plan.whatIf.map((w) => (
+                  <Text key={w} size="sm" c="dimmed">
+                    {w}
+                  </Text>
+                ))}
+              </Stack>
+            )}
             {plan.warnings.map((w) => (
               <Alert key={w} color="orange" p="xs">
                 {w}
