@@ -151,6 +151,7 @@ export function statsFromInfo(info: Record<string, string>): RedisNodeStats {
     maxmemory,
     memoryFraction: maxmemory > 0 ? usedMemory / maxmemory : null,
     ...(info.total_system_memory !== undefined ? { totalSystemMemory: num(info.total_system_memory) } : {}),
+    ...(info.mem_not_counted_for_evict !== undefined ? { memNotCountedForEvict: num(info.mem_not_counted_for_evict) } : {}),
     opsPerSec: num(info.instantaneous_ops_per_sec),
     connectedClients: num(info.connected_clients),
     keys,

@@ -64,6 +64,8 @@ export const RedisNodeStats = z.object({
   memoryFraction: z.number().nullable(),
   /** The host's memory (INFO total_system_memory): what an unlimited node runs out of. */
   totalSystemMemory: z.number().optional(),
+  /** Replication and AOF buffers, which maxmemory does not count (INFO mem_not_counted_for_evict). */
+  memNotCountedForEvict: z.number().optional(),
   opsPerSec: z.number(),
   connectedClients: z.number(),
   keys: z.number(),

@@ -39,14 +39,20 @@ export async function observeRedis(hub: ServiceHub, environment: string, endpoin
   }
 }
 
-/** Each node's memory against maxmemory, or against the host's memory when it has none. */
+/**
+ * Each node's memory against maxmemory — as Redis counts it there, without the replication and AOF
+ * buffers (evict.c: getMaxmemoryState subtracts freeMemoryGetNotCountedMemory) — or, with no
+ * maxmemory, all of it against the host's memory.
+ */
 export function redisCapacity(t: RedisTopology): CapacityGauge[] {
   return t.nodes.flatMap((n) => {
     const s = n.stats
     if (!s) return []
-    const limit = s.maxmemory > 0 ? s.maxmemory : (s.totalSystemMemory ?? 0)
+    const capped = s.maxmemory > 0
+    const limit = capped ? s.maxmemory : (s.totalSystemMemory ?? 0)
     if (limit <= 0) return []
-    const limitLabel = s.maxmemory > 0 ? `maxmemory (${formatBytes(s.maxmemory)})` : `the host's memory (${formatBytes(limit)}, no maxmemory)`
-    return [{ kind: 'redis-memory' as const, subject: n.addr, value: s.usedMemory, limit, limitLabel, unit: 'bytes' as const }]
+    const value = capped ? Math.max(0, s.usedMemory - (s.memNotCountedForEvict ?? 0)) : s.usedMemory
+    const limitLabel = capped ? `maxmemory (${formatBytes(s.maxmemory)})` : `the host's memory (${formatBytes(limit)}, no maxmemory)`
+    return [{ kind: 'redis-memory' as const, subject: n.addr, value, limit, limitLabel, unit: 'bytes' as const }]
   })
 }
