@@ -18,11 +18,11 @@ import { clusterAccess } from '../src/main/systems/redis/redis-client'
 import { discoverCluster } from '../src/main/systems/redis/redis-reader'
 import { newMigrationRecord, runSlotMigration, waitForSlotAgreement } from '../src/main/systems/redis/slot-migration'
 import { planRebalance } from '../src/shared/domain/redis-rebalance'
-import { keySlot } from '../src/shared/domain/slots'
 import type { LabDescription } from '../test/lab/lab-environment'
 import { LAB_DIR } from '../test/support/lab'
 import { listening } from './lib/processes'
-import { assertPortsFree, redisCli, startNode, stopNode, waitPing, type LocalNode } from './lib/redis-nodes'
+import { redisCli, stopNode, type LocalNode } from './lib/redis-nodes'
+import { freshCluster, loadEvenCluster } from './lib/redis-cluster'
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000)
 const BASE = Number(process.env.BENCH_PORT_BASE ?? 7200)
@@ -56,61 +56,15 @@ function client(port: number): Redis {
 
 const value = (i: number) => `v${i}:`.padEnd(100, 'x')
 
-/** Four fresh nodes: three masters with even slots, the fourth an empty master that has met the others. */
-async function freshCluster(): Promise<void> {
+async function freshBenchCluster(): Promise<void> {
   for (const n of nodes) stopNode(n)
   nodes = []
-  await assertPortsFree([...PORTS, ...PORTS.map((p) => p + 10_000)])
-  nodes = PORTS.map((p) => startNode(baseDir, p))
-  await Promise.all(PORTS.map((p) => waitPing(p)))
-  const cs = PORTS.map(client)
-  try {
-    const ranges: [number, number][] = [
-      [0, 5460],
-      [5461, 10922],
-      [10923, 16383],
-    ]
-    await Promise.all(ranges.map(([a, b], i) => cs[i]!.call('CLUSTER', 'ADDSLOTSRANGE', a, b)))
-    for (const c of cs.slice(1)) await c.call('CLUSTER', 'MEET', HOST, PORTS[0]!)
-    const deadline = Date.now() + 30_000
-    for (;;) {
-      const infos = await Promise.all(cs.map((c) => c.call('CLUSTER', 'INFO').then(String)))
-      const ok = infos.every((i) => /cluster_state:ok/.test(i) && /cluster_known_nodes:4/.test(i))
-      const nodesText = await Promise.all(cs.map((c) => c.call('CLUSTER', 'NODES').then(String)))
-      if (ok && nodesText.every((t) => !/handshake|noaddr|fail/.test(t))) break
-      if (Date.now() > deadline) throw new Error('bench cluster did not converge')
-      await new Promise((r) => setTimeout(r, 200))
-    }
-  } finally {
-    for (const c of cs) c.disconnect()
-  }
+  nodes = await freshCluster(baseDir, PORTS, 3)
 }
 
-/** Load KEYS keys straight into their owners, pipelined per node. */
 async function load(): Promise<void> {
   const started = Date.now()
-  const owner = (slot: number) => (slot <= 5460 ? 0 : slot <= 10922 ? 1 : 2)
-  const cs = PORTS.slice(0, 3).map(client)
-  const CHUNK = 20_000
-  try {
-    for (let from = 0; from < KEYS; from += CHUNK * 3) {
-      await Promise.all(
-        [0, 1, 2].map(async (part) => {
-          const lo = from + part * CHUNK
-          const hi = Math.min(KEYS, lo + CHUNK)
-          if (lo >= hi) return
-          const pipes = cs.map((c) => c.pipeline())
-          for (let i = lo; i < hi; i++) {
-            const key = `bench:${i}`
-            pipes[owner(keySlot(key))]!.set(key, value(i))
-          }
-          await Promise.all(pipes.map((p) => p.exec()))
-        }),
-      )
-    }
-  } finally {
-    for (const c of cs) c.disconnect()
-  }
+  await loadEvenCluster(PORTS, 3, KEYS, 'bench', value)
   log(`loaded ${KEYS} keys in ${((Date.now() - started) / 1000).toFixed(1)} s`)
 }
 
@@ -144,7 +98,7 @@ async function verify(label: string): Promise<number> {
 }
 
 async function switchyardRound(): Promise<{ keysPerSec: number; lost: number }> {
-  await freshCluster()
+  await freshBenchCluster()
   await load()
   const dataDir = mkdtempSync(join(baseDir, 'data-'))
   const hub = new ServiceHub({ dataDir, cipher: new KeyFileCipher(dataDir) })
@@ -178,7 +132,7 @@ async function switchyardRound(): Promise<{ keysPerSec: number; lost: number }> 
 }
 
 async function redisCliRound(label: string, extra: string[]): Promise<{ keysPerSec: number; lost: number }> {
-  await freshCluster()
+  await freshBenchCluster()
   await load()
   const r = await redisCli(['--cluster', 'rebalance', `${HOST}:${BASE}`, '--cluster-use-empty-masters', ...extra])
   if (r.code !== 0) throw new Error(`redis-cli ${label} failed (exit ${r.code}):\n${r.out.slice(-2000)}`)

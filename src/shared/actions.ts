@@ -14,8 +14,42 @@ export const PlanStep = z.object({
   irreversible: z.boolean().optional(),
   /** In a resume: the interrupted run already did this step ("done by run 1a2b3c4d"); it is not sent again. */
   carried: z.string().optional(),
+  /** Writes to the target wait or fail while this step runs (the fence, the takeover): its time is the write pause. */
+  pausesWrites: z.boolean().optional(),
 })
 export type PlanStep = z.infer<typeof PlanStep>
+
+/** A time predicted before a run, with its range. */
+export const PredictedSeconds = z.object({ seconds: z.number().nonnegative(), low: z.number().nonnegative(), high: z.number().nonnegative() })
+export type PredictedSeconds = z.infer<typeof PredictedSeconds>
+
+export const EstimateMetric = z.enum(['duration', 'writePause'])
+export type EstimateMetric = z.infer<typeof EstimateMetric>
+
+/** What a plan predicts of its run, and from what; kept in the journal next to what the run measured. */
+export const RunEstimate = z.object({
+  duration: PredictedSeconds.optional(),
+  writePause: PredictedSeconds.optional(),
+  /** Where the numbers come from: "3 earlier runs on this cluster", "a calibration of 0.4 ms per round trip". */
+  basis: z.string(),
+  /** What the run moves (slots, keys, bytes): later predictions scale earlier runs by it. */
+  load: z.record(z.string(), z.number()).default({}),
+})
+export type RunEstimate = z.infer<typeof RunEstimate>
+
+/** What a finished run measured of the same metrics. */
+export const RunActual = z.object({ duration: z.number().nonnegative(), writePause: z.number().nonnegative().optional() })
+export type RunActual = z.infer<typeof RunActual>
+
+/** One earlier prediction against what happened, for the plan's "how good were the last predictions". */
+export const EstimateCheck = z.object({
+  runId: z.string(),
+  at: z.number(),
+  metric: EstimateMetric,
+  predicted: z.number(),
+  actual: z.number(),
+})
+export type EstimateCheck = z.infer<typeof EstimateCheck>
 
 export const ActionPlan = z.object({
   planId: z.string(),
@@ -36,6 +70,10 @@ export const ActionPlan = z.object({
   runnable: z.boolean(),
   /** Whether running this plan can lose acknowledged data, said in words (resume and roll back plans always say). */
   dataLoss: z.string().optional(),
+  /** How long it will take and how long writes pause, predicted from this target's earlier runs or a calibration. */
+  estimate: RunEstimate.optional(),
+  /** The last predictions for this action on this target against what the runs measured, newest first. */
+  track: z.array(EstimateCheck).default([]),
   createdAt: z.number(),
 })
 export type ActionPlan = z.infer<typeof ActionPlan>
@@ -60,6 +98,8 @@ export const ActionResult = z.object({
   message: z.string(),
   verification: z.array(VerificationCheck),
   durationMs: z.number(),
+  /** The plan's predictions next to what this run measured. */
+  checked: z.array(EstimateCheck).default([]),
 })
 export type ActionResult = z.infer<typeof ActionResult>
 

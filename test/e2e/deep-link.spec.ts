@@ -24,7 +24,7 @@ describe('switchyard:// links in web mode', () => {
   it("an exported rule's switchyard_url, filled in with a real sample's labels, opens the standby that fired", async () => {
     const rules = prometheusRules('lab', await ctx.hub.alerts.rules('lab')).groups[0]!.rules
     const template = rules.find((r) => r.labels.switchyard_metric === 'pg-lag-seconds')!.annotations.switchyard_url!
-    const sample = (await collectSamples(ctx.hub, ['lab'], 15_000)).find((s) => s.name === 'switchyard_pg_lag_seconds')!
+    const sample = (await collectSamples(ctx.hub, ['lab'], 15_000)).find((s) => s.name === 'switchyard_pg_lag_seconds' && s.labels.endpoint === 'PostgreSQL')!
     const url = template.replace(/\{\{ \$labels\.(\w+) \| urlquery \}\}/g, (_, label: string) => queryEscape(sample.labels[label]!))
     expect(url).toBe(`switchyard://open/lab/postgres/PostgreSQL/${sample.labels.subject}`)
     await ctx.app.openLink(url.slice('switchyard://'.length))

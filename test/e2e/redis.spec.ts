@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { readTopology } from '../../src/main/systems/redis/redis-watch'
 import { webAppSuite } from '../support/web-app'
+import { loadKeys, redisLab, restoreRedisLab } from '../integration/redis-lab-support'
 
 describe('Redis Cluster view in Chromium', () => {
   const { ctx, runAction } = webAppSuite()
@@ -44,5 +45,34 @@ describe('Redis Cluster view in Chromium', () => {
     await ctx.page.reload()
     await expect.poll(async () => Object.keys(await redis.masterColors()).sort(), { timeout: 30_000 }).toEqual(Object.keys(before).sort())
     expect(await redis.masterColors()).toEqual(before)
+  })
+
+  it('plans a rebalance with what moves per master and how long from the run before; the result sets the prediction beside what it took', async () => {
+    const lab = await redisLab()
+    try {
+      await loadKeys(lab, 'e2e-estimate', 30_000)
+      const skew = await runAction({ kind: 'redis.rebalance', environment: 'lab', endpointId: 'redis', weights: { '127.0.0.1:7000': 2 } })
+      expect(skew.outcome, skew.message).toBe('succeeded')
+      const redis = await ctx.app.redis.open()
+      await redis.waitForSlotMap()
+      await redis.startRebalance()
+      await redis.dialog.plan()
+      const whatIf = await redis.dialog.whatIf()
+      expect(whatIf.find((l) => l.startsWith('127.0.0.1:7000:'))).toMatch(
+        /^127\.0\.0\.1:7000: −\d+ slots, −\d+ keys \(−[\d.]+ [KM]iB\); memory [\d.]+ [KM]iB → [\d.]+ [KM]iB \(no maxmemory\)$/,
+      )
+      expect(whatIf.filter((l) => /^127\.0\.0\.1:700[12]: \+\d+ slots/.test(l))).toHaveLength(2)
+      const estimate = await redis.dialog.estimate()
+      expect(estimate).toMatch(/How long: about [\d.]+ (ms|s) \([\d.]+ (ms|s) – [\d.]+ (ms|s)\)/)
+      expect(estimate).toContain('from the last migration on this cluster')
+      expect(estimate).toMatch(/the last prediction for this target was within \d+ % of what the run took/)
+      await redis.dialog.root.getByTestId('action-what-if').scrollIntoViewIfNeeded()
+      await ctx.app.shot('redis-rebalance-whatif-top')
+      const result = await redis.dialog.confirmAndRun({ shots: { plan: 'redis-rebalance-whatif', done: 'redis-rebalance-checked' }, timeout: 90_000 })
+      expect(result).toMatch(/predicted [\d.]+ (ms|s), took [\d.]+ (ms|s) \(/)
+    } finally {
+      await restoreRedisLab(lab)
+      await lab.close()
+    }
   })
 })

@@ -88,12 +88,19 @@ describe('PostgreSQL switchover', () => {
     await assertNoLoss('pg2')
   })
 
-  it('switches back to pg1 with the writer running and loses nothing', async () => {
+  it('switches back to pg1 with the writer running and loses nothing; the write pause predicted from the first is what the writer saw', async () => {
     writer.start()
     await writer.waitForCommits(200)
-    const { result } = await act(lab.runner, { kind: 'pg.switchover', newPrimary: 'pg1' })
+    const started = Date.now()
+    const { plan, result } = await act(lab.runner, { kind: 'pg.switchover', newPrimary: 'pg1' })
     expect(result.outcome, result.message).toBe('succeeded')
     await writer.waitForCommits(200)
+    const outage = writer.maxOutageMs(started) / 1000
+    const pause = result.checked.find((c) => c.metric === 'writePause')!
+    console.info(`write pause: predicted ${pause.predicted} s, journal ${pause.actual} s, the writer saw ${outage} s`)
+    expect(plan.estimate?.basis).toBe('the last run of this action on this target')
+    expect(pause.actual).toBeGreaterThanOrEqual(outage * 0.5)
+    expect(pause.actual).toBeLessThanOrEqual(result.durationMs / 1000)
     await writer.stop()
     await assertNoLoss('pg1')
     expect(isLabShape(await lab.service.topology('lab', 'postgres'))).toBe(true)

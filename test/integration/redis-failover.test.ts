@@ -52,6 +52,11 @@ describe('redis failover', () => {
       })
       expect(back.result.outcome, back.result.message).toBe('succeeded')
       expect(nodesAt(7000).find((n) => n.port === 7001)!.role).toBe('master')
+      // The failover before taught the fail-back's plan how long it takes and how long writes wait.
+      expect(back.plan.estimate?.basis).toMatch(/^the last (run|\d+ runs) of this action on this target$/)
+      expect(back.plan.estimate?.writePause?.seconds).toBeGreaterThan(0)
+      expect(back.plan.estimate!.writePause!.seconds).toBeLessThanOrEqual(back.plan.estimate!.duration!.seconds)
+      expect(back.result.checked.map((c) => c.metric)).toEqual(['duration', 'writePause'])
     })
   }
 

@@ -122,6 +122,44 @@ describe('action journal', () => {
     expect(journal.interrupted('lab')[0]).toMatchObject({ runId: A, state: 'interrupted', message: /the app is quitting/ })
     journal.close()
   })
+
+  it('keeps what a succeeded run took next to its prediction: the whole run and the steps that pause writes', async () => {
+    const { journal } = journalIn()
+    const pausing = [{ ...steps[0]!, pausesWrites: true }, { ...steps[1]!, pausesWrites: true }, steps[2]!]
+    const estimate = { duration: { seconds: 1, low: 0.5, high: 2 }, basis: 'a guess', load: { keys: 10 } }
+    journal.begin(run(A, { planSteps: pausing, estimate }))
+    for (const [i, s] of pausing.entries()) {
+      journal.stepStarted(A, i, s.title)
+      if (i < 2) await new Promise((r) => setTimeout(r, 40))
+      journal.stepEnded(A, i, 'done', null)
+    }
+    const actual = journal.finish(A, 'succeeded', 'done')!
+    expect(actual.writePause).toBeGreaterThanOrEqual(0.08)
+    expect(actual.duration).toBeGreaterThanOrEqual(actual.writePause!)
+    journal.begin(run(B, { kind: 'pg.failover' }))
+    journal.finish(B, 'failed', 'broke')
+    expect(journal.measured('lab/postgres', ['pg.switchover', 'pg.failover'])).toEqual([
+      { runId: A, kind: 'pg.switchover', at: expect.any(Number), estimate, actual },
+    ])
+    journal.close()
+  })
+
+  it('opens a journal written before runs kept estimates, and adds the columns', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'switchyard-journal-')), 'switchyard.db')
+    const old = new SqlDatabase(path)
+    old.exec(`CREATE TABLE action_runs (
+      run_id TEXT PRIMARY KEY, plan_id TEXT NOT NULL, kind TEXT NOT NULL, mode TEXT NOT NULL,
+      environment TEXT NOT NULL, endpoint_id TEXT NOT NULL, target_key TEXT NOT NULL, target TEXT NOT NULL, title TEXT NOT NULL,
+      actor TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL, started_at INTEGER NOT NULL, heartbeat_at INTEGER NOT NULL,
+      finished_at INTEGER, state TEXT NOT NULL, message TEXT, request TEXT NOT NULL, plan_steps TEXT NOT NULL, prepared TEXT NOT NULL,
+      continues TEXT, closed_by TEXT)`)
+    old.close()
+    const journal = new ActionJournal(path)
+    journal.begin(run(A))
+    expect(journal.finish(A, 'succeeded', 'done')).toEqual({ duration: expect.any(Number) })
+    expect(journal.measured('lab/postgres', ['pg.switchover'])[0]!.estimate).toBeNull()
+    journal.close()
+  })
 })
 
 describe('an inventory change under a run', () => {

@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type { ActionPlan, ActionProgress, ActionResult } from '../../shared/actions'
 import { issuesInline } from '../../shared/domain/issues'
+import { checkText, predictedText, trackSummary } from '../../shared/domain/run-estimate'
 import type { ActionRequest } from '../../shared/action-requests'
 import type { EndpointKind } from '../../shared/inventory'
 import { SwitchyardError } from './errors'
@@ -95,12 +96,20 @@ export async function chooseEndpoint(hub: ServiceHub, environment: string, kinds
   return only.id
 }
 
+/** A plan as the terminal shows it: checks, what-if, time, steps with their exact commands. */
 export function formatPlan(p: ActionPlan): string {
   const lines = [`${p.title}  [risk ${p.risk}]`, `  ${p.summary}`]
   if (p.prechecks.length) lines.push('  pre-checks:')
   for (const c of p.prechecks) lines.push(`    ${c.passed ? 'pass' : 'FAIL'}  ${c.name}: ${c.detail}`)
   for (const w of p.warnings) lines.push(`  warning: ${w}`)
   if (p.dataLoss) lines.push(`  data loss: ${p.dataLoss}`)
+  if (p.whatIf.length) lines.push('  what it will do:', ...p.whatIf.map((w) => `    ${w}`))
+  if (p.estimate?.duration)
+    lines.push(
+      `  how long: ${predictedText(p.estimate.duration)}${p.estimate.writePause ? `, writes pause ${predictedText(p.estimate.writePause)}` : ''} (from ${p.estimate.basis})`,
+    )
+  const track = trackSummary(p.track)
+  if (track) lines.push(`  ${track}`)
   lines.push('  steps:')
   p.steps.forEach((s, i) => {
     lines.push(
@@ -116,6 +125,7 @@ export function formatPlan(p: ActionPlan): string {
 export function formatResult(r: ActionResult): string {
   const lines = [`${r.outcome.toUpperCase()} in ${(r.durationMs / 1000).toFixed(1)} s: ${r.message}`]
   for (const v of r.verification) lines.push(`  ${v.passed ? 'pass' : 'FAIL'}  ${v.name}: ${v.detail}`)
+  for (const c of r.checked) lines.push(`  ${checkText(c)}`)
   return lines.join('\n') + '\n'
 }
 

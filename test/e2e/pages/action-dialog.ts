@@ -21,6 +21,16 @@ export class ActionDialog {
     return plan.innerText()
   }
 
+  /** What the plan says it will do (per master, per replica), one line each. */
+  async whatIf(): Promise<string[]> {
+    return (await this.root.getByTestId('action-what-if').innerText()).split('\n').slice(1)
+  }
+
+  /** How long the plan says it will take, from what, and how the last predictions did. */
+  estimate(): Promise<string> {
+    return this.root.getByTestId('action-estimate').innerText()
+  }
+
   /** All the dialog says, refusals included. */
   text(): Promise<string> {
     return this.root.innerText()

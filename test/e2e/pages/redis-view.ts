@@ -48,6 +48,12 @@ export class RedisView extends View {
     return out
   }
 
+  /** The header's Actions menu, then "Rebalance slots evenly": the dialog opens on the plan. */
+  async startRebalance(): Promise<void> {
+    await this.openActionsMenu()
+    await this.page.getByRole('menuitem', { name: 'Rebalance slots evenly' }).click()
+  }
+
   /** A master row's menu, then its coordinated failover: the dialog opens on the plan. */
   async startFailover(row: Locator): Promise<void> {
     await this.masters.openActions(row)

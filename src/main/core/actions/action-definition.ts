@@ -1,4 +1,5 @@
-import type { ActionPlan, ActionRun, PlanStep, VerificationCheck } from '../../../shared/actions'
+import type { ActionPlan, ActionRun, PlanStep, RunEstimate, VerificationCheck } from '../../../shared/actions'
+import type { EarlierRun } from '../../../shared/domain/run-estimate'
 import type { ActionKind, ActionRequest } from '../../../shared/action-requests'
 import type { Environment, Endpoint } from '../../../shared/inventory'
 import type { Connections } from '../connections'
@@ -9,6 +10,8 @@ export interface ActionContext {
   environment: Environment
   endpoint: Endpoint
   connections: Connections
+  /** Succeeded runs of these kinds on this target, newest first, with what they predicted and took. */
+  earlier?(kinds: readonly string[]): EarlierRun[]
 }
 
 export interface RunContext extends ActionContext {
@@ -52,6 +55,10 @@ export interface Prepared<S = unknown> extends PlannedAction {
   onStepFailed?(failedAt: number, ctx: RunContext): Promise<string>
   /** Said after the declared steps succeeded: what the operator still has to do. */
   followUp?: string
+  /** The action's own prediction (a migration from what it moves); without one, earlier runs of the same kind predict. */
+  estimate?: RunEstimate
+  /** What it will do, measured before it does it (slots, keys and bytes per master). */
+  whatIf?: string[]
 }
 
 /** What a resume or roll back knows of the run it finishes, from the journal. */

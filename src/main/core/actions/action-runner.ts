@@ -10,6 +10,7 @@ import { isDeclared, type ActionContext, type AnyActionDefinition, type Declared
 import { leaseRefusal, type ActionJournal, type RunMode } from './journal'
 import { faultAt } from './fault-injection'
 import { recoveryActions, type Continuation } from './run-recovery'
+import { estimateChecks, estimateFromEarlierRuns, trackOf } from '../../../shared/domain/run-estimate'
 
 interface PendingPlan {
   plan: ActionPlan
@@ -61,7 +62,8 @@ export class ActionRunner {
 
   private async context(req: ActionRequest): Promise<ActionContext> {
     const { environment, connections } = await this.deps.connect(req.environment)
-    return { environment, endpoint: connections.endpoint(req.endpointId), connections }
+    const key = targetKey(req.environment, req.endpointId)
+    return { environment, endpoint: connections.endpoint(req.endpointId), connections, earlier: (kinds) => this.deps.journal.measured(key, kinds) }
   }
 
   private async prepare(request: ActionRequest, ctx: ActionContext): Promise<Prepared> {
@@ -80,6 +82,8 @@ export class ActionRunner {
     const prepared = await this.prepare(request, await this.context(request))
     // a prediction that cannot be made leaves the plan as it is
     const predicted = (await this.deps.whatIf?.(request).catch(() => undefined)) ?? { notes: [], warnings: [] }
+    const earlier = this.deps.journal.measured(targetKey(request.environment, request.endpointId), [request.kind])
+    const estimate = prepared.estimate ?? estimateFromEarlierRuns(earlier)
     const plan: ActionPlan = {
       target: prepared.target,
       title: prepared.title,
@@ -88,8 +92,10 @@ export class ActionRunner {
       steps: planSteps(prepared.steps),
       prechecks: prepared.prechecks,
       warnings: [...prepared.warnings, ...predicted.warnings],
-      whatIf: predicted.notes,
+      whatIf: [...(prepared.whatIf ?? []), ...predicted.notes],
       ...(prepared.dataLoss ? { dataLoss: prepared.dataLoss } : {}),
+      ...(estimate ? { estimate } : {}),
+      track: trackOf(earlier),
       planId: randomUUID(),
       kind: request.kind,
       environment: request.environment,
@@ -155,6 +161,7 @@ export class ActionRunner {
       request: continuation?.request ?? request,
       planSteps: plan.steps,
       prepared: continuation?.prepared ?? { state: prepared.state },
+      ...(plan.estimate ? { estimate: plan.estimate } : {}),
       ...(continuation?.continues ? { continues: continuation.continues } : {}),
     })
     // The lease is taken (or refused, changing nothing) before the plan counts as running.
@@ -217,7 +224,7 @@ export class ActionRunner {
         closeOpen('done', null)
       }
       if (abandoned) {
-        result = { planId, outcome: 'cancelled', message: abandoned, verification: [], durationMs: Date.now() - started }
+        result = { planId, outcome: 'cancelled', message: abandoned, verification: [], durationMs: Date.now() - started, checked: [] }
       } else {
         progress('verifying')
         const verify = definition.verify.bind(definition) as (r: ActionRequest, p: Prepared, c: ActionContext) => Promise<VerificationCheck[]>
@@ -234,6 +241,7 @@ export class ActionRunner {
                 .join('; ')}`,
           verification,
           durationMs: Date.now() - started,
+          checked: [],
         }
       }
     } catch (err) {
@@ -246,12 +254,13 @@ export class ActionRunner {
         message: `${cancelled ? 'cancelled' : 'failed'} at step ${step} of ${totalSteps}: ${why}`,
         verification: [],
         durationMs: Date.now() - started,
+        checked: [],
       }
     } finally {
       release?.()
     }
     if (abandoned) journal.abandon(runId, abandoned)
-    else journal.finish(runId, result.outcome, result.message)
+    else result.checked = estimateChecks(runId, started, plan.estimate, journal.finish(runId, result.outcome, result.message))
     progress(result.outcome, 1)
     this.plans.delete(planId)
     await this.deps.audit.append({
@@ -360,6 +369,7 @@ function planSteps(steps: Prepared['steps']): PlanStep[] {
     commands: s.commands,
     ...(s.undo ? { undo: s.undo } : {}),
     ...(s.irreversible ? { irreversible: true } : {}),
+    ...(s.pausesWrites ? { pausesWrites: true } : {}),
     ...((s as Partial<DeclaredStep>).carried ? { carried: (s as DeclaredStep).carried } : {}),
   }))
 }

@@ -1,6 +1,6 @@
 import { SqlDatabase } from '../sqlite/sql-database'
 import { hostname } from 'node:os'
-import { ActionRun, PlanStep, type RunState, type RunStep } from '../../../shared/actions'
+import { ActionRun, PlanStep, RunActual, RunEstimate, type RunState, type RunStep } from '../../../shared/actions'
 import { SwitchyardError } from '../errors'
 
 const SCHEMA = `
@@ -16,6 +16,9 @@ CREATE TABLE IF NOT EXISTS action_steps (
   run_id TEXT NOT NULL, idx INTEGER NOT NULL, title TEXT NOT NULL, status TEXT NOT NULL,
   started_at INTEGER NOT NULL, ended_at INTEGER, note TEXT, facts TEXT, PRIMARY KEY (run_id, idx)) WITHOUT ROWID;
 `
+
+/** Columns added after the first release: a journal written before them gains them on open. */
+const ADDED_COLUMNS = { estimate: 'TEXT', actual: 'TEXT' }
 
 /** A heartbeat older than this means the holder is hung or gone, even if a process with its pid exists. */
 export const STALE_HEARTBEAT_MS = 30_000
@@ -43,6 +46,17 @@ export interface NewRun {
   prepared: StoredPrepared
   /** The interrupted run this one resumes or rolls back: its lease passes to this run in the same transaction. */
   continues?: string
+  /** What the plan predicted, compared with what the run measures when it succeeds. */
+  estimate?: RunEstimate
+}
+
+/** A finished run that measured what it took, with what its plan had predicted. */
+export interface MeasuredRun {
+  runId: string
+  kind: string
+  at: number
+  estimate: RunEstimate | null
+  actual: RunActual
 }
 
 export interface StoredPrepared {
@@ -84,6 +98,8 @@ interface RunRow {
   prepared: string
   continues: string | null
   closed_by: string | null
+  estimate: string | null
+  actual: string | null
 }
 
 interface StepRow {
@@ -130,6 +146,13 @@ export class ActionJournal {
     this.db.exec('PRAGMA synchronous = FULL')
     this.db.exec('PRAGMA busy_timeout = 10000')
     this.db.exec(SCHEMA)
+    const columns = new Set(
+      this.db
+        .prepare<[], { name: string }>('PRAGMA table_info(action_runs)')
+        .all()
+        .map((c) => c.name),
+    )
+    for (const [name, type] of Object.entries(ADDED_COLUMNS)) if (!columns.has(name)) this.db.exec(`ALTER TABLE action_runs ADD COLUMN ${name} ${type}`)
   }
 
   /** Take the target's lease and record the run; refused, naming the holder, when another run has it. */
@@ -149,7 +172,7 @@ export class ActionJournal {
       this.db
         .prepare(
           `INSERT INTO action_runs (run_id, plan_id, kind, mode, environment, endpoint_id, target_key, target, title, actor, pid, host,
-            started_at, heartbeat_at, state, request, plan_steps, prepared, continues) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'running',?,?,?,?)`,
+            started_at, heartbeat_at, state, request, plan_steps, prepared, continues, estimate) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'running',?,?,?,?,?)`,
         )
         .run(
           run.runId,
@@ -170,6 +193,7 @@ export class ActionJournal {
           JSON.stringify(run.planSteps),
           JSON.stringify(run.prepared),
           run.continues ?? null,
+          run.estimate ? JSON.stringify(run.estimate) : null,
         )
     })
     this.heartbeats.set(
@@ -202,12 +226,35 @@ export class ActionJournal {
       .run(runId, index, title, now, now, note)
   }
 
-  /** The run's end: the lease is released with it. */
-  finish(runId: string, state: 'succeeded' | 'failed' | 'cancelled', message: string): void {
+  /**
+   * The run's end: the lease is released with it. A run that succeeded keeps what it took — the
+   * whole run and the steps that pause writes, from the step times already on disk — and returns it.
+   */
+  finish(runId: string, state: 'succeeded' | 'failed' | 'cancelled', message: string): RunActual | undefined {
     this.stopHeartbeat(runId)
+    const now = Date.now()
+    const row = this.row(runId)
+    const actual = row && state === 'succeeded' ? measure(row, this.steps(runId), now) : undefined
     this.db
-      .prepare('UPDATE action_runs SET finished_at = ?, state = ?, message = ? WHERE run_id = ? AND finished_at IS NULL')
-      .run(Date.now(), state, message, runId)
+      .prepare('UPDATE action_runs SET finished_at = ?, state = ?, message = ?, actual = ? WHERE run_id = ? AND finished_at IS NULL')
+      .run(now, state, message, actual ? JSON.stringify(actual) : null, runId)
+    return actual
+  }
+
+  /** Succeeded runs of these kinds on this target that measured what they took, newest first. */
+  measured(targetKey: string, kinds: readonly string[], limit = 10): MeasuredRun[] {
+    return this.db
+      .prepare<[string], RunRow>("SELECT * FROM action_runs WHERE target_key = ? AND state = 'succeeded' AND actual IS NOT NULL ORDER BY started_at DESC")
+      .all(targetKey)
+      .filter((r) => kinds.includes(r.kind))
+      .slice(0, limit)
+      .map((r) => ({
+        runId: r.run_id,
+        kind: r.kind,
+        at: r.started_at,
+        estimate: r.estimate ? (RunEstimate.safeParse(JSON.parse(r.estimate)).data ?? null) : null,
+        actual: RunActual.parse(JSON.parse(r.actual!)),
+      }))
   }
 
   /**
@@ -307,6 +354,17 @@ export class ActionJournal {
   close(): void {
     for (const id of [...this.heartbeats.keys()]) this.stopHeartbeat(id)
     this.db.close()
+  }
+}
+
+/** What a run took: start to finish, and the summed time of the steps its plan marks as pausing writes. */
+function measure(row: RunRow, steps: StepRow[], now: number): RunActual {
+  const planSteps = PlanStep.array().parse(JSON.parse(row.plan_steps))
+  const pausing = steps.filter((s) => planSteps[s.idx]?.pausesWrites && s.status === 'done' && s.ended_at !== null)
+  const seconds = (ms: number) => Math.round(ms) / 1000
+  return {
+    duration: seconds(now - row.started_at),
+    ...(planSteps.some((p) => p.pausesWrites) ? { writePause: seconds(pausing.reduce((a, s) => a + (s.ended_at! - s.started_at), 0)) } : {}),
   }
 }
 

@@ -47,6 +47,8 @@ export interface Op {
   revert?(ctx: OpContext): Promise<string | void>
   /** From this op on the procedure can only go forward (a promotion forks the timeline). */
   irreversible?: boolean
+  /** Writes wait (paused pooler) or fail (fenced primary) while this op runs. */
+  pausesWrites?: boolean
 }
 
 // ---- waiting ------------------------------------------------------------------------------------

@@ -40,6 +40,25 @@ export class MigrationStore {
     await unlink(this.file(environment, endpointId)).catch(() => undefined)
   }
 
+  /**
+   * Seconds one save of this record takes here (the median of three durable writes of a scratch
+   * copy): the engine saves after every batch, one save at a time, so this bounds its pace.
+   */
+  async timeSave(record: MigrationRecord): Promise<number> {
+    const scratch = join(this.dir, `.calibration-${process.pid}.json`)
+    const times: number[] = []
+    try {
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now()
+        await writeJson(scratch, record)
+        times.push((performance.now() - t0) / 1000)
+      }
+    } finally {
+      await unlink(scratch).catch(() => undefined)
+    }
+    return times.sort((a, b) => a - b)[1]!
+  }
+
   async list(): Promise<string[]> {
     return readdir(this.dir).catch(() => [])
   }

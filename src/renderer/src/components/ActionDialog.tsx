@@ -4,6 +4,8 @@ import type { ActionPlan, ActionProgress, ActionResult } from '../../../shared/a
 import type { RequestInput } from '../../../shared/contract'
 import { api, errorText } from '../api'
 import { PlanSteps } from './PlanSteps'
+import { PlanEstimate } from './PlanEstimate'
+import { checkText } from '../../../shared/domain/run-estimate'
 
 export type ActionInput = RequestInput<'action:plan'>
 /** An action request before its environment and endpoint are filled in. */
@@ -107,6 +109,7 @@ function PlannedActionDialog({ request, onClose }: DialogProps) {
                 ))}
               </Stack>
             )}
+            <PlanEstimate plan={plan} />
             {plan.warnings.map((w) => (
               <Alert key={w} color="orange" p="xs">
                 {w}
@@ -134,6 +137,11 @@ function PlannedActionDialog({ request, onClose }: DialogProps) {
                 <Text size="sm">
                   {result.message} ({(result.durationMs / 1000).toFixed(1)} s)
                 </Text>
+                {result.checked.map((c) => (
+                  <Text key={c.metric} size="sm" data-testid="action-checked">
+                    {checkText(c)}
+                  </Text>
+                ))}
                 <List size="sm" mt={4}>
                   {result.verification.map((v) => (
                     <List.Item key={v.name}>

@@ -55,6 +55,7 @@ function declared(env: Env, proc: PgOperation): Pick<Prepared<PgState>, 'steps' 
       ...(op.revert ? { revert: (ctx: RunContext) => op.revert!(opCtx(ctx)) } : {}),
       ...(op.undo ? { undo: op.undo } : {}),
       ...(op.irreversible ? { irreversible: true } : {}),
+      ...(op.pausesWrites ? { pausesWrites: true } : {}),
       ...(op.ifFailed ? { ifFailed: op.ifFailed } : {}),
     })),
     ...(proc.recover ? { onStepFailed: (i: number, ctx: RunContext) => proc.recover!(i, opCtx(ctx)) } : {}),

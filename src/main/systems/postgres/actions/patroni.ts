@@ -139,9 +139,13 @@ function patroniAction<K extends PatroniKind>(
   verify: (req: RequestOf<K>, ctx: ActionContext) => Promise<VerificationCheck[]>,
   took?: (c: Cluster, req: RequestOf<K>) => boolean,
 ): ActionDefinition<K, Call> {
+  // A handover now (not a scheduled one): writes fail from the call until the new leader accepts them.
+  const pauses = (req: RequestOf<K>) =>
+    kind === 'pg.patroni-failover' || (kind === 'pg.patroni-switchover' && !(req as { scheduledAt?: string }).scheduledAt) ? { pausesWrites: true } : {}
   const declare = (planned: PlanStep[], call: Call, req: RequestOf<K>): DeclaredStep[] => [
     {
       ...planned[0]!,
+      ...pauses(req),
       async run(ctx) {
         const reply = await (await cluster(ctx)).api.write(call.base, call.method, call.path, call.body)
         ctx.facts.reply = reply
@@ -150,7 +154,7 @@ function patroniAction<K extends PatroniKind>(
       ...(took ? { done: async (ctx: RunContext) => took(await cluster(ctx), req) } : {}),
       ...(kind === 'pg.patroni-switchover' || kind === 'pg.patroni-failover' ? { irreversible: true } : {}),
     },
-    { ...planned[1]!, run: async (ctx) => wait(await cluster(ctx), req, ctx, ctx.facts.reply ?? '') },
+    { ...planned[1]!, ...pauses(req), run: async (ctx) => wait(await cluster(ctx), req, ctx, ctx.facts.reply ?? '') },
   ]
   return {
     kind,

@@ -27,6 +27,11 @@ import { pauseBouncerOp, repointBouncerOp, resumeAll, resumeBouncerOp } from '..
 import { type Check, type PgOperation, type Env, pooling, pass, fail, listed, snap, sshCheck, rewindCheck, pgpassWarning, syncWarning } from './operation'
 import { rejoinOps, repointOps, verifyWriteOp } from './steps'
 
+/** Writes wait from the pooler's PAUSE (or fail from the fence) until the pooler resumes on the new primary (or it is promoted). */
+const pausing =
+  <A extends unknown[]>(op: (...a: A) => Op) =>
+  (...a: A): Op => ({ ...op(...a), pausesWrites: true })
+
 // ---- switchover -------------------------------------------------------------------------------------
 
 export interface SwitchoverTuning {
@@ -108,8 +113,9 @@ export async function switchoverOperation(env: Env, req: PgSwitchoverRequest, to
         ...sqlOp(`Checkpoint ${old.name} so its shutdown checkpoint is short`, old, [checkpointStatement()], undefined, 600_000),
         ifFailed: `Nothing changed: ${old.name} is still the primary.`,
       },
-      ...bouncers.map(pauseBouncerOp),
+      ...bouncers.map(pausing(pauseBouncerOp)),
       {
+        pausesWrites: true,
         ...shellOp(`Fence ${old.name}: fast shutdown`, old, cmd.stop(old, 'fast'), 90_000),
         done: async (ctx) => !(await serverRunning(ctx, old)),
         undo: { title: `Start ${old.name} again as the primary`, commands: [`[${old.name} via ssh] ${startOld}`] },
@@ -127,6 +133,7 @@ export async function switchoverOperation(env: Env, req: PgSwitchoverRequest, to
         ifFailed: `${old.name} may be stopping; writes are failing. Check with "${cmd.status(old)}"; if it stopped, start it again with "${startOld}" to stay on ${old.name}.`,
       },
       {
+        pausesWrites: true,
         ...shellOp(`Read ${old.name}'s final WAL position (pg_controldata)`, old, cmd.controldata(old), 30_000, async (out, ctx) => {
           const cd = parseControlData(out)
           if (cd.state !== 'shut down') throw new SwitchyardError('other', `${old.name} is "${cd.state}", not cleanly shut down`)
@@ -135,6 +142,7 @@ export async function switchoverOperation(env: Env, req: PgSwitchoverRequest, to
         }),
       },
       {
+        pausesWrites: true,
         title: `Wait until ${target.name} replayed past ${old.name}'s final checkpoint`,
         commands: [`[${target.name}] SELECT pg_last_wal_replay_lsn()  -- until > the final checkpoint location`],
         async run(ctx) {
@@ -153,6 +161,7 @@ export async function switchoverOperation(env: Env, req: PgSwitchoverRequest, to
         },
       },
       {
+        pausesWrites: true,
         ...sqlOp(
           `Promote ${target.name}`,
           target,
@@ -174,8 +183,8 @@ export async function switchoverOperation(env: Env, req: PgSwitchoverRequest, to
         ]),
         ifFailed: `${target.name} is the new primary and accepts writes; ${old.name} is stopped; the other standbys still point at ${old.name}. Create the missing slots on ${target.name}, then repoint them.`,
       },
-      ...bouncers.map((b) => repointBouncerOp(b, target)),
-      ...bouncers.map(resumeBouncerOp),
+      ...bouncers.map((b) => pausing(repointBouncerOp)(b, target)),
+      ...bouncers.map(pausing(resumeBouncerOp)),
       ...direct.filter((o) => o.name !== target.name).flatMap((o) => repointOps(env, o, target)),
       ...rejoinOps(env, old, target, [target.name, ...others.map((o) => o.name)]),
       verifyWriteOp(target, [...upOthers, old], `switchover ${old.name} -> ${target.name}`),

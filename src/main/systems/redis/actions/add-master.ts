@@ -9,7 +9,18 @@ import { shellCommand, shq } from '../../../core/ssh/quote'
 import { pollUntil } from '../../../core/wait'
 import { inspectNewNode, meetAndWait, snapshot } from '../cluster-ops'
 import { newMigrationRecord } from '../slot-migration'
-import { type ScaleDeps, nameOf, moveSteps, masterList, rebalanceFor, precheckCluster, migrate, ownershipChecks, type ScaleState } from './scale-common'
+import {
+  type ScaleDeps,
+  nameOf,
+  moveSteps,
+  masterList,
+  rebalanceFor,
+  precheckCluster,
+  migrate,
+  ownershipChecks,
+  type ScaleState,
+  movePlanFields,
+} from './scale-common'
 
 /** The shell lines that start a new node over SSH from a template config (each argument quoted). */
 export function startNodeCommands(start: { template: string; dir: string }, port: number): string[] {
@@ -27,6 +38,7 @@ export function addMasterAction(deps: ScaleDeps): ActionDefinition<'redis.add-ma
   return {
     kind: 'redis.add-master',
     async prepare(req, ctx) {
+      const startedAt = Date.now()
       const snap = await snapshot(ctx)
       const addr = formatAddr(req.node.host, req.node.port)
       const already = findNode(snap.topology.nodes, addr)
@@ -80,11 +92,18 @@ export function addMasterAction(deps: ScaleDeps): ActionDefinition<'redis.add-ma
           .map(([x, n]) => `${x === id ? addr : nameOf(snap.view, x)}=${n}`)
           .join(', ')}).`
       }
+      const predicted = await movePlanFields(ctx, deps.store(), snap, moves, {
+        concurrency: req.concurrency,
+        batchKeys: 1000,
+        startedAt,
+        addrOf: (x) => (x === id ? addr : undefined),
+      })
       const view = [
         ...snap.view,
         { ...snap.view[0]!, id, addr, host: req.node.host, port: req.node.port, slots: [], role: 'master' as const, masterId: null, flags: ['master'] },
       ]
       return {
+        ...predicted,
         target: addr,
         title: `Add ${addr} as a master of ${ctx.endpoint.name}`,
         summary: `${req.start ? `Starts ${addr} over SSH from ${req.start.template}, then introduces it` : `Introduces ${addr}`} to the cluster with CLUSTER MEET and waits until every node knows it.${balance}`,
@@ -99,8 +118,11 @@ export function addMasterAction(deps: ScaleDeps): ActionDefinition<'redis.add-ma
           ...moveSteps(moves, view, snap.access, 1000),
           ...(moves.length ? [step('Wait until every master agrees on the slot map', 'every master: CLUSTER NODES')] : []),
         ],
-        prechecks: [...checks, ...precheckCluster(snap, false)],
-        warnings: req.start && moves.length ? ['the new node id is known only once it runs: the moves are planned again with it, to the same shares'] : [],
+        prechecks: [...checks, ...precheckCluster(snap, false), ...predicted.prechecks],
+        warnings: [
+          ...(req.start && moves.length ? ['the new node id is known only once it runs: the moves are planned again with it, to the same shares'] : []),
+          ...predicted.warnings,
+        ],
         state: { moves, ...(newId ? { newId } : {}) },
       }
     },

@@ -262,6 +262,7 @@ function failoverSteps(req: RequestOf<'redis.failover'>, d: Decided): DeclaredSt
         return failOver(ctx, 'default', req.timeoutMs, master, replica, d.slots)
       },
       ifFailed: `${d.replicaAddr} may still win its election; look at the cluster view before retrying.`,
+      pausesWrites: true,
     },
     {
       title: 'Wait for the old master to resync as a replica (when it is up)',

@@ -3,7 +3,18 @@ import { countSlots } from '../../../../shared/domain/slots'
 import { step, type ActionDefinition } from '../../../core/actions/action-definition'
 import { snapshot } from '../cluster-ops'
 import { newMigrationRecord, remainingMoves } from '../slot-migration'
-import { type ScaleDeps, nameOf, moveSteps, rebalanceFor, precheckCluster, migrate, ownershipChecks, type ScaleState, targetOf } from './scale-common'
+import {
+  type ScaleDeps,
+  nameOf,
+  moveSteps,
+  rebalanceFor,
+  precheckCluster,
+  migrate,
+  ownershipChecks,
+  type ScaleState,
+  targetOf,
+  movePlanFields,
+} from './scale-common'
 
 export function rebalanceAction(deps: ScaleDeps): ActionDefinition<'redis.rebalance', ScaleState> {
   return {
@@ -11,6 +22,7 @@ export function rebalanceAction(deps: ScaleDeps): ActionDefinition<'redis.rebala
     // The migration store keeps every moved batch: planned again, the rebalance resumes the interrupted migration.
     converges: true,
     async prepare(req, ctx) {
+      const startedAt = Date.now()
       const snap = await snapshot(ctx)
       const unfinished = await deps.store().unfinished(ctx.environment.name, ctx.endpoint.id)
       let moves: MigrationMove[]
@@ -31,7 +43,9 @@ export function rebalanceAction(deps: ScaleDeps): ActionDefinition<'redis.rebala
                 ', ',
               )}); worst imbalance now ${plan.worstImbalancePct.toFixed(1)}%. Clients keep working: keys of a slot being moved are answered through ASK redirects.`
       }
+      const predicted = await movePlanFields(ctx, deps.store(), snap, moves, { concurrency: req.concurrency, batchKeys: req.batchKeys, startedAt })
       return {
+        ...predicted,
         target: targetOf(ctx),
         title: unfinished ? `Resume slot migration on ${ctx.endpoint.name}` : `Rebalance ${ctx.endpoint.name}`,
         summary,
@@ -43,8 +57,9 @@ export function rebalanceAction(deps: ScaleDeps): ActionDefinition<'redis.rebala
         prechecks: [
           ...precheckCluster(snap, Boolean(unfinished)),
           { name: 'something to move', passed: moves.length > 0, detail: moves.length ? `${moves.length} move(s)` : 'already balanced' },
+          ...predicted.prechecks,
         ],
-        warnings,
+        warnings: [...warnings, ...predicted.warnings],
         state: { moves, ...(unfinished ? { resume: unfinished } : {}) },
       }
     },

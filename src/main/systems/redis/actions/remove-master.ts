@@ -5,12 +5,13 @@ import { SwitchyardError } from '../../../core/errors'
 import { pollUntil } from '../../../core/wait'
 import { nodesOf, snapshot, stateOkEverywhere } from '../cluster-ops'
 import { newMigrationRecord } from '../slot-migration'
-import { type ScaleDeps, moveSteps, masterList, rebalanceFor, precheckCluster, migrate, type ScaleState } from './scale-common'
+import { type ScaleDeps, moveSteps, masterList, rebalanceFor, precheckCluster, migrate, type ScaleState, movePlanFields } from './scale-common'
 
 export function removeMasterAction(deps: ScaleDeps): ActionDefinition<'redis.remove-master', ScaleState> {
   return {
     kind: 'redis.remove-master',
     async prepare(req, ctx) {
+      const startedAt = Date.now()
       const snap = await snapshot(ctx)
       const node = findNode(snap.topology.nodes, req.node)
       if (!node) throw new SwitchyardError('config', `no node ${req.node} in the cluster`)
@@ -20,7 +21,9 @@ export function removeMasterAction(deps: ScaleDeps): ActionDefinition<'redis.rem
       const moves = drain?.moves ?? []
       const replicas = snap.topology.nodes.filter((n) => n.role === 'replica' && n.masterId === node.id)
       const rest = snap.topology.nodes.filter((n) => n.id !== node.id)
+      const predicted = await movePlanFields(ctx, deps.store(), snap, moves, { concurrency: req.concurrency, batchKeys: 1000, startedAt })
       return {
+        ...predicted,
         target: node.addr,
         title: `Remove master ${node.addr} from ${ctx.endpoint.name}`,
         summary: `Drains its ${countSlots(node.slots)} slots to the other masters, re-attaches its ${replicas.length} replica(s), makes every other node forget it (CLUSTER FORGET within the 60 s ban) and resets it to an empty stand-alone cluster node.`,
@@ -40,8 +43,12 @@ export function removeMasterAction(deps: ScaleDeps): ActionDefinition<'redis.rem
           ...precheckCluster(snap, false),
           { name: 'another master remains', passed: others.length > 0, detail: `${others.length} other master(s)` },
           { name: 'node reachable', passed: !node.error, detail: node.error?.message ?? `${node.addr} answers` },
+          ...predicted.prechecks,
         ],
-        warnings: countSlots(node.slots) > 0 ? [`${countSlots(node.slots)} slots and their keys move to the other masters first`] : [],
+        warnings: [
+          ...(countSlots(node.slots) > 0 ? [`${countSlots(node.slots)} slots and their keys move to the other masters first`] : []),
+          ...predicted.warnings,
+        ],
         state: { moves, newId: node.id },
       }
     },

@@ -12,6 +12,9 @@ import { publishMigrationProgress } from '../migration-events'
 import type { MigrationStore } from '../migration-store'
 import type { RedisClusterAccess } from '../redis-client'
 import { migrateAuthText, runSlotMigration, slotCommands, waitForSlotAgreement, type MigrationOutcome } from '../slot-migration'
+import { MIGRATION_KINDS, predictMoves } from '../move-whatif'
+import type { Prepared } from '../../../core/actions/action-definition'
+import { toConnError } from '../../../core/errors'
 
 /** Rebalance, add a master, add a replica and remove a master: everything that moves slots or nodes. */
 
@@ -86,6 +89,27 @@ export function precheckCluster(snap: ClusterSnapshot, allowOpen: boolean): { na
       detail: down.length ? `down: ${down.map((n) => n.addr).join(', ')}` : `${masterList(t).length} masters answer`,
     },
   ]
+}
+
+/**
+ * What the moves will do to each master and how long they will take, as plan fields; a cluster
+ * that cannot be measured (a node that stopped answering) leaves the plan without a prediction and
+ * says why, instead of failing the plan.
+ */
+export async function movePlanFields(
+  ctx: ActionContext,
+  store: MigrationStore,
+  snap: ClusterSnapshot,
+  moves: readonly MigrationMove[],
+  opts: { concurrency: number; batchKeys: number; startedAt: number; addrOf?(id: string): string | undefined },
+): Promise<Pick<Prepared, 'whatIf' | 'estimate' | 'prechecks' | 'warnings'>> {
+  if (!moves.length) return { prechecks: [], warnings: [] }
+  try {
+    const p = await predictMoves(snap, moves, { ...opts, store, earlier: ctx.earlier?.(MIGRATION_KINDS) ?? [] })
+    return { whatIf: p.lines, estimate: p.estimate, prechecks: [p.precheck], warnings: [] }
+  } catch (err) {
+    return { prechecks: [], warnings: [`keys and memory per master could not be measured: ${toConnError(err).message}`] }
+  }
 }
 
 /** Run (or resume) a persisted migration with progress to the action and to cluster watchers. */

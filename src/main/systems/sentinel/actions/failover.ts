@@ -53,13 +53,16 @@ export const redisSentinelFailover: ActionDefinition<'redis.sentinel-failover', 
       summary: `Asks sentinel ${first?.addr ?? '?'} to fail ${m.name} over now, without waiting for an agreement that the master is down. The sentinels pick the replica (priority, then offset, then run id), promote it and reconfigure the others; ${m.addr} becomes a replica when it is reachable. Writes the master accepted and had not replicated are lost.`,
       risk: 'medium',
       steps: [
-        step(`Start the failover on ${first?.addr ?? '?'}`, `${first?.addr ?? '?'}: SENTINEL FAILOVER ${m.name}`),
-        step(
-          'Poll until a new master is in place',
-          `every sentinel: SENTINEL GET-MASTER-ADDR-BY-NAME ${m.name}  (until it is not ${m.addr})`,
-          '<new master>: ROLE  (until master)',
-          `${m.addr}: ROLE  (until slave, or unreachable), up to ${Math.round(req.timeoutMs / 1000)} s`,
-        ),
+        { ...step(`Start the failover on ${first?.addr ?? '?'}`, `${first?.addr ?? '?'}: SENTINEL FAILOVER ${m.name}`), pausesWrites: true },
+        {
+          ...step(
+            'Poll until a new master is in place',
+            `every sentinel: SENTINEL GET-MASTER-ADDR-BY-NAME ${m.name}  (until it is not ${m.addr})`,
+            '<new master>: ROLE  (until master)',
+            `${m.addr}: ROLE  (until slave, or unreachable), up to ${Math.round(req.timeoutMs / 1000)} s`,
+          ),
+          pausesWrites: true,
+        },
       ],
       prechecks: [
         { name: 'a sentinel answers', passed: Boolean(first), detail: first ? `${first.addr} monitors ${m.name}` : 'no sentinel that monitors it answers' },

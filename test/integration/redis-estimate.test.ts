@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ActionRequest } from '../../src/shared/action-requests'
+import { errorPct } from '../../src/shared/domain/run-estimate'
+import { cli, loadKeys, planAndRun, redisLab, restoreRedisLab, totalKeys, type RedisLab } from './redis-lab-support'
+
+const KEYS = 150_000
+
+const rebalance = (weights: Record<string, number>): ActionRequest => ({
+  kind: 'redis.rebalance',
+  environment: 'lab',
+  endpointId: 'redis',
+  weights,
+  useEmptyMasters: false,
+  thresholdPct: 2,
+  concurrency: 3,
+  batchKeys: 1000,
+})
+
+/**
+ * A rebalance's plan says per master what moves and what memory it leaves, and how long it will
+ * take; the journal keeps the prediction next to what the run took, and the next rebalance is
+ * predicted from this cluster's own earlier run within 25 %.
+ */
+describe('what a rebalance will move and how long it takes', () => {
+  let lab: RedisLab
+
+  beforeAll(async () => {
+    lab = await redisLab()
+    await restoreRedisLab(lab)
+    await loadKeys(lab, 'est', KEYS)
+  })
+
+  afterAll(async () => {
+    cli(7000, 'CONFIG', 'SET', 'maxmemory', '0')
+    try {
+      await restoreRedisLab(lab)
+    } finally {
+      await lab.close()
+    }
+  })
+
+  it('says slots, keys, bytes and memory per master, refuses a move past 90 % of maxmemory, and learns the rate from the run before', async () => {
+    const used = Number(/used_memory:(\d+)/.exec(cli(7000, 'INFO', 'memory'))![1])
+    cli(7000, 'CONFIG', 'SET', 'maxmemory', String(Math.round(used * 1.2)))
+    const tight = await lab.runner.plan(rebalance({ '127.0.0.1:7000': 3 }))
+    const memory = tight.prechecks.find((c) => c.name === 'every master below 90 % of maxmemory after the moves')!
+    expect(tight.runnable).toBe(false)
+    expect(memory.detail).toMatch(/^127\.0\.0\.1:7000 would hold [\d.]+ MiB = \d+ % of [\d.]+ MiB$/)
+    cli(7000, 'CONFIG', 'SET', 'maxmemory', '0')
+
+    const first = await planAndRun(lab, rebalance({ '127.0.0.1:7000': 3 }))
+    const firstCheck = first.result.checked.find((c) => c.metric === 'duration')!
+    console.log(`first rebalance (calibration only): predicted ${firstCheck.predicted.toFixed(2)} s, took ${firstCheck.actual.toFixed(2)} s`)
+    expect(first.result.outcome, first.result.message).toBe('succeeded')
+    expect(first.plan.whatIf.find((l) => l.startsWith('127.0.0.1:7000:'))).toMatch(/^127\.0\.0\.1:7000: \+\d+ slots, \+\d+ keys \(\+[\d.]+ [KM]iB\)/)
+    expect(first.plan.estimate?.basis).toMatch(/no earlier migration/)
+
+    const second = await planAndRun(lab, rebalance({}))
+    expect(second.result.outcome, second.result.message).toBe('succeeded')
+    expect(second.plan.estimate?.basis).toMatch(/the last migration on this cluster/)
+    expect(second.plan.track[0]?.runId).toBeDefined()
+    const check = second.result.checked.find((c) => c.metric === 'duration')!
+    console.log(`estimate: rebalance predicted_s=${check.predicted.toFixed(2)} actual_s=${check.actual.toFixed(2)} error_pct=${errorPct(check).toFixed(1)}`)
+    expect(Math.abs(errorPct(check))).toBeLessThan(25)
+    expect(totalKeys()).toBeGreaterThanOrEqual(KEYS)
+  })
+})
