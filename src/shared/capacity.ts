@@ -13,10 +13,14 @@ export const CapacityKind = z.enum([
   'pg-connections',
   /** The oldest unfrozen transaction ID's age against the stop limit before wraparound. */
   'pg-xid-age',
+  /** A shard's databases on disk against what the fullest member's filesystem can still take. */
+  'mongo-shard-data',
+  /** The time a replica set's primary oplog covers, shrinking toward the floor a member must catch up within. */
+  'mongo-oplog-window',
 ])
 export type CapacityKind = z.infer<typeof CapacityKind>
 
-export const CapacityUnit = z.enum(['bytes', 'count', 'xids'])
+export const CapacityUnit = z.enum(['bytes', 'count', 'xids', 'seconds'])
 export type CapacityUnit = z.infer<typeof CapacityUnit>
 
 /** One reading of a resource: the value, its limit now, and what the limit is. */
@@ -28,6 +32,8 @@ export const CapacityGauge = z.object({
   limit: z.number(),
   limitLabel: z.string(),
   unit: CapacityUnit,
+  /** 'down': it runs out by shrinking to the limit (an oplog window), not by growing to it. */
+  direction: z.enum(['up', 'down']).optional(),
   /** The one-click fix where the system has one (drop a slot nobody consumes). */
   fix: z.object({ label: z.string(), request: z.record(z.string(), z.unknown()) }).optional(),
 })

@@ -1,4 +1,5 @@
 import { Long } from 'bson'
+import { errorPct } from '../../src/shared/domain/run-estimate'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from '../../src/main/app/cli'
 import { mongoLab, type MongoLab } from '../support/mongo-lab'
@@ -172,6 +173,14 @@ describe('MongoDB actions', () => {
     ])
     expect(result.outcome, result.message).toBe('succeeded')
     expect(result.message).toMatch(/shardA removed after/)
+    // the add-shard before left moves in the changelog: the drain is predicted at their pace
+    expect(plan.whatIf[0]).toMatch(/^shardA: \d+ chunk\(s\) holding [\d.]+ [MG]iB move to shardB, shardC, shardD; shop, logs move their primary to shardB$/)
+    expect(plan.estimate?.basis).toMatch(
+      /^the balancer's pace in the changelog: [\d.]+ m?s per chunk off one shard, pauses between rounds included \(\d+ moves\)$/,
+    )
+    const drain = result.checked.find((c) => c.metric === 'duration')!
+    console.info(`remove-shard drain: predicted ${drain.predicted.toFixed(1)} s, took ${drain.actual.toFixed(1)} s (${errorPct(drain).toFixed(0)} %)`)
+    expect(Math.abs(errorPct(drain))).toBeLessThan(60)
     expect(lab.progress.some((p) => /shardA: \d+ chunk\(s\) left, 2 database\(s\) to move/.test(p))).toBe(true)
     const c = await lab.read()
     expect(c.shards.map((s) => s.id)).toEqual(['shardB', 'shardC', 'shardD'])

@@ -56,6 +56,7 @@ describe('MongoDB balance arithmetic', () => {
       delaySecs: 0,
       arbiter: false,
       oplog: null,
+      disk: null,
       ...over,
     })
     const members = [

@@ -1,5 +1,5 @@
 import { CAPACITY_CRITICAL_DAYS, CAPACITY_WARN_DAYS, type CapacityForecast, type CapacityGauge, type CapacityUnit } from '../capacity'
-import { formatBytes } from './units'
+import { formatBytes, formatSeconds } from './units'
 
 const DAY_S = 86_400
 
@@ -24,6 +24,7 @@ export function formatLeftInterval([low, high]: readonly [number, number | null]
 export function formatAmount(value: number, unit: CapacityUnit): string {
   if (unit === 'bytes') return formatBytes(value)
   if (unit === 'xids') return value < 1e6 ? `${Math.round(value)} XIDs` : `${(value / 1e6).toFixed(value >= 1e8 ? 0 : 1)} M XIDs`
+  if (unit === 'seconds') return formatSeconds(value)
   return String(Math.round(value))
 }
 
@@ -41,6 +42,10 @@ export function capacityLabel(g: Pick<CapacityGauge, 'kind' | 'subject'>): strin
       return `${g.subject}: connections`
     case 'pg-xid-age':
       return `${g.subject}: transaction ID age`
+    case 'mongo-shard-data':
+      return `${g.subject}: data`
+    case 'mongo-oplog-window':
+      return `${g.subject}: oplog window`
   }
 }
 
@@ -50,6 +55,8 @@ const REACHES: Record<CapacityGauge['kind'], string> = {
   'pg-database-size': 'fills',
   'pg-connections': 'reach',
   'pg-xid-age': 'reaches',
+  'mongo-shard-data': 'fills',
+  'mongo-oplog-window': 'falls to',
 }
 
 /** The seconds left by the sooner of two forecasts; 0 once exhausted; null when neither sees it run out. */
@@ -85,12 +92,15 @@ export function forecastWords(f: CapacityForecast): string {
 /** One line a DBA reads: "pg1: WAL kept for slot pg_old fills the free space of /var/lib/postgresql in 19 h (14–26 h)". */
 export function capacitySummary(g: CapacityGauge, f: CapacityForecast): string {
   const pct = (g.value / g.limit) * 100
-  const share = g.limit > 0 ? ` (${pct > 0 && pct < 1 ? '<1' : Math.round(pct)} % of ${g.limitLabel})` : ''
+  const share =
+    g.direction === 'down' ? ` (floor ${g.limitLabel})` : g.limit > 0 ? ` (${pct > 0 && pct < 1 ? '<1' : Math.round(pct)} % of ${g.limitLabel})` : ''
   switch (f.kind) {
     case 'runs-out':
       return `${capacityLabel(g)} ${REACHES[g.kind]} ${g.limitLabel} in ${formatLeft(f.secondsLeft)} (${formatLeftInterval(f.secondsLeftInterval)})`
     case 'exhausted':
-      return `${capacityLabel(g)} is at ${g.limitLabel}`
+      return g.direction === 'down'
+        ? `${capacityLabel(g)} is ${formatAmount(g.value, g.unit)}, below ${g.limitLabel}`
+        : `${capacityLabel(g)} is at ${g.limitLabel}`
     case 'no-trend':
       return `${capacityLabel(g)}: ${formatAmount(g.value, g.unit)}${share}, ${f.reason}`
     case 'insufficient':
@@ -105,4 +115,7 @@ export const CAPACITY_REMEDY: Record<CapacityGauge['kind'], string> = {
   'pg-database-size': 'grow the filesystem, or delete or archive data',
   'pg-connections': 'pool the clients (pgbouncer) or raise max_connections',
   'pg-xid-age': 'VACUUM (FREEZE) the oldest database; look for long transactions and stale slots',
+  'mongo-shard-data': 'add a shard so the balancer spreads the data, or grow the members’ disks',
+  'mongo-oplog-window':
+    'grow the oplog (replSetResizeOplog on every member) or cut the write volume; a member down longer than the window needs an initial sync',
 }

@@ -177,6 +177,8 @@ export const MongoMember = z.object({
   arbiter: z.boolean(),
   /** Times of the first and last entries of this member's oplog, read from it directly. */
   oplog: z.object({ firstAt: z.number(), lastAt: z.number(), windowHours: z.number() }).nullable(),
+  /** Its dbPath's filesystem (dbStats fsUsedSize / fsTotalSize) and its databases on it (listDatabases totalSize); null where unread. */
+  disk: z.object({ usedBytes: z.number(), totalBytes: z.number(), dataBytes: z.number() }).nullable().default(null),
   error: ConnError.optional(),
 })
 export type MongoMember = z.infer<typeof MongoMember>

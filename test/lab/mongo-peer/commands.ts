@@ -6,7 +6,7 @@ import { Cursors, runPipeline } from './cursors'
 import type { ShardedCluster } from './cluster'
 import { removeShard } from './shard-removal'
 import { PeerError } from './peer-error'
-import { collStats, memberCollections, memberDocuments } from './member-catalog'
+import { collStats, memberCollections, memberDatabases, memberDataBytes, memberDocuments } from './member-catalog'
 import { cmdLineOpts, serverStatus, type ProcessStats } from './process-info'
 import type { ReplicaSet } from './replica-set'
 import { ScramConversation, type ScramUser } from './scram'
@@ -43,6 +43,7 @@ const READ_ONLY = new Set([
   'serverstatus',
   'connectionstatus',
   'listdatabases',
+  'dbstats',
   'listcollections',
   'getparameter',
   'getcmdlineopts',
@@ -413,6 +414,16 @@ export class CommandSet {
           down()
           return this.listCollections(cmd, (db) => memberCollections(this.cluster, rs, session.host, db))
         }
+      case 'dbstats':
+        return (cmd) => {
+          down()
+          return this.dbStats(cmd, rs, session.host)
+        }
+      case 'listdatabases':
+        return (cmd) => {
+          down()
+          return this.listDatabases(cmd, rs, session.host)
+        }
       case 'find':
         return (cmd) => {
           if (cmd.$db !== 'local' || cmd.find !== 'system.replset') readable()
@@ -431,6 +442,76 @@ export class CommandSet {
       default:
         return this.common(session, name)
     }
+  }
+
+  /**
+   * dbStats on a member (CmdDbStats, src/mongo/db/commands/dbcommands.cpp, and
+   * DatabaseImpl::getStats, src/mongo/db/catalog/database_impl.cpp): sizes divided by `scale`,
+   * avgObjSize in bytes, the free-storage fields only with freeStorage: 1, and the filesystem of the
+   * dbPath as fsUsedSize / fsTotalSize. A database the member does not hold answers zeros.
+   */
+  private dbStats(cmd: Document, rs: ReplicaSet, host: string): Document {
+    const scale = cmd.scale === undefined ? 1 : Number(cmd.scale)
+    if (!Number.isInteger(scale) || scale < 1) throw new PeerError(2, 'BadValue', 'Scale factor must be greater than zero')
+    const db = String(cmd.$db)
+    const d = memberDatabases(this.cluster, rs, host).get(db)
+    const member = rs.member(host)!
+    const scaled = (n: number) => Math.floor(n / scale)
+    const free = cmd.freeStorage === 1 || cmd.freeStorage === true
+    if (!d)
+      return {
+        db,
+        collections: 0,
+        views: 0,
+        objects: 0,
+        avgObjSize: 0,
+        dataSize: 0,
+        storageSize: 0,
+        totalSize: 0,
+        indexes: 0,
+        indexSize: 0,
+        scaleFactor: scale,
+        fileSize: 0,
+        fsUsedSize: 0,
+        fsTotalSize: 0,
+        ok: 1,
+      }
+    const used = member.disk.otherBytes + memberDataBytes(this.cluster, rs, host)
+    return {
+      db,
+      collections: d.collections,
+      views: 0,
+      objects: d.objects,
+      avgObjSize: d.objects ? d.dataSize / d.objects : 0,
+      dataSize: scaled(d.dataSize),
+      storageSize: scaled(d.storageSize),
+      ...(free ? { freeStorageSize: 0 } : {}),
+      indexes: d.collections,
+      indexSize: scaled(d.indexSize),
+      ...(free ? { indexFreeStorageSize: 0 } : {}),
+      totalSize: scaled(d.storageSize + d.indexSize),
+      ...(free ? { totalFreeStorageSize: 0 } : {}),
+      scaleFactor: scale,
+      fsUsedSize: scaled(Math.min(used, member.disk.totalBytes)),
+      fsTotalSize: scaled(member.disk.totalBytes),
+      ok: 1,
+    }
+  }
+
+  /**
+   * listDatabases on a member (src/mongo/db/commands/list_databases.cpp, list_databases_common.h):
+   * each database with its size on disk and whether it is empty, the filter applied to those
+   * documents, and the total; with nameOnly the names alone and no total.
+   */
+  private listDatabases(cmd: Document, rs: ReplicaSet, host: string): Document {
+    const dbs = [...memberDatabases(this.cluster, rs, host)].map(([name, d]) => {
+      const sizeOnDisk = d.storageSize + d.indexSize
+      return cmd.nameOnly ? { name } : { name, sizeOnDisk, empty: sizeOnDisk === 0 }
+    })
+    const listed = cmd.filter ? (new Query(cmd.filter as Document).find(dbs).all() as Document[]) : dbs
+    if (cmd.nameOnly) return { databases: listed, ok: 1 }
+    const totalSize = listed.reduce((a, d) => a + Number(d.sizeOnDisk), 0)
+    return { databases: listed, totalSize, totalSizeMb: Math.floor(totalSize / (1024 * 1024)), ok: 1 }
   }
 
   /** listCollections: names (and with nameOnly, nothing more) in the server's cursor shape. */

@@ -12,6 +12,36 @@ export function memberCollections(c: ShardedCluster, rs: ReplicaSet, host: strin
   return [...c.shardData(shard._id).keys()].filter((ns) => ns.startsWith(`${db}.`)).map((ns) => ns.slice(db.length + 1))
 }
 
+/** Each database a member holds with its collections' bytes on disk (storage and indexes, as $collStats totals them). */
+export function memberDatabases(
+  c: ShardedCluster,
+  rs: ReplicaSet,
+  host: string,
+): Map<string, { collections: number; objects: number; dataSize: number; storageSize: number; indexSize: number }> {
+  const shard = c.shards.find((s) => s.rs === rs)
+  const userDbs = shard ? [...c.shardData(shard._id).keys()].map((ns) => ns.split('.')[0]!) : []
+  const out = new Map<string, { collections: number; objects: number; dataSize: number; storageSize: number; indexSize: number }>()
+  for (const db of ['admin', 'config', 'local', ...new Set(userDbs)]) {
+    const total = { collections: 0, objects: 0, dataSize: 0, storageSize: 0, indexSize: 0 }
+    for (const name of memberCollections(c, rs, host, db)) {
+      const stats = collStats(c, rs, host, `${db}.${name}`, { storageStats: {} })[0]!.storageStats as Document
+      total.collections++
+      total.objects += Number(stats.count ?? 0)
+      total.dataSize += Number(stats.size ?? 0)
+      // WiredTiger allocates at least a page per table, even for an empty one
+      total.storageSize += Math.max(4096, Number(stats.storageSize))
+      total.indexSize += Math.max(4096 * Number(stats.nindexes ?? 0), Number(stats.totalIndexSize))
+    }
+    out.set(db, total)
+  }
+  return out
+}
+
+/** Bytes the member's data files take on its filesystem: every database's storage and indexes. */
+export function memberDataBytes(c: ShardedCluster, rs: ReplicaSet, host: string): number {
+  return [...memberDatabases(c, rs, host).values()].reduce((a, d) => a + d.storageSize + d.indexSize, 0)
+}
+
 export function memberDocuments(rs: ReplicaSet, host: string, ns: string, sort: Document): Document[] {
   if (ns === 'local.system.replset') return [rs.config()]
   if (ns !== 'local.oplog.rs') return []

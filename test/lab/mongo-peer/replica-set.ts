@@ -45,7 +45,11 @@ export interface MemberSpec {
   /** A state other than the elected PRIMARY/SECONDARY to start in. */
   state?: Exclude<MemberStateName, 'PRIMARY' | 'SECONDARY' | 'ARBITER' | 'DOWN'>
   initialSync?: InitialSyncSpec
+  /** The size of the filesystem holding its dbPath, and what other files take on it. */
+  disk?: { totalBytes: number; otherBytes: number }
 }
+
+const GIB = 1024 ** 3
 
 export interface Member {
   id: number
@@ -63,6 +67,8 @@ export interface Member {
   initialSync?: InitialSyncSpec & { startedAt: number }
   /** Bumped on every change of this member's state: hello's topologyVersion (src/mongo/db/repl/replication_coordinator_impl.cpp). */
   topology: { processId: ObjectId; counter: number }
+  /** The filesystem of its dbPath: dbStats' fsTotalSize, and what is on it besides the data files. */
+  disk: { totalBytes: number; otherBytes: number }
 }
 
 export function optimeOf(ms: number, term: number): Document {
@@ -116,6 +122,7 @@ export class ReplicaSet {
       startedAt: now - 3 * 86_400_000,
       ...(spec?.initialSync ? { initialSync: { ...spec.initialSync, startedAt: now } } : {}),
       topology: { processId: new ObjectId(), counter: 0 },
+      disk: spec?.disk ?? { totalBytes: 200 * GIB, otherBytes: 6 * GIB },
     }))
   }
 

@@ -41,7 +41,12 @@ export interface DeclaredStep extends PlanStep {
 }
 
 /** What an action's prepare() returns; the runner adds ids and timestamps. */
-export type PlannedAction = Pick<ActionPlan, 'target' | 'title' | 'summary' | 'risk' | 'steps' | 'prechecks' | 'warnings' | 'dataLoss'>
+export type PlannedAction = Pick<ActionPlan, 'target' | 'title' | 'summary' | 'risk' | 'steps' | 'prechecks' | 'warnings' | 'dataLoss'> & {
+  /** The action's own prediction (a migration from what it moves); without one, earlier runs of the same kind predict. */
+  estimate?: RunEstimate
+  /** What it will do, measured before it does it (slots, keys and bytes per master; chunks and bytes of a drain). */
+  whatIf?: string[]
+}
 
 /**
  * A prepared action: the plan and the facts its steps will act on (node ids, LSNs, slot ranges,
@@ -55,10 +60,6 @@ export interface Prepared<S = unknown> extends PlannedAction {
   onStepFailed?(failedAt: number, ctx: RunContext): Promise<string>
   /** Said after the declared steps succeeded: what the operator still has to do. */
   followUp?: string
-  /** The action's own prediction (a migration from what it moves); without one, earlier runs of the same kind predict. */
-  estimate?: RunEstimate
-  /** What it will do, measured before it does it (slots, keys and bytes per master). */
-  whatIf?: string[]
 }
 
 /** What a resume or roll back knows of the run it finishes, from the journal. */

@@ -31,10 +31,10 @@ function resourcesOf(hub: ServiceHub, environment: string, { endpoint, gauges }:
     const forecast7d = wire(
       forecast(
         history.filter((p) => p.at >= now - 7 * DAY),
-        { limit: g.limit, now },
+        { limit: g.limit, direction: g.direction, now },
       ),
     )
-    const forecast30d = wire(forecast(history, { limit: g.limit, now }))
+    const forecast30d = wire(forecast(history, { limit: g.limit, direction: g.direction, now }))
     const { secondsLeft, forecast: sooner } = soonest(forecast7d, forecast30d)
     return {
       key: `${endpoint.id}|${g.kind}|${g.subject}`,
@@ -55,13 +55,12 @@ function resourcesOf(hub: ServiceHub, environment: string, { endpoint, gauges }:
 
 const RANK = { critical: 0, warn: 1, unknown: 2, ok: 3 } as const
 
+/** How close to its limit: 1 at the limit, whichever way it runs out. */
+const fullness = (g: CapacityGauge) => (g.direction === 'down' ? g.limit / (g.value || 1) : g.value / (g.limit || 1))
+
 /** Soonest to run out first; then the fullest. */
 export function worstFirst(a: CapacityResource, b: CapacityResource): number {
-  return (
-    RANK[a.status] - RANK[b.status] ||
-    (a.secondsLeft ?? Infinity) - (b.secondsLeft ?? Infinity) ||
-    b.gauge.value / (b.gauge.limit || 1) - a.gauge.value / (a.gauge.limit || 1)
-  )
+  return RANK[a.status] - RANK[b.status] || (a.secondsLeft ?? Infinity) - (b.secondsLeft ?? Infinity) || fullness(b.gauge) - fullness(a.gauge)
 }
 
 /**

@@ -1,6 +1,9 @@
-import type { Document } from 'mongodb'
+import type { Document, MongoClient } from 'mongodb'
 import type { MongoMigration } from '../../../shared/systems/mongo'
-import { boundText } from './mongo-bounds'
+import { balancerPace, type BalancerPace } from '../../../shared/domain/mongo-drain'
+import { boundText, READ_LONGS } from './mongo-bounds'
+import { labelled } from './mongo-client'
+import { num } from './mongo-values'
 
 /** The config.changelog events the view reads: migrations and drains. */
 export const CHANGELOG_EVENTS = ['moveChunk.start', 'moveChunk.from', 'moveChunk.error', 'removeShard.start']
@@ -82,4 +85,42 @@ export function readMigrations(changelog: Document[], now: number): { running: M
   }
   // A start with no end for a day is a migration whose end the capped changelog lost, not one running.
   return { running: running.filter((m) => now - m.startedAt < 86_400_000).reverse(), recent: recent.reverse().slice(0, 50) }
+}
+
+const PACE_DAYS = 7
+
+/** What the recipient cloned for a migration: the moveChunk.commit of the same range within the migration's time. */
+function clonedBytes(m: MongoMigration, commits: readonly Document[]): number | null {
+  const commit = commits.find((e) => {
+    const d = (e.details ?? {}) as Document
+    const at = (e.time as Date).getTime()
+    return String(e.ns) === m.ns && boundText(d.min) === m.min && at >= m.startedAt && at <= (m.endedAt ?? at)
+  })
+  const bytes: unknown = ((commit?.details as Document | undefined)?.counts as Document | undefined)?.clonedBytes
+  return bytes === undefined ? null : num(bytes)
+}
+
+/**
+ * The balancer's pace over the last week of the changelog: succeeded migrations with what their
+ * commits say was cloned (MigrationSourceManager::commitChunkMetadataOnConfig logs moveChunk.commit
+ * with the recipient's counts, src/mongo/db/s/migration_source_manager.cpp).
+ */
+export async function readBalancerPace(client: MongoClient, version: string, now = Date.now()): Promise<BalancerPace | undefined> {
+  const events = await labelled(
+    'config.changelog',
+    client
+      .db('config')
+      .collection('changelog')
+      .find({ what: { $in: [...CHANGELOG_EVENTS, 'moveChunk.commit'] }, time: { $gte: new Date(now - PACE_DAYS * 86_400_000) } }, READ_LONGS)
+      .sort({ time: -1 })
+      .limit(1000)
+      .toArray(),
+    version,
+  )
+  const commits = events.filter((e) => e.what === 'moveChunk.commit')
+  const { recent } = readMigrations(
+    events.filter((e) => e.what !== 'moveChunk.commit'),
+    now,
+  )
+  return balancerPace(recent.filter((m) => m.status === 'succeeded').map((m) => ({ ...m, bytes: clonedBytes(m, commits) })))
 }

@@ -51,7 +51,25 @@ export function memberOf(cm: Document, s: Document | undefined, primaryAt: numbe
     delaySecs: num(cm.secondaryDelaySecs ?? cm.slaveDelay),
     arbiter: Boolean(cm.arbiterOnly),
     oplog: null,
+    disk: null,
   }
+}
+
+/**
+ * The member's filesystem and what its databases take on it: dbStats' fsUsedSize and fsTotalSize
+ * (3.6+; DatabaseImpl::getStats, src/mongo/db/catalog/database_impl.cpp) and listDatabases'
+ * totalSize (src/mongo/db/commands/list_databases.cpp). Null when the server has no fs fields or
+ * the user may not run them: capacity is then unknown, the member is not in error.
+ */
+export async function diskOf(c: { db(name: string): { command(cmd: Document): Promise<Document> } }, host: string): Promise<MongoMember['disk']> {
+  const [stats, dbs] = await withTimeout(
+    `dbStats and listDatabases on ${host}`,
+    READ_MS,
+    Promise.all([c.db('admin').command({ dbStats: 1 }), c.db('admin').command({ listDatabases: 1, nameOnly: false })]),
+  ).catch(() => [undefined, undefined])
+  if (stats?.fsTotalSize === undefined || stats.fsUsedSize === undefined || dbs?.totalSize === undefined) return null
+  const totalBytes = num(stats.fsTotalSize)
+  return totalBytes > 0 ? { usedBytes: num(stats.fsUsedSize), totalBytes, dataBytes: num(dbs.totalSize) } : null
 }
 
 /**
@@ -91,9 +109,9 @@ async function memberDetail(endpoint: MongoEndpoint, connections: Connections, b
         .sort({ $natural: dir })
         .limit(1)
         .next()
-    const [first, last] = await withTimeout(`oplog of ${host}`, READ_MS, Promise.all([entry(1), entry(-1)]))
+    const [[first, last], disk] = await Promise.all([withTimeout(`oplog of ${host}`, READ_MS, Promise.all([entry(1), entry(-1)])), diskOf(c, host)])
     const at = (e: Document | null) => (e?.wall instanceof Date ? e.wall.getTime() : e?.ts ? num((e.ts as { high: number }).high) * 1000 : 0)
-    return first && last ? { ...base, oplog: { firstAt: at(first), lastAt: at(last), windowHours: (at(last) - at(first)) / 3600_000 } } : base
+    return { ...base, disk, ...(first && last ? { oplog: { firstAt: at(first), lastAt: at(last), windowHours: (at(last) - at(first)) / 3600_000 } } : {}) }
   } catch (err) {
     return { ...base, error: toConnError(err, connections.secretValues()) }
   }

@@ -1,6 +1,7 @@
 import type { ServiceHub } from '../../core/service-hub'
 import { mongoService } from './mongo-service'
 import { mongoSamples } from './mongo-metrics'
+import { mongoCapacity } from '../../../shared/domain/mongo-capacity'
 
 /** What the cluster tells the alert loop and the timeline each round: balancer, imbalance, members down and lagging, primaries, migrations. */
 export async function observeMongo(hub: ServiceHub, environment: string, endpointId: string) {
@@ -28,5 +29,6 @@ export async function observeMongo(hub: ServiceHub, environment: string, endpoin
       message: `chunk of ${m.ns} ${m.from} → ${m.to} ${m.status}${m.durationMs !== null ? ` in ${(m.durationMs / 1000).toFixed(1)} s` : ''}${m.error ? `: ${m.error}` : ''}`,
     })),
     samples: mongoSamples(c),
+    capacity: mongoCapacity(c),
   }
 }

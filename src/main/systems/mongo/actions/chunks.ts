@@ -7,7 +7,10 @@ import { labelled } from '../mongo-client'
 import { boundText, hashedField, hashedMidpoint, parseBound, READ_LONGS } from '../mongo-bounds'
 import { adminCommand } from '../mongosh-text'
 
-import { admin, balancerStatus, check, mongoAction, withTicks, type Env } from './mongo-action'
+import { admin, balancerStatus, check, mongoAction, ownedBytes, withTicks, type Env } from './mongo-action'
+import { moveEstimate } from '../../../../shared/domain/mongo-drain'
+import { formatBytes } from '../../../../shared/domain/units'
+import { readBalancerPace } from '../mongo-changelog'
 
 // ---- chunks -----------------------------------------------------------------------------------
 
@@ -35,6 +38,21 @@ async function findChunk(env: Env, ns: string, min: string): Promise<ChunkRef> {
   return { ns, uuid: coll.uuid, key: coll.key as Document, chunk, shards }
 }
 
+/** A range's share of what its collection holds on its shard: owned bytes over the chunks there (the average chunk, as the balancer sizes them). */
+async function rangeBytes(env: Env, ref: ChunkRef): Promise<number | null> {
+  if (!ref.chunk) return null
+  const shard = String(ref.chunk.shard)
+  const [owned, chunks] = await Promise.all([
+    ownedBytes(env, shard, ref.ns),
+    env.client
+      .db('config')
+      .collection('chunks')
+      .countDocuments({ uuid: ref.uuid, shard })
+      .catch(() => 0),
+  ])
+  return owned === null || !chunks ? null : owned / chunks
+}
+
 function moveCommand(env: Env, ns: string, chunk: Document, toShard: string): Document {
   return versionAtLeast(env.version, 6, 0)
     ? { moveRange: ns, min: chunk.min as Document, max: chunk.max as Document, toShard }
@@ -47,11 +65,14 @@ export const mongoMoveRange = mongoAction(
     const ref = await findChunk(env, req.ns, req.min)
     const chunk = ref.chunk
     const target = ref.shards.find((s) => s._id === req.toShard)
-    const status = await balancerStatus(env)
+    const [status, pace, bytes] = await Promise.all([balancerStatus(env), readBalancerPace(env.client, env.version), chunk ? rangeBytes(env, ref) : null])
     const cmd = chunk ? moveCommand(env, req.ns, chunk, req.toShard) : {}
+    const estimate = chunk ? moveEstimate(bytes, pace) : undefined
     return {
       state: cmd,
       plan: {
+        ...(chunk ? { whatIf: [`about ${bytes !== null ? formatBytes(bytes) : 'one chunk'} of ${req.ns} moves ${String(chunk.shard)} → ${req.toShard}`] } : {}),
+        ...(estimate ? { estimate } : {}),
         target: req.ns,
         title: `Move the range of ${req.ns} starting at ${req.min} to ${req.toShard}`,
         summary: chunk

@@ -2,6 +2,7 @@
 import type { Document, MongoClient } from 'mongodb'
 import type { VerificationCheck } from '../../../../shared/actions'
 import { formatSeconds } from '../../../../shared/domain/units'
+import { versionAtLeast } from '../../../../shared/domain/mongo-balance'
 import type { ActionContext, ActionDefinition, PlannedAction, RequestOf, RunContext } from '../../../core/actions/action-definition'
 import { SwitchyardError } from '../../../core/errors'
 import { labelled, mongoLabel, mongosClient, type MongoEndpoint } from '../mongo-client'
@@ -75,6 +76,18 @@ export function mongoAction<K extends MongoKind, S>(
       return verify(await envOf(ctx), req, prepared)
     },
   }
+}
+
+/** Bytes a shard owns, of one collection or of all ($shardedDataDistribution, 6.0.3+); null where the server cannot say. */
+export async function ownedBytes(env: Env, shard: string, ns?: string): Promise<number | null> {
+  if (!versionAtLeast(env.version, 6, 0, 3)) return null
+  const rows = await env.client
+    .db('admin')
+    .aggregate([{ $shardedDataDistribution: {} }, ...(ns ? [{ $match: { ns } }] : [])])
+    .toArray()
+    .catch(() => null)
+  if (!rows) return null
+  return rows.flatMap((r) => (r.shards as Document[]).filter((x) => x.shardName === shard)).reduce((a, x) => a + Number(x.ownedSizeBytes ?? 0), 0)
 }
 
 export async function balancerStatus(env: Env): Promise<Document> {

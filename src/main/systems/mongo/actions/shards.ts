@@ -1,12 +1,14 @@
 import type { Document } from 'mongodb'
-import { formatSeconds } from '../../../../shared/domain/units'
+import { formatBytes, formatSeconds } from '../../../../shared/domain/units'
+import { drainEstimate } from '../../../../shared/domain/mongo-drain'
+import { readBalancerPace } from '../mongo-changelog'
 import { step } from '../../../core/actions/action-definition'
 import { SwitchyardError } from '../../../core/errors'
 import { sleep } from '../../../core/wait'
 import { labelled, memberClient } from '../mongo-client'
 import { adminCommand } from '../mongosh-text'
 
-import { admin, balancerStatus, check, mongoAction, withTicks, type Env } from './mongo-action'
+import { admin, balancerStatus, check, mongoAction, ownedBytes, withTicks, type Env } from './mongo-action'
 
 // ---- shards -----------------------------------------------------------------------------------
 
@@ -116,11 +118,18 @@ export const mongoRemoveShard = mongoAction(
     const otherDraining = shards.filter((s) => s._id !== req.shard && s.draining)
     const status = await balancerStatus(env)
     const dbs = await labelled('config.databases', env.client.db('config').collection('databases').find({ primary: req.shard }).toArray(), env.version)
-    const counts = await shardChunks(env, req.shard)
+    const [counts, pace, bytes] = await Promise.all([shardChunks(env, req.shard), readBalancerPace(env.client, env.version), ownedBytes(env, req.shard)])
     const dest = others[0] ? String(others[0]._id) : ''
+    const movable = counts.chunks - counts.jumbo
+    const estimate = drainEstimate(movable, bytes, pace)
     return {
       state: { dest },
       plan: {
+        whatIf: [
+          `${req.shard}: ${movable} chunk(s)${bytes !== null ? ` holding ${formatBytes(bytes)}` : ''} move to ${others.map((s) => String(s._id)).join(', ') || 'no other shard'}${dbs.length ? `; ${dbs.map((d) => String(d._id)).join(', ')} move their primary to ${dest}` : ''}`,
+          ...(estimate ? [] : ['no chunk migration in the changelog of the last 7 days: the drain time cannot be predicted until the balancer has moved some']),
+        ],
+        ...(estimate ? { estimate } : {}),
         target: req.shard,
         title: `${me?.draining ? 'Finish removing' : 'Remove'} shard ${req.shard} from ${env.endpoint.name}`,
         summary: `The balancer drains ${counts.chunks} chunk(s) off ${req.shard}${dbs.length ? `; ${dbs.map((d) => String(d._id)).join(', ')} get a new primary shard (${dest})` : ''}; the shard leaves the cluster when nothing is left on it.`,
