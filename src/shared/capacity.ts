@@ -17,10 +17,12 @@ export const CapacityKind = z.enum([
   'mongo-shard-data',
   /** The time a replica set's primary oplog covers, shrinking toward the floor a member must catch up within. */
   'mongo-oplog-window',
+  /** An upstream's requests per replica against the rate at which its p95 latency or CPU crossed the threshold before. */
+  'app-requests-per-replica',
 ])
 export type CapacityKind = z.infer<typeof CapacityKind>
 
-export const CapacityUnit = z.enum(['bytes', 'count', 'xids', 'seconds'])
+export const CapacityUnit = z.enum(['bytes', 'count', 'xids', 'seconds', 'rps'])
 export type CapacityUnit = z.infer<typeof CapacityUnit>
 
 /** One reading of a resource: the value, its limit now, and what the limit is. */

@@ -11,6 +11,7 @@ import { nginxService } from '../../src/main/systems/nginx/nginx-service'
 import type { AppTier } from '../../src/shared/systems/nginx'
 import type { LabDescription } from '../lab/lab-environment'
 import { labHub } from '../support/lab'
+import { capacityReport } from '../../src/main/features/capacity/capacity-report'
 import { loadLoop, type LoadResult } from '../support/load-loop'
 import { planAndRun } from '../support/plan-and-run'
 
@@ -208,6 +209,26 @@ describe('app tier: nginx upstreams and the Docker replicas behind them', () => 
     await expect(runner.plan({ environment: 'lab-blind', endpointId: 'nginx', kind: 'app.scale', upstream: 'app', replicas: 4 })).rejects.toThrow(
       /names no SSH host/,
     )
+  })
+
+  it('takes the requests per replica at which p95 crossed its threshold before as the limit, with one more replica as the fix', async () => {
+    // an hour of history: calm up to 20 req/s per replica, p95 above 500 ms from 30 req/s on
+    const now = Date.now()
+    for (let i = 0; i < 60; i++) {
+      const rps = 5 + (i % 10) * 3.5
+      hub.history.record('lab/nginx/app-load', now - (60 - i) * 60_000, { 'app|rps': rps, 'app|cpu': 20 + rps, 'app|p95': rps >= 30 ? 650 : 40 })
+    }
+    await new Promise((r) => setTimeout(r, 1500)) // the history writes once a second
+    const { value: report } = await underLoad(lab.nginx.listen, () => capacityReport(hub, 'lab'))
+    const app = report.resources.find((r) => r.key === 'nginx|app-requests-per-replica|app')!
+    expect(app.gauge.limit).toBe(33)
+    expect(app.gauge.limitLabel).toBe('33 req/s, where p95 crossed 500 ms before')
+    expect(app.gauge.value).toBeGreaterThan(0)
+    expect(app.gauge.fix).toEqual({
+      label: `Scale out to ${lab.docker.containers.length + 1}`,
+      request: { kind: 'app.scale', upstream: 'app', replicas: lab.docker.containers.length + 1 },
+    })
+    expect(app.summary).toMatch(/^app: requests per replica/)
   })
 
   it('CLI: status with its exit code, a dry run that changes nothing', async () => {

@@ -25,6 +25,7 @@ export function formatAmount(value: number, unit: CapacityUnit): string {
   if (unit === 'bytes') return formatBytes(value)
   if (unit === 'xids') return value < 1e6 ? `${Math.round(value)} XIDs` : `${(value / 1e6).toFixed(value >= 1e8 ? 0 : 1)} M XIDs`
   if (unit === 'seconds') return formatSeconds(value)
+  if (unit === 'rps') return `${value.toFixed(value < 10 ? 1 : 0)} req/s`
   return String(Math.round(value))
 }
 
@@ -46,6 +47,8 @@ export function capacityLabel(g: Pick<CapacityGauge, 'kind' | 'subject'>): strin
       return `${g.subject}: data`
     case 'mongo-oplog-window':
       return `${g.subject}: oplog window`
+    case 'app-requests-per-replica':
+      return `${g.subject}: requests per replica`
   }
 }
 
@@ -57,6 +60,7 @@ const REACHES: Record<CapacityGauge['kind'], string> = {
   'pg-xid-age': 'reaches',
   'mongo-shard-data': 'fills',
   'mongo-oplog-window': 'falls to',
+  'app-requests-per-replica': 'reach',
 }
 
 /** The seconds left by the sooner of two forecasts; 0 once exhausted; null when neither sees it run out. */
@@ -118,4 +122,5 @@ export const CAPACITY_REMEDY: Record<CapacityGauge['kind'], string> = {
   'mongo-shard-data': 'add a shard so the balancer spreads the data, or grow the members’ disks',
   'mongo-oplog-window':
     'grow the oplog (replSetResizeOplog on every member) or cut the write volume; a member down longer than the window needs an initial sync',
+  'app-requests-per-replica': 'scale the service out before the load gets there, or let a scaling policy do it',
 }

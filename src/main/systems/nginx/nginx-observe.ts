@@ -3,6 +3,7 @@ import type { ReplicaProvider } from '../../core/replicas'
 import { upstreamErrorPct } from './error-log'
 import { nginxSamples } from './nginx-metrics'
 import { nginxService } from './nginx-service'
+import { appCapacity } from './nginx-capacity'
 
 /**
  * What the app tier tells the alert loop and the timeline each round: backends down and their
@@ -46,6 +47,7 @@ export function observeNginx(replicas: ReplicaProvider) {
         message: `nginx: ${r.message}`,
       })),
       samples: nginxSamples(t),
+      capacity: await appCapacity(hub, environment, endpointId, t),
     }
   }
 }
