@@ -31,6 +31,8 @@ describe('redis sentinel', () => {
     expect(m.ckquorum.ok).toBe(true)
     expect(m.ckquorum.message).toMatch(/OK 3 usable Sentinels/)
     expect(m.replicas.map((r) => r.addr)).toEqual([`${HOST}:${deployment.replica}`])
+    // the lag needs the master's own offset: SENTINEL MASTER does not report it
+    expect(m.replicas[0]!.lagBytes).toBeGreaterThanOrEqual(0)
     expect(m.sentinels).toHaveLength(2)
     const out: string[] = []
     const io = { out: (s: string) => void out.push(s), err: (s: string) => void out.push(s) }
@@ -51,6 +53,12 @@ describe('redis sentinel', () => {
     })
     expect(plan.target).toBe('sy')
     expect(plan.steps[0]!.commands[0]).toMatch(/SENTINEL FAILOVER sy$/)
+    // the replica reads its own offset against the master's: what a failover now loses, in bytes
+    expect(plan.dataLoss).toMatch(
+      new RegExp(
+        `^(up to [\\d.]+ K?i?B of writes ${HOST}:${deployment.master} accepted that even the most caught-up replica|the writes ${HOST}:${deployment.master} accepts between now and the switch)`,
+      ),
+    )
     expect(result.outcome, result.message).toBe('succeeded')
     expect(result.message).toMatch(new RegExp(`${HOST}:${deployment.replica} is master of sy`))
     expect(deployment.cli(deployment.replica, 'ROLE').split('\n')[0]).toBe('master')

@@ -2,8 +2,28 @@ import type { SentinelMaster, SentinelTopology } from '../../../shared/systems/s
 import { formatAddr } from '../../../shared/domain/redis-parse'
 import type { Finding, HealthStatus } from '../../../shared/health'
 import type { Connections } from '../../core/connections'
-import { toConnError } from '../../core/errors'
-import { pairs, withSentinel, type SentinelEndpoint } from './sentinel-client'
+import { toConnError, withTimeout } from '../../core/errors'
+import { connectTo, pairs, withSentinel, type SentinelEndpoint } from './sentinel-client'
+
+/**
+ * The master's own replication offset (INFO replication's master_repl_offset): SENTINEL MASTER does
+ * not report it (sentinelRedisInstance replies, src/sentinel.c), only each replica's
+ * slave-repl-offset, so a replica's lag needs the master's side. Null when the master does not answer.
+ */
+async function masterOffset(endpoint: SentinelEndpoint, connections: Connections, addr: string): Promise<number | null> {
+  const i = addr.lastIndexOf(':')
+  const c = await connectTo(endpoint, connections, addr.slice(0, i).replace(/^\[|\]$/g, ''), Number(addr.slice(i + 1))).catch(() => null)
+  if (!c) return null
+  try {
+    const info = String(await withTimeout(`INFO replication on ${addr}`, 2000, c.call('INFO', 'replication')))
+    const off = /^master_repl_offset:(\d+)/m.exec(info)
+    return /^role:master/m.test(info) && off ? Number(off[1]) : null
+  } catch {
+    return null
+  } finally {
+    c.disconnect()
+  }
+}
 
 /** Every sentinel's view of its masters: SENTINEL MASTERS / REPLICAS / SENTINELS and CKQUORUM, merged and graded. */
 export async function discoverSentinel(endpoint: SentinelEndpoint, connections: Connections, environment: string): Promise<SentinelTopology> {
@@ -35,12 +55,14 @@ export async function discoverSentinel(endpoint: SentinelEndpoint, connections: 
       }
     }),
   )
+  const masterAddrs = new Set(views.flatMap((v) => ('detail' in v ? v.detail.map(({ m }) => formatAddr(m.ip ?? '', Number(m.port))) : [])))
+  const offsets = new Map(await Promise.all([...masterAddrs].map(async (a) => [a, await masterOffset(endpoint, connections, a)] as const)))
   const masters = new Map<string, SentinelMaster>()
   for (const v of views) {
     if (!('detail' in v)) continue
     for (const { m, replicas, sentinels, ck } of v.detail) {
       if (masters.has(m.name!)) continue
-      const offset = Number(m['master-repl-offset'] ?? NaN)
+      const offset = offsets.get(formatAddr(m.ip ?? '', Number(m.port))) ?? NaN
       masters.set(m.name!, {
         name: m.name!,
         addr: formatAddr(m.ip ?? '', Number(m.port)),

@@ -79,6 +79,13 @@ function candidateChecks(c: Cluster, name: string): VerificationCheck[] {
   ]
 }
 
+/** A failover to a replica that lags loses its lag: the WAL the leader wrote that it has not received, by Patroni's count. */
+function lostByFailover(c: Cluster, candidate: string): Pick<PlannedAction, 'dataLoss'> {
+  const lag = memberNamed(c, candidate)?.lagBytes
+  if (lag === null || lag === undefined) return { dataLoss: `unknown: Patroni reports no lag for ${candidate}` }
+  return lag > 0 ? { dataLoss: `up to ${formatBytes(lag)} of WAL the leader wrote that ${candidate} has not received` } : {}
+}
+
 /**
  * Poll Patroni and PostgreSQL until the candidate leads and accepts writes, then until every other
  * member runs again on the leader's timeline (the old leader rejoins as a replica).
@@ -260,6 +267,7 @@ export const patroniFailover = patroniAction(
         `[${req.candidate}] SELECT pg_is_in_recovery()  -- until false`,
       ),
       prechecks: candidateChecks(c, req.candidate).filter((x) => !x.name.endsWith('caught up')),
+      ...lostByFailover(c, req.candidate),
       warnings: [
         ...(leader ? [`${leader.name} still leads: a failover may lose what it has not yet sent; a switchover would not`] : []),
         ...candidateChecks(c, req.candidate)

@@ -5,6 +5,20 @@ import type { Connections } from '../../../core/connections'
 import { pollUntil } from '../../../core/wait'
 import { connectTo, withSentinel, type SentinelEndpoint } from '../sentinel-client'
 import { discoverSentinel } from '../sentinel-reader'
+import { formatBytes } from '../../../../shared/domain/units'
+
+/**
+ * What SENTINEL FAILOVER can lose, in bytes where the replicas say: Sentinel promotes the most
+ * caught-up candidate (priority first, then replication offset), so its lag is what is lost now.
+ */
+export function sentinelDataLoss(master: string, candidates: readonly { addr: string; lagBytes: number | null }[]): string {
+  const known = candidates.filter((r) => r.lagBytes !== null).sort((a, b) => a.lagBytes! - b.lagBytes!)
+  const best = known[0]
+  if (!best) return `writes ${master} accepted and had not replicated are lost (the replicas' lag is unknown)`
+  return best.lagBytes
+    ? `up to ${formatBytes(best.lagBytes)} of writes ${master} accepted that even the most caught-up replica (${best.addr}) has not received, and whatever it accepts until the switch`
+    : `the writes ${master} accepts between now and the switch, which no replica has yet (${best.addr} is caught up)`
+}
 
 function sentinelEndpoint(ctx: Pick<ActionContext, 'endpoint'>): SentinelEndpoint {
   if (ctx.endpoint.kind !== 'redis-sentinel') throw new SwitchyardError('config', `"${ctx.endpoint.id}" is not a Redis Sentinel endpoint`)
@@ -75,7 +89,7 @@ export const redisSentinelFailover: ActionDefinition<'redis.sentinel-failover', 
         { name: 'no failover in progress', passed: !m.flags.includes('failover_in_progress'), detail: m.failoverState ?? 'idle' },
       ],
       warnings: m.replicas.some((r) => (r.lagBytes ?? 0) > 0) ? ['some replicas are behind: their unreplicated writes are lost if one of them is chosen'] : [],
-      dataLoss: 'writes the master accepted and had not replicated are lost',
+      dataLoss: sentinelDataLoss(m.addr, candidates),
       state: { old: m.addr },
     }
   },
