@@ -48,7 +48,13 @@ describe('what a rebalance will move and how long it takes', () => {
     expect(memory.detail).toMatch(/^127\.0\.0\.1:7000 would hold [\d.]+ MiB = \d+ % of [\d.]+ MiB$/)
     cli(7000, 'CONFIG', 'SET', 'maxmemory', '0')
 
+    const usedOf = (port: number) => Number(/used_memory:(\d+)/.exec(cli(port, 'INFO', 'memory'))![1])
+    const before = usedOf(7000)
     const first = await planAndRun(lab, rebalance({ '127.0.0.1:7000': 3 }))
+    const grew = usedOf(7000) - before
+    const bytes = first.plan.estimate!.load.bytes!
+    console.log(`rebalance bytes: predicted ${bytes}, 127.0.0.1:7000 grew ${grew}`)
+    expect(Math.abs(grew - bytes) / grew).toBeLessThan(0.25)
     const firstCheck = first.result.checked.find((c) => c.metric === 'duration')!
     console.log(`first rebalance (calibration only): predicted ${firstCheck.predicted.toFixed(2)} s, took ${firstCheck.actual.toFixed(2)} s`)
     expect(first.result.outcome, first.result.message).toBe('succeeded')
