@@ -152,7 +152,9 @@ async function forecastErrors(baseDir: string): Promise<string> {
     // the error of the time left, counted from when the forecast was made (40 s in)
     const err = (Math.abs(lab.predictedMs - lab.truthMs) / (lab.truthMs - 40_000)) * 100
     errors.push(err)
-    console.log(`  ${lab.name}: reached at ${(lab.predictedMs / 1000).toFixed(0)} s by the forecast, at ${(lab.truthMs / 1000).toFixed(0)} s in truth, error ${err.toFixed(1)} %`)
+    console.log(
+      `  ${lab.name}: reached at ${(lab.predictedMs / 1000).toFixed(0)} s by the forecast, at ${(lab.truthMs / 1000).toFixed(0)} s in truth, error ${err.toFixed(1)} %`,
+    )
   }
   for (const c of cases()) {
     const f = forecast(c.points, { limit: c.limit, now: c.points.at(-1)!.at })

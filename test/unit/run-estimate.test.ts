@@ -6,6 +6,7 @@ import {
   migrationLoad,
   modelSeconds,
   perMaster,
+  tableBytes,
   type MigrationCalibration,
   type MoveMeasure,
 } from '../../src/shared/domain/migration-estimate'
@@ -86,15 +87,20 @@ const cal: MigrationCalibration = { rttSec: 0.0005, saveSec: 0.002, keySec: 15e-
 describe('what a slot migration does to each master', () => {
   const moves = [move('a:1', 'c:3', 1000, 40_000, 4 * MiB), move('b:2', 'c:3', 1000, 20_000, 2 * MiB)]
   const memory = [
-    { addr: 'a:1', usedMemory: 10 * MiB, maxmemory: 0 },
-    { addr: 'b:2', usedMemory: 10 * MiB, maxmemory: 0 },
-    { addr: 'c:3', usedMemory: 1 * MiB, maxmemory: 100 * MiB },
+    { addr: 'a:1', usedMemory: 10 * MiB, maxmemory: 0, keys: 100_000 },
+    { addr: 'b:2', usedMemory: 10 * MiB, maxmemory: 0, keys: 50_000 },
+    { addr: 'c:3', usedMemory: 1 * MiB, maxmemory: 100 * MiB, keys: 70_000 },
   ]
 
   it('sums slots, keys and bytes out and in per master, with its memory after', () => {
     const rows = perMaster(moves, memory)
     expect(rows.find((r) => r.addr === 'c:3')).toMatchObject({ slotsIn: 2000, keysIn: 60_000, bytesIn: 6 * MiB, usedAfter: 7 * MiB })
     expect(rows.find((r) => r.addr === 'a:1')).toMatchObject({ slotsOut: 1000, keysOut: 40_000, usedAfter: 6 * MiB })
+    // 2 000 keys more and c:3's 131 072 buckets are full: the table doubles, 1 MiB more
+    const more = perMaster([...moves, move('a:1', 'c:3', 10, 2000, 0)], memory)
+    expect(tableBytes(132_000) - tableBytes(130_000)).toBe(MiB)
+    expect(more.find((r) => r.addr === 'c:3')!.usedAfter).toBe(8 * MiB)
+    expect(more.find((r) => r.addr === 'a:1')!.usedAfter).toBe(6 * MiB)
     expect(masterLines(rows)).toEqual([
       'a:1: −1000 slots, −40000 keys (−4.0 MiB); memory 10.0 MiB → 6.0 MiB (no maxmemory)',
       'b:2: −1000 slots, −20000 keys (−2.0 MiB); memory 10.0 MiB → 8.0 MiB (no maxmemory)',

@@ -14,12 +14,19 @@ export interface MoveMeasure {
   drainRounds: number
 }
 
-/** A master's memory as INFO reports it (maxmemory 0: no limit). */
+/** A master's memory as INFO reports it (maxmemory 0: no limit), and its keys. */
 export interface MasterMemory {
   addr: string
   usedMemory: number
   maxmemory: number
+  keys: number
 }
+
+/**
+ * The main dict's bucket array for n keys: it doubles to the next power of two when an insert
+ * finds it full (_dictExpandIfNeeded, dict.c) and shrinks only in a later cron below 10 % fill.
+ */
+export const tableBytes = (keys: number) => 8 * Math.max(4, 2 ** Math.ceil(Math.log2(Math.max(1, keys))))
 
 /** What a plan does to one master. */
 export interface MasterWhatIf {
@@ -74,7 +81,9 @@ export function perMaster(moves: readonly MoveMeasure[], memory: readonly Master
       usedBefore: before,
       maxmemory: mem?.maxmemory ?? 0,
     }
-    return { ...row, usedAfter: Math.max(0, before - row.bytesOut + row.bytesIn) }
+    const keys = mem?.keys ?? 0
+    const grown = Math.max(0, tableBytes(keys - row.keysOut + row.keysIn) - tableBytes(keys))
+    return { ...row, usedAfter: Math.max(0, before - row.bytesOut + row.bytesIn + grown) }
   })
 }
 

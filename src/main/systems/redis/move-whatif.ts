@@ -146,7 +146,12 @@ export async function predictMoves(snap: ClusterSnapshot, moves: readonly Migrat
     involved.map(async (addr) => {
       const polled = snap.polls.find((p) => p.addr === addr)?.info
       const info: Record<string, string> = polled ?? (await infoOf(snap.access, addr, 'memory').catch(() => ({})))
-      return { addr, usedMemory: Number(info.used_memory ?? 0), maxmemory: Number(info.maxmemory ?? 0) }
+      return {
+        addr,
+        usedMemory: Number(info.used_memory ?? 0),
+        maxmemory: Number(info.maxmemory ?? 0),
+        keys: Number(/keys=(\d+)/.exec(info.db0 ?? '')?.[1] ?? 0),
+      }
     }),
   )
   const readSec = (Date.now() - opts.startedAt) / 1000

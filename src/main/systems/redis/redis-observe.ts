@@ -39,12 +39,17 @@ export async function observeRedis(hub: ServiceHub, environment: string, endpoin
   }
 }
 
+/** Percent above its even share of slots from which a master's memory card offers a rebalance. */
+const REBALANCE_FIX_PCT = 5
+
 /**
  * Each node's memory against maxmemory — as Redis counts it there, without the replication and AOF
  * buffers (evict.c: getMaxmemoryState subtracts freeMemoryGetNotCountedMemory) — or, with no
  * maxmemory, all of it against the host's memory.
  */
 export function redisCapacity(t: RedisTopology): CapacityGauge[] {
+  // a master holding more than its share of slots gives some away to the others: a rebalance is its fix
+  const overShare = new Set(t.masters.filter((m) => m.imbalancePct > REBALANCE_FIX_PCT && t.masters.length > 1).map((m) => m.addr))
   return t.nodes.flatMap((n) => {
     const s = n.stats
     if (!s) return []
@@ -53,6 +58,7 @@ export function redisCapacity(t: RedisTopology): CapacityGauge[] {
     if (limit <= 0) return []
     const value = capped ? Math.max(0, s.usedMemory - (s.memNotCountedForEvict ?? 0)) : s.usedMemory
     const limitLabel = capped ? `maxmemory (${formatBytes(s.maxmemory)})` : `the host's memory (${formatBytes(limit)}, no maxmemory)`
-    return [{ kind: 'redis-memory' as const, subject: n.addr, value, limit, limitLabel, unit: 'bytes' as const }]
+    const fix = overShare.has(n.addr) ? { fix: { label: 'Rebalance slots evenly', request: { kind: 'redis.rebalance' } } } : {}
+    return [{ kind: 'redis-memory' as const, subject: n.addr, value, limit, limitLabel, unit: 'bytes' as const, ...fix }]
   })
 }
