@@ -15,6 +15,7 @@ import { KeyFileCipher } from '../../src/main/core/inventory/secret-cipher'
 import { ServiceHub } from '../../src/main/core/service-hub'
 import { createActionRunner } from '../../src/main/features/actions/runner'
 import type { ActionRequest } from '../../src/shared/action-requests'
+import { RedisRebalanceRequest } from '../../src/shared/systems/redis'
 import { errorPct } from '../../src/shared/domain/run-estimate'
 import { formatBytes } from '../../src/shared/domain/units'
 import { freshCluster, loadEvenCluster } from './redis-cluster'
@@ -25,16 +26,8 @@ const BASE = Number(process.env.BENCH_PORT_BASE ?? 7300)
 const PORTS = [BASE, BASE + 1, BASE + 2]
 const HOST = '127.0.0.1'
 
-const rebalance = (weights: Record<string, number>): ActionRequest => ({
-  kind: 'redis.rebalance',
-  environment: 'bench',
-  endpointId: 'redis',
-  weights,
-  useEmptyMasters: false,
-  thresholdPct: 2,
-  concurrency: 3,
-  batchKeys: 1000,
-})
+const rebalance = (weights: Record<string, number>): ActionRequest =>
+  RedisRebalanceRequest.parse({ kind: 'redis.rebalance', environment: 'bench', endpointId: 'redis', weights, useEmptyMasters: false })
 
 function usedMemory(): number[] {
   return PORTS.map((p) => Number(/used_memory:(\d+)/.exec(execFileSync('redis-cli', ['-p', String(p), 'INFO', 'memory'], { encoding: 'utf8' }))![1]))

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ActionRequest } from '../../src/shared/action-requests'
+import { RedisRebalanceRequest } from '../../src/shared/systems/redis'
 import { errorPct } from '../../src/shared/domain/run-estimate'
 import { redisCapacity } from '../../src/main/systems/redis/redis-observe'
 import { readTopology } from '../../src/main/systems/redis/redis-watch'
@@ -7,16 +8,8 @@ import { cli, loadKeys, planAndRun, redisLab, restoreRedisLab, totalKeys, type R
 
 const KEYS = 150_000
 
-const rebalance = (weights: Record<string, number>): ActionRequest => ({
-  kind: 'redis.rebalance',
-  environment: 'lab',
-  endpointId: 'redis',
-  weights,
-  useEmptyMasters: false,
-  thresholdPct: 2,
-  concurrency: 3,
-  batchKeys: 1000,
-})
+const rebalance = (weights: Record<string, number>): ActionRequest =>
+  RedisRebalanceRequest.parse({ kind: 'redis.rebalance', environment: 'lab', endpointId: 'redis', weights, useEmptyMasters: false })
 
 /**
  * A rebalance's plan says per master what moves and what memory it leaves, and how long it will

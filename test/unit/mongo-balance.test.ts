@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { mongoMember } from '../support/mongo-fixtures'
 import { electableSecondaries, imbalanceOf, migrationThreshold, stepDownSecsFor, versionAtLeast, windowOpen } from '../../src/shared/domain/mongo-balance'
 import type { MongoMember } from '../../src/shared/systems/mongo'
 
@@ -42,23 +43,7 @@ describe('MongoDB balance arithmetic', () => {
   })
 
   it('elects only healthy, visible, undelayed secondaries with a vote of priority and caught up', () => {
-    const m = (host: string, over: Partial<MongoMember>): MongoMember => ({
-      host,
-      id: 0,
-      state: 'SECONDARY',
-      healthy: true,
-      initialSync: null,
-      lagSeconds: 1,
-      optimeAt: 0,
-      priority: 1,
-      votes: 1,
-      hidden: false,
-      delaySecs: 0,
-      arbiter: false,
-      oplog: null,
-      disk: null,
-      ...over,
-    })
+    const m = (host: string, over: Partial<MongoMember>) => mongoMember(host, { lagSeconds: 1, ...over })
     const members = [
       m('ok', {}),
       m('late', { lagSeconds: 30 }),

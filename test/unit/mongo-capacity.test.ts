@@ -2,27 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { mongoCapacity, OPLOG_WINDOW_FLOOR_S } from '../../src/shared/domain/mongo-capacity'
 import { balancerPace, drainEstimate, moveEstimate, type MovedChunk } from '../../src/shared/domain/mongo-drain'
 import type { MongoMember, MongoReplicaSet } from '../../src/shared/systems/mongo'
+import { mongoMember } from '../support/mongo-fixtures'
 
 const GIB = 1024 ** 3
 const HOUR = 3_600_000
 
-const member = (host: string, over: Partial<MongoMember> = {}): MongoMember => ({
-  host,
-  id: 0,
-  state: 'SECONDARY',
-  healthy: true,
-  initialSync: null,
-  lagSeconds: 0,
-  optimeAt: 0,
-  priority: 1,
-  votes: 1,
-  hidden: false,
-  delaySecs: 0,
-  arbiter: false,
-  oplog: null,
-  disk: null,
-  ...over,
-})
 const set = (name: string, members: MongoMember[], role: 'shard' | 'config' = 'shard'): MongoReplicaSet => ({
   name,
   role,
@@ -39,14 +23,14 @@ describe('MongoDB capacity gauges', () => {
     const gauges = mongoCapacity({
       replicaSets: [
         set('shardA', [
-          member('a:1', {
+          mongoMember('a:1', {
             disk: { usedBytes: 50 * GIB, totalBytes: 100 * GIB, dataBytes: 40 * GIB },
             oplog: { firstAt: 0, lastAt: 30 * HOUR, windowHours: 30 },
           }),
-          member('a:2', { disk: { usedBytes: 90 * GIB, totalBytes: 100 * GIB, dataBytes: 41 * GIB } }),
-          member('a:3', { arbiter: true, disk: { usedBytes: 99 * GIB, totalBytes: 100 * GIB, dataBytes: 0 } }),
+          mongoMember('a:2', { disk: { usedBytes: 90 * GIB, totalBytes: 100 * GIB, dataBytes: 41 * GIB } }),
+          mongoMember('a:3', { arbiter: true, disk: { usedBytes: 99 * GIB, totalBytes: 100 * GIB, dataBytes: 0 } }),
         ]),
-        set('configRepl', [member('c:1', { disk: { usedBytes: GIB, totalBytes: 100 * GIB, dataBytes: GIB } })], 'config'),
+        set('configRepl', [mongoMember('c:1', { disk: { usedBytes: GIB, totalBytes: 100 * GIB, dataBytes: GIB } })], 'config'),
       ],
     })
     expect(gauges).toEqual([
