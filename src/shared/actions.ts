@@ -51,6 +51,10 @@ export const EstimateCheck = z.object({
 })
 export type EstimateCheck = z.infer<typeof EstimateCheck>
 
+/** A one-click fix a view offers: its label and the action request it plans (the page adds environment and endpoint). */
+export const OfferedFix = z.object({ label: z.string(), request: z.record(z.string(), z.unknown()) })
+export type OfferedFix = z.infer<typeof OfferedFix>
+
 export const ActionPlan = z.object({
   planId: z.string(),
   kind: z.string(),

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { OfferedFix } from './actions'
 import { EnvironmentName } from './primitives'
 import { SystemKind } from './health'
 
@@ -37,7 +38,7 @@ export const CapacityGauge = z.object({
   /** 'down': it runs out by shrinking to the limit (an oplog window), not by growing to it. */
   direction: z.enum(['up', 'down']).optional(),
   /** The one-click fix where the system has one (drop a slot nobody consumes). */
-  fix: z.object({ label: z.string(), request: z.record(z.string(), z.unknown()) }).optional(),
+  fix: OfferedFix.optional(),
 })
 export type CapacityGauge = z.infer<typeof CapacityGauge>
 

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { OfferedFix } from '../actions'
 import { ConnError, HealthStatus } from '../health'
 import { EndpointId, EnvironmentName, FilePath, endpointBase, viaSsh } from '../primitives'
 import { HistorySource } from '../history'
@@ -260,7 +261,7 @@ export const MongoFinding = z.object({
   ]),
   reason: z.string(),
   /** The action that fixes it: a mongo.* action request without its environment and endpoint. */
-  fix: z.object({ label: z.string(), request: z.record(z.string(), z.unknown()) }).optional(),
+  fix: OfferedFix.optional(),
 })
 export type MongoFinding = z.infer<typeof MongoFinding>
 

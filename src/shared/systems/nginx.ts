@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { OfferedFix } from '../actions'
 import { HealthStatus } from '../health'
 import { EndpointId, EnvironmentName, Host, Port, endpointBase, viaSsh } from '../primitives'
 import { Replica, ReplicaGroup } from './docker'
@@ -107,7 +108,7 @@ export const AppFinding = z.object({
     'docker-unreachable',
   ]),
   reason: z.string(),
-  fix: z.object({ label: z.string(), request: z.record(z.string(), z.unknown()) }).optional(),
+  fix: OfferedFix.optional(),
 })
 export type AppFinding = z.infer<typeof AppFinding>
 
