@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import type { CapacityGauge } from '../../src/shared/capacity'
-import { capacityStatus, capacitySummary, formatLeft, formatLeftInterval, soonest } from '../../src/shared/domain/capacity-text'
+import {
+  capacityStatus,
+  capacitySummary,
+  formatLeft,
+  formatLeftInterval,
+  perDayText,
+  soonest,
+  standingText,
+  usedText,
+} from '../../src/shared/domain/capacity-text'
 import { DEFAULT_RULES, evaluate } from '../../src/shared/domain/alert-eval'
 
 const slot: CapacityGauge = {
@@ -39,6 +48,41 @@ describe('capacity in words', () => {
     expect(formatLeftInterval([2 * 86_400, 5 * 86_400])).toBe('2.0–5.0 days')
     expect(formatLeftInterval([30 * 60, 5 * 3600])).toBe('30 min – 5.0 h')
     expect(formatLeftInterval([3600 * 10, null])).toBe('10 h or never')
+  })
+
+  it('says a shrinking window against its floor, and a load per replica against where it strained', () => {
+    const oplog: CapacityGauge = {
+      kind: 'mongo-oplog-window',
+      subject: 'shardC',
+      value: 30 * 3600,
+      limit: 24 * 3600,
+      limitLabel: '24.0 h',
+      unit: 'seconds',
+      direction: 'down',
+    }
+    expect(capacitySummary(oplog, { ...runsOut(6 * 3600, [5 * 3600, 8 * 3600]), perDay: -24 * 3600 })).toBe(
+      'shardC: oplog window falls to 24.0 h in 6.0 h (5.0–8.0 h)',
+    )
+    expect(capacitySummary({ ...oplog, value: 20 * 3600 }, { kind: 'exhausted', current: 20 * 3600, limit: 24 * 3600 })).toBe(
+      'shardC: oplog window is 20.0 h, below 24.0 h',
+    )
+    expect(standingText(oplog)).toBe('now 30.0 h, floor 24.0 h')
+    expect(perDayText(-3 * 3600, 'seconds')).toBe('−3.0 h a day')
+    expect(usedText(oplog)).toBe('1.3 × the floor')
+    const rps: CapacityGauge = {
+      kind: 'app-requests-per-replica',
+      subject: 'app',
+      value: 21,
+      limit: 33,
+      limitLabel: '33 req/s, where p95 crossed 500 ms before',
+      unit: 'rps',
+    }
+    expect(capacitySummary(rps, runsOut(3 * 86_400, [2 * 86_400, 5 * 86_400]))).toBe(
+      'app: requests per replica reach 33 req/s, where p95 crossed 500 ms before in 3.0 days (2.0–5.0 days)',
+    )
+    expect(standingText(rps)).toBe('now 21 req/s of 33 req/s')
+    expect(perDayText(1.5, 'rps')).toBe('+1.5 req/s a day')
+    expect(usedText(rps)).toBe('64 %')
   })
 
   it('takes the sooner of the 7- and 30-day forecasts, and grades it: critical within 2 days, warn within 7', () => {

@@ -29,6 +29,24 @@ export function formatAmount(value: number, unit: CapacityUnit): string {
   return String(Math.round(value))
 }
 
+/** Where it stands against its limit: "now 5.0 MiB of 8.0 MiB", or for what shrinks toward a floor "now 30.0 h, floor 24.0 h". */
+export function standingText(g: Pick<CapacityGauge, 'value' | 'limit' | 'unit' | 'direction'>): string {
+  const now = formatAmount(g.value, g.unit)
+  return g.direction === 'down' ? `now ${now}, floor ${formatAmount(g.limit, g.unit)}` : `now ${now} of ${formatAmount(g.limit, g.unit)}`
+}
+
+/** The trend's change a day, signed: "+1.2 MiB a day", "−1.0 h a day". */
+export function perDayText(perDay: number, unit: CapacityUnit): string {
+  return `${perDay < 0 ? '−' : '+'}${formatAmount(Math.abs(perDay), unit)} a day`
+}
+
+/** How much of the limit is used, or for a floor how far above it it is: "63 %", "1.3 × the floor". */
+export function usedText(g: Pick<CapacityGauge, 'value' | 'limit' | 'direction'>): string {
+  if (g.limit <= 0) return '—'
+  const ratio = g.value / g.limit
+  return g.direction === 'down' ? `${ratio.toFixed(1)} × the floor` : `${(ratio * 100).toFixed(ratio < 0.01 ? 2 : 0)} %`
+}
+
 /** What each kind of resource is, said about its subject: "pg1: WAL kept for slot pg_old". */
 export function capacityLabel(g: Pick<CapacityGauge, 'kind' | 'subject'>): string {
   const [node, part] = g.subject.split('/')

@@ -1,7 +1,7 @@
 import { Alert, Badge, Button, Card, Group, Select, SimpleGrid, Stack, Text, Title } from '@mantine/core'
 import { useState } from 'react'
 import type { CapacityResource } from '../../../../shared/capacity'
-import { capacityLabel, formatAmount, forecastWords } from '../../../../shared/domain/capacity-text'
+import { capacityLabel, formatAmount, forecastWords, perDayText, standingText, usedText } from '../../../../shared/domain/capacity-text'
 import { api } from '../../api'
 import { useActionLauncher, type ActionDraft } from '../../components/ActionDialog'
 import { DataTable, type Column } from '../../components/DataTable'
@@ -28,8 +28,8 @@ function ResourceCard({ r, environment, readOnly }: { r: CapacityResource; envir
             {r.summary}
           </Text>
           <Text size="xs" c="dimmed">
-            {r.endpointName} · now {formatAmount(r.gauge.value, r.gauge.unit)} of {formatAmount(r.gauge.limit, r.gauge.unit)}
-            {f.kind === 'runs-out' && ` · +${formatAmount(f.perDay, r.gauge.unit)} a day`}
+            {r.endpointName} · {standingText(r.gauge)}
+            {f.kind === 'runs-out' && ` · ${perDayText(f.perDay, r.gauge.unit)}`}
             {f.kind === 'runs-out' && f.restartedAt !== undefined && ` · fit restarted after a step at ${new Date(f.restartedAt).toLocaleString()}`}
             {f.kind === 'runs-out' && f.seasonal && ' · daily cycle taken out'}
           </Text>
@@ -65,10 +65,7 @@ const COLUMNS: Column<CapacityResource>[] = [
   { title: 'Endpoint', cell: (r) => r.endpointName },
   { title: 'Now', cell: (r) => formatAmount(r.gauge.value, r.gauge.unit) },
   { title: 'Limit', cell: (r) => r.gauge.limitLabel },
-  {
-    title: 'Used',
-    cell: (r) => (r.gauge.limit > 0 ? `${((r.gauge.value / r.gauge.limit) * 100).toFixed(r.gauge.value / r.gauge.limit < 0.01 ? 2 : 0)} %` : '—'),
-  },
+  { title: 'Used', cell: (r) => usedText(r.gauge) },
   { title: 'Runs out', cell: (r) => forecastWords(counting(r)) },
   { title: '', cell: (r) => <StatusBadge status={r.status} size="xs" /> },
 ]
