@@ -47,19 +47,21 @@ describe('the live overview with an environment that does not answer', () => {
 
   it('streams each system as its probe answers: the lab and the live host of the stuck environment long before the silent one times out', async () => {
     const updates: Update[] = []
-    const watcher = new OverviewWatcher(
-      hub,
-      { id: 'test', emit: (_channel, payload) => updates.push(payload as Update), onClose: () => undefined },
-      5000, // the lab answers well within it, the silent host takes its 10 s handshake timeout
-    )
-    watcher.start()
+    // the lab answers well within the interval, the silent host takes its 10 s handshake timeout
+    const watcher = new OverviewWatcher(hub, 5000)
+    const stop = watcher.subscribe((u) => updates.push(u))
+    // a second listener (the tray beside a window) hears the same rounds: nothing is probed twice
+    const second: Update[] = []
+    const stopSecond = watcher.subscribe((u) => second.push(u))
     try {
       await expect
         .poll(() => updates.find((u) => u.environments.find((e) => e.environment === 'stuck')?.status === 'critical'), { timeout: 30_000 })
         .toBeTruthy()
     } finally {
-      watcher.stop()
+      stop()
+      stopSecond()
     }
+    expect(second.map((u) => JSON.stringify(u))).toEqual(updates.map((u) => JSON.stringify(u)))
     // an SSH handshake that never comes waits out its 10 s; the lab and the live host answered long before
     const silentPending = (u: Update) => u.environments[1]!.systems.find((x) => x.endpointId === 'host')?.reason === 'checking…'
     const live = updates.find((u) => u.environments[1]!.systems.find((x) => x.endpointId === 'lab-host')?.status === 'ok')!

@@ -8,7 +8,7 @@ import { systems } from '../systems'
 import { createActionRunner } from '../features/actions/runner'
 import { refuseEditUnderRun } from '../core/actions/journal'
 import { environmentWatch } from '../features/alerts/environment-watch'
-import { OverviewWatcher } from '../features/overview/overview-watcher'
+import { sharedOverview } from '../features/overview/overview-watcher'
 import { probeEndpoint, probeEnvironment } from '../features/overview/probe-environment'
 import { environmentFindings } from '../features/alerts/environment-findings'
 import { environmentMoments, incidentReport } from '../features/incidents/incident-report'
@@ -37,7 +37,8 @@ export function systemHandlers(hub: ServiceHub): Partial<Handlers> {
 
 /** The handler for every channel of the contract, over one hub. Both shells and the tests use this. */
 export function createHandlers(hub: ServiceHub, options: AppHandlerOptions): Handlers {
-  const watchers = new Map<string, OverviewWatcher>()
+  /** Each client watching the overview, by id, with how it stops listening. */
+  const watching = new Map<string, () => void>()
   const alertWatchers = new Set<string>()
   const runWatchers = new Set<string>()
   const procedures = procedureEngine(hub)
@@ -48,17 +49,20 @@ export function createHandlers(hub: ServiceHub, options: AppHandlerOptions): Han
   }
   const actions = createActionRunner(hub, options.broadcastProgress)
 
-  const watcherFor = async (client: ClientContext): Promise<OverviewWatcher> => {
-    let w = watchers.get(client.id)
-    if (!w) {
-      w = new OverviewWatcher(hub, client, (await hub.settings.get()).refreshIntervalMs)
-      watchers.set(client.id, w)
-      client.onClose(() => {
-        watchers.get(client.id)?.stop()
-        watchers.delete(client.id)
-      })
+  const watch = async (client: ClientContext, intervalMs?: number): Promise<number> => {
+    const overview = await sharedOverview(hub)
+    if (!watching.has(client.id)) {
+      watching.set(
+        client.id,
+        overview.subscribe((update) => client.emit('overview:update', update)),
+      )
+      client.onClose(() => unwatch(client.id))
     }
-    return w
+    return overview.start(intervalMs)
+  }
+  const unwatch = (clientId: string) => {
+    watching.get(clientId)?.()
+    watching.delete(clientId)
   }
 
   const handlers: Partial<Handlers> = {
@@ -70,7 +74,7 @@ export function createHandlers(hub: ServiceHub, options: AppHandlerOptions): Han
     'settings:set': async (input) => {
       const saved = await hub.settings.set(input)
       hub.applySettings(saved)
-      for (const w of watchers.values()) w.start(saved.refreshIntervalMs)
+      ;(await sharedOverview(hub)).start(saved.refreshIntervalMs)
       return saved
     },
 
@@ -103,9 +107,9 @@ export function createHandlers(hub: ServiceHub, options: AppHandlerOptions): Han
     'hostkey:trust': ({ host, port, algorithm, fingerprint }) => hub.knownHosts.trust(host, port, algorithm, fingerprint),
 
     'health:env': async ({ name }) => probeEnvironment((await hub.connect(name)).connections, hub.journal),
-    'overview:watch': async ({ intervalMs }, client) => ({ intervalMs: (await watcherFor(client)).start(intervalMs) }),
+    'overview:watch': async ({ intervalMs }, client) => ({ intervalMs: await watch(client, intervalMs) }),
     'overview:unwatch': async (_input, client) => {
-      watchers.get(client.id)?.stop()
+      unwatch(client.id)
       return {}
     },
 

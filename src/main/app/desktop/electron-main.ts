@@ -146,7 +146,7 @@ export function startElectronApp({ rendererDir, devServerUrl, preloadPath, readm
         }),
       ),
     )
-    const tray = startTray(hub, { openLink: openPath, show, quit: () => app.quit() }, (await hub.settings.get()).refreshIntervalMs)
+    const tray = startTray(hub, { openLink: openPath, show, quit: () => app.quit() })
     await openWindow()
     app.on('activate', show)
     let quitting = false

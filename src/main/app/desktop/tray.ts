@@ -1,7 +1,7 @@
 import { Menu, nativeImage, Tray, type MenuItemConstructorOptions } from 'electron'
 import type { EnvironmentHealth, HealthStatus } from '../../../shared/health'
 import type { ServiceHub } from '../../core/service-hub'
-import { OverviewWatcher } from '../../features/overview/overview-watcher'
+import { sharedOverview } from '../../features/overview/overview-watcher'
 import { trayIconBitmap, trayStatus, type TrayStatus } from './tray-status'
 
 export interface TrayActions {
@@ -35,10 +35,10 @@ function menu(status: TrayStatus, actions: TrayActions) {
 
 /**
  * The tray (menu-bar) icon: coloured by the worst environment's status, the count of firing alerts
- * in its title (macOS) and tooltip, a menu of the environments. It watches the fleet as the
- * overview does, on its own watcher, so it stays current with the window closed (macOS).
+ * in its title (macOS) and tooltip, a menu of the environments. It listens to the hub's overview
+ * watcher, so it stays current with the window closed (macOS) and probes nothing twice with it open.
  */
-export function startTray(hub: ServiceHub, actions: TrayActions, intervalMs: number): { stop(): void } {
+export function startTray(hub: ServiceHub, actions: TrayActions): { stop(): void } {
   const tray = new Tray(icon('unknown'))
   tray.setToolTip('Switchyard: checking…')
   tray.setContextMenu(
@@ -60,21 +60,11 @@ export function startTray(hub: ServiceHub, actions: TrayActions, intervalMs: num
     if (process.platform === 'darwin') tray.setTitle(status.firing ? String(status.firing) : '')
     tray.setContextMenu(menu(status, actions))
   }
-  const watcher = new OverviewWatcher(
-    hub,
-    {
-      id: 'tray',
-      emit: (event, payload) => {
-        if (event === 'overview:update') update((payload as { environments: EnvironmentHealth[] }).environments)
-      },
-      onClose: () => undefined,
-    },
-    intervalMs,
-  )
-  watcher.start()
+  // the same rounds as the window's overview: with the window open nothing is probed twice
+  const unsubscribe = sharedOverview(hub).then((overview) => overview.subscribe((u) => update(u.environments)))
   return {
     stop: () => {
-      watcher.stop()
+      void unsubscribe.then((stop) => stop())
       tray.destroy()
     },
   }

@@ -1,6 +1,5 @@
 import type { EnvironmentHealth } from '../../../shared/health'
 import type { Environment } from '../../../shared/inventory'
-import type { ClientContext } from '../../core/handler-types'
 import type { ServiceHub } from '../../core/service-hub'
 import { probeEnvironment } from './probe-environment'
 
@@ -26,41 +25,65 @@ function notCheckedYet(environment: string): EnvironmentHealth {
 /** Updates closer together than this go out as one. */
 const COALESCE_MS = 30
 
+/** One update of the fleet's cards, as every listener hears it. */
+export interface OverviewUpdate {
+  environments: EnvironmentHealth[]
+  intervalMs: number
+}
+export type OverviewListener = (update: OverviewUpdate) => void
+
 /**
- * The live overview for one client: every environment checked each interval, never two rounds in
- * flight, stopped when the client goes away. Cards stream: each system's result goes out as soon
- * as its probe answers (a few at once, coalesced), so a slow or dead endpoint — which waits out its
- * timeout — holds back neither the other systems nor the other environments. Until it answers it
- * shows as last seen, or "checking…" on the first round.
+ * The live overview of one hub, shared by everyone who watches it (each window or web client, the
+ * tray): every environment checked each interval, never two rounds in flight, running while anyone
+ * listens. Cards stream: each system's result goes out as soon as its probe answers (a few at once,
+ * coalesced), so a slow or dead endpoint — which waits out its timeout — holds back neither the
+ * other systems nor the other environments. Until it answers it shows as last seen, or
+ * "checking…" on the first round.
  */
 export class OverviewWatcher {
   private timer?: NodeJS.Timeout
   private pendingEmit?: NodeJS.Timeout
   private running = false
-  private stopped = false
   private readonly latest = new Map<string, EnvironmentHealth>()
+  private readonly listeners = new Set<OverviewListener>()
+  private names: string[] = []
 
   constructor(
     private readonly hub: ServiceHub,
-    private readonly client: ClientContext,
     private intervalMs: number,
   ) {}
 
+  /**
+   * A listener hears the cards as they stand at once (when a round has run) and every update after;
+   * the first one starts the rounds. The returned function removes it; the last one out stops them.
+   */
+  subscribe(listener: OverviewListener): () => void {
+    this.listeners.add(listener)
+    if (this.names.length) listener(this.update())
+    if (this.listeners.size === 1) this.start()
+    return () => {
+      if (!this.listeners.delete(listener) || this.listeners.size) return
+      clearTimeout(this.timer)
+      clearTimeout(this.pendingEmit)
+      this.pendingEmit = undefined
+    }
+  }
+
+  /** A new interval (settings changed, a client asked): the next round runs now and then at that pace. */
   start(intervalMs?: number): number {
     if (intervalMs) this.intervalMs = intervalMs
-    this.stopped = false
     clearTimeout(this.timer)
-    void this.tick()
+    if (this.live()) void this.tick()
     return this.intervalMs
   }
 
   private async tick(): Promise<void> {
-    if (this.running || this.stopped) return
+    if (this.running || !this.live()) return
     this.running = true
     try {
       const environments = (await this.hub.inventory.list()).map((v) => v.environment)
       const names = environments.map((e) => e.name)
-      if (names.some((n) => !this.latest.has(n))) this.emit(names)
+      if (names.some((n) => !this.latest.has(n)) || names.length !== this.names.length) this.emit(names)
       await Promise.all(
         environments.map(async (e) => {
           const partial = (p: EnvironmentHealth) => {
@@ -73,6 +96,7 @@ export class OverviewWatcher {
       )
     } finally {
       this.running = false
+      clearTimeout(this.timer)
       if (this.live()) this.timer = setTimeout(() => void this.tick(), this.intervalMs)
     }
   }
@@ -85,21 +109,26 @@ export class OverviewWatcher {
     }, COALESCE_MS)
   }
 
+  private update(): OverviewUpdate {
+    return { environments: this.names.map((n) => this.latest.get(n) ?? notCheckedYet(n)), intervalMs: this.intervalMs }
+  }
+
   private emit(names: string[]): void {
     if (!this.live()) return
+    this.names = names
     for (const name of this.latest.keys()) if (!names.includes(name)) this.latest.delete(name)
-    this.client.emit('overview:update', { environments: names.map((n) => this.latest.get(n) ?? notCheckedYet(n)), intervalMs: this.intervalMs })
+    const update = this.update()
+    for (const l of [...this.listeners]) l(update)
   }
 
-  /** Read after an await: stop() may have been called meanwhile. */
+  /** Read after an await: the last listener may have left meanwhile. */
   private live(): boolean {
-    return !this.stopped
+    return this.listeners.size > 0
   }
+}
 
-  stop(): void {
-    this.stopped = true
-    clearTimeout(this.timer)
-    clearTimeout(this.pendingEmit)
-    this.pendingEmit = undefined
-  }
+/** The hub's one overview watcher, at the settings' refresh interval until someone asks for another. */
+export async function sharedOverview(hub: ServiceHub): Promise<OverviewWatcher> {
+  const intervalMs = (await hub.settings.get()).refreshIntervalMs
+  return hub.service('overview-watcher', (h) => new OverviewWatcher(h, intervalMs))
 }
