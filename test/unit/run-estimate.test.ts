@@ -22,8 +22,9 @@ import {
 } from '../../src/shared/domain/run-estimate'
 
 const MiB = 1024 * 1024
-const earlier = (runId: string, duration: number, writePause?: number, estimate: EarlierRun['estimate'] = null): EarlierRun => ({
+const earlier = (runId: string, duration: number, writePause?: number, estimate: EarlierRun['estimate'] = null, kind = 'redis.rebalance'): EarlierRun => ({
   runId,
+  kind,
   at: 1_000,
   estimate,
   actual: { duration, ...(writePause === undefined ? {} : { writePause }) },
@@ -150,5 +151,9 @@ describe('what a slot migration does to each master', () => {
     expect(second.basis).toBe("the last migration on this cluster, scaled to this one's keys and round trips")
     // a run that recorded no load teaches nothing
     expect(migrationEstimate(load, cal, [earlier('r1', 50)]).basis).toMatch(/^no earlier migration/)
+    // an add-master's run (its time holds a CLUSTER MEET) counts only when no rebalance ran
+    const meet = earlier('r2', 9.3, undefined, { basis: 'x', load: { ...half, fixedSec: 0.3 } }, 'redis.add-master')
+    expect(migrationEstimate(load, cal, [meet, before], 'redis.rebalance').duration!.seconds).toBeCloseTo(0.3 + 0.9 * 2)
+    expect(migrationEstimate(load, cal, [meet], 'redis.rebalance').duration!.seconds).toBeCloseTo(0.3 + 0.9 * 20)
   })
 })

@@ -189,8 +189,11 @@ function loadOf(stored: Record<string, number> | undefined): MigrationLoad | und
  * migrations compared with the same model of their own load (the median ratio of what they took
  * beyond their fixed part); the bare model with a wide range when there is no earlier run.
  */
-export function migrationEstimate(load: MigrationLoad, cal: MigrationCalibration, earlier: readonly EarlierRun[]): RunEstimate {
+export function migrationEstimate(load: MigrationLoad, cal: MigrationCalibration, earlier: readonly EarlierRun[], kind?: string): RunEstimate {
   const model = modelSeconds(load, cal)
+  // runs of the same action first: an add-master's time also holds its CLUSTER MEET
+  const same = earlier.filter((r) => r.kind === kind)
+  earlier = same.length ? same : earlier
   const stored = { ...load, fixedSec: cal.fixedSec, rttSec: cal.rttSec, saveSec: cal.saveSec, keySec: cal.keySec }
   const ratios = earlier
     .slice(0, 5)

@@ -4,6 +4,7 @@ import { formatSeconds } from './units'
 /** A finished run as predictions learn from it. */
 export interface EarlierRun {
   runId: string
+  kind: string
   at: number
   estimate: RunEstimate | null
   actual: RunActual

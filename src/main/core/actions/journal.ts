@@ -241,10 +241,15 @@ export class ActionJournal {
     return actual
   }
 
-  /** Succeeded runs of these kinds on this target that measured what they took, newest first. */
+  /**
+   * Succeeded runs of these kinds on this target that measured what they took, newest first: whole
+   * runs only (a resume's or a roll back's time is not what the action takes).
+   */
   measured(targetKey: string, kinds: readonly string[], limit = 10): MeasuredRun[] {
     return this.db
-      .prepare<[string], RunRow>("SELECT * FROM action_runs WHERE target_key = ? AND state = 'succeeded' AND actual IS NOT NULL ORDER BY started_at DESC")
+      .prepare<[string], RunRow>(
+        "SELECT * FROM action_runs WHERE target_key = ? AND mode = 'run' AND state = 'succeeded' AND actual IS NOT NULL ORDER BY started_at DESC",
+      )
       .all(targetKey)
       .filter((r) => kinds.includes(r.kind))
       .slice(0, limit)

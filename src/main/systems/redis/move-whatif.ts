@@ -40,6 +40,8 @@ export interface MovePrediction {
 }
 
 interface Options {
+  /** The action planned: earlier runs of the same one are preferred. */
+  kind: string
   /** Where the engine will save its progress after every batch: one save is timed there. */
   store: MigrationStore
   batchKeys: number
@@ -169,6 +171,6 @@ export async function predictMoves(snap: ClusterSnapshot, moves: readonly Migrat
   return {
     lines: masterLines(rows),
     precheck: memoryPrecheck(rows),
-    estimate: migrationEstimate(migrationLoad(measured), calibration, opts.earlier),
+    estimate: migrationEstimate(migrationLoad(measured), calibration, opts.earlier, opts.kind),
   }
 }

@@ -93,6 +93,7 @@ export function addMasterAction(deps: ScaleDeps): ActionDefinition<'redis.add-ma
           .join(', ')}).`
       }
       const predicted = await movePlanFields(ctx, deps.store(), snap, moves, {
+        kind: 'redis.add-master',
         concurrency: req.concurrency,
         batchKeys: 1000,
         startedAt,

@@ -43,7 +43,12 @@ export function rebalanceAction(deps: ScaleDeps): ActionDefinition<'redis.rebala
                 ', ',
               )}); worst imbalance now ${plan.worstImbalancePct.toFixed(1)}%. Clients keep working: keys of a slot being moved are answered through ASK redirects.`
       }
-      const predicted = await movePlanFields(ctx, deps.store(), snap, moves, { concurrency: req.concurrency, batchKeys: req.batchKeys, startedAt })
+      const predicted = await movePlanFields(ctx, deps.store(), snap, moves, {
+        kind: 'redis.rebalance',
+        concurrency: req.concurrency,
+        batchKeys: req.batchKeys,
+        startedAt,
+      })
       return {
         ...predicted,
         target: targetOf(ctx),

@@ -21,7 +21,12 @@ export function removeMasterAction(deps: ScaleDeps): ActionDefinition<'redis.rem
       const moves = drain?.moves ?? []
       const replicas = snap.topology.nodes.filter((n) => n.role === 'replica' && n.masterId === node.id)
       const rest = snap.topology.nodes.filter((n) => n.id !== node.id)
-      const predicted = await movePlanFields(ctx, deps.store(), snap, moves, { concurrency: req.concurrency, batchKeys: 1000, startedAt })
+      const predicted = await movePlanFields(ctx, deps.store(), snap, moves, {
+        kind: 'redis.remove-master',
+        concurrency: req.concurrency,
+        batchKeys: 1000,
+        startedAt,
+      })
       return {
         ...predicted,
         target: node.addr,

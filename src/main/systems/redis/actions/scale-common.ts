@@ -101,7 +101,7 @@ export async function movePlanFields(
   store: MigrationStore,
   snap: ClusterSnapshot,
   moves: readonly MigrationMove[],
-  opts: { concurrency: number; batchKeys: number; startedAt: number; addrOf?(id: string): string | undefined },
+  opts: { kind: string; concurrency: number; batchKeys: number; startedAt: number; addrOf?(id: string): string | undefined },
 ): Promise<Pick<Prepared, 'whatIf' | 'estimate' | 'prechecks' | 'warnings'>> {
   if (!moves.length) return { prechecks: [], warnings: [] }
   try {
