@@ -108,14 +108,22 @@ function noiseSigma(ys: readonly number[]): number {
 
 /**
  * The last step in the series: where the median level of the points after differs from the one
- * before by far more than the noise and than the trend would move it. Its index, or -1.
+ * before by far more than the noise, than the trend would move it and than a few ordinary moves
+ * from one point to the next add up to, and most of that difference happens in one move — a bulk
+ * delete or a resize, not a burst in the rate (WAL after a checkpoint), whose level change is
+ * spread over several points. Its index, or -1.
  */
 export function lastStep(ts: readonly number[], ys: readonly number[]): number {
   const n = ys.length
   const w = Math.max(4, Math.floor(n / 12))
   if (n < 2 * w + 2) return -1
   const sigma = noiseSigma(ys)
+  // a smooth series has almost no noise: its ordinary moves set the scale a step must stand out of
+  const ordinary = median(ys.slice(1).map((y, i) => Math.abs(y - ys[i]!)))
+  const threshold = Math.max(8 * sigma, 6 * ordinary, 1e-9)
   const trend = theilSen(ts, ys).slope
+  /** A single move beyond what the trend makes over its interval. */
+  const move = (i: number) => Math.abs(ys[i]! - ys[i - 1]! - trend * (ts[i]! - ts[i - 1]!))
   let best = -1
   let bestJump = 0
   for (let i = w; i <= n - w; i++) {
@@ -124,16 +132,15 @@ export function lastStep(ts: readonly number[], ys: readonly number[]): number {
     // what the trend alone moves between the two windows' middles
     const drift = trend * (median(ts.slice(i, i + w)) - median(ts.slice(i - w, i)))
     const jump = Math.abs(after - before - drift)
-    if (jump > Math.max(8 * sigma, 1e-9) && jump >= bestJump) {
-      best = i
-      bestJump = jump
-    }
+    if (jump <= threshold || jump < bestJump) continue
+    // the step is the largest single move near the window edge; it must carry most of the jump
+    let at = i
+    for (let k = Math.max(1, i - w); k < Math.min(n, i + w); k++) if (move(k) > move(at)) at = k
+    if (move(at) < jump / 2) continue
+    best = at
+    bestJump = jump
   }
-  if (best < 0) return -1
-  // the step is the largest single move near the window edge found
-  let at = best
-  for (let i = Math.max(1, best - w); i < Math.min(n, best + w); i++) if (Math.abs(ys[i]! - ys[i - 1]!) > Math.abs(ys[at]! - ys[at - 1]!)) at = i
-  return at
+  return best
 }
 
 /** Hour-of-day medians of the residuals from a first fit: the daily pattern, when there are two days or more. */
